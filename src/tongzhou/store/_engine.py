@@ -1,0 +1,101 @@
+"""Open the store: pick the database, create the engine, migrate to head."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from tongzhou.home import tongzhou_home
+
+DATABASE_URL_ENV = "TONGZHOU_DATABASE_URL"
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def database_url() -> str:
+    """The store's URL: ``TONGZHOU_DATABASE_URL`` or SQLite in the home directory."""
+    url = os.environ.get(DATABASE_URL_ENV)
+    if url:
+        return normalise_url(url)
+    return f"sqlite:///{tongzhou_home() / 'tongzhou.db'}"
+
+
+def normalise_url(url: str) -> str:
+    """Map plain ``postgresql://`` URLs to the psycopg 3 driver we ship."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    # WAL lets readers work beside one writer; foreign keys are off by default in SQLite.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def create_store_engine(url: str, *, schema: str | None = None) -> Engine:
+    """Create an engine for ``url``; ``schema`` sets the PostgreSQL search_path (tests)."""
+    url = normalise_url(url)
+    kwargs: dict[str, object] = {"future": True}
+    if url.startswith("postgresql") and schema:
+        kwargs["connect_args"] = {"options": f"-csearch_path={schema}"}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    engine = create_engine(url, **kwargs)  # type: ignore[arg-type]
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def alembic_config(engine: Engine) -> Config:
+    """An Alembic config bound to ``engine`` (migrations live in the package)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def migrate(engine: Engine) -> None:
+    """Upgrade the database to every branch head (each module owns a branch)."""
+    command.upgrade(alembic_config(engine), "heads")
+
+
+@dataclass
+class Store:
+    """An open, migrated database and a session factory."""
+
+    engine: Engine
+    url: str
+    sessions: sessionmaker[Session] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any error."""
+        with self.sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()
+
+
+def open_store(url: str | None = None, *, schema: str | None = None, migrate_schema: bool = True) -> Store:
+    """Open (and by default migrate) the store at ``url`` or :func:`database_url`."""
+    resolved = normalise_url(url) if url else database_url()
+    engine = create_store_engine(resolved, schema=schema)
+    if migrate_schema:
+        migrate(engine)
+    return Store(engine=engine, url=resolved)

@@ -1,0 +1,96 @@
+"""Canonical JSON (RFC 8785 vectors), keys (0600, passphrases) and DSSE envelopes."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from tongzhou.attest import EnvelopeError, KeyError_, KeyRing, canonical_json, sign_envelope, verify_envelope
+from tongzhou.attest.canonical import CanonicalJsonError
+from tongzhou.attest.keys import key_id
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    # RFC 8785 Appendix B sample numbers.
+    [(0.0, "0"), (-0.0, "0"), (1e21, "1e+21"), (1e-7, "1e-7"), (333333333.3333333, "333333333.3333333"),
+     (1e23, "1e+23"), (4.5, "4.5"), (0.002, "0.002"), (0.000001, "0.000001"), (1.5e-7, "1.5e-7"),
+     (9007199254740992.0, "9007199254740992"), (295147905179352830000.0, "295147905179352830000"),
+     (5e-324, "5e-324"), (-1.7976931348623157e308, "-1.7976931348623157e+308"), (100.0, "100")],
+)
+def test_numbers_follow_ecmascript(number: float, expected: str) -> None:
+    assert canonical_json(number).decode() == expected
+
+
+def test_keys_sorted_by_utf16_and_no_whitespace() -> None:
+    # RFC 8785 §3.2.3 example: sorting by UTF-16 code units, not code points.
+    value = {"\u20ac": "Euro", "\r": "CR", "\ufb33": "Hebrew", "1": "One", "\U0001f600": "Emoji", "\u0080": "C1"}
+    out = canonical_json(value).decode()
+    assert list(json.loads(out)) == ["\r", "1", "\u0080", "\u20ac", "\U0001f600", "\ufb33"]
+    assert " " not in canonical_json({"a": [1, 2, {"b": None}]}).decode()
+
+
+def test_same_value_same_bytes() -> None:
+    a = {"x": 1, "y": [1.5, "同舟"], "z": {"b": 2, "a": 1}}
+    b = {"z": {"a": 1, "b": 2}, "y": [1.5, "同舟"], "x": 1}
+    assert canonical_json(a) == canonical_json(b)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), {1: "x"}, {"s": {1, 2}}])
+def test_uncanonicalisable_values_refused(bad: object) -> None:
+    with pytest.raises(CanonicalJsonError):
+        canonical_json(bad)
+
+
+def test_generated_key_is_private_and_loads(tmp_path: Path) -> None:
+    ring = KeyRing(tmp_path / "keys")
+    info = ring.generate("evaluator")
+    assert stat.S_IMODE((tmp_path / "keys" / "evaluator.key").stat().st_mode) == 0o600
+    assert info.key_id == key_id(ring.private_key("evaluator").public_key())
+    assert [k.name for k in ring.list()] == ["evaluator"]
+    with pytest.raises(KeyError_, match="already exists"):
+        ring.generate("evaluator")
+
+
+def test_passphrase_protected_key(tmp_path: Path) -> None:
+    ring = KeyRing(tmp_path)
+    assert ring.generate("locked", passphrase="s3cret").encrypted
+    ring.private_key("locked", passphrase="s3cret")
+    with pytest.raises(KeyError_, match="passphrase"):
+        ring.private_key("locked")
+    with pytest.raises(KeyError_):
+        ring.private_key("locked", passphrase="wrong")
+
+
+def test_hostile_key_names_refused(tmp_path: Path) -> None:
+    with pytest.raises(KeyError_, match="invalid key name"):
+        KeyRing(tmp_path).generate("../escape")
+
+
+def test_envelope_round_trip_and_tamper(tmp_path: Path) -> None:
+    ring = KeyRing(tmp_path)
+    ring.generate("a")
+    ring.generate("b")
+    priv = ring.private_key("a")
+    env = sign_envelope(b'{"hello":"world"}', "application/vnd.in-toto+json", priv)
+    trusted = {key_id(priv.public_key()): priv.public_key()}
+    payload, ptype, kid = verify_envelope(env, trusted)
+    assert payload == b'{"hello":"world"}' and ptype == "application/vnd.in-toto+json"
+    assert kid == key_id(priv.public_key())
+
+    forged = dict(env, payloadType="text/plain")
+    with pytest.raises(EnvelopeError) as err:
+        verify_envelope(forged, trusted)
+    assert err.value.reason == "bad-signature"
+
+    other = ring.public_key("b")
+    with pytest.raises(EnvelopeError) as err:
+        verify_envelope(env, {key_id(other): other})
+    assert err.value.reason == "unknown-key"
+
+    with pytest.raises(EnvelopeError) as err:
+        verify_envelope({"payload": "!!", "payloadType": "x", "signatures": []}, trusted)
+    assert err.value.reason == "malformed"

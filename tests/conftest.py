@@ -1,0 +1,133 @@
+"""Fixtures every test package shares: an isolated home, the store on SQLite and PostgreSQL,
+and the bundled SmolLM2 behind a real OpenAI-compatible server (llama-cpp-python's)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+
+from tongzhou.store import Store, open_store
+
+POSTGRES_URL = os.environ.get(
+    "TONGZHOU_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(autouse=True)
+def tongzhou_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own TONGZHOU_HOME and the default (SQLite) database inside it."""
+    home = tmp_path / "tongzhou-home"
+    monkeypatch.setenv("TONGZHOU_HOME", str(home))
+    monkeypatch.delenv("TONGZHOU_DATABASE_URL", raising=False)
+    return home
+
+
+def _postgres_unreachable_reason() -> str | None:
+    try:
+        engine = create_engine(POSTGRES_URL)
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure to connect means: skip, and say why
+        return f"PostgreSQL unreachable at {POSTGRES_URL}: {type(exc).__name__}: {exc}"
+    return None
+
+
+_PG_REASON: str | None | bool = False
+
+
+def postgres_skip_reason() -> str | None:
+    """Why PostgreSQL tests must skip (None when the server answers). Checked once per session."""
+    global _PG_REASON
+    if _PG_REASON is False:
+        _PG_REASON = _postgres_unreachable_reason()
+    return _PG_REASON  # type: ignore[return-value]
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[tuple[str, str]]:
+    """A fresh PostgreSQL schema for one test: yields ``(url, schema)`` and drops the schema after."""
+    reason = postgres_skip_reason()
+    if reason:
+        pytest.skip(reason)
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield POSTGRES_URL, schema
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """The migrated store, once on SQLite and once on PostgreSQL (skipped with the reason if unreachable)."""
+    if request.param == "sqlite":
+        opened = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    else:
+        url, schema = request.getfixturevalue("postgres_url")
+        opened = open_store(url, schema=schema)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def free_port() -> int:
+    """A TCP port on loopback that was free a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_http(url: str, timeout: float = 120.0, process: subprocess.Popen[bytes] | None = None) -> None:
+    """Poll ``url`` until it answers 2xx, the process dies, or ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode} before answering {url}")
+        try:
+            if httpx.get(url, timeout=2.0).status_code < 300:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The bundled SmolLM2 served by llama-cpp-python's OpenAI-compatible server; yields the base URL (…/v1)."""
+    from tongzhou.bundled_model import bundled_model_path
+
+    port = free_port()
+    log = tmp_path_factory.mktemp("llama") / "server.log"
+    with log.open("wb") as log_handle:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_model_path()),
+             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--seed", "1234",
+             "--model_alias", "smollm2-135m-instruct", "--n_threads", "2"],
+            stdout=log_handle, stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_http(f"http://127.0.0.1:{port}/v1/models", timeout=180, process=proc)
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -1,0 +1,51 @@
+"""The store opens, migrates to every branch head, and runs transactions on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+
+from tongzhou.store import Store, database_url, open_store
+from tongzhou.store._engine import alembic_config, normalise_url
+
+
+def test_default_url_is_sqlite_in_home(tongzhou_home: Path) -> None:
+    assert database_url() == f"sqlite:///{tongzhou_home / 'tongzhou.db'}"
+
+
+def test_env_url_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TONGZHOU_DATABASE_URL", "postgresql://u@h/db")
+    assert database_url() == "postgresql+psycopg://u@h/db"
+
+
+def test_normalise_keeps_other_drivers() -> None:
+    assert normalise_url("sqlite:///x.db") == "sqlite:///x.db"
+    assert normalise_url("postgres://a@b/c") == "postgresql+psycopg://a@b/c"
+
+
+def test_migrated_to_every_head(store: Store) -> None:
+    heads = set(ScriptDirectory.from_config(alembic_config(store.engine)).get_heads())
+    with store.engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    assert current == heads
+    assert heads  # at least the base branch
+
+
+def test_reopen_is_idempotent(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'again.db'}"
+    open_store(url).close()
+    open_store(url).close()  # a second migration run must be a no-op, not an error
+
+
+def test_transaction_rolls_back_on_error(store: Store) -> None:
+    with store.transaction() as session:
+        session.execute(text("CREATE TABLE IF NOT EXISTS probe (n INTEGER)"))
+    with pytest.raises(RuntimeError), store.transaction() as session:
+        session.execute(text("INSERT INTO probe (n) VALUES (1)"))
+        raise RuntimeError("boom")
+    with store.transaction() as session:
+        assert session.execute(text("SELECT count(*) FROM probe")).scalar_one() == 0
