@@ -2,3 +2,4 @@
 
 Each module adds one import line here when it declares tables.
 """
+import tongzhou.threats._tables  # noqa: F401  (threats: TAXII collections, objects, incidents)

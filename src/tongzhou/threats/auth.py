@@ -1,0 +1,204 @@
+"""Who is calling, and what may they do: API keys / bearer tokens, HTTP Basic, per-collection grants.
+
+* API keys look like ``tzk_<key id>_<secret>``; only ``SHA-256(key)`` is stored (a 256-bit random
+  secret needs no slow hash). They are accepted as ``Authorization: Bearer …``, ``Authorization:
+  Token …`` (taxii2-client's ``TokenAuth``) or ``X-API-Key: …``.
+* HTTP Basic passwords are stored as scrypt hashes; a verified password is remembered in this
+  process for a minute (keyed by its SHA-256) so clients that send Basic on every request are not
+  charged an scrypt each time.
+* Grants give a principal read and/or write on one collection; admins may do everything;
+  collections marked public are readable by anyone, including anonymous callers.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from tongzhou.store import Store
+from tongzhou.threats._tables import GRANTS, KEYS, PRINCIPALS
+from tongzhou.threats.timestamps import now_us
+
+KEY_PREFIX = "tzk_"
+_SCRYPT = (2**14, 8, 1)
+_BASIC_CACHE_SECONDS = 60.0
+
+
+class AuthenticationFailed(PermissionError):
+    """Credentials were sent but are wrong (→ 401)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """An authenticated principal (or the anonymous caller, ``name is None``)."""
+
+    name: str | None
+    is_admin: bool = False
+
+    @property
+    def anonymous(self) -> bool:
+        """True when no credentials were sent."""
+        return self.name is None
+
+
+ANONYMOUS = Caller(None)
+
+
+def hash_password(password: str) -> str:
+    """An scrypt hash string for ``password``."""
+    n, r, p = _SCRYPT
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, dklen=32)
+    return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Whether ``password`` matches an scrypt hash from :func:`hash_password`."""
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    candidate = hashlib.scrypt(
+        password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=len(digest) // 2
+    )
+    return hmac.compare_digest(candidate.hex(), digest)
+
+
+class Authority:
+    """Principals, API keys and grants on the store; answers 'who is this' and 'may they'."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._basic_cache: dict[str, tuple[float, Caller]] = {}
+
+    # -- administration -------------------------------------------------------------------------
+    def add_principal(self, name: str, *, password: str | None = None, is_admin: bool = False) -> None:
+        """Create or update a principal (password stored as scrypt)."""
+        values = {
+            "name": name,
+            "password_hash": hash_password(password) if password else None,
+            "is_admin": is_admin,
+        }
+        with self.store.transaction() as session:
+            dialect = session.connection().dialect.name
+            insert = pg_insert if dialect == "postgresql" else sqlite_insert
+            stmt = insert(PRINCIPALS).values(**values)
+            session.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["name"],
+                    set_={"password_hash": stmt.excluded.password_hash, "is_admin": stmt.excluded.is_admin},
+                )
+            )
+
+    def issue_api_key(self, principal: str, label: str | None = None) -> str:
+        """Create an API key for ``principal`` and return it (shown once; only its hash is kept)."""
+        key_id = secrets.token_hex(8)
+        token = f"{KEY_PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
+        with self.store.transaction() as session:
+            if (
+                session.execute(select(PRINCIPALS.c.name).where(PRINCIPALS.c.name == principal)).first()
+                is None
+            ):
+                session.execute(
+                    PRINCIPALS.insert().values(name=principal, password_hash=None, is_admin=False)
+                )
+            session.execute(
+                KEYS.insert().values(
+                    key_id=key_id,
+                    principal=principal,
+                    secret_sha256=hashlib.sha256(token.encode()).hexdigest(),
+                    label=label,
+                    created_us=now_us(),
+                )
+            )
+        return token
+
+    def grant(self, principal: str, collection_id: str, *, read: bool = True, write: bool = False) -> None:
+        """Set ``principal``'s permissions on one collection."""
+        with self.store.transaction() as session:
+            session.execute(
+                GRANTS.delete().where(
+                    GRANTS.c.principal == principal, GRANTS.c.collection_id == collection_id
+                )
+            )
+            session.execute(
+                GRANTS.insert().values(
+                    principal=principal, collection_id=collection_id, can_read=read, can_write=write
+                )
+            )
+
+    # -- checks ---------------------------------------------------------------------------------
+    def authenticate(self, authorization: str | None, api_key: str | None = None) -> Caller:
+        """The caller for these headers; :class:`AuthenticationFailed` when credentials are wrong."""
+        if api_key:
+            return self._by_key(api_key.strip())
+        if not authorization:
+            return ANONYMOUS
+        scheme, _, value = authorization.strip().partition(" ")
+        scheme = scheme.lower()
+        if scheme in ("bearer", "token"):
+            return self._by_key(value.strip())
+        if scheme == "basic":
+            return self._by_basic(value.strip())
+        raise AuthenticationFailed(f"unsupported authorization scheme {scheme!r}")
+
+    def _by_key(self, token: str) -> Caller:
+        if not token.startswith(KEY_PREFIX) or token.count("_") < 2:
+            raise AuthenticationFailed("malformed API key")
+        key_id = token[len(KEY_PREFIX) :].split("_", 1)[0]
+        with self.store.engine.connect() as conn:
+            row = conn.execute(
+                select(KEYS.c.secret_sha256, KEYS.c.principal, PRINCIPALS.c.is_admin)
+                .join(PRINCIPALS, PRINCIPALS.c.name == KEYS.c.principal, isouter=True)
+                .where(KEYS.c.key_id == key_id)
+            ).first()
+        if row is None or not hmac.compare_digest(row[0], hashlib.sha256(token.encode()).hexdigest()):
+            raise AuthenticationFailed("unknown or revoked API key")
+        return Caller(row[1], bool(row[2]))
+
+    def _by_basic(self, value: str) -> Caller:
+        try:
+            user, _, password = base64.b64decode(value, validate=True).decode("utf-8").partition(":")
+        except (ValueError, UnicodeDecodeError):
+            raise AuthenticationFailed("malformed Basic credentials") from None
+        cache_key = hashlib.sha256(f"{user}\0{password}".encode()).hexdigest()
+        cached = self._basic_cache.get(cache_key)
+        if cached and time.monotonic() - cached[0] < _BASIC_CACHE_SECONDS:
+            return cached[1]
+        with self.store.engine.connect() as conn:
+            row = conn.execute(
+                select(PRINCIPALS.c.password_hash, PRINCIPALS.c.is_admin).where(PRINCIPALS.c.name == user)
+            ).first()
+        if row is None or not row[0] or not verify_password(password, row[0]):
+            raise AuthenticationFailed("wrong user name or password")
+        caller = Caller(user, bool(row[1]))
+        if len(self._basic_cache) > 1024:
+            self._basic_cache.clear()
+        self._basic_cache[cache_key] = (time.monotonic(), caller)
+        return caller
+
+    def permissions(self, caller: Caller, collection_id: str, public_read: bool) -> tuple[bool, bool]:
+        """``(can_read, can_write)`` of ``caller`` on a collection."""
+        if caller.is_admin:
+            return True, True
+        if caller.anonymous:
+            return public_read, False
+        with self.store.engine.connect() as conn:
+            row = conn.execute(
+                select(GRANTS.c.can_read, GRANTS.c.can_write).where(
+                    GRANTS.c.principal == caller.name, GRANTS.c.collection_id == collection_id
+                )
+            ).first()
+        if row is None:
+            return public_read, False
+        return bool(row[0]) or public_read, bool(row[1])

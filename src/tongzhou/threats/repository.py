@@ -1,0 +1,486 @@
+"""TAXII collections and their objects on the store: bulk ingest and keyset-paged reads.
+
+Every write (objects, the flags of older versions, the collection's ``last_added_us`` and the
+Status resource) happens in one transaction, so a request either lands whole or not at all and a
+Status reported to the client always describes objects that are on disk.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, delete, false, or_, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
+
+from tongzhou.store import Store
+from tongzhou.threats._tables import COLLECTIONS, OBJECTS, SETTINGS, STATUSES
+from tongzhou.threats.paging import PageCursor, filter_digest, issue_token, read_token
+from tongzhou.threats.timestamps import format_timestamp_us, now_us, parse_timestamp_us
+from tongzhou.threats.validation import InvalidStixObject, ValidatedObject, validate_object
+
+_IN_CHUNK = 500
+PAGE_KEY_SETTING = "taxii_page_key"
+
+
+class UnknownCollection(LookupError):
+    """No collection with that id (or alias) in that API root."""
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionInfo:
+    """A collection's TAXII description plus its access settings."""
+
+    id: str
+    api_root: str
+    title: str
+    description: str | None
+    alias: str | None
+    public_read: bool
+
+    def resource(self, *, can_read: bool, can_write: bool) -> dict[str, Any]:
+        """The TAXII Collection resource (§5.2.1) for a caller with these permissions."""
+        body: dict[str, Any] = {
+            "id": self.id,
+            "title": self.title,
+            "can_read": can_read,
+            "can_write": can_write,
+            "media_types": ["application/stix+json;version=2.1"],
+        }
+        if self.description:
+            body["description"] = self.description
+        if self.alias:
+            body["alias"] = self.alias
+        return body
+
+
+@dataclass
+class ObjectFilter:
+    """The TAXII filters of a request (§3.4): ``added_after`` and ``match[…]``."""
+
+    added_after_us: int | None = None
+    ids: list[str] | None = None
+    types: list[str] | None = None
+    versions: list[str] = field(default_factory=lambda: ["last"])
+    spec_versions: list[str] | None = None
+
+    @classmethod
+    def from_query(cls, params: dict[str, str]) -> ObjectFilter:
+        """Build from query parameters; ValueError (→ 400) when one is malformed."""
+        flt = cls()
+        if "added_after" in params:
+            flt.added_after_us = parse_timestamp_us(params["added_after"])
+        for key, attr in (
+            ("match[id]", "ids"),
+            ("match[type]", "types"),
+            ("match[spec_version]", "spec_versions"),
+        ):
+            if key in params:
+                values = [v.strip() for v in params[key].split(",") if v.strip()]
+                if not values:
+                    raise ValueError(f"{key} is empty")
+                setattr(flt, attr, values)
+        if "match[version]" in params:
+            values = [v.strip() for v in params["match[version]"].split(",") if v.strip()]
+            for value in values:
+                if value not in ("first", "last", "all"):
+                    parse_timestamp_us(value)
+            if not values:
+                raise ValueError("match[version] is empty")
+            flt.versions = values
+        return flt
+
+    def digest_params(self) -> dict[str, str]:
+        """A canonical view of the filters for binding page tokens."""
+        return {
+            "added_after": str(self.added_after_us),
+            "ids": ",".join(self.ids or []),
+            "types": ",".join(self.types or []),
+            "versions": ",".join(self.versions),
+            "spec_versions": ",".join(self.spec_versions or []),
+        }
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """SQL conditions on the object table."""
+        conds: list[ColumnElement[bool]] = []
+        if self.added_after_us is not None:
+            conds.append(OBJECTS.c.date_added_us > self.added_after_us)
+        if self.ids:
+            conds.append(OBJECTS.c.stix_id.in_(self.ids))
+        if self.types:
+            conds.append(OBJECTS.c.stix_type.in_(self.types))
+        if self.spec_versions:
+            conds.append(OBJECTS.c.spec_version.in_(self.spec_versions))
+        if "all" not in self.versions:
+            alternatives: list[ColumnElement[bool]] = []
+            stamps = [parse_timestamp_us(v) for v in self.versions if v not in ("first", "last")]
+            if "last" in self.versions:
+                alternatives.append(OBJECTS.c.is_last.is_(True))
+            if "first" in self.versions:
+                alternatives.append(OBJECTS.c.is_first.is_(True))
+            if stamps:
+                alternatives.append(OBJECTS.c.version_us.in_(stamps))
+            conds.append(or_(*alternatives) if alternatives else false())
+        return conds
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectRecord:
+    """One stored object version as a page row."""
+
+    pk: int
+    date_added_us: int
+    stix_id: str
+    version: str
+    spec_version: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a listing."""
+
+    records: list[ObjectRecord]
+    more: bool
+    next: str | None
+
+
+class TaxiiRepository:
+    """Collections, objects and Status resources of a TAXII server, on one :class:`Store`."""
+
+    def __init__(self, store: Store, *, validate_with_stix2: bool = True) -> None:
+        self.store = store
+        self.validate_with_stix2 = validate_with_stix2
+        self._page_key: bytes | None = None
+
+    # -- settings -------------------------------------------------------------------------------
+    def page_key(self) -> bytes:
+        """The HMAC key for page tokens, created once per deployment and shared through the store."""
+        if self._page_key is None:
+            with self.store.transaction() as session:
+                value = session.execute(
+                    select(SETTINGS.c.value).where(SETTINGS.c.name == PAGE_KEY_SETTING)
+                ).scalar()
+            if value is None:
+                try:
+                    with self.store.transaction() as session:
+                        value = secrets.token_hex(32)
+                        session.execute(SETTINGS.insert().values(name=PAGE_KEY_SETTING, value=value))
+                except IntegrityError:  # another worker created it first: use theirs
+                    with self.store.transaction() as session:
+                        value = session.execute(
+                            select(SETTINGS.c.value).where(SETTINGS.c.name == PAGE_KEY_SETTING)
+                        ).scalar_one()
+            self._page_key = bytes.fromhex(value)
+        return self._page_key
+
+    # -- collections ----------------------------------------------------------------------------
+    def create_collection(
+        self,
+        api_root: str,
+        title: str,
+        *,
+        description: str | None = None,
+        alias: str | None = None,
+        public_read: bool = False,
+        collection_id: str | None = None,
+    ) -> CollectionInfo:
+        """Create a collection (id: a new UUID unless given)."""
+        info = CollectionInfo(
+            collection_id or str(uuid.uuid4()), api_root, title, description, alias, public_read
+        )
+        with self.store.transaction() as session:
+            session.execute(
+                COLLECTIONS.insert().values(
+                    id=info.id,
+                    api_root=api_root,
+                    title=title,
+                    description=description,
+                    alias=alias,
+                    public_read=public_read,
+                    last_added_us=0,
+                    created_us=now_us(),
+                )
+            )
+        return info
+
+    def collections(self, api_root: str) -> list[CollectionInfo]:
+        """Every collection of an API root, oldest first."""
+        with self.store.transaction() as session:
+            rows = session.execute(
+                select(COLLECTIONS)
+                .where(COLLECTIONS.c.api_root == api_root)
+                .order_by(COLLECTIONS.c.created_us, COLLECTIONS.c.id)
+            ).all()
+        return [
+            CollectionInfo(r.id, r.api_root, r.title, r.description, r.alias, r.public_read) for r in rows
+        ]
+
+    def collection(self, api_root: str, id_or_alias: str) -> CollectionInfo:
+        """One collection by id or alias; :class:`UnknownCollection` if absent."""
+        with self.store.transaction() as session:
+            row = session.execute(
+                select(COLLECTIONS).where(
+                    COLLECTIONS.c.api_root == api_root,
+                    or_(COLLECTIONS.c.id == id_or_alias, COLLECTIONS.c.alias == id_or_alias),
+                )
+            ).first()
+        if row is None:
+            raise UnknownCollection(id_or_alias)
+        return CollectionInfo(row.id, row.api_root, row.title, row.description, row.alias, row.public_read)
+
+    # -- ingest ---------------------------------------------------------------------------------
+    def add_objects(
+        self, collection: CollectionInfo, objects: Sequence[Any], principal: str | None = None
+    ) -> dict[str, Any]:
+        """Validate and store ``objects``; return the (complete) TAXII Status resource."""
+        request_us = now_us()
+        valid: list[ValidatedObject] = []
+        failures: list[dict[str, str]] = []
+        for obj in objects:
+            try:
+                valid.append(validate_object(obj, use_stix2=self.validate_with_stix2))
+            except InvalidStixObject as exc:
+                failed_id = obj.get("id") if isinstance(obj, dict) and isinstance(obj.get("id"), str) else ""
+                detail: dict[str, str] = {"id": str(failed_id), "message": str(exc)}
+                if isinstance(obj, dict) and isinstance(obj.get("modified"), str):
+                    detail["version"] = obj["modified"]
+                failures.append(detail)
+        status_id = str(uuid.uuid4())
+        with self.store.transaction() as session:
+            successes = _store_batch(session.connection(), collection.id, valid)
+            status = {
+                "id": status_id,
+                "status": "complete",
+                "request_timestamp": format_timestamp_us(request_us),
+                "total_count": len(objects),
+                "success_count": len(successes),
+                "successes": successes,
+                "failure_count": len(failures),
+                "failures": failures,
+                "pending_count": 0,
+                "pendings": [],
+            }
+            session.execute(
+                STATUSES.insert().values(
+                    id=status_id,
+                    api_root=collection.api_root,
+                    collection_id=collection.id,
+                    principal=principal,
+                    request_us=request_us,
+                    body=json.dumps(status, ensure_ascii=False),
+                )
+            )
+        return status
+
+    def status(self, api_root: str, status_id: str) -> dict[str, Any] | None:
+        """A stored Status resource, or None."""
+        with self.store.transaction() as session:
+            body = session.execute(
+                select(STATUSES.c.body).where(STATUSES.c.api_root == api_root, STATUSES.c.id == status_id)
+            ).scalar()
+        return json.loads(body) if body is not None else None
+
+    # -- reads ----------------------------------------------------------------------------------
+    def page(
+        self,
+        collection: CollectionInfo,
+        flt: ObjectFilter,
+        *,
+        limit: int,
+        next_token: str | None,
+        endpoint: str = "objects",
+    ) -> Page:
+        """One page of object versions matching ``flt``, ascending by ``date_added``."""
+        key = self.page_key()
+        digest = filter_digest(collection.id, endpoint, flt.digest_params())
+        query = select(
+            OBJECTS.c.pk,
+            OBJECTS.c.date_added_us,
+            OBJECTS.c.stix_id,
+            OBJECTS.c.version,
+            OBJECTS.c.spec_version,
+            OBJECTS.c.body if endpoint in ("objects", "object") else OBJECTS.c.stix_type,
+        )
+        query = query.where(OBJECTS.c.collection_id == collection.id, *flt.conditions())
+        if next_token:
+            cursor = read_token(key, digest, next_token)
+            query = query.where(
+                or_(
+                    OBJECTS.c.date_added_us > cursor.date_added_us,
+                    and_(OBJECTS.c.date_added_us == cursor.date_added_us, OBJECTS.c.pk > cursor.pk),
+                )
+            )
+        query = query.order_by(OBJECTS.c.date_added_us, OBJECTS.c.pk).limit(limit + 1)
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        more = len(rows) > limit
+        records = [ObjectRecord(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows[:limit]]
+        token = None
+        if more:
+            last = records[-1]
+            token = issue_token(key, digest, PageCursor(last.date_added_us, last.pk))
+        return Page(records, more, token)
+
+    def object_exists(self, collection: CollectionInfo, stix_id: str) -> bool:
+        """Whether any version of ``stix_id`` is in the collection."""
+        with self.store.engine.connect() as conn:
+            return (
+                conn.execute(
+                    select(OBJECTS.c.pk)
+                    .where(OBJECTS.c.collection_id == collection.id, OBJECTS.c.stix_id == stix_id)
+                    .limit(1)
+                ).first()
+                is not None
+            )
+
+    def count(self, collection: CollectionInfo) -> int:
+        """How many object versions the collection holds."""
+        from sqlalchemy import func
+
+        with self.store.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(func.count()).select_from(OBJECTS).where(OBJECTS.c.collection_id == collection.id)
+                ).scalar_one()
+            )
+
+    def delete_object(self, collection: CollectionInfo, stix_id: str, flt: ObjectFilter) -> int:
+        """Delete the versions of ``stix_id`` matching ``flt``; returns how many were deleted."""
+        conds = [OBJECTS.c.collection_id == collection.id, OBJECTS.c.stix_id == stix_id]
+        conds += [c for c in flt.conditions()]
+        with self.store.transaction() as session:
+            conn = session.connection()
+            _lock_collection(conn, collection.id)
+            deleted = conn.execute(delete(OBJECTS).where(*conds)).rowcount
+            if deleted:
+                remaining = conn.execute(
+                    select(OBJECTS.c.pk, OBJECTS.c.version_us).where(
+                        OBJECTS.c.collection_id == collection.id, OBJECTS.c.stix_id == stix_id
+                    )
+                ).all()
+                if remaining:
+                    low = min(r.version_us for r in remaining)
+                    high = max(r.version_us for r in remaining)
+                    for row in remaining:
+                        conn.execute(
+                            update(OBJECTS)
+                            .where(OBJECTS.c.pk == row.pk)
+                            .values(is_last=row.version_us == high, is_first=row.version_us == low)
+                        )
+        return int(deleted)
+
+
+def _lock_collection(conn: Connection, collection_id: str) -> int:
+    """Take the collection's write lock (row lock on PostgreSQL, write lock on SQLite).
+
+    Returns the last ``date_added`` handed out, read under the lock.
+    """
+    conn.execute(
+        update(COLLECTIONS)
+        .where(COLLECTIONS.c.id == collection_id)
+        .values(last_added_us=COLLECTIONS.c.last_added_us)
+    )
+    return int(
+        conn.execute(
+            select(COLLECTIONS.c.last_added_us).where(COLLECTIONS.c.id == collection_id)
+        ).scalar_one()
+    )
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _store_batch(conn: Connection, collection_id: str, valid: list[ValidatedObject]) -> list[dict[str, str]]:
+    """Insert new versions with strictly increasing ``date_added``; fix first/last flags; list successes."""
+    last_added = _lock_collection(conn, collection_id)
+    stix_ids = list(dict.fromkeys(v.stix_id for v in valid))
+    existing: dict[str, dict[int, tuple[int, bool, bool]]] = {}
+    for chunk in _chunks(stix_ids, _IN_CHUNK):
+        for found in conn.execute(
+            select(
+                OBJECTS.c.pk, OBJECTS.c.stix_id, OBJECTS.c.version_us, OBJECTS.c.is_first, OBJECTS.c.is_last
+            ).where(OBJECTS.c.collection_id == collection_id, OBJECTS.c.stix_id.in_(chunk))
+        ):
+            existing.setdefault(found.stix_id, {})[found.version_us] = (
+                found.pk,
+                found.is_first,
+                found.is_last,
+            )
+    base = max(now_us(), last_added + 1)
+    successes: list[dict[str, str]] = []
+    new_rows: list[dict[str, Any]] = []
+    new_versions: dict[str, dict[int, dict[str, Any]]] = {}
+    for item in valid:
+        known = existing.get(item.stix_id, {})
+        batch = new_versions.setdefault(item.stix_id, {})
+        date_added = base + len(new_rows)
+        version_us = item.version_us
+        if version_us is None:  # no created/modified: one version per object, dated when first added
+            if known or batch:
+                successes.append({"id": item.stix_id})
+                continue
+            version_us = date_added
+        if version_us in known or version_us in batch:  # already stored: idempotent success
+            successes.append(_success(item))
+            continue
+        row: dict[str, Any] = {
+            "collection_id": collection_id,
+            "stix_id": item.stix_id,
+            "stix_type": item.stix_type,
+            "spec_version": item.spec_version,
+            "version": item.version or format_timestamp_us(version_us),
+            "version_us": version_us,
+            "date_added_us": date_added,
+            "is_last": True,
+            "is_first": True,
+            "body": item.body,
+        }
+        batch[version_us] = row
+        new_rows.append(row)
+        successes.append(_success(item))
+    flag_updates: list[dict[str, Any]] = []
+    for stix_id, batch in new_versions.items():
+        if not batch:
+            continue
+        known = existing.get(stix_id, {})
+        all_versions = list(known) + list(batch)
+        high, low = max(all_versions), min(all_versions)
+        for version_us, new_row in batch.items():
+            new_row["is_last"] = version_us == high
+            new_row["is_first"] = version_us == low
+        for version_us, (pk, was_first, was_last) in known.items():
+            if was_last != (version_us == high) or was_first != (version_us == low):
+                flag_updates.append({"b_pk": pk, "b_last": version_us == high, "b_first": version_us == low})
+    if new_rows:
+        conn.execute(OBJECTS.insert(), new_rows)
+        conn.execute(
+            update(COLLECTIONS)
+            .where(COLLECTIONS.c.id == collection_id)
+            .values(last_added_us=base + len(new_rows) - 1)
+        )
+    if flag_updates:
+        from sqlalchemy import bindparam
+
+        conn.execute(
+            update(OBJECTS)
+            .where(OBJECTS.c.pk == bindparam("b_pk"))
+            .values(is_last=bindparam("b_last"), is_first=bindparam("b_first")),
+            flag_updates,
+        )
+    return successes
+
+
+def _success(item: ValidatedObject) -> dict[str, str]:
+    detail = {"id": item.stix_id}
+    if item.version:
+        detail["version"] = item.version
+    return detail

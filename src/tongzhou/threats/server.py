@@ -1,0 +1,362 @@
+"""The TAXII 2.1 server: a FastAPI app over :class:`TaxiiRepository` and :class:`Authority`.
+
+Every route ends in ``/`` (TAXII 2.1 §1.6.3). Errors are TAXII error messages with the TAXII
+content type. Route handlers only translate HTTP to the library; the rules live in the library.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tongzhou.store import Store, open_store
+from tongzhou.threats.auth import AuthenticationFailed, Authority, Caller
+from tongzhou.threats.media import TAXII_MEDIA_TYPE, accept_ok, content_type_ok
+from tongzhou.threats.paging import BadPageToken
+from tongzhou.threats.repository import (
+    CollectionInfo,
+    ObjectFilter,
+    Page,
+    TaxiiRepository,
+    UnknownCollection,
+)
+from tongzhou.threats.timestamps import format_timestamp_us
+
+MAX_CONTENT_LENGTH_ENV = "TONGZHOU_TAXII_MAX_CONTENT_LENGTH"
+API_ROOT_ENV = "TONGZHOU_TAXII_API_ROOT"
+MIGRATE_ENV = "TONGZHOU_TAXII_MIGRATE"
+VALIDATION_ENV = "TONGZHOU_TAXII_VALIDATION"
+
+
+@dataclass
+class ServerConfig:
+    """Settings of one TAXII server."""
+
+    title: str = "Tongzhou TAXII 2.1 server (同舟威胁信息共享)"
+    description: str = "AI threats, vulnerabilities and incidents as STIX 2.1 (ATLAS, AVID, AI incidents)."
+    api_roots: list[str] = field(default_factory=lambda: ["tongzhou"])
+    max_content_length: int = 10 * 1024 * 1024
+    """Largest accepted POST body in bytes (larger → 413); advertised in the API root."""
+    default_page_size: int = 1000
+    max_page_size: int = 10_000
+    validate_with_stix2: bool = True
+    """Full ``stix2`` property validation of posted objects (False: common-property checks only)."""
+
+    @classmethod
+    def from_env(cls) -> ServerConfig:
+        """Settings from ``TONGZHOU_TAXII_*`` environment variables."""
+        config = cls()
+        if os.environ.get(MAX_CONTENT_LENGTH_ENV):
+            config.max_content_length = int(os.environ[MAX_CONTENT_LENGTH_ENV])
+        if os.environ.get(API_ROOT_ENV):
+            config.api_roots = [r.strip() for r in os.environ[API_ROOT_ENV].split(",") if r.strip()]
+        if os.environ.get(VALIDATION_ENV) == "structural":
+            config.validate_with_stix2 = False
+        return config
+
+
+class TaxiiError(Exception):
+    """An error answered as a TAXII error message."""
+
+    def __init__(self, status: int, title: str, description: str = "", headers: dict[str, str] | None = None):
+        super().__init__(title)
+        self.status, self.title, self.description, self.headers = status, title, description, headers or {}
+
+
+def taxii_response(
+    body: dict[str, Any] | str | None, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """A response with the TAXII 2.1 media type."""
+    content = (
+        body if isinstance(body, str) else ("" if body is None else json.dumps(body, ensure_ascii=False))
+    )
+    return Response(content=content, status_code=status, media_type=TAXII_MEDIA_TYPE, headers=headers)
+
+
+def _error_response(exc: TaxiiError) -> Response:
+    body = {"title": exc.title, "http_status": str(exc.status)}
+    if exc.description:
+        body["description"] = exc.description
+    return taxii_response(body, exc.status, exc.headers)
+
+
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="taxii", Basic realm="taxii"'}
+
+
+def create_app(store: Store, config: ServerConfig | None = None) -> FastAPI:
+    """The TAXII 2.1 app on ``store``."""
+    config = config or ServerConfig()
+    repo = TaxiiRepository(store, validate_with_stix2=config.validate_with_stix2)
+    authority = Authority(store)
+    app = FastAPI(title=config.title, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.store, app.state.repository, app.state.authority = store, repo, authority
+    worker = str(os.getpid())
+
+    @app.exception_handler(TaxiiError)
+    async def _taxii_error(_request: Request, exc: TaxiiError) -> Response:
+        return _error_response(exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> Response:
+        return _error_response(TaxiiError(exc.status_code, str(exc.detail)))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> Response:
+        return _error_response(TaxiiError(400, "Bad request", str(exc.errors())[:500]))
+
+    @app.middleware("http")
+    async def _negotiate(request: Request, call_next: Any) -> Response:
+        if not accept_ok(request.headers.get("accept")):
+            return _error_response(
+                TaxiiError(
+                    406,
+                    "Not Acceptable",
+                    f"this server answers {TAXII_MEDIA_TYPE} (Accept was {request.headers.get('accept')!r})",
+                )
+            )
+        response: Response = await call_next(request)
+        response.headers["X-Tongzhou-Worker"] = worker
+        return response
+
+    def caller_of(request: Request) -> Caller:
+        try:
+            return authority.authenticate(
+                request.headers.get("authorization"), request.headers.get("x-api-key")
+            )
+        except AuthenticationFailed as exc:
+            raise TaxiiError(401, "Unauthorized", str(exc), _CHALLENGE) from None
+
+    def api_root_of(name: str) -> str:
+        if name not in config.api_roots:
+            raise TaxiiError(404, "Not found", f"no API root {name!r}")
+        return name
+
+    def collection_for(
+        request: Request, root: str, collection_id: str, need: str
+    ) -> tuple[CollectionInfo, Caller]:
+        caller = caller_of(request)
+        try:
+            info = repo.collection(api_root_of(root), collection_id)
+        except UnknownCollection:
+            raise TaxiiError(404, "Not found", f"no collection {collection_id!r}") from None
+        can_read, can_write = authority.permissions(caller, info.id, info.public_read)
+        allowed = can_read if need == "read" else can_write
+        if not allowed:
+            if caller.anonymous:
+                raise TaxiiError(401, "Unauthorized", "credentials are required", _CHALLENGE)
+            raise TaxiiError(403, "Forbidden", f"{caller.name!r} may not {need} collection {info.id}")
+        return info, caller
+
+    def parse_listing(request: Request) -> tuple[ObjectFilter, int, str | None]:
+        params = dict(request.query_params)
+        try:
+            flt = ObjectFilter.from_query(params)
+            limit = int(params.get("limit", config.default_page_size))
+            if limit < 1:
+                raise ValueError("limit must be a positive integer")
+        except ValueError as exc:
+            raise TaxiiError(400, "Bad request", str(exc)) from None
+        return flt, min(limit, config.max_page_size), params.get("next") or None
+
+    def page_of(
+        info: CollectionInfo, flt: ObjectFilter, limit: int, token: str | None, endpoint: str
+    ) -> Page:
+        try:
+            return repo.page(info, flt, limit=limit, next_token=token, endpoint=endpoint)
+        except BadPageToken as exc:
+            raise TaxiiError(400, "Bad request", str(exc)) from None
+
+    def date_headers(page: Page) -> dict[str, str]:
+        if not page.records:
+            return {}
+        return {
+            "X-TAXII-Date-Added-First": format_timestamp_us(page.records[0].date_added_us),
+            "X-TAXII-Date-Added-Last": format_timestamp_us(page.records[-1].date_added_us),
+        }
+
+    def envelope(page: Page, items: str, key: str) -> str:
+        head = '{"more":' + ("true" if page.more else "false")
+        if page.next:
+            head += ',"next":' + json.dumps(page.next)
+        if page.records:
+            head += f',"{key}":[' + items + "]"
+        return head + "}"
+
+    @app.get("/taxii2/")
+    def discovery(request: Request) -> Response:
+        base = str(request.base_url)
+        return taxii_response(
+            {
+                "title": config.title,
+                "description": config.description,
+                "default": f"{base}{config.api_roots[0]}/",
+                "api_roots": [f"{base}{root}/" for root in config.api_roots],
+            }
+        )
+
+    @app.get("/{root}/")
+    def api_root(root: str) -> Response:
+        api_root_of(root)
+        return taxii_response(
+            {
+                "title": f"{config.title}: {root}",
+                "versions": [TAXII_MEDIA_TYPE],
+                "max_content_length": config.max_content_length,
+            }
+        )
+
+    @app.get("/{root}/status/{status_id}/")
+    def status(request: Request, root: str, status_id: str) -> Response:
+        caller = caller_of(request)
+        if caller.anonymous:
+            raise TaxiiError(401, "Unauthorized", "credentials are required", _CHALLENGE)
+        body = repo.status(api_root_of(root), status_id)
+        if body is None:
+            raise TaxiiError(404, "Not found", f"no status {status_id!r}")
+        return taxii_response(body)
+
+    @app.get("/{root}/collections/")
+    def collections(request: Request, root: str) -> Response:
+        caller = caller_of(request)
+        listed = []
+        for info in repo.collections(api_root_of(root)):
+            can_read, can_write = authority.permissions(caller, info.id, info.public_read)
+            if can_read or can_write:
+                listed.append(info.resource(can_read=can_read, can_write=can_write))
+        return taxii_response({"collections": listed} if listed else {})
+
+    @app.get("/{root}/collections/{collection_id}/")
+    def collection(request: Request, root: str, collection_id: str) -> Response:
+        caller = caller_of(request)
+        try:
+            info = repo.collection(api_root_of(root), collection_id)
+        except UnknownCollection:
+            raise TaxiiError(404, "Not found", f"no collection {collection_id!r}") from None
+        can_read, can_write = authority.permissions(caller, info.id, info.public_read)
+        if not (can_read or can_write):
+            if caller.anonymous:
+                raise TaxiiError(401, "Unauthorized", "credentials are required", _CHALLENGE)
+            raise TaxiiError(403, "Forbidden", f"{caller.name!r} has no access to collection {info.id}")
+        return taxii_response(info.resource(can_read=can_read, can_write=can_write))
+
+    @app.get("/{root}/collections/{collection_id}/objects/")
+    def get_objects(request: Request, root: str, collection_id: str) -> Response:
+        info, _ = collection_for(request, root, collection_id, "read")
+        flt, limit, token = parse_listing(request)
+        page = page_of(info, flt, limit, token, "objects")
+        return taxii_response(
+            envelope(page, ",".join(r.body for r in page.records), "objects"), headers=date_headers(page)
+        )
+
+    @app.get("/{root}/collections/{collection_id}/manifest/")
+    def get_manifest(request: Request, root: str, collection_id: str) -> Response:
+        info, _ = collection_for(request, root, collection_id, "read")
+        flt, limit, token = parse_listing(request)
+        page = page_of(info, flt, limit, token, "manifest")
+        items = ",".join(
+            json.dumps(
+                {
+                    "id": r.stix_id,
+                    "date_added": format_timestamp_us(r.date_added_us),
+                    "version": r.version,
+                    "media_type": f"application/stix+json;version={r.spec_version}",
+                }
+            )
+            for r in page.records
+        )
+        return taxii_response(envelope(page, items, "objects"), headers=date_headers(page))
+
+    @app.get("/{root}/collections/{collection_id}/objects/{object_id}/")
+    def get_object(request: Request, root: str, collection_id: str, object_id: str) -> Response:
+        info, _ = collection_for(request, root, collection_id, "read")
+        flt, limit, token = parse_listing(request)
+        flt.ids = [object_id]
+        page = page_of(info, flt, limit, token, "object")
+        if not page.records and not token and not repo.object_exists(info, object_id):
+            raise TaxiiError(404, "Not found", f"no object {object_id!r} in collection {info.id}")
+        return taxii_response(
+            envelope(page, ",".join(r.body for r in page.records), "objects"), headers=date_headers(page)
+        )
+
+    @app.get("/{root}/collections/{collection_id}/objects/{object_id}/versions/")
+    def get_versions(request: Request, root: str, collection_id: str, object_id: str) -> Response:
+        info, _ = collection_for(request, root, collection_id, "read")
+        flt, limit, token = parse_listing(request)
+        flt.ids, flt.versions = [object_id], ["all"]
+        page = page_of(info, flt, limit, token, "versions")
+        if not page.records and not token and not repo.object_exists(info, object_id):
+            raise TaxiiError(404, "Not found", f"no object {object_id!r} in collection {info.id}")
+        return taxii_response(
+            envelope(page, ",".join(json.dumps(r.version) for r in page.records), "versions"),
+            headers=date_headers(page),
+        )
+
+    @app.delete("/{root}/collections/{collection_id}/objects/{object_id}/")
+    def delete_object(request: Request, root: str, collection_id: str, object_id: str) -> Response:
+        info, _ = collection_for(request, root, collection_id, "write")
+        collection_for(request, root, collection_id, "read")  # TAXII §5.7: delete needs read and write
+        flt, _, _ = parse_listing(request)
+        if "match[version]" not in request.query_params:
+            flt.versions = ["all"]
+        if repo.delete_object(info, object_id, flt) == 0:
+            raise TaxiiError(
+                404, "Not found", f"no matching version of {object_id!r} in collection {info.id}"
+            )
+        return taxii_response(None)
+
+    @app.post("/{root}/collections/{collection_id}/objects/")
+    async def add_objects(request: Request, root: str, collection_id: str) -> Response:
+        if not content_type_ok(request.headers.get("content-type")):
+            raise TaxiiError(
+                415,
+                "Unsupported Media Type",
+                f"POST a body of {TAXII_MEDIA_TYPE} (got {request.headers.get('content-type')!r})",
+            )
+        info, caller = await run_in_threadpool(collection_for, request, root, collection_id, "write")
+        body = await _read_limited(request, config.max_content_length)
+        try:
+            parsed = json.loads(body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise TaxiiError(400, "Bad request", f"the body is not valid JSON: {exc}") from None
+        if not isinstance(parsed, dict) or not isinstance(parsed.get("objects", []), list):
+            raise TaxiiError(400, "Bad request", 'the body must be a TAXII envelope: {"objects": [...]}')
+        status_body = await run_in_threadpool(repo.add_objects, info, parsed.get("objects", []), caller.name)
+        return taxii_response(status_body, 202)
+
+    return app
+
+
+async def _read_limited(request: Request, limit: int) -> bytes:
+    """The request body, or 413 as soon as it is known to exceed ``limit`` bytes."""
+    declared = request.headers.get("content-length")
+    too_large = TaxiiError(
+        413, "Payload Too Large", f"this API root accepts at most {limit} bytes per request"
+    )
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def app_from_env() -> FastAPI:
+    """App factory for ``uvicorn --factory`` (and ``tongzhou threats serve``): store and settings from env.
+
+    Set ``TONGZHOU_TAXII_MIGRATE=0`` when a parent process already migrated the store, so workers
+    starting together do not race on the migration.
+    """
+    store = open_store(migrate_schema=os.environ.get(MIGRATE_ENV, "1") != "0")
+    return create_app(store, ServerConfig.from_env())

@@ -1,0 +1,106 @@
+"""Validation of posted STIX 2.1 objects: common-property checks, then the ``stix2`` library.
+
+``stix2.parse`` validates every property of the types it knows (including the AI extension types
+this package registers); for other custom types it hands the dict back unchecked, so the common
+properties every STIX 2.1 object must carry (STIX 2.1 §3.2, §2.9) are checked here first.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import stix2
+import stix2.exceptions
+
+from tongzhou.threats.timestamps import parse_timestamp_us
+
+_ID = re.compile(
+    r"^([a-z][a-z0-9-]{1,248}[a-z0-9])--"
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+)
+# STIX 2.1 §6 cyber-observable types carry no created/modified.
+_SCO_TYPES = frozenset(
+    {
+        "artifact",
+        "autonomous-system",
+        "directory",
+        "domain-name",
+        "email-addr",
+        "email-message",
+        "file",
+        "ipv4-addr",
+        "ipv6-addr",
+        "mac-addr",
+        "mutex",
+        "network-traffic",
+        "process",
+        "software",
+        "url",
+        "user-account",
+        "windows-registry-key",
+        "x509-certificate",
+    }
+)
+_META_TYPES = frozenset({"marking-definition", "language-content", "extension-definition"})
+
+
+class InvalidStixObject(ValueError):
+    """A posted object that is not valid STIX 2.1; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class ValidatedObject:
+    """A valid STIX object ready to store."""
+
+    stix_id: str
+    stix_type: str
+    spec_version: str
+    version: str | None
+    """``modified`` (else ``created``); None for objects without either (SCOs)."""
+    version_us: int | None
+    body: str
+    """Compact JSON text, exactly what readers get back."""
+
+
+def validate_object(obj: Any, *, use_stix2: bool = True) -> ValidatedObject:
+    """Check one posted object; raise :class:`InvalidStixObject` with the reason when invalid."""
+    if not isinstance(obj, dict):
+        raise InvalidStixObject("object is not a JSON object")
+    stix_id = obj.get("id")
+    stix_type = obj.get("type")
+    if not isinstance(stix_id, str) or not isinstance(stix_type, str):
+        raise InvalidStixObject("missing 'id' or 'type'")
+    match = _ID.match(stix_id)
+    if not match:
+        raise InvalidStixObject(f"'id' is not '<type>--<UUID>': {stix_id!r}")
+    if match.group(1) != stix_type:
+        raise InvalidStixObject(f"'id' prefix {match.group(1)!r} does not match 'type' {stix_type!r}")
+    spec_version = obj.get("spec_version")
+    if spec_version != "2.1":
+        raise InvalidStixObject(f"'spec_version' must be '2.1' (got {spec_version!r})")
+    version: str | None = None
+    version_us: int | None = None
+    if stix_type not in _SCO_TYPES:
+        created = obj.get("created")
+        modified = obj.get("modified", created)
+        if stix_type not in _META_TYPES or created is not None:
+            if not isinstance(created, str) or not isinstance(modified, str):
+                raise InvalidStixObject("'created' (and 'modified') are required timestamps")
+            try:
+                created_us = parse_timestamp_us(created)
+                version_us = parse_timestamp_us(modified)
+            except ValueError as exc:
+                raise InvalidStixObject(str(exc)) from None
+            if version_us < created_us:
+                raise InvalidStixObject("'modified' is earlier than 'created'")
+            version = modified
+    if use_stix2:
+        try:
+            stix2.parse(obj, allow_custom=True, version="2.1")
+        except (stix2.exceptions.STIXError, ValueError, TypeError, KeyError) as exc:
+            raise InvalidStixObject(f"{type(exc).__name__}: {exc}") from None
+    body = json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+    return ValidatedObject(stix_id, stix_type, spec_version, version, version_us, body)
