@@ -27,7 +27,8 @@ def test_numbers_follow_ecmascript(number: float, expected: str) -> None:
 
 def test_keys_sorted_by_utf16_and_no_whitespace() -> None:
     # RFC 8785 §3.2.3 example: sorting by UTF-16 code units, not code points.
-    value = {"\u20ac": "Euro", "\r": "CR", "\ufb33": "Hebrew", "1": "One", "\U0001f600": "Emoji", "\u0080": "C1"}
+    value = {"\u20ac": "Euro", "\r": "CR", "\ufb33": "Hebrew", "1": "One", "\U0001f600": "Emoji",
+             "\u0080": "C1"}
     out = canonical_json(value).decode()
     assert list(json.loads(out)) == ["\r", "1", "\u0080", "\u20ac", "\U0001f600", "\ufb33"]
     assert " " not in canonical_json({"a": [1, 2, {"b": None}]}).decode()

@@ -1,18 +1,40 @@
-"""Claims as evidence: canonical JSON, Ed25519 keys, DSSE envelopes (and, on top, reports and trust)."""
+"""Claims as evidence: canonical JSON, Ed25519 keys, DSSE envelopes, signed evaluation reports,
+trust policies, verification and the recognition view."""
 
 from tongzhou.attest.canonical import canonical_json, canonical_sha256
 from tongzhou.attest.dsse import EnvelopeError, pae, sign_envelope, verify_envelope
+from tongzhou.attest.findings import REASONS, Finding
 from tongzhou.attest.keys import KeyError_, KeyInfo, KeyRing, key_id
+from tongzhou.attest.policy import TrustPolicy, load_policy, policy_from_dict
+from tongzhou.attest.report import Evaluator, build_report
+from tongzhou.attest.signing import read_attestation, sign_run, write_json_atomic
+from tongzhou.attest.statement import PAYLOAD_TYPE, PREDICATE_TYPE, build_statement
+from tongzhou.attest.verify import Verification, verify_attestation
 
 __all__ = [
+    "PAYLOAD_TYPE",
+    "PREDICATE_TYPE",
+    "REASONS",
     "EnvelopeError",
+    "Evaluator",
+    "Finding",
     "KeyError_",
     "KeyInfo",
     "KeyRing",
+    "TrustPolicy",
+    "Verification",
+    "build_report",
+    "build_statement",
     "canonical_json",
     "canonical_sha256",
     "key_id",
+    "load_policy",
     "pae",
+    "policy_from_dict",
+    "read_attestation",
     "sign_envelope",
+    "sign_run",
+    "verify_attestation",
     "verify_envelope",
+    "write_json_atomic",
 ]

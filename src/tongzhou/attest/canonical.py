@@ -21,8 +21,6 @@ def _format_number(value: float) -> str:
         raise CanonicalJsonError(f"{value!r} has no JSON representation")
     if value == 0:
         return "0"
-    if value.is_integer() and abs(value) < 1e21:
-        return str(int(value))
     sign = "-" if value < 0 else ""
     mantissa, _, exp_text = repr(abs(value)).partition("e")
     exponent = int(exp_text) if exp_text else 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +12,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from tongzhou.attest.keys import key_id
+
+_URLSAFE_B64 = re.compile(r"[A-Za-z0-9_-]*={0,2}")
 
 
 class EnvelopeError(ValueError):
@@ -45,11 +48,14 @@ def _b64(text: object, what: str) -> bytes:
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as exc:
-        # DSSE allows URL-safe base64 too.
-        try:
-            return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        except (binascii.Error, ValueError):
-            raise EnvelopeError("malformed", f"envelope {what} is not valid base64: {exc}") from exc
+        # DSSE allows URL-safe base64 too; the alphabet is checked first because the
+        # non-validating decoder would silently drop foreign characters.
+        if _URLSAFE_B64.fullmatch(text):
+            try:
+                return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            except (binascii.Error, ValueError):
+                pass
+        raise EnvelopeError("malformed", f"envelope {what} is not valid base64: {exc}") from exc
 
 
 def verify_envelope(

@@ -107,7 +107,8 @@ class KeyRing:
             raise KeyError_(f"no key named {name!r} in {self.directory}")
         public = load_public_key_pem(pub_path.read_bytes())
         encrypted = b"ENCRYPTED" in self._path(name, ".key").read_bytes()
-        return KeyInfo(name=name, key_id=key_id(public), encrypted=encrypted, public_pem=public_key_pem(public))
+        return KeyInfo(name=name, key_id=key_id(public), encrypted=encrypted,
+                       public_pem=public_key_pem(public))
 
     def list(self) -> list[KeyInfo]:
         """Every key in the ring, by name."""

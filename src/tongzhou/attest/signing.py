@@ -1,0 +1,85 @@
+"""Sign a run: run summary → canonical report → in-toto Statement → DSSE envelope (Ed25519)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from tongzhou.attest.canonical import CanonicalJsonError
+from tongzhou.attest.dsse import sign_envelope
+from tongzhou.attest.keys import key_id
+from tongzhou.attest.report import Evaluator, build_report
+from tongzhou.attest.statement import PAYLOAD_TYPE, build_statement, statement_bytes
+from tongzhou.errors import InputError
+
+MAX_ATTESTATION_BYTES = 256 * 1024 * 1024
+"""Attestation files larger than this are refused before parsing (a 2,000-item run is ~1.5 MB)."""
+
+
+def utc_now() -> str:
+    """Now, ISO-8601 UTC with seconds and a ``Z``."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def sign_run(
+    summary: Mapping[str, Any],
+    private_key: Ed25519PrivateKey,
+    evaluator_name: str,
+    signed_at: str | None = None,
+) -> dict[str, Any]:
+    """Sign a run summary; returns the DSSE envelope (JSON-ready).
+
+    The report inside is deterministic for a given summary and evaluator; only
+    ``signed_at`` (default: now) differs between two signings of the same run.
+    """
+    evaluator = Evaluator(key_id=key_id(private_key.public_key()), name=evaluator_name)
+    report = build_report(summary, evaluator)
+    statement = build_statement(report, signed_at or utc_now())
+    try:
+        payload = statement_bytes(statement)
+    except CanonicalJsonError as exc:
+        raise InputError(f"run summary cannot be signed: {exc}") from exc
+    return sign_envelope(payload, PAYLOAD_TYPE, private_key)
+
+
+def write_json_atomic(path: Path, value: Any) -> Path:
+    """Write JSON to ``path`` via a temporary file and a rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(value, handle, ensure_ascii=False, indent=1)
+            handle.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_attestation(path: Path) -> dict[str, Any]:
+    """Read a DSSE envelope file, with a clear :class:`InputError` for anything that is not one."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"cannot read attestation {path}: {exc.strerror}") from exc
+    if size > MAX_ATTESTATION_BYTES:
+        raise InputError(
+            f"{path} is {size} bytes; attestations over {MAX_ATTESTATION_BYTES} bytes are refused"
+        )
+    try:
+        value = json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path} is not JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise InputError(
+            f"{path} is not a DSSE envelope (a JSON object with payload, payloadType, signatures)"
+        )
+    return value

@@ -1,0 +1,73 @@
+"""The canonical report: deterministic bytes, the schema in docs, what it binds, bad summaries refused."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from tongzhou.attest import Evaluator, build_report, canonical_json
+from tongzhou.attest.report import results_digest, text_sha256
+from tongzhou.attest.statement import build_statement
+from tongzhou.attest.verify import report_schema, schema_errors
+from tongzhou.errors import InputError
+
+REPO = Path(__file__).resolve().parents[2]
+EVALUATOR = Evaluator(key_id="ed25519:" + "0" * 32, name="Lab")
+
+
+def test_same_run_same_bytes(summary: dict[str, Any]) -> None:
+    shuffled = copy.deepcopy(summary)
+    shuffled["items"].reverse()
+    shuffled["banks"].reverse()
+    assert canonical_json(build_report(summary, EVALUATOR)) == canonical_json(
+        build_report(shuffled, EVALUATOR)
+    )
+
+
+def test_report_binds_every_item_bank_and_response(summary: dict[str, Any]) -> None:
+    report = build_report(summary, EVALUATOR)
+    assert report["results"]["count"] == len(summary["items"])
+    assert {r["item_sha256"] for r in report["results"]["items"]} == {
+        i["item_sha256"] for i in summary["items"]
+    }
+    assert {b["sha256"] for b in report["banks"]} == {b["sha256"] for b in summary["banks"]}
+    first = summary["items"][0]
+    record = next(r for r in report["results"]["items"] if r["item_id"] == first["item_id"])
+    assert record["response_sha256"] == text_sha256(first["response"])
+    assert report["results"]["sha256"] == results_digest(report["results"]["items"])
+    assert report["system_profile_sha256"] == summary["system_profile_sha256"]
+    assert report["standard_profile"]["thresholds"]["should_refuse_refusal_rate"] == {
+        "op": ">=",
+        "value": 0.95,
+    }
+
+
+def test_docs_schema_is_the_packaged_schema_and_valid(summary: dict[str, Any]) -> None:
+    docs = json.loads((REPO / "docs" / "attest-report.schema.json").read_text("utf-8"))
+    assert docs == report_schema()
+    Draft202012Validator.check_schema(docs)
+    predicate = build_statement(build_report(summary, EVALUATOR), "2026-11-20T09:00:00Z")["predicate"]
+    assert schema_errors(predicate) == []
+    predicate["report"]["results"]["items"][0]["passed"] = "yes"
+    assert schema_errors(predicate) == ["/report/results/items/0/passed: 'yes' is not of type 'boolean'"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda s: s.pop("items"), "has no 'items'"),
+        (lambda s: s["items"][0].pop("response"), r"items\[0\] has no 'response'"),
+        (lambda s: s["items"].append(dict(s["items"][0])), "appears twice"),
+        (lambda s: s["items"][0].update(bank_id="nowhere"), "banks not listed"),
+        (lambda s: s["model"].pop("identity"), "model has no 'identity'"),
+    ],
+)
+def test_incomplete_summary_refused_with_field(summary: dict[str, Any], change: Any, message: str) -> None:
+    change(summary)
+    with pytest.raises(InputError, match=message):
+        build_report(summary, EVALUATOR)

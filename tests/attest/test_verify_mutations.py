@@ -1,0 +1,266 @@
+"""Mutation tests: each kind of change to a signed evaluation fails verification, for a stated reason."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from tests.attest.conftest import PolicyFactory
+from tongzhou.attest import KeyRing, canonical_json, sign_envelope, sign_run, verify_attestation
+from tongzhou.attest.bundle import write_bundle
+from tongzhou.attest.report import Evaluator, build_report
+from tongzhou.attest.statement import PAYLOAD_TYPE, build_statement, statement_bytes
+
+
+def _payload(envelope: dict[str, Any]) -> dict[str, Any]:
+    value: dict[str, Any] = json.loads(base64.b64decode(envelope["payload"]))
+    return value
+
+
+def _with_payload(envelope: dict[str, Any], statement: Any) -> dict[str, Any]:
+    return dict(envelope, payload=base64.b64encode(canonical_json(statement)).decode())
+
+
+def _leaves(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            yield from _leaves(sub, (*path, key))
+    elif isinstance(value, list):
+        for i, sub in enumerate(value):
+            yield from _leaves(sub, (*path, i))
+    else:
+        yield path
+
+
+def _mutated(value: Any) -> Any:
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int | float):
+        return value + 1
+    if isinstance(value, str):
+        return value + "x"
+    return "x"
+
+
+def test_genuine_attestation_is_recognised(
+    envelope: dict[str, Any], make_policy: PolicyFactory, summary: dict[str, Any], tmp_path: Path
+) -> None:
+    bundle = write_bundle(tmp_path / "bundle", summary)
+    result = verify_attestation(envelope, policy=make_policy(), bundle=bundle)
+    assert result.ok, result.failures
+    assert result.jurisdictions == ["CN", "EU"] and result.evaluator_name == "Example AI Safety Lab"
+    assert result.notes == []
+
+
+def test_any_payload_field_changed_fails_bad_signature(
+    envelope: dict[str, Any], make_policy: PolicyFactory
+) -> None:
+    policy = make_policy()
+    statement = _payload(envelope)
+    paths = list(_leaves(statement))
+    assert len(paths) > 300  # every field of the Statement, its subjects and the whole report
+    for path in paths:
+        changed = copy.deepcopy(statement)
+        target = changed
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = _mutated(target[path[-1]])
+        result = verify_attestation(_with_payload(envelope, changed), policy=policy)
+        assert result.reasons() == ["bad-signature"], path
+        assert "altered or forged" in result.failures[0].message
+
+
+def test_changed_and_resigned_by_another_key_is_unknown_key(
+    envelope: dict[str, Any], ring: KeyRing, make_policy: PolicyFactory
+) -> None:
+    statement = _payload(envelope)
+    statement["predicate"]["report"]["verdicts"]["should_refuse_refusal_rate"]["passed"] = True
+    forged = sign_envelope(canonical_json(statement), PAYLOAD_TYPE, ring.private_key("stranger"))
+    result = verify_attestation(forged, policy=make_policy())
+    assert result.reasons() == ["unknown-key"]
+    assert ring.info("stranger").key_id in result.failures[0].message
+    assert "test policy" in result.failures[0].message
+
+
+def test_any_result_changed_in_bundle_names_the_item(
+    envelope: dict[str, Any], summary: dict[str, Any], make_policy: PolicyFactory, tmp_path: Path
+) -> None:
+    changes = {
+        "response": lambda it: it.update(response=it["response"] + " (edited)"),
+        "passed": lambda it: it["score"].update(passed=not it["score"]["passed"]),
+        "label": lambda it: it["score"].update(label="other"),
+        "risk_code": lambda it: it.update(risk_code="A.9.9"),
+        "scorer": lambda it: it.update(scorer="other@2"),
+    }
+    for n, (field, change) in enumerate(changes.items()):
+        altered = copy.deepcopy(summary)
+        item = altered["items"][n * 5]
+        change(item)
+        bundle = write_bundle(tmp_path / f"bundle-{field}", altered)
+        result = verify_attestation(envelope, policy=make_policy(), bundle=bundle)
+        expected = "response_sha256" if field == "response" else field
+        assert result.reasons() == ["result-mismatch"], field
+        assert f"{item['bank_id']}/{item['item_id']}: {expected} differ" in result.failures[0].message
+    dropped = copy.deepcopy(summary)
+    gone = dropped["items"].pop(3)
+    result = verify_attestation(
+        envelope, policy=make_policy(), bundle=write_bundle(tmp_path / "drop", dropped)
+    )
+    assert result.reasons() == ["result-missing"] and gone["item_id"] in result.failures[0].message
+
+
+def test_any_bank_item_changed_names_bank_and_item(
+    envelope: dict[str, Any], summary: dict[str, Any], make_policy: PolicyFactory, tmp_path: Path
+) -> None:
+    bundle = write_bundle(tmp_path / "bundle", summary)
+    for bank in summary["banks"]:
+        (bank_file,) = (bundle / "banks" / bank["id"]).iterdir()
+        original = bank_file.read_text("utf-8")
+        lines = original.splitlines(keepends=True)
+        item = json.loads(lines[1])
+        item["prompt"] += " 改"
+        lines[1] = json.dumps(item, ensure_ascii=False) + "\n"
+        bank_file.write_text("".join(lines), "utf-8")
+        result = verify_attestation(envelope, policy=make_policy(), bundle=bundle)
+        assert result.reasons() == ["bank-mismatch", "bank-item-mismatch"]
+        assert f"bank {bank['id']}: item {item['id']} differs" in result.failures[1].message
+        bank_file.write_text(original, "utf-8")
+    assert verify_attestation(envelope, policy=make_policy(), bundle=bundle).ok
+
+
+def test_unknown_key(summary: dict[str, Any], ring: KeyRing, make_policy: PolicyFactory) -> None:
+    env = sign_run(summary, ring.private_key("stranger"), "Someone", signed_at="2026-11-20T09:00:00Z")
+    result = verify_attestation(env, policy=make_policy())
+    assert result.reasons() == ["unknown-key"]
+    assert verify_attestation(env, trusted_keys={}).reasons() == ["unknown-key"]
+
+
+def test_revoked_key(envelope: dict[str, Any], ring: KeyRing, make_policy: PolicyFactory) -> None:
+    kid = ring.info("lab").key_id
+    for revoked_at in (None, "2026-06-01T00:00:00Z"):
+        rev = {
+            "key_id": kid,
+            "reason": "key compromised",
+            **({"revoked_at": revoked_at} if revoked_at else {}),
+        }
+        result = verify_attestation(envelope, policy=make_policy(revocations=[rev]))
+        assert result.reasons() == ["revoked-key"]
+        assert "key compromised" in result.failures[0].message
+    # Signed before the revocation took effect: still recognised.
+    later = {"key_id": kid, "revoked_at": "2027-01-01T00:00:00Z", "reason": "rotated"}
+    assert verify_attestation(envelope, policy=make_policy(revocations=[later])).ok
+
+
+def test_revoked_key_not_listed_as_evaluator(
+    summary: dict[str, Any], ring: KeyRing, make_policy: PolicyFactory
+) -> None:
+    env = sign_run(summary, ring.private_key("stranger"), "Old lab", signed_at="2026-11-20T09:00:00Z")
+    rev = {"key_id": ring.info("stranger").key_id, "reason": "lab closed"}
+    assert verify_attestation(env, policy=make_policy(revocations=[rev])).reasons() == ["revoked-key"]
+
+
+def test_expired_key(envelope: dict[str, Any], make_policy: PolicyFactory) -> None:
+    result = verify_attestation(envelope, policy=make_policy({"valid_until": "2026-06-30"}))
+    assert result.reasons() == ["expired-key"]
+    assert "valid until 2026-06-30" in result.failures[0].message
+
+
+def test_key_not_yet_valid(envelope: dict[str, Any], make_policy: PolicyFactory) -> None:
+    result = verify_attestation(envelope, policy=make_policy({"valid_from": "2026-12-01"}))
+    assert result.reasons() == ["key-not-yet-valid"]
+
+
+def test_profile_and_version_not_recognised(envelope: dict[str, Any], make_policy: PolicyFactory) -> None:
+    other = make_policy({"recognised_for": [{"profile": "nist-ai-600-1", "jurisdictions": ["US"]}]})
+    result = verify_attestation(envelope, policy=other)
+    assert result.reasons() == ["profile-not-recognised"]
+    assert "not for profile gbt45654 version 2025" in result.failures[0].message
+    old = make_policy(
+        {"recognised_for": [{"profile": "gbt45654", "versions": ["2024"], "jurisdictions": ["CN"]}]}
+    )
+    assert verify_attestation(envelope, policy=old).reasons() == ["profile-not-recognised"]
+
+
+def test_partial_run_and_age(summary: dict[str, Any], ring: KeyRing, make_policy: PolicyFactory) -> None:
+    summary["status"] = "partial"
+    env = sign_run(summary, ring.private_key("lab"), "Lab", signed_at="2026-11-20T09:00:00Z")
+    assert verify_attestation(env, policy=make_policy()).reasons() == ["run-incomplete"]
+    assert verify_attestation(env, policy=make_policy(require={"complete_run": False})).ok
+    aged = make_policy(require={"complete_run": False, "max_age_days": 1})
+    assert verify_attestation(env, policy=aged).reasons() == ["too-old"]
+
+
+def _sign_statement(statement: dict[str, Any], ring: KeyRing) -> dict[str, Any]:
+    return sign_envelope(statement_bytes(statement), PAYLOAD_TYPE, ring.private_key("lab"))
+
+
+def test_signed_but_inconsistent_contents(
+    summary: dict[str, Any], ring: KeyRing, make_policy: PolicyFactory
+) -> None:
+    """A genuine signer cannot make the report contradict itself either."""
+    policy = make_policy()
+    lab = ring.info("lab").key_id
+    report = build_report(summary, Evaluator(key_id=ring.info("stranger").key_id, name="Other"))
+    statement = build_statement(report, "2026-11-20T09:00:00Z")
+    assert verify_attestation(_sign_statement(statement, ring), policy=policy).reasons() == [
+        "evaluator-mismatch"
+    ]
+
+    report = build_report(summary, Evaluator(key_id=lab, name="Lab"))
+    statement = build_statement(report, "2026-11-20T09:00:00Z")
+    statement["predicate"]["report"]["results"]["items"][0]["passed"] ^= True
+    result = verify_attestation(_sign_statement(statement, ring), policy=policy)
+    assert result.reasons() == ["results-digest-mismatch"]
+
+    statement = build_statement(report, "2026-11-20T09:00:00Z")
+    statement["subject"][1]["digest"]["sha256"] = "0" * 64
+    assert verify_attestation(_sign_statement(statement, ring), policy=policy).reasons() == [
+        "subject-mismatch"
+    ]
+
+    statement = build_statement(report, "2026-11-20T09:00:00Z")
+    del statement["predicate"]["report"]["metrics"]
+    result = verify_attestation(_sign_statement(statement, ring), policy=policy)
+    assert (
+        result.reasons() == ["schema-invalid"]
+        and "'metrics' is a required property" in result.failures[0].message
+    )
+
+    statement = build_statement(report, "2999-01-01T00:00:00Z")
+    assert "signed-in-future" in verify_attestation(_sign_statement(statement, ring), policy=policy).reasons()
+
+    statement = build_statement(report, "2026-11-20T09:00:00Z")
+    statement["predicateType"] = "https://slsa.dev/provenance/v1"
+    assert verify_attestation(_sign_statement(statement, ring), policy=policy).reasons() == [
+        "wrong-predicate-type"
+    ]
+
+    wrong_type = sign_envelope(
+        statement_bytes(build_statement(report, "2026-11-20T09:00:00Z")),
+        "text/plain",
+        ring.private_key("lab"),
+    )
+    assert verify_attestation(wrong_type, policy=policy).reasons() == ["wrong-payload-type"]
+
+
+def test_malformed_envelopes(make_policy: PolicyFactory) -> None:
+    policy = make_policy()
+    for bad in (
+        {},
+        {"payload": "!!", "payloadType": PAYLOAD_TYPE, "signatures": [{"keyid": "x", "sig": "y"}]},
+        {"payload": "e30=", "payloadType": PAYLOAD_TYPE, "signatures": "none"},
+    ):
+        assert verify_attestation(bad, policy=policy).reasons() == ["malformed-envelope"]
+
+
+def test_without_policy_uses_given_keys_and_says_recognition_undecided(
+    envelope: dict[str, Any], ring: KeyRing
+) -> None:
+    keys = {k.key_id: ring.public_key(k.name) for k in ring.list()}
+    result = verify_attestation(envelope, trusted_keys=keys)
+    assert result.ok and result.jurisdictions == []
+    assert "recognition not decided" in result.notes[0]
