@@ -14,6 +14,7 @@ from tongzhou.errors import InputError
 # (command name, module exposing `app: typer.Typer`). One line per command group.
 COMMAND_GROUPS: list[tuple[str, str]] = [
     ("demo", "tongzhou.cli.demo"),
+    ("gateway", "tongzhou.cli.gateway"),
 ]
 
 app = typer.Typer(

@@ -1,0 +1,276 @@
+"""The append-only, hash-chained audit log of everything the gateway sees and does.
+
+Why files and not the store: the log must be appendable at request rate
+without a round trip to a database, readable and verifiable by an auditor
+with nothing but this module (or any RFC 8785 + SHA-256 implementation),
+and easy to ship to write-once storage. Records are JSON lines in daily
+segments ``audit-YYYYMMDD.jsonl``; each carries ``seq``, the previous record's
+``hash`` as ``prev`` and its own ``hash`` = sha256 of the canonical JSON of
+the record without ``hash``. ``head.json`` names the last record (so a cut-off
+tail is detected) and ``anchor.json`` the first kept record after retention
+pruning.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+from tongzhou.attest import canonical_json
+from tongzhou.errors import InputError
+
+GENESIS = "sha256:" + "0" * 64
+"""``prev`` of the very first record."""
+HEAD_FLUSH_SECONDS = 1.0
+
+
+def record_hash(record: dict[str, Any]) -> str:
+    """``sha256:<hex>`` of the canonical JSON of ``record`` without its ``hash`` member."""
+    body = {k: v for k, v in record.items() if k != "hash"}
+    return "sha256:" + hashlib.sha256(canonical_json(body)).hexdigest()
+
+
+def _atomic_write_json(path: Path, value: dict[str, Any]) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(value, handle)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _segments(directory: Path) -> list[Path]:
+    return sorted(directory.glob("audit-*.jsonl"))
+
+
+def _last_record(directory: Path) -> dict[str, Any] | None:
+    for segment in reversed(_segments(directory)):
+        lines = segment.read_bytes().splitlines()
+        for raw in reversed(lines):
+            if raw.strip():
+                try:
+                    obj = json.loads(raw)
+                except json.JSONDecodeError as exc:
+                    raise InputError(
+                        f"the last audit record in {segment} is damaged ({exc}); "
+                        "run `tongzhou gateway audit verify` before appending"
+                    ) from exc
+                if not isinstance(obj, dict):
+                    raise InputError(f"the last audit record in {segment} is not an object")
+                return obj
+    return None
+
+
+class AuditLog:
+    """Appends records to the chain. One writer per directory (an exclusive lock enforces it)."""
+
+    def __init__(self, directory: Path, *, retention_days: int = 183, fsync: bool = False) -> None:
+        self.directory = directory
+        self.retention_days = retention_days
+        self.fsync = fsync
+        directory.mkdir(parents=True, exist_ok=True)
+        self._lock_handle = (directory / ".lock").open("w")
+        try:
+            fcntl.flock(self._lock_handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            self._lock_handle.close()
+            raise InputError(
+                f"another gateway is writing the audit log in {directory}; give each gateway "
+                "its own audit.dir"
+            ) from exc
+        last = _last_record(directory)
+        self._seq = int(last["seq"]) if last else 0
+        self._prev = str(last["hash"]) if last else GENESIS
+        self._segment_day = ""
+        self._handle: IO[bytes] | None = None
+        self._head_written = 0.0
+        self.prune()
+
+    @property
+    def head(self) -> tuple[int, str]:
+        """``(seq, hash)`` of the last record."""
+        return self._seq, self._prev
+
+    def _open_segment(self, day: str) -> IO[bytes]:
+        if self._handle is None or day != self._segment_day:
+            if self._handle is not None:
+                self._handle.close()
+            self._handle = (self.directory / f"audit-{day}.jsonl").open("ab")
+            self._segment_day = day
+        return self._handle
+
+    def append(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
+        """Append one record (``kind`` e.g. ``request``, ``response``, ``halt-order``, ``alert``)."""
+        now = datetime.now(UTC)
+        record: dict[str, Any] = {
+            "seq": self._seq + 1,
+            "time": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "kind": kind,
+            "data": data,
+            "prev": self._prev,
+        }
+        record["hash"] = record_hash(record)
+        handle = self._open_segment(now.strftime("%Y%m%d"))
+        # One write() per record: a crash leaves whole lines only.
+        handle.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n")
+        handle.flush()
+        if self.fsync:
+            os.fsync(handle.fileno())
+        self._seq, self._prev = record["seq"], record["hash"]
+        if time.monotonic() - self._head_written >= HEAD_FLUSH_SECONDS:
+            self.write_head()
+        return record
+
+    def write_head(self) -> None:
+        """Record the last seq and hash in ``head.json`` (done at most once a second, and on close)."""
+        _atomic_write_json(self.directory / "head.json", {"seq": self._seq, "hash": self._prev})
+        self._head_written = time.monotonic()
+
+    def prune(self, today: datetime | None = None) -> list[str]:
+        """Delete segments older than the retention period, anchoring the first kept record."""
+        cutoff = ((today or datetime.now(UTC)) - timedelta(days=self.retention_days)).strftime("%Y%m%d")
+        segments = _segments(self.directory)
+        old = [s for s in segments if s.stem.removeprefix("audit-") < cutoff]
+        kept = [s for s in segments if s not in old]
+        if not old or not kept:
+            return []
+        first = json.loads(kept[0].read_bytes().splitlines()[0])
+        anchor_path = self.directory / "anchor.json"
+        previous = json.loads(anchor_path.read_text()) if anchor_path.exists() else {"pruned": []}
+        _atomic_write_json(
+            anchor_path,
+            {
+                "seq": first["seq"],
+                "prev": first["prev"],
+                "pruned": previous.get("pruned", []) + [s.name for s in old],
+            },
+        )
+        for segment in old:
+            segment.unlink()
+        return [s.name for s in old]
+
+    def close(self) -> None:
+        """Flush the head and release the writer lock."""
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+        self.write_head()
+        fcntl.flock(self._lock_handle, fcntl.LOCK_UN)
+        self._lock_handle.close()
+
+
+@dataclass
+class AuditProblem:
+    """One thing verification found wrong."""
+
+    kind: str
+    """``edited``, ``deleted``, ``reordered``, ``truncated``, ``damaged``, ``chain-broken``."""
+    where: str
+    """``segment:line``."""
+    message: str
+
+
+@dataclass
+class AuditVerification:
+    """The result of :func:`verify_audit_log`."""
+
+    records: int = 0
+    problems: list[AuditProblem] = field(default_factory=list)
+    head: tuple[int, str] | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the chain is intact from the anchor (or genesis) to the head."""
+        return not self.problems
+
+
+def verify_audit_log(directory: Path) -> AuditVerification:
+    """Check every record's hash, sequence and link; classify what is wrong."""
+    result = AuditVerification()
+    if not directory.is_dir():
+        raise InputError(f"no audit log directory at {directory}")
+    rows: list[tuple[str, dict[str, Any]]] = []
+    for segment in _segments(directory):
+        for number, raw in enumerate(segment.read_bytes().splitlines(), start=1):
+            where = f"{segment.name}:{number}"
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(raw)
+                int(obj["seq"])
+                str(obj["hash"])
+            except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+                result.problems.append(AuditProblem("damaged", where, "line is not an audit record"))
+                continue
+            rows.append((where, obj))
+    anchor_path = directory / "anchor.json"
+    anchor: dict[str, Any] = (
+        json.loads(anchor_path.read_text()) if anchor_path.exists() else {"seq": 1, "prev": GENESIS}
+    )
+    expected_seq, expected_prev = int(anchor["seq"]), str(anchor["prev"])
+    all_seqs = {int(obj["seq"]) for _w, obj in rows}
+    for where, obj in rows:
+        result.records += 1
+        seq = int(obj["seq"])
+        if record_hash(obj) != obj["hash"]:
+            result.problems.append(
+                AuditProblem("edited", where, f"record {seq}: content does not match its hash")
+            )
+        if seq != expected_seq:
+            if seq < expected_seq or expected_seq in all_seqs:
+                result.problems.append(
+                    AuditProblem(
+                        "reordered", where, f"record {seq} found where record {expected_seq} belongs"
+                    )
+                )
+            else:
+                result.problems.append(
+                    AuditProblem(
+                        "deleted",
+                        where,
+                        f"record(s) {expected_seq}..{seq - 1} are missing before record {seq}",
+                    )
+                )
+        elif obj.get("prev") != expected_prev:
+            result.problems.append(
+                AuditProblem(
+                    "chain-broken",
+                    where,
+                    f"record {seq}: 'prev' does not match the hash of the record before it",
+                )
+            )
+        expected_seq, expected_prev = seq + 1, str(obj["hash"])
+    head_path = directory / "head.json"
+    if head_path.exists():
+        head = json.loads(head_path.read_text())
+        result.head = (int(head["seq"]), str(head["hash"]))
+        last_seq = max(all_seqs) if all_seqs else 0
+        if result.head[0] > last_seq:
+            result.problems.append(
+                AuditProblem(
+                    "truncated",
+                    head_path.name,
+                    f"head names record {result.head[0]} but the log ends at {last_seq}",
+                )
+            )
+        else:
+            match = [obj for _w, obj in rows if int(obj["seq"]) == result.head[0]]
+            if match and match[0]["hash"] != result.head[1]:
+                result.problems.append(
+                    AuditProblem(
+                        "edited",
+                        head_path.name,
+                        f"record {result.head[0]} differs from the hash head.json recorded",
+                    )
+                )
+    return result

@@ -1,0 +1,283 @@
+"""The halt book: verifies incoming orders against the trust policy and keeps the persisted halt state.
+
+State lives in one JSON file replaced atomically (temp file + fsync + rename) on
+every change, so a gateway that restarts — or crashes — comes back exactly as
+halted as it was. The file is read before the gateway accepts its first
+request; an unreadable state file stops the gateway from starting rather than
+letting it serve while an order may be in force (fail safe).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from tongzhou.attest import EnvelopeError, verify_envelope
+from tongzhou.errors import InputError
+from tongzhou.gateway.halt_order import (
+    PAYLOAD_TYPE,
+    HaltAction,
+    HaltOrder,
+    HaltOrderError,
+    HaltScope,
+    format_time,
+    parse_payload,
+)
+from tongzhou.gateway.policy import GatewayPolicy
+
+CIRCUIT_BREAKER_KEY = "circuit-breaker"
+"""``key_id`` recorded for halts raised by an early-warning rule rather than a signed order."""
+
+
+@dataclass(frozen=True)
+class ActiveHalt:
+    """An order in force, and how it arrived."""
+
+    order: HaltOrder
+    key_id: str
+    """The key that signed it (or ``circuit-breaker``)."""
+    received_at: datetime
+    source: str
+    """Delivery channel: ``api``, ``url:<url>``, ``file:<path>``, ``taxii:<url>``, ``rule:<id>``."""
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form (the state file and ``GET /governance/halt-state``)."""
+        return {
+            "order": self.order.to_json(),
+            "key_id": self.key_id,
+            "received_at": format_time(self.received_at),
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> ActiveHalt:
+        """Inverse of :meth:`to_json`."""
+        return cls(
+            HaltOrder.from_json(obj["order"]),
+            str(obj["key_id"]),
+            datetime.fromisoformat(str(obj["received_at"]).replace("Z", "+00:00")),
+            str(obj["source"]),
+        )
+
+    def in_force(self, now: datetime) -> bool:
+        """PAUSE lapses at ``expires_at``; TERMINATE stays until RESUME."""
+        expires = self.order.expires_at
+        return self.order.action is HaltAction.TERMINATE or expires is None or now < expires
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What an accepted order did."""
+
+    order: HaltOrder
+    key_id: str
+    halted: ActiveHalt | None
+    """The new halt (PAUSE / TERMINATE)."""
+    lifted: tuple[str, ...]
+    """Order ids lifted (RESUME)."""
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON answer of ``POST /governance/halt-orders``."""
+        return {
+            "accepted": True,
+            "order_id": self.order.order_id,
+            "action": self.order.action.value,
+            "scope": str(self.order.scope),
+            "key_id": self.key_id,
+            "lifted": list(self.lifted),
+        }
+
+
+HaltListener = Callable[[ActiveHalt], None]
+
+
+class HaltBook:
+    """Verifies orders, applies them, persists the state and tells listeners about new halts."""
+
+    def __init__(self, policy: GatewayPolicy) -> None:
+        self.policy = policy
+        self.path = policy.state_path()
+        self._trusted = policy.trusted_keys()
+        self._lock = threading.Lock()
+        self._active: list[ActiveHalt] = []
+        self._seen: dict[str, str] = {}  # nonce or "id:<order_id>" -> forget-after (RFC 3339)
+        self._listeners: list[HaltListener] = []
+        self._load()
+
+    # ---- persistence -------------------------------------------------------------------------
+    def _load(self) -> None:
+        if not self.path.exists():
+            return
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            self._active = [ActiveHalt.from_json(a) for a in data["active"]]
+            self._seen = {str(k): str(v) for k, v in data["seen"].items()}
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise InputError(
+                f"halt state file {self.path} is unreadable ({exc}); refusing to start while an order "
+                "may be in force. Restore it from backup, or remove it deliberately to clear all halts."
+            ) from exc
+
+    def _save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        body = json.dumps(
+            {"version": 1, "active": [a.to_json() for a in self._active], "seen": self._seen},
+            ensure_ascii=False,
+            indent=1,
+        ).encode("utf-8")
+        fd, tmp = tempfile.mkstemp(prefix=".halt-state.", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(body)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        dir_fd = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+    # ---- queries -----------------------------------------------------------------------------
+    def add_listener(self, listener: HaltListener) -> None:
+        """Call ``listener(halt)`` whenever a new halt takes effect."""
+        self._listeners.append(listener)
+
+    def halting(self, model: str | None, now: datetime | None = None) -> ActiveHalt | None:
+        """The order that stops a request to ``model`` now, or None (the hot path: no I/O)."""
+        if not self._active:
+            return None
+        moment = now or datetime.now(UTC)
+        service = self.policy.service
+        for halt in self._active:
+            if halt.in_force(moment) and halt.order.scope.covers(
+                service.system_id, service.organisation, model
+            ):
+                return halt
+        return None
+
+    def active(self, now: datetime | None = None) -> list[ActiveHalt]:
+        """Every halt in force."""
+        moment = now or datetime.now(UTC)
+        return [h for h in self._active if h.in_force(moment)]
+
+    def snapshot(self) -> dict[str, Any]:
+        """JSON view of the state (``GET /governance/halt-state``, ``gateway halt status``)."""
+        active = self.active()
+        return {
+            "halted": bool(active),
+            "active": [a.to_json() for a in active],
+            "service": self.policy.service.model_dump(),
+            "state_file": str(self.path),
+        }
+
+    # ---- verification ------------------------------------------------------------------------
+    def verify(self, envelope: object, now: datetime | None = None) -> tuple[HaltOrder, str]:
+        """Check signature, trust, time window and replay; return ``(order, key_id)`` or raise."""
+        moment = now or datetime.now(UTC)
+        if not isinstance(envelope, Mapping):
+            raise HaltOrderError("malformed", "a halt order must be a DSSE envelope (JSON object)")
+        if "signatures" not in envelope or not envelope.get("signatures"):
+            raise HaltOrderError(
+                "unsigned", "the order carries no signature; only signed orders are accepted"
+            )
+        keys = {kid: key for kid, (key, _entry) in self._trusted.items()}
+        try:
+            payload, payload_type, kid = verify_envelope(envelope, keys)
+        except EnvelopeError as exc:
+            reason = {"unknown-key": "untrusted-key", "bad-signature": "bad-signature"}.get(
+                exc.reason, "malformed"
+            )
+            raise HaltOrderError(reason, str(exc)) from exc
+        if payload_type != PAYLOAD_TYPE:
+            raise HaltOrderError("malformed", f"payloadType {payload_type!r} is not {PAYLOAD_TYPE!r}")
+        order = parse_payload(payload)
+        entry = self._trusted[kid][1]
+        if order.issuer != entry.issuer:
+            raise HaltOrderError(
+                "not-authorised",
+                f"order names issuer {order.issuer!r} but key {kid} belongs to {entry.issuer!r}",
+            )
+        if not entry.permits(order.action, order.scope):
+            raise HaltOrderError(
+                "not-authorised",
+                f"key {kid} ({entry.issuer}) may not order {order.action.value} on {order.scope}",
+            )
+        halt = self.policy.halt
+        if order.expires_at is not None and order.expires_at <= moment:
+            raise HaltOrderError(
+                "expired", f"order {order.order_id} expired at {format_time(order.expires_at)}"
+            )
+        if order.issued_at > moment + timedelta(seconds=halt.max_clock_skew_seconds):
+            raise HaltOrderError(
+                "not-yet-valid",
+                f"order {order.order_id} is issued in the future ({format_time(order.issued_at)})",
+            )
+        if order.issued_at < moment - timedelta(seconds=halt.max_order_age_seconds):
+            raise HaltOrderError(
+                "stale", f"order {order.order_id} was issued more than {halt.max_order_age_seconds:g} s ago"
+            )
+        if order.nonce in self._seen or f"id:{order.order_id}" in self._seen:
+            raise HaltOrderError("replayed", f"order {order.order_id} (or its nonce) was received before")
+        return order, kid
+
+    # ---- applying ----------------------------------------------------------------------------
+    def receive(self, envelope: object, source: str, now: datetime | None = None) -> Receipt:
+        """Verify and apply a signed order; persist before returning; raise :class:`HaltOrderError`."""
+        moment = now or datetime.now(UTC)
+        with self._lock:
+            order, kid = self.verify(envelope, moment)
+            forget = format_time(order.issued_at + timedelta(seconds=self.policy.halt.max_order_age_seconds))
+            self._seen = {k: v for k, v in self._seen.items() if v > format_time(moment)}
+            self._seen[order.nonce] = forget
+            self._seen[f"id:{order.order_id}"] = forget
+            halted: ActiveHalt | None = None
+            lifted: tuple[str, ...] = ()
+            if order.action is HaltAction.RESUME:
+                lifted = self._lift(order)
+            else:
+                halted = ActiveHalt(order, kid, moment, source)
+                self._active.append(halted)
+            self._active = [h for h in self._active if h.in_force(moment)]
+            self._save()
+        if halted is not None:
+            self._notify(halted)
+        return Receipt(order, kid, halted, lifted)
+
+    def _lift(self, resume: HaltOrder) -> tuple[str, ...]:
+        lifted: list[str] = []
+        kept: list[ActiveHalt] = []
+        for halt in self._active:
+            named = not resume.lifts or halt.order.order_id in resume.lifts
+            if named and resume.scope.contains(halt.order.scope) and halt.order.issued_at <= resume.issued_at:
+                lifted.append(halt.order.order_id)
+            else:
+                kept.append(halt)
+        self._active = kept
+        return tuple(lifted)
+
+    def trip(self, rule_id: str, reason: str, action: HaltAction = HaltAction.PAUSE) -> ActiveHalt:
+        """Halt the whole system because an early-warning rule said so (lifted by a signed RESUME)."""
+        order = HaltOrder.create(
+            action, HaltScope("system", self.policy.service.system_id), f"rule:{rule_id}", reason
+        )
+        halt = ActiveHalt(order, CIRCUIT_BREAKER_KEY, datetime.now(UTC), f"rule:{rule_id}")
+        with self._lock:
+            self._active.append(halt)
+            self._save()
+        self._notify(halt)
+        return halt
+
+    def _notify(self, halt: ActiveHalt) -> None:
+        for listener in self._listeners:
+            listener(halt)

@@ -1,0 +1,144 @@
+"""Order delivery besides the API: polling URLs, local files (air-gapped sites) and TAXII collections.
+
+Each poller reads whatever the channel holds — one DSSE envelope, a JSON list
+of envelopes, or (TAXII) STIX objects of type ``x-tongzhou-halt-order`` whose
+``envelope`` property is the DSSE envelope — and hands every envelope it has
+not handed before to :meth:`Gateway.receive_order`. Verification is the same
+for every channel; a channel is never trusted for what it carries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tongzhou.gateway.halt_order import HaltOrderError
+
+if TYPE_CHECKING:
+    from tongzhou.gateway.proxy import Gateway
+
+log = logging.getLogger("tongzhou.gateway.delivery")
+STIX_ORDER_TYPE = "x-tongzhou-halt-order"
+"""STIX custom object type that carries an order through TAXII (property ``envelope``)."""
+MAX_CHANNEL_BYTES = 4 * 1024 * 1024
+
+
+def envelopes_in(document: Any) -> list[Any]:
+    """The envelopes a channel document holds: one envelope, a list, or STIX objects / a bundle."""
+    if isinstance(document, dict) and document.get("type") == "bundle":
+        document = document.get("objects") or []
+    items = document if isinstance(document, list) else [document]
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, dict) and item.get("type") == STIX_ORDER_TYPE:
+            out.append(item.get("envelope"))
+        elif isinstance(item, dict) and "payloadType" in item:
+            out.append(item)
+    return out
+
+
+class ChannelReader:
+    """Hands each new envelope from one channel to the gateway exactly once."""
+
+    def __init__(self, gateway: Gateway, source: str) -> None:
+        self.gateway = gateway
+        self.source = source
+        self._handled: set[str] = set()
+
+    def offer(self, envelopes: Iterable[Any]) -> int:
+        """Receive the envelopes not seen before on this channel; return how many were accepted."""
+        accepted = 0
+        for envelope in envelopes:
+            digest = hashlib.sha256(json.dumps(envelope, sort_keys=True).encode()).hexdigest()
+            if digest in self._handled:
+                continue
+            self._handled.add(digest)
+            try:
+                self.gateway.receive_order(envelope, self.source)
+                accepted += 1
+            except HaltOrderError as exc:
+                log.warning("order from %s refused (%s): %s", self.source, exc.reason, exc)
+        return accepted
+
+
+def read_order_files(path: Path) -> list[Any]:
+    """Envelopes in a file, or in every ``*.json`` file of a directory (unreadable files are logged)."""
+    files = sorted(path.glob("*.json")) if path.is_dir() else [path] if path.exists() else []
+    out: list[Any] = []
+    for file in files:
+        try:
+            if file.stat().st_size > MAX_CHANNEL_BYTES:
+                raise ValueError(f"larger than {MAX_CHANNEL_BYTES} bytes")
+            out.extend(envelopes_in(json.loads(file.read_text(encoding="utf-8"))))
+        except (OSError, ValueError) as exc:
+            log.warning("cannot read halt orders from %s: %s", file, exc)
+    return out
+
+
+async def _poll_files(gateway: Gateway, path: Path, interval: float) -> None:
+    reader = ChannelReader(gateway, f"file:{path}")
+    while True:
+        reader.offer(await asyncio.to_thread(read_order_files, path))
+        await asyncio.sleep(interval)
+
+
+async def _poll_url(gateway: Gateway, url: str, interval: float) -> None:
+    reader = ChannelReader(gateway, f"url:{url}")
+    while True:
+        try:
+            assert gateway.session is not None
+            async with gateway.session.get(url) as response:
+                body = await response.content.read(MAX_CHANNEL_BYTES + 1)
+                if response.status == 200 and len(body) <= MAX_CHANNEL_BYTES:
+                    reader.offer(envelopes_in(json.loads(body)))
+                elif response.status not in (204, 404):
+                    log.warning("halt-order URL %s answered %s", url, response.status)
+        except Exception as exc:  # a dead channel must not stop the others or the gateway
+            log.warning("cannot poll halt-order URL %s: %s", url, exc)
+        await asyncio.sleep(interval)
+
+
+def fetch_taxii_orders(url: str, user: str | None = None, password: str | None = None) -> list[Any]:
+    """Envelopes of the ``x-tongzhou-halt-order`` objects in a TAXII 2.1 collection (taxii2-client).
+
+    Every poll reads all of them; orders are few, and replays are refused by the halt book anyway.
+    """
+    from taxii2client.v21 import Collection, as_pages
+
+    collection = Collection(url, user=user, password=password)
+    envelopes: list[Any] = []
+    for page in as_pages(collection.get_objects, per_request=100, type=STIX_ORDER_TYPE):
+        envelopes.extend(envelopes_in(page.get("objects", [])))
+    return envelopes
+
+
+async def _poll_taxii(
+    gateway: Gateway, url: str, user: str | None, password: str | None, interval: float
+) -> None:
+    reader = ChannelReader(gateway, f"taxii:{url}")
+    while True:
+        try:
+            reader.offer(await asyncio.to_thread(fetch_taxii_orders, url, user, password))
+        except Exception as exc:  # a dead channel must not stop the others or the gateway
+            log.warning("cannot poll TAXII collection %s: %s", url, exc)
+        await asyncio.sleep(interval)
+
+
+def start_pollers(gateway: Gateway) -> list[asyncio.Task[None]]:
+    """Start one task per configured channel."""
+    delivery = gateway.policy.halt.delivery
+    interval = delivery.poll_interval_seconds
+    tasks = [asyncio.create_task(_poll_url(gateway, url, interval)) for url in delivery.urls]
+    tasks += [
+        asyncio.create_task(_poll_files(gateway, gateway.policy.resolve(p, Path(p)), interval))
+        for p in delivery.files
+    ]
+    tasks += [
+        asyncio.create_task(_poll_taxii(gateway, t.url, t.user, t.password, interval)) for t in delivery.taxii
+    ]
+    return tasks

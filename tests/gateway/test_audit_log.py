@@ -1,0 +1,128 @@
+"""The hash-chained audit log: verification finds an edited, a deleted, a reordered and a cut-off record."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tongzhou.cli.main import app
+from tongzhou.errors import InputError
+from tongzhou.gateway.audit_log import AuditLog, verify_audit_log
+
+
+def written_log(directory: Path, records: int = 6) -> Path:
+    log = AuditLog(directory)
+    for i in range(records):
+        log.append("request", {"id": f"r{i}", "body": {"sha256": f"sha256:{i:064x}"}})
+    log.close()
+    return directory
+
+
+def lines(directory: Path) -> tuple[Path, list[str]]:
+    (segment,) = sorted(directory.glob("audit-*.jsonl"))
+    return segment, segment.read_text(encoding="utf-8").splitlines()
+
+
+def kinds(directory: Path) -> set[str]:
+    return {p.kind for p in verify_audit_log(directory).problems}
+
+
+def test_an_untouched_log_verifies(tmp_path: Path) -> None:
+    directory = written_log(tmp_path / "audit")
+    result = verify_audit_log(directory)
+    assert result.ok and result.records == 6 and result.head is not None and result.head[0] == 6
+
+
+def test_an_edited_record_is_detected(tmp_path: Path) -> None:
+    directory = written_log(tmp_path / "audit")
+    segment, rows = lines(directory)
+    record = json.loads(rows[2])
+    record["data"]["id"] = "forged"
+    rows[2] = json.dumps(record)
+    segment.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = verify_audit_log(directory)
+    assert [(p.kind, p.where) for p in result.problems] == [("edited", f"{segment.name}:3")]
+
+
+def test_an_edited_record_with_a_recomputed_hash_breaks_the_chain(tmp_path: Path) -> None:
+    from tongzhou.gateway.audit_log import record_hash
+
+    directory = written_log(tmp_path / "audit")
+    segment, rows = lines(directory)
+    record = json.loads(rows[2])
+    record["data"]["id"] = "forged"
+    record["hash"] = record_hash(record)
+    rows[2] = json.dumps(record)
+    segment.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert "chain-broken" in kinds(directory)
+
+
+def test_a_deleted_record_is_detected(tmp_path: Path) -> None:
+    directory = written_log(tmp_path / "audit")
+    segment, rows = lines(directory)
+    del rows[3]
+    segment.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = verify_audit_log(directory)
+    assert [p.kind for p in result.problems] == ["deleted"]
+    assert "record(s) 4..4 are missing" in result.problems[0].message
+
+
+def test_a_reordered_record_is_detected(tmp_path: Path) -> None:
+    directory = written_log(tmp_path / "audit")
+    segment, rows = lines(directory)
+    rows[1], rows[2] = rows[2], rows[1]
+    segment.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert kinds(directory) == {"reordered"}
+
+
+def test_a_cut_off_tail_is_detected(tmp_path: Path) -> None:
+    directory = written_log(tmp_path / "audit")
+    segment, rows = lines(directory)
+    segment.write_text("\n".join(rows[:-2]) + "\n", encoding="utf-8")
+    assert kinds(directory) == {"truncated"}
+
+
+def test_appending_continues_the_chain_after_a_restart(tmp_path: Path) -> None:
+    directory = written_log(tmp_path / "audit", records=3)
+    log = AuditLog(directory)
+    assert log.head[0] == 3
+    log.append("response", {"id": "r3"})
+    log.close()
+    assert verify_audit_log(directory).ok
+
+
+def test_one_writer_per_log(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path / "audit")
+    with pytest.raises(InputError, match="another gateway"):
+        AuditLog(tmp_path / "audit")
+    log.close()
+
+
+def test_retention_prunes_old_segments_and_the_rest_still_verifies(tmp_path: Path) -> None:
+    directory = written_log(tmp_path / "audit", records=4)
+    segment, _rows = lines(directory)
+    segment.rename(directory / "audit-20200101.jsonl")  # pretend these were written long ago
+    log = AuditLog(directory)  # nothing newer yet: the old segment is kept as the chain's only link
+    log.append("request", {"id": "new"})
+    log.close()
+    AuditLog(directory, retention_days=183).close()  # opening prunes what is past retention
+    assert not (directory / "audit-20200101.jsonl").exists()
+    anchor = json.loads((directory / "anchor.json").read_text())
+    assert anchor["seq"] == 5 and anchor["pruned"] == ["audit-20200101.jsonl"]
+    result = verify_audit_log(directory)
+    assert result.ok and result.records == 1
+
+
+def test_cli_verify_exit_codes(tmp_path: Path) -> None:
+    directory = written_log(tmp_path / "audit")
+    runner = CliRunner()
+    ok = runner.invoke(app, ["gateway", "audit", "verify", "--dir", str(directory)])
+    assert ok.exit_code == 0 and "intact" in ok.output
+    segment, rows = lines(directory)
+    del rows[1]
+    segment.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    bad = runner.invoke(app, ["gateway", "audit", "verify", "--dir", str(directory)])
+    assert bad.exit_code == 1 and "deleted" in bad.output

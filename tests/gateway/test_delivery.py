@@ -1,0 +1,84 @@
+"""Orders delivered by polling a URL and by a local file (air-gapped sites), in front of the stub upstream."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.gateway.conftest import Issuers, write_policy
+from tongzhou.gateway.policy import load_policy
+from tongzhou.gateway.server import GatewayThread
+
+REQUEST = {"model": "stub-model", "messages": [{"role": "user", "content": "hi"}]}
+
+
+def wait_for(predicate: object, timeout: float = 5.0) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if predicate():  # type: ignore[operator]
+            return time.monotonic() - started
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+def status(base: str) -> int:
+    return httpx.post(f"{base}/v1/chat/completions", json=REQUEST, timeout=10).status_code
+
+
+def test_orders_dropped_in_a_directory_take_effect(
+    stub_upstream: str, issuers: Issuers, tmp_path: Path
+) -> None:
+    inbox = tmp_path / "orders"
+    inbox.mkdir()
+    policy = load_policy(write_policy(tmp_path, ""))
+    policy.halt.delivery.files = [str(inbox)]
+    policy.halt.delivery.poll_interval_seconds = 0.1
+    with GatewayThread(stub_upstream, policy) as gateway:
+        assert status(gateway.base_url) == 200
+        (inbox / "garbage.json").write_text("{ not json")  # logged and skipped, not fatal
+        (inbox / "stranger.json").write_text(json.dumps(issuers.order("PAUSE").sign(issuers.stranger)))
+        pause = issuers.order("PAUSE", reason="delivered on a USB stick")
+        (inbox / "pause.json").write_text(json.dumps(pause.sign(issuers.regulator)))
+        wait_for(lambda: status(gateway.base_url) == 503)
+        resume = issuers.order("RESUME", reason="all clear")
+        (inbox / "resume.json").write_text(json.dumps([resume.sign(issuers.regulator)]))
+        wait_for(lambda: status(gateway.base_url) == 200)
+        sources = {h["source"] for h in gateway.gateway.book.snapshot()["active"]}
+        assert sources == set()
+
+
+def test_orders_polled_from_a_url_take_effect(stub_upstream: str, issuers: Issuers, tmp_path: Path) -> None:
+    published: list[object] = []
+
+    class Feed(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 — http.server's name
+            body = json.dumps(published).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    feed = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Feed)
+    threading.Thread(target=feed.serve_forever, daemon=True).start()
+    policy = load_policy(write_policy(tmp_path))
+    policy.halt.delivery.urls = [f"http://127.0.0.1:{feed.server_address[1]}/orders"]
+    policy.halt.delivery.poll_interval_seconds = 0.1
+    try:
+        with GatewayThread(stub_upstream, policy) as gateway:
+            assert status(gateway.base_url) == 200
+            order = issuers.order("TERMINATE", "organisation:demo-org", reason="licence revoked")
+            published.append(order.sign(issuers.regulator))
+            wait_for(lambda: status(gateway.base_url) == 503)
+            (halt,) = gateway.gateway.book.snapshot()["active"]
+            assert halt["source"].startswith("url:") and halt["order"]["order_id"] == order.order_id
+    finally:
+        feed.shutdown()
