@@ -38,7 +38,14 @@ Role = Literal["producer", "propagator"]
 
 _ROLE_FIELDS: dict[str, tuple[str, ...]] = {
     "producer": ("Label", "ContentProducer", "ProduceID"),
-    "propagator": ("Label", "ContentProducer", "ProduceID", "ReservedCode1", "ContentPropagator", "PropagateID"),
+    "propagator": (
+        "Label",
+        "ContentProducer",
+        "ProduceID",
+        "ReservedCode1",
+        "ContentPropagator",
+        "PropagateID",
+    ),
 }
 
 
@@ -52,14 +59,16 @@ def _unb64(text: str) -> bytes:
 
 def _statement(label: AigcLabel, role: Role, content_hash: str, method: str) -> bytes:
     values = label.to_dict()
-    return canonical_json({
-        "Type": SECURITY_DATA_TYPE,
-        "Version": SECURITY_DATA_VERSION,
-        "Role": role,
-        "ContentHash": content_hash,
-        "Method": method,
-        "Fields": {name: values[name] for name in _ROLE_FIELDS[role]},
-    })
+    return canonical_json(
+        {
+            "Type": SECURITY_DATA_TYPE,
+            "Version": SECURITY_DATA_VERSION,
+            "Role": role,
+            "ContentHash": content_hash,
+            "Method": method,
+            "Fields": {name: values[name] for name in _ROLE_FIELDS[role]},
+        }
+    )
 
 
 def make_security_data(
@@ -73,14 +82,24 @@ def make_security_data(
         "Type": SECURITY_DATA_TYPE,
         "Version": SECURITY_DATA_VERSION,
         "Bindings": {"ContentHash": content_hash, "Method": method},
-        "PubSD": {"Alg": "Ed25519", "KeyID": key_id(public), "PublicKey": _b64(raw_public),
-                  "Signature": _b64(signature)},
+        "PubSD": {
+            "Alg": "Ed25519",
+            "KeyID": key_id(public),
+            "PublicKey": _b64(raw_public),
+            "Signature": _b64(signature),
+        },
     }
     return _b64(canonical_json(security_data))
 
 
-def bind(label: AigcLabel, content_hash: str, method: str, private_key: Ed25519PrivateKey,
-         role: Role = "producer", propagator_key: Ed25519PrivateKey | None = None) -> AigcLabel:
+def bind(
+    label: AigcLabel,
+    content_hash: str,
+    method: str,
+    private_key: Ed25519PrivateKey,
+    role: Role = "producer",
+    propagator_key: Ed25519PrivateKey | None = None,
+) -> AigcLabel:
     """Fill ReservedCode1 (producer) and, on first write, ReservedCode2 (propagator) of ``label``.
 
     With ``role="producer"`` both codes are written (on first write the propagator is the
@@ -88,10 +107,13 @@ def bind(label: AigcLabel, content_hash: str, method: str, private_key: Ed25519P
     With ``role="propagator"`` only ReservedCode2 is (re)written and ReservedCode1 is kept.
     """
     if role == "producer":
-        label = label.with_fields(ReservedCode1=make_security_data(label, "producer", content_hash, method,
-                                                                   private_key))
+        label = label.with_fields(
+            ReservedCode1=make_security_data(label, "producer", content_hash, method, private_key)
+        )
     signer = propagator_key or private_key
-    return label.with_fields(ReservedCode2=make_security_data(label, "propagator", content_hash, method, signer))
+    return label.with_fields(
+        ReservedCode2=make_security_data(label, "propagator", content_hash, method, signer)
+    )
 
 
 BindingStatus = Literal["valid", "invalid", "absent", "malformed"]
@@ -116,8 +138,14 @@ class BindingCheck:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {"field": self.field, "status": self.status, "reason": self.reason, "key_id": self.key_id,
-                "trusted": self.trusted, "method": self.method}
+        return {
+            "field": self.field,
+            "status": self.status,
+            "reason": self.reason,
+            "key_id": self.key_id,
+            "trusted": self.trusted,
+            "method": self.method,
+        }
 
 
 def read_security_data(value: str) -> dict[str, Any]:
@@ -131,8 +159,12 @@ def read_security_data(value: str) -> dict[str, Any]:
     return data
 
 
-def check_binding(label: AigcLabel, field: Literal["ReservedCode1", "ReservedCode2"], content_hash: str,
-                  trusted_key_ids: set[str] | None = None) -> BindingCheck:
+def check_binding(
+    label: AigcLabel,
+    field: Literal["ReservedCode1", "ReservedCode2"],
+    content_hash: str,
+    trusted_key_ids: set[str] | None = None,
+) -> BindingCheck:
     """Verify one ReservedCode of ``label`` against the hash of the content it sits on."""
     value = getattr(label, field)
     if not value:
@@ -140,7 +172,9 @@ def check_binding(label: AigcLabel, field: Literal["ReservedCode1", "ReservedCod
     try:
         data = read_security_data(value)
         if data["Type"] != SECURITY_DATA_TYPE or data["Version"] != SECURITY_DATA_VERSION:
-            return BindingCheck(field, "malformed", f"unsupported SecurityData {data['Type']}/{data['Version']}")
+            return BindingCheck(
+                field, "malformed", f"unsupported SecurityData {data['Type']}/{data['Version']}"
+            )
         pub, bindings = data["PubSD"], data["Bindings"]
         public = Ed25519PublicKey.from_public_bytes(_unb64(pub["PublicKey"]))
         signature = _unb64(pub["Signature"])
@@ -155,8 +189,11 @@ def check_binding(label: AigcLabel, field: Literal["ReservedCode1", "ReservedCod
     try:
         public.verify(signature, _statement(label, role, claimed_hash, method))
     except InvalidSignature:
-        return BindingCheck(field, "invalid", "signature does not match the label fields", kid, trusted, method)
+        return BindingCheck(
+            field, "invalid", "signature does not match the label fields", kid, trusted, method
+        )
     if claimed_hash != content_hash:
-        return BindingCheck(field, "invalid", "label was made for other content (content hash differs)",
-                            kid, trusted, method)
+        return BindingCheck(
+            field, "invalid", "label was made for other content (content hash differs)", kid, trusted, method
+        )
     return BindingCheck(field, "valid", "signature and content hash match", kid, trusted, method)

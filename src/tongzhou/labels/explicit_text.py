@@ -48,10 +48,15 @@ def explicit_wording(lang: Language = "zh", medium: Medium = "text", wording: st
     return str(table[lang][medium])
 
 
-def add_explicit_text_label(text: str, lang: Language = "zh", position: Position = "prefix",
-                            wording: str | None = None) -> str:
+def add_explicit_text_label(
+    text: str, lang: Language = "zh", position: Position = "prefix", wording: str | None = None
+) -> str:
     """``text`` with the visible label at its start, end, or both (GB 45438 §5.1)."""
-    mark = f"【{explicit_wording(lang, 'text', wording)}】" if lang == "zh" else f"[{explicit_wording(lang, 'text', wording)}]"
+    mark = (
+        f"【{explicit_wording(lang, 'text', wording)}】"
+        if lang == "zh"
+        else f"[{explicit_wording(lang, 'text', wording)}]"
+    )
     if position == "prefix":
         return f"{mark}\n\n{text}"
     if position == "suffix":

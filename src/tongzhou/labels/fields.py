@@ -89,7 +89,9 @@ class AigcLabel:
         for name in FIELD_ORDER:
             check_field_value(name, getattr(self, name))
         if self.Label not in LABEL_VALUES:
-            raise LabelFormatError(f"AIGC field 'Label' must be one of {sorted(LABEL_VALUES)}, got {self.Label!r}")
+            raise LabelFormatError(
+                f"AIGC field 'Label' must be one of {sorted(LABEL_VALUES)}, got {self.Label!r}"
+            )
         if not self.ContentProducer:
             raise LabelFormatError("AIGC field 'ContentProducer' is empty")
         return self

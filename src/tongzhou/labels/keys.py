@@ -11,8 +11,12 @@ DEFAULT_KEY_NAME = "labels"
 """Key ring name used when none is given; created on first use."""
 
 
-def signing_key(name: str = DEFAULT_KEY_NAME, passphrase: str | None = None, create: bool = True,
-                ring: KeyRing | None = None) -> Ed25519PrivateKey:
+def signing_key(
+    name: str = DEFAULT_KEY_NAME,
+    passphrase: str | None = None,
+    create: bool = True,
+    ring: KeyRing | None = None,
+) -> Ed25519PrivateKey:
     """Load key ``name`` from the key ring; create it when missing and ``create`` (default name only)."""
     ring = ring or KeyRing()
     try:

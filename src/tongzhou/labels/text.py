@@ -20,7 +20,12 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tongzhou.labels.binding import BindingCheck, bind, check_binding
-from tongzhou.labels.explicit_text import Language, Position, add_explicit_text_label, find_explicit_text_label
+from tongzhou.labels.explicit_text import (
+    Language,
+    Position,
+    add_explicit_text_label,
+    find_explicit_text_label,
+)
 from tongzhou.labels.fields import AigcLabel, LabelFormatError, parse_label_json
 from tongzhou.labels.keys import signing_key
 
@@ -38,13 +43,25 @@ def new_content_id() -> str:
     return uuid.uuid4().hex
 
 
-def make_label(producer: str, content_hash: str, method: str, key: Ed25519PrivateKey | None = None,
-               produce_id: str | None = None, propagator: str | None = None, propagate_id: str | None = None,
-               label_value: str = "1") -> AigcLabel:
+def make_label(
+    producer: str,
+    content_hash: str,
+    method: str,
+    key: Ed25519PrivateKey | None = None,
+    produce_id: str | None = None,
+    propagator: str | None = None,
+    propagate_id: str | None = None,
+    label_value: str = "1",
+) -> AigcLabel:
     """A validated, bound implicit label for content with ``content_hash`` (any carrier)."""
     produce_id = produce_id or new_content_id()
-    label = AigcLabel(Label=label_value, ContentProducer=producer, ProduceID=produce_id,
-                      ContentPropagator=propagator or producer, PropagateID=propagate_id or produce_id)
+    label = AigcLabel(
+        Label=label_value,
+        ContentProducer=producer,
+        ProduceID=produce_id,
+        ContentPropagator=propagator or producer,
+        PropagateID=propagate_id or produce_id,
+    )
     label.validate()
     return bind(label, content_hash, method, key or signing_key()).validate()
 
@@ -72,9 +89,18 @@ class LabelledText:
         return add_front_matter(self.text, self.label)
 
 
-def label_text(text: str, producer: str, *, explicit: Position | None = "prefix", lang: Language = "zh",
-               wording: str | None = None, produce_id: str | None = None, propagator: str | None = None,
-               propagate_id: str | None = None, key: Ed25519PrivateKey | None = None) -> LabelledText:
+def label_text(
+    text: str,
+    producer: str,
+    *,
+    explicit: Position | None = "prefix",
+    lang: Language = "zh",
+    wording: str | None = None,
+    produce_id: str | None = None,
+    propagator: str | None = None,
+    propagate_id: str | None = None,
+    key: Ed25519PrivateKey | None = None,
+) -> LabelledText:
     """Label ``text``: optional explicit wording (``explicit=None`` for none) + bound implicit label.
 
     ``key`` defaults to the key ring's ``labels`` key (created on first use).
@@ -105,11 +131,18 @@ class TextVerification:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {"valid": self.valid, "label": self.label.to_dict() if self.label else None,
-                "checks": [c.to_dict() for c in self.checks], "error": self.error, "explicit": self.explicit}
+        return {
+            "valid": self.valid,
+            "label": self.label.to_dict() if self.label else None,
+            "checks": [c.to_dict() for c in self.checks],
+            "error": self.error,
+            "explicit": self.explicit,
+        }
 
 
-def verify_text(text: str, label: AigcLabel | str, trusted_key_ids: set[str] | None = None) -> TextVerification:
+def verify_text(
+    text: str, label: AigcLabel | str, trusted_key_ids: set[str] | None = None
+) -> TextVerification:
     """Check that ``label`` (object or either JSON form) belongs to exactly this ``text``."""
     explicit = find_explicit_text_label(text)
     try:
@@ -117,6 +150,8 @@ def verify_text(text: str, label: AigcLabel | str, trusted_key_ids: set[str] | N
     except LabelFormatError as exc:
         return TextVerification(None, [], str(exc), explicit)
     digest = text_content_hash(text)
-    checks = [check_binding(parsed, "ReservedCode1", digest, trusted_key_ids),
-              check_binding(parsed, "ReservedCode2", digest, trusted_key_ids)]
+    checks = [
+        check_binding(parsed, "ReservedCode1", digest, trusted_key_ids),
+        check_binding(parsed, "ReservedCode2", digest, trusted_key_ids),
+    ]
     return TextVerification(parsed, checks, None, explicit)

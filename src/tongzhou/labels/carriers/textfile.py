@@ -21,14 +21,14 @@ _AIGC_LINE = re.compile(r"^AIGC\s*:\s*(.*?)\s*$")
 def _split(text: str) -> tuple[str, list[str] | None, str, str]:
     """(bom, front-matter lines or None, body, newline)."""
     bom = _BOM if text.startswith(_BOM) else ""
-    rest = text[len(bom):]
+    rest = text[len(bom) :]
     newline = "\r\n" if rest.startswith("---\r\n") else "\n"
     if not rest.startswith("---" + newline):
         return bom, None, rest, "\n"
     lines = rest.split(newline)
     for i in range(1, len(lines)):
         if lines[i] in ("---", "..."):
-            return bom, lines[1:i], newline.join(lines[i + 1:]), newline
+            return bom, lines[1:i], newline.join(lines[i + 1 :]), newline
     return bom, None, rest, "\n"  # an opening '---' without a close is content, not front matter
 
 
@@ -57,7 +57,9 @@ def _decode(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise CorruptFileError(f"not UTF-8 text (byte {exc.start}): labels are written to UTF-8 text only") from exc
+        raise CorruptFileError(
+            f"not UTF-8 text (byte {exc.start}): labels are written to UTF-8 text only"
+        ) from exc
 
 
 class TextFileCarrier:
@@ -65,7 +67,7 @@ class TextFileCarrier:
 
     name = "text"
     method = "text-front-matter-v1"
-    extensions = (".md", ".markdown", ".txt", ".text")
+    extensions: tuple[str, ...] = (".md", ".markdown", ".txt", ".text")
     wrapped = False
 
     def sniff(self, head: bytes) -> bool:

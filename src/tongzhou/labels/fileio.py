@@ -1,0 +1,69 @@
+"""Reading inputs within limits and writing outputs atomically (temp file in the same folder + rename)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+from tongzhou.errors import InputError
+
+DEFAULT_MAX_BYTES = 1 << 30
+"""Largest file we label or inspect (1 GiB; override with TONGZHOU_LABEL_MAX_BYTES). Not from a standard."""
+
+TEMP_PREFIX = ".tongzhou-label-"
+
+
+def max_bytes() -> int:
+    """The configured size limit."""
+    value = os.environ.get("TONGZHOU_LABEL_MAX_BYTES")
+    try:
+        return int(value) if value else DEFAULT_MAX_BYTES
+    except ValueError as exc:
+        raise InputError(f"TONGZHOU_LABEL_MAX_BYTES must be an integer, got {value!r}") from exc
+
+
+def read_input(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of a regular file no larger than ``limit``; InputError otherwise."""
+    limit = max_bytes() if limit is None else limit
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{path}: not a regular file")
+    if info.st_size > limit:
+        raise InputError(
+            f"{path}: {info.st_size} bytes is over the {limit}-byte limit (TONGZHOU_LABEL_MAX_BYTES)"
+        )
+    if info.st_size == 0:
+        raise InputError(f"{path}: empty file")
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(f"{path}: grew past the {limit}-byte limit while being read")
+    return data
+
+
+def atomic_write(target: Path, data: bytes, mode: int | None = None, durable: bool = False) -> None:
+    """Write ``data`` to ``target`` so readers see the old file or the new one, never a half-written one.
+
+    ``durable`` also fsyncs the file (slower; survives power loss, not only a crash of this process).
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp_name, stat.S_IMODE(mode))
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
