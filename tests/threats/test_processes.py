@@ -27,7 +27,7 @@ SRC = str(Path(tongzhou.__file__).resolve().parents[1])
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A migrated, file-backed SQLite database or a fresh PostgreSQL schema, as a URL a subprocess can open."""
+    """A migrated file-backed SQLite database or fresh PostgreSQL schema, as a URL for a subprocess."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'taxii.db'}"
     else:
