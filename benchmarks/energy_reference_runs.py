@@ -36,8 +36,17 @@ PROMPTS = [
 ]
 
 
-def _entry(task_class: str, model: str, hardware: str, window, queries: int, source: str,  # type: ignore[no-untyped-def]
-           joules: float | None = None, meter: str | None = None, method: str | None = None) -> str:
+def _entry(
+    task_class: str,
+    model: str,
+    hardware: str,
+    window,
+    queries: int,
+    source: str,  # type: ignore[no-untyped-def]
+    joules: float | None = None,
+    meter: str | None = None,
+    method: str | None = None,
+) -> str:
     wh_k = (window.joules if joules is None else joules) / 3.6 / queries
     return (
         f"  - task_class: {task_class}\n"
@@ -65,9 +74,16 @@ def cpu_runs(queries: int, max_tokens: int) -> None:
             for i in range(queries):
                 out = llm(PROMPTS[i % len(PROMPTS)], max_tokens=max_tokens, temperature=0.0)
                 window.record(tokens=out["usage"]["completion_tokens"], queries=1)
-        print(_entry("text-generation/cpu-gguf", f"SmolLM2-135M-Instruct Q4_1, llama.cpp n_threads={threads}",
-                     hardware, window, queries,
-                     f"benchmarks/energy_reference_runs.py cpu --queries {queries} --max-tokens {max_tokens}"))
+        print(
+            _entry(
+                "text-generation/cpu-gguf",
+                f"SmolLM2-135M-Instruct Q4_1, llama.cpp n_threads={threads}",
+                hardware,
+                window,
+                queries,
+                f"benchmarks/energy_reference_runs.py cpu --queries {queries} --max-tokens {max_tokens}",
+            )
+        )
 
 
 def gpu_runs(queries: int, max_tokens: int, batch: int) -> None:
@@ -85,23 +101,41 @@ def gpu_runs(queries: int, max_tokens: int, batch: int) -> None:
         mask = torch.ones_like(prompts[:batch])
 
         def generate(ids: torch.Tensor, model: GPT2LMHeadModel = model, mask: torch.Tensor = mask) -> None:
-            model.generate(ids, attention_mask=mask[: len(ids)], max_new_tokens=max_tokens,
-                           min_new_tokens=max_tokens, do_sample=False, pad_token_id=0)
+            model.generate(
+                ids,
+                attention_mask=mask[: len(ids)],
+                max_new_tokens=max_tokens,
+                min_new_tokens=max_tokens,
+                do_sample=False,
+                pad_token_id=0,
+            )
 
         with torch.no_grad():
             generate(prompts[:batch])  # warm-up
             torch.cuda.synchronize()
             with measure(f"gpt2-{label}") as window:
                 for start in range(0, queries, batch):
-                    generate(prompts[start:start + batch])
+                    generate(prompts[start : start + batch])
                 torch.cuda.synchronize()
                 window.record(tokens=queries * max_tokens, queries=queries)
         gpu_j = sum(c["joules"] for c in window.to_dict()["components"] if "gpu" in c["covers"])
-        print(_entry("text-generation/h100", f"GPT-2 architecture {label} (random weights, fp16), batch {batch}",
-                     gpu, window, queries,
-                     f"benchmarks/energy_reference_runs.py gpu --queries {queries} --max-tokens {max_tokens} "
-                     f"--batch {batch} (GPU energy only)", joules=gpu_j, meter="nvml", method="measured"))
-        print(f"    # GPU {gpu_j:.2f} J = {gpu_j / (queries * max_tokens):.4g} J/token; whole window {window}")
+        print(
+            _entry(
+                "text-generation/h100",
+                f"GPT-2 architecture {label} (random weights, fp16), batch {batch}",
+                gpu,
+                window,
+                queries,
+                f"benchmarks/energy_reference_runs.py gpu --queries {queries} --max-tokens {max_tokens} "
+                f"--batch {batch} (GPU energy only)",
+                joules=gpu_j,
+                meter="nvml",
+                method="measured",
+            )
+        )
+        print(
+            f"    # GPU {gpu_j:.2f} J = {gpu_j / (queries * max_tokens):.4g} J/token; whole window {window}"
+        )
         del model
         torch.cuda.empty_cache()
 

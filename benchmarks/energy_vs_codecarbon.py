@@ -57,7 +57,10 @@ def codecarbon_tracker(country: str, **extra: object):  # type: ignore[no-untype
     from codecarbon import OfflineEmissionsTracker
 
     kwargs: dict[str, object] = dict(
-        country_iso_code=country, save_to_file=False, log_level="error", tracking_mode="machine",
+        country_iso_code=country,
+        save_to_file=False,
+        log_level="error",
+        tracking_mode="machine",
         measure_power_secs=15,
     )
     kwargs.update(extra)
@@ -115,8 +118,11 @@ def main() -> None:
     print(f"workload: {args.workload}, {window.seconds:.3f} s (ours) / {cc.duration:.3f} s (CodeCarbon)")
     parts = ", ".join(f"{c['meter']} {c['joules']:.2f} J" for c in ours["components"])
     print(f"  tongzhou   : {window.joules:10.3f} J  {window.method} via {window.meter}  ({parts})")
-    print(f"  codecarbon : {cc_j:10.3f} J  (cpu {cc.cpu_energy * 3.6e6:.2f} J, ram {cc.ram_energy * 3.6e6:.2f} J, "
-          f"gpu {cc.gpu_energy * 3.6e6:.2f} J; cpu_power {cc.cpu_power:.1f} W, ram_power {cc.ram_power:.1f} W)")
+    print(
+        f"  codecarbon : {cc_j:10.3f} J  (cpu {cc.cpu_energy * 3.6e6:.2f} J, "
+        f"ram {cc.ram_energy * 3.6e6:.2f} J, "
+        f"gpu {cc.gpu_energy * 3.6e6:.2f} J; cpu_power {cc.cpu_power:.1f} W, ram_power {cc.ram_power:.1f} W)"
+    )
     print(f"  ratio tongzhou/codecarbon energy: {window.joules / cc_j:.3f}" if cc_j else "  codecarbon: 0 J")
 
     # --- warm: overhead per window ---------------------------------------------------------
@@ -136,6 +142,7 @@ def main() -> None:
     running.start()
     cc_task: list[float] = []
     if hasattr(running, "start_task"):
+
         def cc_task_window() -> None:  # CodeCarbon's cheapest window: a task on a running tracker
             running.start_task("empty")
             running.stop_task()
@@ -144,18 +151,24 @@ def main() -> None:
     running.stop()
 
     def ms(xs: list[float]) -> str:
-        return f"median {statistics.median(xs) * 1e3:8.3f} ms, mean {statistics.fmean(xs) * 1e3:8.3f} ms (n={len(xs)})"
+        med, mean = statistics.median(xs) * 1e3, statistics.fmean(xs) * 1e3
+        return f"median {med:8.3f} ms, mean {mean:8.3f} ms (n={len(xs)})"
 
     print("overhead per window (open + close an empty window):")
-    print(f"  cold  tongzhou {ours_cold * 1e3:9.3f} ms | codecarbon {cc_cold * 1e3:9.3f} ms | "
-          f"ratio {ours_cold / cc_cold:.4f}")
+    print(
+        f"  cold  tongzhou {ours_cold * 1e3:9.3f} ms | codecarbon {cc_cold * 1e3:9.3f} ms | "
+        f"ratio {ours_cold / cc_cold:.4f}"
+    )
     print(f"  warm  tongzhou measure()                : {ms(ours_t)}")
     print(f"  warm  codecarbon fresh tracker/window   : {ms(cc_fresh)}")
     ratio_fresh = statistics.median(ours_t) / statistics.median(cc_fresh)
     print(f"  ratio tongzhou/codecarbon (fresh tracker): {ratio_fresh:.4f}")
     if cc_task:
         print(f"  warm  codecarbon start_task/stop_task   : {ms(cc_task)}")
-        print(f"  ratio tongzhou/codecarbon (task)         : {statistics.median(ours_t) / statistics.median(cc_task):.4f}")
+        print(
+            "  ratio tongzhou/codecarbon (task)         : "
+            f"{statistics.median(ours_t) / statistics.median(cc_task):.4f}"
+        )
 
 
 if __name__ == "__main__":

@@ -50,8 +50,10 @@ def test_water_formula_one_kwh() -> None:
 
 def test_user_file_overrides_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     p = tmp_path / "mine.yaml"
-    p.write_text("carbon_intensity_g_per_kwh:\n  CHN: {value: 500, year: 2024, source: my utility bill}\n"
-                 "pue:\n  default: {value: 1.2, year: 2025, source: our facility meter}\n")
+    p.write_text(
+        "carbon_intensity_g_per_kwh:\n  CHN: {value: 500, year: 2024, source: my utility bill}\n"
+        "pue:\n  default: {value: 1.2, year: 2025, source: our facility meter}\n"
+    )
     monkeypatch.setenv("TONGZHOU_ENERGY_FACTORS", str(p))
     table = FactorTable.load()
     assert table.carbon_intensity("CHN").value == 500
@@ -62,8 +64,13 @@ def test_user_file_overrides_entries(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 @pytest.mark.parametrize(
     "bad",
-    ["pue:\n  default: {value: 0.8, source: x}\n", "carbon_intensity_g_per_kwh:\n  CHN: {value: 1}\n",
-     "carbon_intensity_g_per_kwh:\n  CHN: {value: lots, source: x}\n", "- just\n- a list\n", "{unclosed: [\n"],
+    [
+        "pue:\n  default: {value: 0.8, source: x}\n",
+        "carbon_intensity_g_per_kwh:\n  CHN: {value: 1}\n",
+        "carbon_intensity_g_per_kwh:\n  CHN: {value: lots, source: x}\n",
+        "- just\n- a list\n",
+        "{unclosed: [\n",
+    ],
 )
 def test_bad_override_files_are_refused(tmp_path: Path, bad: str) -> None:
     p = tmp_path / "bad.yaml"
@@ -72,8 +79,9 @@ def test_bad_override_files_are_refused(tmp_path: Path, bad: str) -> None:
         FactorTable.load(override=p)
 
 
-def test_missing_override_file_named_in_the_environment_is_an_error(monkeypatch: pytest.MonkeyPatch,
-                                                                      tmp_path: Path) -> None:
+def test_missing_override_file_named_in_the_environment_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("TONGZHOU_ENERGY_FACTORS", str(tmp_path / "absent.yaml"))
     with pytest.raises(InputError):
         FactorTable.load()

@@ -57,7 +57,9 @@ def test_default_meters_include_nvml_on_a_gpu_machine() -> None:
     components = {c["meter"]: c for c in window.to_dict()["components"]}
     assert components["nvml"]["method"] == "measured"
     assert components["nvml"]["joules"] > 0
-    print(f"\nall meters: {window}; components: { {k: round(v['joules'], 3) for k, v in components.items()} }")
+    print(
+        f"\nall meters: {window}; components: { {k: round(v['joules'], 3) for k, v in components.items()} }"
+    )
 
 
 def test_a_busy_gpu_draws_more_than_an_idle_one() -> None:
@@ -77,5 +79,7 @@ def test_a_busy_gpu_draws_more_than_an_idle_one() -> None:
             torch.cuda.synchronize()
     idle_w = idle.joules / idle.seconds
     busy_w = busy.joules / busy.seconds
-    print(f"\nNVML idle {idle_w:.1f} W ({idle.joules:.1f} J), bf16 matmul {busy_w:.1f} W ({busy.joules:.1f} J)")
+    print(
+        f"\nNVML idle {idle_w:.1f} W ({idle.joules:.1f} J), bf16 matmul {busy_w:.1f} W ({busy.joules:.1f} J)"
+    )
     assert busy_w > idle_w

@@ -67,8 +67,11 @@ def test_window_sums_packages_and_dram_but_not_their_cores(server_tree: dict[str
     assert window.method == "measured"
     assert window.meter == "rapl"
     by_zone = {d["zone"]: d["joules"] for d in window.to_dict()["components"][0]["details"]["domains"]}
-    assert by_zone == {"intel-rapl:0": pytest.approx(10.0), "intel-rapl:0:2": pytest.approx(2.0),
-                       "intel-rapl:1": pytest.approx(5.0)}
+    assert by_zone == {
+        "intel-rapl:0": pytest.approx(10.0),
+        "intel-rapl:0:2": pytest.approx(2.0),
+        "intel-rapl:1": pytest.approx(5.0),
+    }
 
 
 def test_psys_is_counted_alone(tmp_path: Path) -> None:

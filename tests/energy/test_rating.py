@@ -31,7 +31,9 @@ def table(tmp_path: Path) -> ReferenceTable:
     ("value", "stars"),
     [(2.0, 5), (3.59, 5), (3.61, 4), (5.0, 4), (6.0, 3), (7.5, 2), (9.9, 1), (10.0, 1)],
 )
-def test_five_equal_bands_lowest_energy_gets_five_stars(table: ReferenceTable, value: float, stars: int) -> None:
+def test_five_equal_bands_lowest_energy_gets_five_stars(
+    table: ReferenceTable, value: float, stars: int
+) -> None:
     rating = table.rate("demo/class", value)
     assert rating.stars == stars
     assert rating.band_edges == pytest.approx((2.0, 3.6, 5.2, 6.8, 8.4, 10.0))
@@ -53,9 +55,11 @@ def test_bundled_references_carry_provenance_and_rate_the_h100_class() -> None:
 
 def test_too_few_references_means_no_stars(table: ReferenceTable, tmp_path: Path) -> None:
     p = tmp_path / "one.yaml"
-    p.write_text("task_classes: {solo: {description: x, scope: gpu}}\nruns:\n"
-                 "  - {task_class: solo, model: a, hardware: h, wh_per_1000_queries: 1, method: measured,"
-                 " meter: nvml, measured_at: x, source: y}\n")
+    p.write_text(
+        "task_classes: {solo: {description: x, scope: gpu}}\nruns:\n"
+        "  - {task_class: solo, model: a, hardware: h, wh_per_1000_queries: 1, method: measured,"
+        " meter: nvml, measured_at: x, source: y}\n"
+    )
     rating = ReferenceTable.load(extra=p).rate("solo", 1.0)
     assert rating.stars is None and "fewer than two" in rating.note
 
@@ -85,10 +89,13 @@ def test_unknown_task_class(table: ReferenceTable) -> None:
 
 
 def test_gpu_scope_counts_only_gpu_meters() -> None:
-    energy = {"joules": 10.0, "components": [
-        {"meter": "nvml", "covers": ["gpu"], "joules": 7.0},
-        {"meter": "tdp-estimate", "covers": ["cpu"], "joules": 3.0},
-    ]}
+    energy = {
+        "joules": 10.0,
+        "components": [
+            {"meter": "nvml", "covers": ["gpu"], "joules": 7.0},
+            {"meter": "tdp-estimate", "covers": ["cpu"], "joules": 3.0},
+        ],
+    }
     assert scoped_joules(energy, "gpu") == 7.0
     assert scoped_joules(energy, "machine") == 10.0
     assert scoped_joules({"joules": 3.0, "components": [{"covers": ["cpu"], "joules": 3.0}]}, "gpu") is None

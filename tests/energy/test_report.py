@@ -26,7 +26,12 @@ def run_summary_with_energy(items: int = 4, tokens: int | None = 120) -> dict[st
         "status": "complete",
         "started_at": "2026-11-23T00:00:00+00:00",
         "finished_at": "2026-11-23T00:01:00+00:00",
-        "model": {"kind": "gguf", "name": "SmolLM2-135M-Instruct", "identity": "sha256:abc", "parameters": {}},
+        "model": {
+            "kind": "gguf",
+            "name": "SmolLM2-135M-Instruct",
+            "identity": "sha256:abc",
+            "parameters": {},
+        },
         "standard_profile": {"id": "gb-t-45654", "version": "2025", "source": "x", "thresholds": {}},
         "banks": [],
         "items": [{"item_id": f"i{i}"} for i in range(items)],
@@ -62,9 +67,11 @@ def test_report_has_energy_carbon_water_rating_sci_and_annex_xi() -> None:
 
 def test_sci_per_query_and_embodied_emissions_when_no_tokens() -> None:
     summary = run_summary_with_energy(items=5, tokens=None)
-    report = build_report(summary, embodied_g=2.0,
-                          training=TrainingFacts(compute_flop=1e21, time_hours=10, energy_kwh=500,
-                                                 energy_method="estimated"))
+    report = build_report(
+        summary,
+        embodied_g=2.0,
+        training=TrainingFacts(compute_flop=1e21, time_hours=10, energy_kwh=500, energy_method="estimated"),
+    )
     sci = report["sci"]
     assert sci["functional_unit"] == "query" and sci["R"] == 5
     assert sci["value_g_co2e_per_unit"] == pytest.approx((report["carbon"]["g_co2e"] + 2.0) / 5)

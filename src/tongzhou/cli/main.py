@@ -15,6 +15,7 @@ from tongzhou.errors import InputError
 COMMAND_GROUPS: list[tuple[str, str]] = [
     ("demo", "tongzhou.cli.demo"),
     ("gateway", "tongzhou.cli.gateway"),
+    ("energy", "tongzhou.cli.energy"),
 ]
 
 app = typer.Typer(

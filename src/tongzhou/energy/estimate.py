@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tongzhou.energy._meter import Method
+
 DEFAULT_CPU_TDP_W = 85.0
 IDLE_FRACTION = 0.1
 DEFAULT_RAM_W_PER_GB = 0.375
@@ -107,7 +109,7 @@ class CpuTdpEstimate:
     """Estimated CPU energy: TDP × utilisation model."""
 
     name = "tdp-estimate"
-    method = "estimated"
+    method: Method = "estimated"
     covers: tuple[str, ...] = ("cpu",)
 
     def __init__(self, tdp_w: float | None = None, stat: Path = PROC_STAT) -> None:
@@ -130,14 +132,18 @@ class _RamProbe:
         return self._watts * (time.perf_counter() - self._t0)
 
     def details(self) -> dict[str, Any]:
-        return {"model": "W per GB x installed GB", "w_per_gb": self._w_per_gb, "memory_gb": round(self._gb, 3)}
+        return {
+            "model": "W per GB x installed GB",
+            "w_per_gb": self._w_per_gb,
+            "memory_gb": round(self._gb, 3),
+        }
 
 
 class RamEstimate:
     """Estimated DRAM energy: watts per GB of installed memory."""
 
     name = "ram-estimate"
-    method = "estimated"
+    method: Method = "estimated"
     covers: tuple[str, ...] = ("dram",)
 
     def __init__(self, w_per_gb: float | None = None, memory_gb: float | None = None) -> None:

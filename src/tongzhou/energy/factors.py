@@ -27,12 +27,48 @@ TABLES = ("carbon_intensity_g_per_kwh", "water_intensity_l_per_kwh", "pue", "wue
 
 # ISO 3166-1 alpha-2 → alpha-3 for the codes people type most; alpha-3 passes through.
 _ALPHA2 = {
-    "CN": "CHN", "US": "USA", "FR": "FRA", "DE": "DEU", "GB": "GBR", "UK": "GBR", "JP": "JPN",
-    "KR": "KOR", "IN": "IND", "CA": "CAN", "BR": "BRA", "AU": "AUS", "IT": "ITA", "ES": "ESP",
-    "NL": "NLD", "SE": "SWE", "NO": "NOR", "PL": "POL", "SG": "SGP", "ZA": "ZAF", "RU": "RUS",
-    "ID": "IDN", "MX": "MEX", "SA": "SAU", "AE": "ARE", "TR": "TUR", "CH": "CHE", "FI": "FIN",
-    "IE": "IRL", "DK": "DNK", "AT": "AUT", "BE": "BEL", "HK": "HKG", "TW": "TWN", "VN": "VNM",
-    "TH": "THA", "MY": "MYS", "EG": "EGY", "NG": "NGA", "KE": "KEN", "AR": "ARG", "CL": "CHL",
+    "CN": "CHN",
+    "US": "USA",
+    "FR": "FRA",
+    "DE": "DEU",
+    "GB": "GBR",
+    "UK": "GBR",
+    "JP": "JPN",
+    "KR": "KOR",
+    "IN": "IND",
+    "CA": "CAN",
+    "BR": "BRA",
+    "AU": "AUS",
+    "IT": "ITA",
+    "ES": "ESP",
+    "NL": "NLD",
+    "SE": "SWE",
+    "NO": "NOR",
+    "PL": "POL",
+    "SG": "SGP",
+    "ZA": "ZAF",
+    "RU": "RUS",
+    "ID": "IDN",
+    "MX": "MEX",
+    "SA": "SAU",
+    "AE": "ARE",
+    "TR": "TUR",
+    "CH": "CHE",
+    "FI": "FIN",
+    "IE": "IRL",
+    "DK": "DNK",
+    "AT": "AUT",
+    "BE": "BEL",
+    "HK": "HKG",
+    "TW": "TWN",
+    "VN": "VNM",
+    "TH": "THA",
+    "MY": "MYS",
+    "EG": "EGY",
+    "NG": "NGA",
+    "KE": "KEN",
+    "AR": "ARG",
+    "CL": "CHL",
 }
 
 
@@ -50,8 +86,13 @@ class Factor:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {"value": self.value, "source": self.source, "year": self.year, "key": self.key,
-                "fallback": self.fallback}
+        return {
+            "value": self.value,
+            "source": self.source,
+            "year": self.year,
+            "key": self.key,
+            "fallback": self.fallback,
+        }
 
 
 def country_code(country: str | None = None) -> str:
@@ -106,7 +147,10 @@ class FactorTable:
 
     @classmethod
     def load(cls, override: Path | None = None) -> FactorTable:
-        """Bundled factors, then $TONGZHOU_HOME/energy-factors.yaml, $TONGZHOU_ENERGY_FACTORS, ``override``."""
+        """Bundled factors, then $TONGZHOU_HOME/energy-factors.yaml, $TONGZHOU_ENERGY_FACTORS, ``override``.
+
+        A file named by the environment variable or ``override`` must exist; the home file is optional.
+        """
         text = resources.files("tongzhou.energy").joinpath("data/factors.yaml").read_text(encoding="utf-8")
         data: dict[str, Any] = yaml.safe_load(text)
         origins = ["tongzhou/energy/data/factors.yaml"]

@@ -12,6 +12,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from tongzhou.energy._meter import Method
+
 _INIT_LOCK = threading.Lock()
 _INIT_STATE: dict[str, Any] = {}
 
@@ -110,7 +112,7 @@ class NvmlMeter:
     """Measured GPU energy from NVML energy counters."""
 
     name = "nvml"
-    method = "measured"
+    method: Method = "measured"
     covers: tuple[str, ...] = ("gpu",)
 
     def __init__(self, discovery: NvmlDiscovery | None = None) -> None:

@@ -17,11 +17,14 @@ https://www.kernel.org/doc/html/latest/power/powercap/powercap.html):
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from tongzhou.energy._meter import Method
 
 DEFAULT_ROOT = Path("/sys/class/powercap")
 POLL_SECONDS = 10.0
@@ -184,10 +187,8 @@ class _Poller:
             with self._lock:
                 probes = list(self._probes)
             for p in probes:
-                try:
+                with contextlib.suppress(OSError):  # a zone vanished: the window's next read reports it
                     p.poll()
-                except OSError:
-                    pass
 
 
 _POLLER = _Poller()
@@ -214,7 +215,7 @@ class RaplMeter:
     """Measured CPU (and DRAM where exposed) energy from RAPL powercap counters."""
 
     name = "rapl"
-    method = "measured"
+    method: Method = "measured"
 
     def __init__(self, root: Path = DEFAULT_ROOT, discovery: RaplDiscovery | None = None) -> None:
         self.root = root

@@ -74,11 +74,15 @@ class Rating:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {
-            "task_class": self.task_class, "stars": self.stars,
+            "task_class": self.task_class,
+            "stars": self.stars,
             "value_wh_per_1000_queries": self.value_wh_per_1000_queries,
-            "reference_min": self.reference_min, "reference_max": self.reference_max,
-            "band_edges": list(self.band_edges), "references": self.references,
-            "method": METHOD, "note": self.note,
+            "reference_min": self.reference_min,
+            "reference_max": self.reference_max,
+            "band_edges": list(self.band_edges),
+            "references": self.references,
+            "method": METHOD,
+            "note": self.note,
         }
 
 
@@ -130,12 +134,27 @@ class ReferenceTable:
             raise InputError(f"unknown task class {task_class!r} (known: {known})")
         values = sorted(r.wh_per_1000_queries for r in self.runs if r.task_class == task_class)
         if wh_per_1000_queries is None:
-            return Rating(task_class, None, None, None, None, (), len(values),
-                          "not rated: the run has no energy figure for this task class's scope")
+            return Rating(
+                task_class,
+                None,
+                None,
+                None,
+                None,
+                (),
+                len(values),
+                "not rated: the run has no energy figure for this task class's scope",
+            )
         if len(values) < 2 or values[0] == values[-1]:
-            return Rating(task_class, None, wh_per_1000_queries, values[0] if values else None,
-                          values[-1] if values else None, (), len(values),
-                          "not rated: fewer than two distinct reference runs in this task class")
+            return Rating(
+                task_class,
+                None,
+                wh_per_1000_queries,
+                values[0] if values else None,
+                values[-1] if values else None,
+                (),
+                len(values),
+                "not rated: fewer than two distinct reference runs in this task class",
+            )
         lo, hi = values[0], values[-1]
         width = (hi - lo) / 5
         edges = tuple(lo + width * k for k in range(6))
@@ -154,15 +173,35 @@ def _run(origin: str, i: int, r: Any) -> ReferenceRun:
     where = f"{origin}: runs[{i}]"
     if not isinstance(r, dict):
         raise InputError(f"{where} must be a mapping")
-    missing = [k for k in ("task_class", "model", "hardware", "wh_per_1000_queries", "method", "meter",
-                           "measured_at", "source") if k not in r]
+    missing = [
+        k
+        for k in (
+            "task_class",
+            "model",
+            "hardware",
+            "wh_per_1000_queries",
+            "method",
+            "meter",
+            "measured_at",
+            "source",
+        )
+        if k not in r
+    ]
     if missing:
         raise InputError(f"{where} lacks {', '.join(missing)}")
     value = r["wh_per_1000_queries"]
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise InputError(f"{where}.wh_per_1000_queries must be a positive number, not {value!r}")
-    return ReferenceRun(str(r["task_class"]), str(r["model"]), str(r["hardware"]), float(value),
-                        str(r["method"]), str(r["meter"]), str(r["measured_at"]), str(r["source"]))
+    return ReferenceRun(
+        str(r["task_class"]),
+        str(r["model"]),
+        str(r["hardware"]),
+        float(value),
+        str(r["method"]),
+        str(r["meter"]),
+        str(r["measured_at"]),
+        str(r["source"]),
+    )
 
 
 def scoped_joules(energy: dict[str, Any], scope: str) -> float | None:

@@ -22,7 +22,9 @@ from tongzhou.energy.rating import ReferenceTable, scoped_joules
 from tongzhou.errors import InputError
 
 ANNEX_XI = "Regulation (EU) 2024/1689 (AI Act), Annex XI, Section 1, point 2(d)-(e)"
-SCI_SPEC = "Green Software Foundation, Software Carbon Intensity (SCI) specification v1.0 / ISO/IEC 21031:2024"
+SCI_SPEC = (
+    "Green Software Foundation, Software Carbon Intensity (SCI) specification v1.0 / ISO/IEC 21031:2024"
+)
 DEFAULT_TASK_CLASS = "text-generation/cpu-gguf"
 
 
@@ -62,13 +64,20 @@ def build_report(
     joules = float(energy["joules"])
     queries = energy.get("queries") or len(summary.get("items") or []) or None
     tokens = energy.get("tokens") or None
-    fp = footprint(joules, country or energy.get("country"), site=energy.get("site", "default"),
-                   pue=_override(energy, "pue"), wue_onsite=_override(energy, "wue_onsite_l_per_kwh"),
-                   table=factors)
+    fp = footprint(
+        joules,
+        country or energy.get("country"),
+        site=energy.get("site", "default"),
+        pue=_override(energy, "pue"),
+        wue_onsite=_override(energy, "wue_onsite_l_per_kwh"),
+        table=factors,
+    )
 
     cls = references.classes.get(task_class)
     if cls is None:
-        raise InputError(f"unknown task class {task_class!r} (known: {', '.join(sorted(references.classes))})")
+        raise InputError(
+            f"unknown task class {task_class!r} (known: {', '.join(sorted(references.classes))})"
+        )
     scoped = scoped_joules(energy, cls.scope)
     scoped_wh_k = scoped / 3.6 / queries if scoped is not None and queries else None
     rating = references.rate(task_class, scoped_wh_k)
@@ -83,8 +92,9 @@ def build_report(
         "E_kwh_incl_pue": joules / 3.6e6 * fp["carbon"]["pue"]["value"],
         "I_g_per_kwh": fp["carbon"]["grid_intensity_g_per_kwh"]["value"],
         "M_g_co2e": embodied,
-        "M_note": "embodied emissions supplied by the user" if embodied_g else
-                  "embodied emissions not included (M = 0): supply --embodied-g to include them",
+        "M_note": "embodied emissions supplied by the user"
+        if embodied_g
+        else "embodied emissions not included (M = 0): supply --embodied-g to include them",
         "spec": SCI_SPEC,
     }
     model = summary.get("model") or {}
@@ -93,12 +103,19 @@ def build_report(
         "model": {"name": model.get("name"), "identity": model.get("identity"), "kind": model.get("kind")},
         "status": summary.get("status"),
         "energy": {
-            "joules": joules, "kwh": joules / 3.6e6, "seconds": energy["seconds"],
-            "method": energy["method"], "meter": energy["meter"],
-            "measured_joules": energy.get("measured_joules"), "estimated_joules": energy.get("estimated_joules"),
-            "components": [{k: c.get(k) for k in ("meter", "method", "covers", "joules")}
-                           for c in energy.get("components", [])],
-            "queries": queries, "tokens": tokens,
+            "joules": joules,
+            "kwh": joules / 3.6e6,
+            "seconds": energy["seconds"],
+            "method": energy["method"],
+            "meter": energy["meter"],
+            "measured_joules": energy.get("measured_joules"),
+            "estimated_joules": energy.get("estimated_joules"),
+            "components": [
+                {k: c.get(k) for k in ("meter", "method", "covers", "joules")}
+                for c in energy.get("components", [])
+            ],
+            "queries": queries,
+            "tokens": tokens,
             "joules_per_token": joules / tokens if tokens else None,
             "wh_per_1000_queries": joules / 3.6 / queries if queries else None,
         },
@@ -117,8 +134,8 @@ def build_report(
             "evaluation_energy_method": energy["method"],
             "evaluation_energy_meter": energy["meter"],
             "note": "Training facts not supplied are reported as unknown; the evaluation (inference) energy "
-                    "was measured by this run. Where training energy is unknown it may be estimated from "
-                    "the computational resources used (Annex XI, Section 1, point 2(e)).",
+            "was measured by this run. Where training energy is unknown it may be estimated from "
+            "the computational resources used (Annex XI, Section 1, point 2(e)).",
         },
     }
 
@@ -147,7 +164,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         f"Model / 模型: {report['model']['name']} ({report['model']['identity']})",
         "",
         "## Energy / 能耗",
-        f"- Energy / 能耗: {_fmt(e['joules'], 'J')} ({_fmt(e['kwh'] * 1000, 'Wh')}) over {_fmt(e['seconds'], 's')}"
+        f"- Energy / 能耗: {_fmt(e['joules'], 'J')} ({_fmt(e['kwh'] * 1000, 'Wh')}) "
+        f"over {_fmt(e['seconds'], 's')}"
         f" — **{label}**, meter / 计量方式: `{e['meter']}`",
     ]
     for c in e["components"]:
@@ -171,7 +189,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         "",
         "## Software Carbon Intensity (SCI) / 软件碳强度",
         f"- SCI = ((E × I) + M) / R = {_fmt(s['value_g_co2e_per_unit'], 'g CO2e')} per {s['functional_unit']}"
-        f" (E {_fmt(s['E_kwh_incl_pue'], 'kWh')}, I {s['I_g_per_kwh']} g/kWh, M {s['M_g_co2e']} g, R {s['R']})",
+        f" (E {_fmt(s['E_kwh_incl_pue'], 'kWh')}, I {s['I_g_per_kwh']} g/kWh, M {s['M_g_co2e']} g, "
+        f"R {s['R']})",
         f"- {s['M_note']}",
         "",
         "## EU AI Act Annex XI — energy / 欧盟《人工智能法》附件十一 — 能耗",

@@ -57,7 +57,7 @@ def default_meters() -> tuple[Meter, ...]:
             "nvml": gpu.discovery.error or ("ok" if gpu.available else "no GPU with an energy counter"),
             "rapl": "ok" if cpu.available else "; ".join(f"{z}: {w}" for z, w in cpu.discovery.skipped),
         }
-        return _DISCOVERED["meters"]  # type: ignore[no-any-return]
+        return tuple(found)
 
 
 def meter_report() -> dict[str, Any]:
@@ -182,11 +182,20 @@ class EnergyWindow:
         """
         joules_by = self._current()
         joules = float(sum(joules_by))
-        components = []
+        components: list[dict[str, Any]] = []
         for m, j, p in zip(self._meters, joules_by, self._probes, strict=True):
-            components.append({"meter": m.name, "method": m.method, "covers": list(m.covers),
-                               "joules": j, "details": p.details()})
-        measured = sum(c["joules"] for c in components if c["method"] == "measured")
+            components.append(
+                {
+                    "meter": m.name,
+                    "method": m.method,
+                    "covers": list(m.covers),
+                    "joules": j,
+                    "details": p.details(),
+                }
+            )
+        measured = float(
+            sum(j for m, j in zip(self._meters, joules_by, strict=True) if m.method == "measured")
+        )
         result: dict[str, Any] = {
             "name": self.name,
             "started_at": self.started_at.isoformat() if self.started_at else None,
@@ -210,7 +219,10 @@ class EnergyWindow:
         return result
 
     def __repr__(self) -> str:
-        return f"EnergyWindow({self.name!r}, {self.joules:.3f} J, {self.seconds:.3f} s, {self.method}, {self.meter})"
+        return (
+            f"EnergyWindow({self.name!r}, {self.joules:.3f} J, {self.seconds:.3f} s, "
+            f"{self.method}, {self.meter})"
+        )
 
 
 class measure:  # noqa: N801 — reads as a verb at the call site: `with measure("x") as w`
