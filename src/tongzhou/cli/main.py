@@ -14,8 +14,14 @@ from tongzhou.errors import InputError
 # (command name, module exposing `app: typer.Typer`). One line per command group.
 COMMAND_GROUPS: list[tuple[str, str]] = [
     ("demo", "tongzhou.cli.demo"),
+    ("systems", "tongzhou.cli.systems"),
+    ("classify", "tongzhou.cli.classify"),
     ("gateway", "tongzhou.cli.gateway"),
+    ("label", "tongzhou.cli.label"),
+    ("eval", "tongzhou.cli.eval"),
     ("energy", "tongzhou.cli.energy"),
+    ("keys", "tongzhou.cli.keys"),
+    ("attest", "tongzhou.cli.attest"),
 ]
 
 app = typer.Typer(

@@ -15,7 +15,8 @@ from tongzhou.labels.c2pa_manifest import C2paCredentials, read_manifest_summary
 from tongzhou.labels.carriers import carrier_for
 from tongzhou.labels.carriers.base import CorruptFileError
 from tongzhou.labels.detect import Art6Class, art6_class
-from tongzhou.labels.explicit_text import find_explicit_text_label
+from tongzhou.labels.explicit_media import apply_explicit
+from tongzhou.labels.explicit_text import Language, find_explicit_text_label
 from tongzhou.labels.fields import AigcLabel, LabelFormatError, is_provider_code, parse_label_json
 from tongzhou.labels.fileio import atomic_write, read_input
 from tongzhou.labels.keys import signing_key
@@ -72,11 +73,15 @@ def label_file(
     durable: bool = False,
     check: bool = True,
     c2pa: C2paCredentials | None = None,
+    explicit: bool = False,
+    lang: Language = "zh",
+    wording: str | None = None,
 ) -> LabelResult:
     """Write a bound GB 45438 implicit label into a copy of ``source`` (or into it with ``in_place``).
 
     The input is read once, never modified unless ``in_place``; the output is written atomically.
     ``check`` re-reads the written bytes: the label is there and the content hash is unchanged.
+    ``explicit`` first adds the visible label (text prefix, image overlay, video overlay, audio cue).
     ``c2pa`` then signs a C2PA manifest over the labelled bytes (label first, then C2PA).
     """
     source = Path(source)
@@ -84,6 +89,9 @@ def label_file(
     data = read_input(source)
     carrier = carrier_for(source, data[:16])
     try:
+        if explicit:
+            carrier.content_hash(data)  # refuse corrupt input before handing it to a decoder
+            data = apply_explicit(data, carrier.name, source.suffix.lower(), lang, wording)
         digest = carrier.content_hash(data)
         label = make_label(
             producer, digest, carrier.method, key or signing_key(), produce_id, propagator, propagate_id

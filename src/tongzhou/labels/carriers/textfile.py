@@ -42,6 +42,14 @@ def _without_label(text: str) -> str:
     return bom + nl.join(["---", *kept, "---", body])
 
 
+def split_front_matter(text: str) -> tuple[str, str]:
+    """(the BOM and front matter block as written, the body after it)."""
+    bom, front, body, nl = _split(text)
+    if front is None:
+        return bom, body
+    return bom + nl.join(["---", *front, "---", ""]), body
+
+
 def add_front_matter(text: str, label: AigcLabel | str) -> str:
     """``text`` with ``AIGC: {...}`` in its front matter (created, or added to the existing one)."""
     value = label if isinstance(label, str) else label.to_json()
