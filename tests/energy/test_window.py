@@ -101,3 +101,42 @@ def test_per_token_needs_tokens() -> None:
         window.wh_per_1000_queries(0)
     with pytest.raises(ValueError):
         window.record(tokens=-1)
+
+
+def test_one_measure_object_shared_by_threads_keeps_their_windows_apart() -> None:
+    import threading
+
+    shared = measure("shared", meters=[RamEstimate(w_per_gb=1.0, memory_gb=1.0)])
+    results: dict[str, EnergyWindow] = {}
+    gate = threading.Barrier(2)
+
+    def worker(name: str, hold: float) -> None:
+        with shared as window:
+            gate.wait()  # both windows open at once
+            time.sleep(hold)
+        results[name] = window
+
+    threads = [
+        threading.Thread(target=worker, args=("short", 0.02)),
+        threading.Thread(target=worker, args=("long", 0.3)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results["short"] is not results["long"]
+    assert results["long"].seconds > results["short"].seconds
+
+
+def test_measure_needs_a_meter() -> None:
+    with pytest.raises(ValueError):
+        measure("nothing", meters=[])
+
+
+def test_nested_windows() -> None:
+    ram = RamEstimate(w_per_gb=1.0, memory_gb=1.0)
+    with measure("outer", meters=[ram]) as outer:
+        with measure("inner", meters=[ram]) as inner:
+            time.sleep(0.02)
+        time.sleep(0.02)
+    assert outer.joules > inner.joules > 0

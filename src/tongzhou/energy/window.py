@@ -240,20 +240,28 @@ class measure:  # noqa: N801 — reads as a verb at the call site: `with measure
         on_close: Callable[[EnergyWindow], None] | None = None,
     ) -> None:
         self.name = name
+        if meters is not None and not meters:
+            raise ValueError("measure() needs at least one meter (or None for this machine's meters)")
         self.meters = tuple(meters) if meters is not None else None
         self.on_close = on_close
-        self._stack: list[EnergyWindow] = []
+        self._local = threading.local()  # one `with` stack per thread: a shared measure() is thread-safe
+
+    def _stack(self) -> list[EnergyWindow]:
+        stack: list[EnergyWindow] | None = getattr(self._local, "stack", None)
+        if stack is None:
+            stack = self._local.stack = []
+        return stack
 
     def _new_window(self) -> EnergyWindow:
         return EnergyWindow(self.name, self.meters if self.meters is not None else default_meters())
 
     def __enter__(self) -> EnergyWindow:
         window = self._new_window().start()
-        self._stack.append(window)
+        self._stack().append(window)
         return window
 
     def __exit__(self, *exc: object) -> None:
-        window = self._stack.pop().stop()
+        window = self._stack().pop().stop()
         if self.on_close is not None:
             self.on_close(window)
 
