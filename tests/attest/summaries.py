@@ -10,7 +10,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from tongzhou.attest import canonical_sha256
+from tongzhou.attest.bundle import bank_item_sha256
 
 RISKS = ["A.1.1", "A.1.4", "A.1.6", "A.2.1", "A.2.5", "A.3.1", "A.4.5", "A.5.1"]
 THRESHOLDS = {
@@ -110,7 +110,7 @@ def make_summary(
                 {
                     "item_id": it["id"],
                     "bank_id": bank["id"],
-                    "item_sha256": canonical_sha256(it),
+                    "item_sha256": bank_item_sha256(it),
                     "language": it["language"],
                     "risk_code": it["risk_code"],
                     "expected": expected,

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from tongzhou.attest.canonical import canonical_sha256
+import tongzhou
 from tongzhou.attest.findings import Finding
 from tongzhou.attest.report import RESULT_FIELDS, result_record
 from tongzhou.errors import InputError
@@ -48,8 +48,8 @@ def write_bundle(directory: Path, summary: Mapping[str, Any]) -> Path:
             for item in items:
                 handle.write(json.dumps(item, ensure_ascii=False, sort_keys=True) + "\n")
         for bank in summary["banks"]:
-            path = bank.get("path")
-            if path and Path(path).is_file():
+            path = bank_file(bank.get("path"))
+            if path is not None:
                 target = staging / BANKS_DIR / _safe_name(str(bank["id"]))
                 target.mkdir(parents=True)
                 shutil.copyfile(path, target / Path(path).name)
@@ -90,12 +90,23 @@ def _bank_items(path: Path) -> list[Mapping[str, Any]] | None:
     return data
 
 
-def _item_hash(item: Mapping[str, Any]) -> str:
-    try:
-        from tongzhou.evaluate import item_sha256 as evaluate_item_sha256  # type: ignore[attr-defined]
-    except ImportError:
-        return canonical_sha256(dict(item))
-    return str(evaluate_item_sha256(item))
+def bank_item_sha256(item: Mapping[str, Any]) -> str:
+    """An item's digest as the evaluate module binds it: sha256 of its JSON line with sorted keys,
+    compact separators, UTF-8 (``tongzhou/evaluate/bank.py``, ``BankItem.sha256``)."""
+    line = json.dumps(dict(item), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(line.encode("utf-8")).hexdigest()
+
+
+def bank_file(path_text: str | None) -> Path | None:
+    """A run's bank path as a file: absolute, relative to the working directory, or (as the
+    evaluate module records built-in banks) relative to the directory holding the package."""
+    if not path_text:
+        return None
+    path = Path(path_text)
+    for candidate in (path, Path(tongzhou.__file__).resolve().parents[1] / path):
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def _check_bank(bank: Mapping[str, Any], path: Path, signed_items: dict[str, str]) -> list[Finding]:
@@ -111,7 +122,7 @@ def _check_bank(bank: Mapping[str, Any], path: Path, signed_items: dict[str, str
     items = _bank_items(path)
     for item in items or []:
         item_id = str(item.get("id", item.get("item_id", "")))
-        if item_id in signed_items and _item_hash(item) != signed_items[item_id]:
+        if item_id in signed_items and bank_item_sha256(item) != signed_items[item_id]:
             findings.append(
                 Finding(
                     "bank-item-mismatch",

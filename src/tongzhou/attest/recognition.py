@@ -118,7 +118,8 @@ def recognition_view(verification: Verification, lookup: CrosswalkLookup | None 
     if lookup is None:
         view.unavailable = "the classification crosswalk (tongzhou.classify.crosswalk) is not installed"
         return view
-    recognised = set(verification.jurisdictions)
+    # Policies and the crosswalk may spell codes differently (CN / cn): compare case-insensitively.
+    recognised = {j.upper() for j in verification.jurisdictions}
     for claim in view.claims:
         for rec in lookup(claim.artefact):
             jurisdiction = str(rec.jurisdiction)
@@ -131,7 +132,9 @@ def recognition_view(verification: Verification, lookup: CrosswalkLookup | None 
                     obligation_id=str(rec.obligation_id),
                     rationale=str(rec.rationale),
                     source=str(rec.source),
-                    policy_recognises=(jurisdiction in recognised) if verification.policy_name else None,
+                    policy_recognises=(jurisdiction.upper() in recognised)
+                    if verification.policy_name
+                    else None,
                 )
             )
     return view

@@ -22,6 +22,8 @@ COMMAND_GROUPS: list[tuple[str, str]] = [
     ("energy", "tongzhou.cli.energy"),
     ("keys", "tongzhou.cli.keys"),
     ("attest", "tongzhou.cli.attest"),
+    ("keys", "tongzhou.cli.keys"),
+    ("attest", "tongzhou.cli.attest"),
 ]
 
 app = typer.Typer(

@@ -1,0 +1,108 @@
+"""The attest use cases shared by the CLI, the demo and the API: sign a stored run, verify a file,
+render the readable report of an attestation."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from tongzhou.attest.bundle import write_bundle
+from tongzhou.attest.keys import KeyError_, KeyRing
+from tongzhou.attest.policy import TrustPolicy, load_policy
+from tongzhou.attest.signing import read_attestation, sign_run, write_json_atomic
+from tongzhou.attest.verify import Verification, verify_attestation
+from tongzhou.errors import InputError
+from tongzhou.store import Store
+
+PASSPHRASE_ENV = "TONGZHOU_KEY_PASSPHRASE"
+"""Environment variable read for a key's passphrase when none is given."""
+
+
+def load_run_summary(store: Store, run: str) -> dict[str, Any]:
+    """The run summary of ``run`` (an id, or ``latest``) from the evaluate module."""
+    try:
+        from tongzhou.evaluate import latest_run_id, run_summary
+    except ImportError as exc:
+        raise InputError(f"the evaluate module is not available: {exc}") from exc
+    run_id = latest_run_id(store) if run == "latest" else run
+    if run_id is None:
+        raise InputError("there is no evaluation run in the store yet: run `tongzhou eval run` first")
+    summary: dict[str, Any] = run_summary(store, run_id)
+    return summary
+
+
+def private_key(
+    ring: KeyRing, name: str, passphrase: str | None = None, prompt: Callable[[], str] | None = None
+) -> Ed25519PrivateKey:
+    """Load a signing key; the passphrase comes from the argument, $TONGZHOU_KEY_PASSPHRASE or ``prompt``."""
+    try:
+        info = ring.info(name)
+    except KeyError_ as exc:
+        raise InputError(f"{exc}; create one with `tongzhou keys generate {name}`") from exc
+    if info.encrypted and not passphrase:
+        passphrase = os.environ.get(PASSPHRASE_ENV) or (prompt() if prompt else None)
+    try:
+        return ring.private_key(name, passphrase)
+    except KeyError_ as exc:
+        raise InputError(str(exc)) from exc
+
+
+@dataclass(frozen=True)
+class SignedRun:
+    """Where a signed run was written."""
+
+    run_id: str
+    attestation: Path
+    bundle: Path | None
+    envelope: dict[str, Any]
+
+
+def replace_dir(target: Path, build: Callable[[Path], Any]) -> Path:
+    """Build a directory beside ``target`` and swap it in, so a reader sees the old or the new one."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new.", dir=target.parent)) / target.name
+    try:
+        build(staging)
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+            os.replace(target, old / target.name)
+            os.replace(staging, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, target)
+    finally:
+        shutil.rmtree(staging.parent, ignore_errors=True)
+    return target
+
+
+def sign_stored_run(
+    summary: Mapping[str, Any], key: Ed25519PrivateKey, evaluator: str, out: Path, bundle: Path | None = None
+) -> SignedRun:
+    """Sign a run summary, write the envelope to ``out`` and (optionally) its evidence bundle."""
+    envelope = sign_run(summary, key, evaluator)
+    if bundle is not None:
+        replace_dir(bundle, lambda d: write_bundle(d, summary))
+    write_json_atomic(out, envelope)
+    return SignedRun(run_id=str(summary["run_id"]), attestation=out, bundle=bundle, envelope=envelope)
+
+
+def verify_file(
+    path: Path, policy_path: Path | None = None, bundle: Path | None = None, ring: KeyRing | None = None
+) -> tuple[Verification, TrustPolicy | None]:
+    """Verify an attestation file against a policy file or, without one, the local key ring."""
+    envelope = read_attestation(path)
+    policy = load_policy(policy_path) if policy_path else None
+    keys = None
+    if policy is None:
+        ring = ring or KeyRing()
+        keys = {info.key_id: ring.public_key(info.name) for info in ring.list()}
+    if bundle is not None and not bundle.is_dir():
+        raise InputError(f"bundle {bundle} is not a directory")
+    return verify_attestation(envelope, policy=policy, trusted_keys=keys, bundle=bundle), policy

@@ -1,0 +1,89 @@
+"""`tongzhou keys`: Ed25519 signing keys (generate | list | export). 签名密钥。"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from tongzhou.attest import KeyError_, KeyRing
+from tongzhou.attest.workflow import PASSPHRASE_ENV
+from tongzhou.errors import InputError
+
+app = typer.Typer(help="Ed25519 signing keys for attestations. 签名密钥。", no_args_is_help=True)
+console = Console()
+
+
+@app.command("generate")
+def generate(
+    name: str = typer.Argument(..., help="Local name of the key, e.g. my-lab."),
+    passphrase: bool = typer.Option(
+        False,
+        "--passphrase",
+        help=f"Encrypt the private key with a passphrase (prompted, or from ${PASSPHRASE_ENV}).",
+    ),
+) -> None:
+    """Create a key pair: NAME.key (mode 0600) and NAME.pub in $TONGZHOU_HOME/keys."""
+    secret = None
+    if passphrase:
+        secret = os.environ.get(PASSPHRASE_ENV) or typer.prompt(
+            "Passphrase 口令", hide_input=True, confirmation_prompt=True
+        )
+        if not secret:
+            raise InputError("an empty passphrase protects nothing; leave out --passphrase instead")
+    try:
+        info = KeyRing().generate(name, passphrase=secret)
+    except KeyError_ as exc:
+        raise InputError(str(exc)) from exc
+    console.print(
+        f"Generated {info.name} [bold]{info.key_id}[/]{' (passphrase-protected)' if info.encrypted else ''}"
+    )
+    console.print(f"Share the public key with `tongzhou keys export {info.name}`.")
+
+
+@app.command("list")
+def list_keys() -> None:
+    """List the keys in the key ring."""
+    ring = KeyRing()
+    table = Table("name 名称", "key id", "passphrase 口令", title=f"Keys in {ring.directory}")
+    for info in ring.list():
+        table.add_row(info.name, info.key_id, "yes" if info.encrypted else "no")
+    console.print(table)
+
+
+@app.command("export")
+def export(
+    name: str = typer.Argument(..., help="Key name."),
+    out: Path = typer.Option(None, "--out", help="Write to this file instead of standard output."),
+    policy_entry: bool = typer.Option(
+        False, "--policy-entry", help="Print a trust-policy evaluator entry (YAML)."
+    ),
+    evaluator: str = typer.Option(None, "--evaluator", help="Evaluator name for --policy-entry."),
+    profile: str = typer.Option("gbt45654", "--profile", help="Standard profile for --policy-entry."),
+    jurisdiction: list[str] = typer.Option(
+        ["CN"], "--jurisdiction", help="Jurisdictions for --policy-entry."
+    ),
+) -> None:
+    """Export the public key (PEM), or a ready-to-paste trust-policy entry for it."""
+    try:
+        info = KeyRing().info(name)
+    except KeyError_ as exc:
+        raise InputError(str(exc)) from exc
+    text = info.public_pem
+    if policy_entry:
+        entry = {
+            "name": evaluator or info.name,
+            "key_id": info.key_id,
+            "public_key": info.public_pem,
+            "recognised_for": [{"profile": profile, "jurisdictions": list(jurisdiction)}],
+        }
+        text = yaml.safe_dump({"evaluators": [entry]}, allow_unicode=True, sort_keys=False)
+    if out:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"Wrote {out}")
+    else:
+        typer.echo(text, nl=False)
