@@ -15,7 +15,9 @@ from rich.console import Console
 from tongzhou.store import Store
 
 # "module:function" — in the order they run. One line per feature.
-DEMO_STEPS: list[str] = []
+DEMO_STEPS: list[str] = [
+    "tongzhou.systems.demo:register_and_classify",
+]
 
 
 @dataclass

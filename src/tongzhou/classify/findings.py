@@ -1,0 +1,261 @@
+"""What classification returns: per jurisdiction, tiers, obligations with dates, undetermined rules, trace."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_ID = "https://tongzhou.dev/schemas/classification/v1"
+
+
+def fact_json(value: Any) -> Any:
+    """A fact value as JSON (sets sorted, dates ISO)."""
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+@dataclass(slots=True)
+class TierFinding:
+    """A tier the system falls in under one regime."""
+
+    id: str
+    label: str
+    label_zh: str
+    rank: int
+    regime: str
+    rule_id: str
+    legal_basis: str
+    applies_from: dt.date | None
+    status: str
+    """``applies`` (on the as-of date) or ``upcoming`` (bites on ``applies_from``)."""
+    because: list[str] = field(default_factory=list)
+    """Rules whose derived flags this tier's rule relied on (e.g. the Annex III point)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "label": self.label,
+            "label_zh": self.label_zh,
+            "rank": self.rank,
+            "regime": self.regime,
+            "rule_id": self.rule_id,
+            "legal_basis": self.legal_basis,
+            "applies_from": _iso(self.applies_from),
+            "status": self.status,
+            "because": self.because,
+        }
+
+
+@dataclass(slots=True)
+class EvidenceRef:
+    """An evidence artefact that satisfies an obligation, and where else it is recognised."""
+
+    artefact: str
+    title: str
+    rationale: str
+    recognised_elsewhere: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "artefact": self.artefact,
+            "title": self.title,
+            "rationale": self.rationale,
+            "recognised_elsewhere": self.recognised_elsewhere,
+        }
+
+
+@dataclass(slots=True)
+class ObligationFinding:
+    """An obligation that attaches, to whom, and from when."""
+
+    id: str
+    title: str
+    title_zh: str
+    legal_basis: str
+    regime: str
+    addressee: str
+    applies_to_registrant: bool
+    applies_from: dt.date | None
+    applies_until: dt.date | None
+    status: str
+    rule_ids: list[str]
+    note: str = ""
+    evidence: list[EvidenceRef] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "title_zh": self.title_zh,
+            "legal_basis": self.legal_basis,
+            "regime": self.regime,
+            "addressee": self.addressee,
+            "applies_to_registrant": self.applies_to_registrant,
+            "applies_from": _iso(self.applies_from),
+            "applies_until": _iso(self.applies_until),
+            "status": self.status,
+            "rule_ids": self.rule_ids,
+            "note": self.note,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+
+@dataclass(slots=True)
+class UndeterminedFinding:
+    """A rule that could not be decided: which facts it needs, and what it would give."""
+
+    rule_id: str
+    regime: str
+    title: str
+    legal_basis: str
+    needs: list[str]
+    would_give: list[str]
+
+    @property
+    def message(self) -> str:
+        return f"undetermined: needs fact {', '.join(self.needs)}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "regime": self.regime,
+            "title": self.title,
+            "legal_basis": self.legal_basis,
+            "needs": self.needs,
+            "would_give": self.would_give,
+            "message": self.message,
+        }
+
+
+@dataclass(slots=True)
+class TraceEntry:
+    """A rule that fired (or could not be decided), with the facts it read."""
+
+    rule_id: str
+    regime: str
+    result: str
+    """``fired`` or ``undetermined``."""
+    legal_basis: str
+    facts: dict[str, Any]
+    flags: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "regime": self.regime,
+            "result": self.result,
+            "legal_basis": self.legal_basis,
+            "facts": {k: fact_json(v) for k, v in self.facts.items()},
+            "flags": self.flags,
+        }
+
+
+@dataclass(slots=True)
+class ThresholdCheck:
+    """A numeric threshold and the profile's value against it."""
+
+    id: str
+    jurisdiction: str
+    fact: str
+    op: str
+    value: float
+    meaning: str
+    legal_basis: str
+    profile_value: Any
+    crossed: bool | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "jurisdiction": self.jurisdiction,
+            "fact": self.fact,
+            "op": self.op,
+            "value": self.value,
+            "meaning": self.meaning,
+            "legal_basis": self.legal_basis,
+            "profile_value": fact_json(self.profile_value),
+            "crossed": self.crossed,
+        }
+
+
+@dataclass(slots=True)
+class JurisdictionResult:
+    """Everything one jurisdiction says about the system on the as-of date."""
+
+    jurisdiction: str
+    name: str
+    binding: bool
+    in_scope: bool | None
+    """True, False, or None when the scope itself is undetermined."""
+    scope_needs: list[str]
+    regimes: list[str]
+    tiers: list[TierFinding] = field(default_factory=list)
+    obligations: list[ObligationFinding] = field(default_factory=list)
+    undetermined: list[UndeterminedFinding] = field(default_factory=list)
+    trace: list[TraceEntry] = field(default_factory=list)
+    rules_evaluated: int = 0
+
+    @property
+    def headline(self) -> TierFinding | None:
+        """The most severe tier (applying or upcoming)."""
+        return max(self.tiers, key=lambda t: t.rank, default=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        head = self.headline
+        return {
+            "jurisdiction": self.jurisdiction,
+            "name": self.name,
+            "binding": self.binding,
+            "in_scope": self.in_scope,
+            "scope_needs": self.scope_needs,
+            "regimes": self.regimes,
+            "headline_tier": None if head is None else head.id,
+            "tiers": [t.to_dict() for t in self.tiers],
+            "obligations": [o.to_dict() for o in self.obligations],
+            "undetermined": [u.to_dict() for u in self.undetermined],
+            "trace": [t.to_dict() for t in self.trace],
+            "rules_evaluated": self.rules_evaluated,
+        }
+
+
+@dataclass(slots=True)
+class Classification:
+    """The classification of one system as of one date, across jurisdictions."""
+
+    system_id: str
+    system_name: str
+    registrant_role: str
+    as_of: dt.date
+    ruleset_version: str
+    jurisdictions: list[JurisdictionResult]
+    thresholds: list[ThresholdCheck]
+    profile_sha256: str | None = None
+
+    def jurisdiction(self, code: str) -> JurisdictionResult:
+        """The result for one jurisdiction code (KeyError if it was not classified)."""
+        for j in self.jurisdictions:
+            if j.jurisdiction == code:
+                return j
+        raise KeyError(code)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (schema in docs/classify.md)."""
+        return {
+            "schema": SCHEMA_ID,
+            "system_id": self.system_id,
+            "system_name": self.system_name,
+            "registrant_role": self.registrant_role,
+            "as_of": self.as_of.isoformat(),
+            "ruleset_version": self.ruleset_version,
+            "profile_sha256": self.profile_sha256,
+            "jurisdictions": [j.to_dict() for j in self.jurisdictions],
+            "compute_thresholds": [t.to_dict() for t in self.thresholds],
+        }

@@ -1,0 +1,182 @@
+"""Render a Classification for people (Rich table), as JSON (docs/classify.md) or as Markdown."""
+
+from __future__ import annotations
+
+import json
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from tongzhou.classify.findings import Classification, JurisdictionResult, ObligationFinding, fact_json
+
+_STATUS_STYLE = {"applies": "bold", "upcoming": "yellow"}
+
+
+def _when(o: ObligationFinding) -> str:
+    return o.applies_from.isoformat() if o.applies_from else "—"
+
+
+def _who(o: ObligationFinding) -> str:
+    return o.addressee + ("" if o.applies_to_registrant else " (not you)")
+
+
+def to_json(result: Classification) -> str:
+    """The JSON document (schema in docs/classify.md)."""
+    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
+
+
+def _jurisdiction_table(j: JurisdictionResult) -> Table:
+    kind = "binding" if j.binding else "NON-BINDING mapping"
+    table = Table(
+        title=f"{j.jurisdiction.upper()} — {j.name} ({kind})",
+        title_justify="left",
+        expand=True,
+        caption="bold: applies now · yellow: bites later · dim: addressed to another party",
+        caption_justify="left",
+    )
+    table.add_column("obligation / 义务", ratio=6)
+    table.add_column("legal basis", ratio=3)
+    table.add_column("who", ratio=2)
+    table.add_column("from", no_wrap=True, min_width=10)
+    table.add_column("evidence (crosswalk)", ratio=4)
+    for o in j.obligations:
+        style = _STATUS_STYLE.get(o.status, "") if o.applies_to_registrant else "dim"
+        evidence = ", ".join(e.artefact for e in o.evidence)
+        table.add_row(o.title, o.legal_basis, _who(o), _when(o), evidence, style=style)
+    return table
+
+
+def render_table(result: Classification, console: Console) -> None:
+    """Print a Rich view: per jurisdiction the tiers, obligations (dated), undetermined facts."""
+    console.print(
+        f"[bold]{result.system_name}[/] ({result.system_id}) — registrant role: {result.registrant_role} — "
+        f"as of [bold]{result.as_of.isoformat()}[/]"
+    )
+    out_of_scope = []
+    for j in result.jurisdictions:
+        if j.in_scope is False:
+            out_of_scope.append(j.jurisdiction)
+            continue
+        parts: list[Table | Text] = []
+        if j.in_scope is None:
+            parts.append(Text(f"scope undetermined: needs fact {', '.join(j.scope_needs)}", style="red"))
+        for t in j.tiers:
+            when = (
+                ""
+                if t.applies_from is None
+                else (
+                    f" — applies since {t.applies_from}"
+                    if t.status == "applies"
+                    else f" — bites from {t.applies_from}"
+                )
+            )
+            why = f" ← {', '.join(t.because)}" if t.because else ""
+            parts.append(
+                Text(
+                    f"tier: {t.label} / {t.label_zh} [{t.legal_basis}]{when}{why}",
+                    style="bold" if t.status == "applies" else "yellow",
+                )
+            )
+        if not j.tiers and j.in_scope:
+            parts.append(Text("no tier triggered by the rules in force", style="dim"))
+        if j.obligations:
+            parts.append(_jurisdiction_table(j))
+        for u in j.undetermined:
+            parts.append(Text(f"{u.message} — {u.rule_id} ({u.legal_basis})", style="red"))
+        console.print(
+            Panel(Group(*parts), title=f"{j.jurisdiction} · {', '.join(j.regimes)}", title_align="left")
+        )
+    if out_of_scope:
+        console.print(f"[dim]not in scope (markets): {', '.join(out_of_scope)}[/]")
+    if result.thresholds:
+        tt = Table(title="compute thresholds side by side / 算力阈值对照", title_justify="left")
+        for col in ("jurisdiction", "threshold", "meaning", "legal basis", "this model", "crossed"):
+            tt.add_column(col)
+        for th in result.thresholds:
+            value = "unknown" if th.profile_value is None else f"{float(th.profile_value):.3g}"
+            crossed = "undetermined" if th.crossed is None else ("yes" if th.crossed else "no")
+            tt.add_row(
+                th.jurisdiction, f"{th.op} {th.value:.0e} FLOP", th.meaning, th.legal_basis, value, crossed
+            )
+        console.print(tt)
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(result: Classification) -> str:
+    """A Markdown report with the same content as the table, plus the trace."""
+    lines = [
+        f"# Classification: {result.system_name} (`{result.system_id}`)",
+        "",
+        f"- As of: **{result.as_of.isoformat()}**",
+        f"- Registrant role: {result.registrant_role}",
+        f"- Rules: `{result.ruleset_version}`",
+        "",
+    ]
+    for j in result.jurisdictions:
+        kind = "binding" if j.binding else "non-binding mapping"
+        lines.append(f"## {j.jurisdiction.upper()} — {j.name} ({kind})")
+        lines.append("")
+        if j.in_scope is False:
+            lines += ["Not in scope (markets).", ""]
+            continue
+        if j.in_scope is None:
+            lines += [f"Scope undetermined: needs fact {', '.join(j.scope_needs)}.", ""]
+        for t in j.tiers:
+            verb = "applies since" if t.status == "applies" else "bites from"
+            when = f", {verb} {t.applies_from}" if t.applies_from else ""
+            lines.append(f"- **Tier: {t.label}** / {t.label_zh} — {t.legal_basis}{when}")
+        if not j.tiers:
+            lines.append("- No tier triggered by the rules in force.")
+        lines.append("")
+        if j.obligations:
+            lines += [
+                "| obligation | legal basis | who | from | status | evidence |",
+                "|---|---|---|---|---|---|",
+            ]
+            for o in j.obligations:
+                start = o.applies_from.isoformat() if o.applies_from else "—"
+                ev = "; ".join(
+                    f"{e.artefact}"
+                    + (f" (also: {', '.join(e.recognised_elsewhere)})" if e.recognised_elsewhere else "")
+                    for e in o.evidence
+                )
+                lines.append(
+                    f"| {_md_cell(o.title)} / {_md_cell(o.title_zh)} | {_md_cell(o.legal_basis)} | "
+                    f"{_who(o)} | {start} | {o.status} | {_md_cell(ev)} |"
+                )
+            lines.append("")
+        if j.undetermined:
+            lines.append("Undetermined:")
+            lines += [f"- {u.rule_id} ({u.legal_basis}): {u.message}" for u in j.undetermined]
+            lines.append("")
+        if j.trace:
+            lines.append("<details><summary>Trace (facts → rules)</summary>")
+            lines.append("")
+            for e in j.trace:
+                facts = ", ".join(
+                    f"{k}={json.dumps(fact_json(v), ensure_ascii=False)}" for k, v in sorted(e.facts.items())
+                )
+                flags = f"; flags {', '.join('@' + f for f in e.flags)}" if e.flags else ""
+                lines.append(f"- `{e.rule_id}` {e.result} ({e.legal_basis}): {facts or 'always'}{flags}")
+            lines += ["", "</details>", ""]
+    if result.thresholds:
+        lines += [
+            "## Compute thresholds side by side",
+            "",
+            "| jurisdiction | threshold | meaning | legal basis | this model | crossed |",
+            "|---|---|---|---|---|---|",
+        ]
+        for th in result.thresholds:
+            value = "unknown" if th.profile_value is None else f"{float(th.profile_value):.3g}"
+            crossed = "undetermined" if th.crossed is None else ("yes" if th.crossed else "no")
+            lines.append(
+                f"| {th.jurisdiction} | {th.op} {th.value:.0e} FLOP | {th.meaning} | {th.legal_basis} "
+                f"| {value} | {crossed} |"
+            )
+        lines.append("")
+    return "\n".join(lines)

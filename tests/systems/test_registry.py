@@ -1,0 +1,57 @@
+"""The registry on SQLite and PostgreSQL (the `store` fixture runs each test on both)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tongzhou.errors import InputError
+from tongzhou.store import Store
+from tongzhou.systems.bundled import example_profile, example_profiles
+from tongzhou.systems.loading import load_profile
+from tongzhou.systems.registry import SystemRegistry
+
+
+def test_add_list_get_remove(store: Store) -> None:
+    registry = SystemRegistry(store)
+    for profile in example_profiles():
+        assert registry.add(profile) == "added"
+    ids = [s.id for s in registry.list()]
+    assert ids == sorted(p.id for p in example_profiles())
+    cv = registry.get("cv-screening")
+    assert cv == example_profile("cv-screening")
+    registry.remove("cv-screening")
+    assert not registry.exists("cv-screening")
+    with pytest.raises(InputError, match="no registered system 'cv-screening'"):
+        registry.get("cv-screening")
+    with pytest.raises(InputError, match="no registered system"):
+        registry.remove("cv-screening")
+
+
+def test_add_is_idempotent_and_refuses_silent_overwrite(store: Store) -> None:
+    registry = SystemRegistry(store)
+    profile = example_profile("credit-scoring")
+    assert registry.add(profile) == "added"
+    assert registry.add(profile) == "unchanged"
+    changed = profile.model_copy(update={"version": "3.2"})
+    with pytest.raises(InputError, match="already registered with different content"):
+        registry.add(changed)
+    assert registry.get("credit-scoring").version == "3.1"
+    assert registry.add(changed, replace=True) == "updated"
+    assert registry.get("credit-scoring").version == "3.2"
+    summary = registry.list()[0]
+    assert summary.sha256.startswith("sha256:") and summary.version == "3.2"
+
+
+def test_export_round_trips_atomically(store: Store, tmp_path: Path) -> None:
+    registry = SystemRegistry(store)
+    profile = example_profile("frontier-gpai")
+    registry.add(profile)
+    for fmt in ("yaml", "json"):
+        out = tmp_path / "out" / f"frontier.{fmt}"
+        registry.export("frontier-gpai", fmt, out)
+        assert load_profile(out) == profile
+        assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no temp files left
+    assert json.loads(registry.export("frontier-gpai", "json"))["model"]["training_compute_flop"] == 3.0e26
