@@ -40,7 +40,7 @@ def test_truncated_images_are_refused(tmp_path: Path, fmt: str, ext: str, keep: 
 
 def test_png_with_bad_crc_is_refused(tmp_path: Path) -> None:
     data = bytearray(make_image(tmp_path / "a.png").read_bytes())
-    data[40] ^= 0xFF  # inside IDAT or IHDR payload
+    data[20] ^= 0xFF  # inside the IHDR payload
     bad = tmp_path / "bad.png"
     bad.write_bytes(bytes(data))
     _assert_refused(bad, CorruptFileError, "CRC")

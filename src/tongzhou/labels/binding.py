@@ -57,9 +57,30 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def _canonical(value: dict[str, Any]) -> bytes:
+    """RFC 8785 bytes of ``value``: a fast path for what we sign, else :func:`tongzhou.attest.canonical_json`.
+
+    For objects whose keys are ASCII and whose leaves are all strings, RFC 8785 output is exactly
+    ``json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)``: UTF-16 key order equals
+    code-point order for ASCII keys, and both escape only '"', '\\' and control characters, the same
+    way. tests/labels/test_binding.py checks the two agree; labelling spends most of its CPU here.
+    """
+    if _string_tree(value):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return canonical_json(value)
+
+
+def _string_tree(value: Any) -> bool:
+    if isinstance(value, str):
+        return True
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and k.isascii() and _string_tree(v) for k, v in value.items())
+    return False
+
+
 def _statement(label: AigcLabel, role: Role, content_hash: str, method: str) -> bytes:
     values = label.to_dict()
-    return canonical_json(
+    return _canonical(
         {
             "Type": SECURITY_DATA_TYPE,
             "Version": SECURITY_DATA_VERSION,
@@ -89,7 +110,7 @@ def make_security_data(
             "Signature": _b64(signature),
         },
     }
-    return _b64(canonical_json(security_data))
+    return _b64(_canonical(security_data))
 
 
 def bind(
