@@ -47,3 +47,61 @@ def need(tool: str) -> None:
 def stray_temp_files(directory: Path) -> list[Path]:
     """Temp files our atomic writer would leave behind on failure."""
     return list(directory.rglob(".tongzhou-label-*"))
+
+
+def make_video(path: Path, faststart: bool = True, seconds: float = 1.0) -> Path:
+    """A small H.264 + AAC MP4 made by ffmpeg (moov first with faststart, else after mdat)."""
+    need("ffmpeg")
+    flags = ["-movflags", "+faststart"] if faststart else []
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-nostdin",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=160x120:rate=10",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:sample_rate=22050",
+            "-t",
+            str(seconds),
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-c:a",
+            "aac",
+            *flags,
+            str(path),
+        ],
+        check=True,
+    )
+    return path
+
+
+def frame_md5(path: Path) -> list[str]:
+    """Per-frame (decoded) MD5s of every stream, from ffmpeg's framemd5 muxer."""
+    out = subprocess.run(
+        ["ffmpeg", "-v", "error", "-nostdin", "-i", str(path), "-map", "0", "-f", "framemd5", "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return [line for line in out.splitlines() if not line.startswith("#")]
+
+
+def ffprobe_tags(path: Path) -> dict[str, str]:
+    """Container-level tags as ffprobe reports them (an independent reader)."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format_tags", "-of", "json", str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    tags: dict[str, str] = json.loads(out).get("format", {}).get("tags", {})
+    return tags
