@@ -1,0 +1,335 @@
+"""`tongzhou eval`: run safety test suites on a model, list/show/export runs, check banks, check scorers."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tongzhou.errors import InputError
+
+app = typer.Typer(
+    help="Risk testing and evaluation (GB/T 45654): run suites, show verdicts with confidence intervals.",
+    no_args_is_help=True,
+)
+
+
+def _params(temperature: float | None, max_tokens: int | None, seed: int | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if temperature is not None:
+        out["temperature"] = temperature
+    if max_tokens is not None:
+        out["max_tokens"] = max_tokens
+    if seed is not None:
+        out["seed"] = seed
+    return out
+
+
+def print_summary(console: Console, summary: dict[str, Any], *, items: int = 0) -> None:
+    """Metrics with Wilson CIs, verdicts, and energy/carbon/water (used by `eval run|show` and the demo)."""
+    model = summary["model"]
+    console.print(
+        f"[bold]Run[/] {summary['run_id']} · {summary['status']} · model {model['kind']}:{model['name']} "
+        f"({model['identity'][:23]}…) · profile {summary['standard_profile']['id']}"
+    )
+    table = Table(title="Metrics (95% Wilson CI) and verdicts / 指标与判定")
+    for col in ("metric", "value", "95% CI", "n", "threshold", "verdict"):
+        table.add_column(col)
+    for key, verdict in summary["verdicts"].items():
+        metric_id = key.split("[")[0]
+        m = summary["metrics"][metric_id]
+        if "[" in key:
+            scope = key[key.index("[") + 1 : -1]
+            m = m["by_risk"].get(scope) or m["by_language"].get(scope) or m
+        colour = {"pass": "green", "fail": "red"}.get(verdict.get("verdict", ""), "yellow")
+        table.add_row(
+            key,
+            f"{m['value']:.3f}",
+            f"{m['ci_low']:.3f}–{m['ci_high']:.3f}",
+            str(m["n"]),
+            f"{verdict['op']} {verdict['threshold']}",
+            f"[{colour}]{verdict.get('verdict', 'pass' if verdict['passed'] else 'fail')}[/]",
+        )
+    console.print(table)
+    for key, verdict in summary["verdicts"].items():
+        console.print(f"  {key}: {verdict['reason']}", highlight=False)
+    for metric_id, m in summary["metrics"].items():
+        langs = ", ".join(f"{lang} {v['value']:.2f} (n={v['n']})" for lang, v in m["by_language"].items())
+        console.print(f"  {metric_id} by language: {langs}", highlight=False)
+    energy = summary.get("energy")
+    if energy:
+        carbon = (energy.get("carbon") or {}).get("g_co2e")
+        water = (energy.get("water") or {}).get("litres")
+        console.print(
+            f"[bold]Energy[/] {energy['joules']:.1f} J ({energy['wh']:.4f} Wh, "
+            f"{energy['method']}, {energy['meter']}) · "
+            f"[bold]carbon[/] {carbon:.4f} g CO2e · [bold]water[/] {water:.5f} L "
+            f"(grid {energy.get('country')}) over {energy['seconds']:.1f} s",
+            highlight=False,
+        )
+    else:
+        console.print("Energy: not measured (tongzhou.energy unavailable)")
+    if items:
+        for it in summary["items"][:items]:
+            console.print(
+                f"  · [{it['bank_id']}/{it['item_id']}] {it['score']['label']}: {it['response'][:100]!r}",
+                highlight=False,
+            )
+
+
+@app.command("run")
+def run(
+    model: str = typer.Option(
+        "bundled",
+        "--model",
+        "-m",
+        help="bundled | gguf:PATH | openai:BASE_URL#MODEL | callable:module:function",
+    ),
+    suite: list[str] = typer.Option(
+        ["gbt45654"],
+        "--suite",
+        "-s",
+        help="gbt45654, should-refuse, should-not-refuse, generated-content, or a JSONL path/dir",
+    ),
+    profile: str = typer.Option("gbt45654", "--profile", "-p", help="Standard profile id or YAML path."),
+    limit: int | None = typer.Option(
+        None, "--limit", "-n", help="Items drawn per bank (seeded, stratified by risk)."
+    ),
+    concurrency: int = typer.Option(8, "--concurrency", "-c", min=1, max=4096),
+    seed: int = typer.Option(0, "--seed", help="Seed of the draw."),
+    model_seed: int = typer.Option(None, "--model-seed", help="Generation seed (default 1234)."),
+    temperature: float = typer.Option(None, "--temperature"),
+    max_tokens: int = typer.Option(None, "--max-tokens"),
+    timeout: float = typer.Option(180.0, "--timeout", help="Seconds per request try."),
+    retries: int = typer.Option(4, "--retries", min=0, max=20, help="Retries per request (capped)."),
+    resume: str = typer.Option(None, "--resume", help="Continue an interrupted run by id."),
+    api_key_env: str = typer.Option(
+        "TONGZHOU_EVAL_API_KEY", "--api-key-env", help="Environment variable holding the endpoint's API key."
+    ),
+    no_progress: bool = typer.Option(False, "--no-progress"),
+    show_items: int = typer.Option(0, "--show-items", help="Print the first N responses."),
+) -> None:
+    """Evaluate a model on test banks; prints metrics with 95% CIs, verdicts, and energy/carbon/water."""
+    from tongzhou.evaluate import RunOptions, model_from_ref, run_evaluation, run_summary
+    from tongzhou.evaluate.standards import StandardProfile
+    from tongzhou.evaluate.storage import get_run
+    from tongzhou.store import open_store
+
+    console = Console()
+    store = open_store()
+    try:
+        if resume:
+            previous = get_run(store, resume)
+            if previous is None:
+                raise InputError(f"no run {resume!r} to resume")
+            cfg = previous.config
+            model = cfg.get("model_ref") or model
+            suite = cfg.get("suites") or cfg.get("bank_paths") or suite
+            limit, seed = cfg.get("limit"), int(cfg.get("seed", 0))
+            stored = previous.profile
+            chosen_profile: str | StandardProfile = StandardProfile(
+                id=stored["id"], version=stored["version"], source=stored["source"], data=stored["data"]
+            )
+            params = dict(previous.model.get("parameters") or {})
+        else:
+            params = _params(temperature, max_tokens, model_seed)
+            chosen_profile = profile
+        options: dict[str, Any] = {}
+        if model.startswith("openai:"):
+            options = {"api_key_env": api_key_env, "timeout_s": timeout}
+        adapter = model_from_ref(model, params or None, **options)
+        opts = RunOptions(
+            limit=limit,
+            seed=seed,
+            concurrency=concurrency,
+            max_retries=retries,
+            timeout_s=timeout,
+            progress=not no_progress,
+        )
+        try:
+            result = run_evaluation(
+                store, adapter, suite, chosen_profile, opts, run_id=resume, console=console, model_ref=model
+            )
+        except KeyboardInterrupt:
+            from tongzhou.evaluate import latest_run_id
+
+            rid = resume or latest_run_id(store)
+            console.print(
+                f"\n[yellow]Interrupted.[/] Answers so far are stored. Resume with: "
+                f"tongzhou eval run --resume {rid}",
+                soft_wrap=True,
+            )
+            raise typer.Exit(130) from None
+        console.print(
+            f"{result.items} items: {result.queried} queried, {result.from_cache} from cache, "
+            f"{result.retries} retries, {result.errors} errors, {result.seconds:.1f} s"
+        )
+        for message in result.error_messages:
+            console.print(f"  [red]error[/] {message}", highlight=False)
+        print_summary(console, run_summary(store, result.run_id), items=show_items)
+        if result.status != "complete":
+            console.print(
+                f"Run is partial; retry the failed items with: tongzhou eval run --resume {result.run_id}",
+                soft_wrap=True,
+            )
+    finally:
+        store.close()
+
+
+@app.command("list")
+def list_runs(limit: int = typer.Option(20, "--limit", "-n")) -> None:
+    """Recent evaluation runs."""
+    from tongzhou.evaluate.storage import list_runs as _list
+    from tongzhou.store import open_store
+
+    store = open_store()
+    try:
+        table = Table(title="Evaluation runs")
+        for col in ("run id", "status", "started", "model", "profile", "banks"):
+            table.add_column(col)
+        for r in _list(store, limit):
+            table.add_row(
+                r.id,
+                r.status,
+                f"{r.started_at:%Y-%m-%d %H:%M:%S}",
+                f"{r.model['kind']}:{r.model['name']}",
+                r.profile["id"],
+                ",".join(b["id"] for b in r.banks),
+            )
+        Console().print(table)
+    finally:
+        store.close()
+
+
+@app.command("show")
+def show(
+    run_id: str = typer.Argument(None, help="Run id (default: the latest)."),
+    items: int = typer.Option(5, "--items", help="Responses to print."),
+) -> None:
+    """Metrics, CIs and verdicts of a run."""
+    from tongzhou.evaluate import latest_run_id, run_summary
+    from tongzhou.store import open_store
+
+    store = open_store()
+    try:
+        rid = run_id or latest_run_id(store)
+        if rid is None:
+            raise InputError("no evaluation runs yet; start one with `tongzhou eval run`")
+        print_summary(Console(), run_summary(store, rid), items=items)
+    finally:
+        store.close()
+
+
+def write_json_atomic(path: Path, value: Any) -> None:
+    """Write JSON through a temp file and rename, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(value, handle, ensure_ascii=False, indent=2)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@app.command("export")
+def export(
+    run_id: str = typer.Argument(None, help="Run id (default: the latest)."),
+    out: Path = typer.Option(None, "--out", "-o", help="File to write (default: stdout)."),
+) -> None:
+    """The run summary as JSON (the document `tongzhou attest` signs)."""
+    from tongzhou.evaluate import latest_run_id, run_summary
+    from tongzhou.store import open_store
+
+    store = open_store()
+    try:
+        rid = run_id or latest_run_id(store)
+        if rid is None:
+            raise InputError("no evaluation runs yet; start one with `tongzhou eval run`")
+        summary = run_summary(store, rid)
+    finally:
+        store.close()
+    if out is None:
+        sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+    else:
+        write_json_atomic(out, summary)
+        Console(stderr=True).print(f"wrote {out}")
+
+
+@app.command("check-bank")
+def check_bank(
+    suite: list[str] = typer.Argument(None, help="Bank files/dirs or suite names (default: gbt45654)."),
+    profile: str = typer.Option("gbt45654", "--profile", "-p"),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when a bank falls short."),
+) -> None:
+    """How banks measure against the profile's coverage rules (sizes per risk, totals) and what is missing."""
+    from tongzhou.evaluate import check_coverage, load_banks, load_profile
+    from tongzhou.evaluate.standards import risk_taxonomy
+
+    console = Console()
+    prof = load_profile(profile)
+    names = {**risk_taxonomy()["risks"], **risk_taxonomy()["topics"]}
+    short = False
+    for bank in load_banks(suite or ["gbt45654"]):
+        rep = check_coverage(bank, prof)
+        status = "[green]meets[/]" if rep.meets else "[red]falls short[/]"
+        console.print(
+            f"[bold]{bank.id}[/] ({bank.sha256[:19]}…): {rep.total} items "
+            f"({', '.join(f'{k} {v}' for k, v in sorted(rep.by_language.items()))}); "
+            f"rule {rep.rule or 'none'}: need ≥ {rep.min_total} in total → {status}"
+        )
+        if rep.rule is None:
+            console.print("  no rule in the profile matches this bank's expected behaviour")
+            continue
+        if rep.total < rep.min_total:
+            console.print(
+                f"  [red]total[/] {rep.total} < {rep.min_total}: add {rep.min_total - rep.total} items"
+            )
+        for code, (have, need) in sorted(rep.shortfalls.items()):
+            name = names.get(code, {})
+            console.print(
+                f"  [red]{code}[/] {name.get('zh', '')} {name.get('en', '')}: {have} < {need} "
+                f"(add {need - have})",
+                highlight=False,
+            )
+        if rep.wrong_expected:
+            console.print(
+                f"  [red]{rep.wrong_expected} items[/] expect another behaviour than this bank's rule"
+            )
+        covered = len([c for c in rep.per_risk if c in names])
+        console.print(
+            f"  covers {covered} risk types/topics; smallest: "
+            f"{min(rep.per_risk.items(), key=lambda kv: kv[1]) if rep.per_risk else '-'}"
+        )
+        short = short or not rep.meets
+    if strict and short:
+        raise typer.Exit(1)
+
+
+@app.command("check-scorer")
+def check_scorer(
+    labelled: Path = typer.Option(None, "--labelled", help="Labelled JSONL (default: the bundled set)."),
+) -> None:
+    """Agreement of the refusal detector with human labels, per language."""
+    from tongzhou.evaluate.scorers.agreement import REFUSAL_LABELLED, refusal_agreement
+
+    rep = refusal_agreement(labelled or REFUSAL_LABELLED)
+    console = Console()
+    for lang, r in rep["by_language"].items():
+        console.print(
+            f"{lang}: accuracy {r['value']:.3f} ({r['successes']}/{r['n']}, 95% CI "
+            f"{r['ci_low']:.3f}–{r['ci_high']:.3f}); confusion {rep['confusion'][lang]}",
+            highlight=False,
+        )
+    o = rep["overall"]
+    console.print(
+        f"overall: {o['value']:.3f} ({o['successes']}/{o['n']}); misclassified: {rep['errors'] or 'none'}"
+    )

@@ -1,0 +1,370 @@
+"""The runner: draw a sample, answer it through a model adapter (cache first), score, store.
+
+asyncio with a fixed pool of workers (the concurrency bound), capped retries with jittered
+exponential backoff that honours ``Retry-After``, a timeout per call, answers and scores written
+in batches (one transaction per flush), and a clean stop on Ctrl-C: whatever was answered is in
+the store, so ``--resume`` (or simply running again) re-queries nothing that was answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import random
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from tongzhou import __version__
+from tongzhou.evaluate import storage
+from tongzhou.evaluate.bank import Bank, BankItem, draw_sample
+from tongzhou.evaluate.models.base import Message, ModelAdapter, ModelError, RetryableError
+from tongzhou.evaluate.scorers.content import KeywordContentScorer
+from tongzhou.evaluate.scorers.refusal import RefusalScorer
+from tongzhou.evaluate.standards import StandardProfile
+from tongzhou.store import Store
+
+
+class Scorer(Protocol):
+    """A scorer: ``name``, ``version`` and ``score`` (or async ``ascore``) → ``(label, passed)``."""
+
+    name: str
+    version: str
+
+
+@dataclass
+class RunOptions:
+    """How a run draws and queries."""
+
+    limit: int | None = None
+    """Items drawn per bank (None: the whole bank)."""
+    seed: int = 0
+    """Seed of the draw (the model's own sampling seed is a generation parameter)."""
+    concurrency: int = 8
+    """Requests in flight at most (also capped by the adapter's own limit)."""
+    max_retries: int = 4
+    """Retries per request after the first try; never unbounded."""
+    timeout_s: float = 180.0
+    """Per-call timeout (each try)."""
+    backoff_base_s: float = 0.5
+    backoff_cap_s: float = 30.0
+    retry_after_cap_s: float = 300.0
+    """A server's Retry-After is honoured up to this many seconds."""
+    progress: bool = True
+    flush_rows: int = 512
+    flush_interval_s: float = 0.25
+
+
+@dataclass
+class RunResult:
+    """What one invocation did."""
+
+    run_id: str
+    status: str
+    items: int
+    queried: int = 0
+    """Requests that reached the model (cache misses that were answered)."""
+    from_cache: int = 0
+    tokens: int = 0
+    """Completion tokens the model reported for the queried answers."""
+    retries: int = 0
+    errors: int = 0
+    error_messages: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    energy: dict[str, Any] | None = None
+
+
+def cache_key(identity: str, messages: Sequence[Message], parameters: dict[str, Any]) -> str:
+    """``sha256:<hex>`` of model identity + messages + generation parameters."""
+    payload = json.dumps(
+        {"model": identity, "messages": list(messages), "parameters": parameters},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return "sha256:" + hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def default_scorers() -> dict[str, Any]:
+    """expected behaviour → scorer: refusal detector for refuse/answer, keyword screen for safe."""
+    refusal = RefusalScorer()
+    return {"refuse": refusal, "answer": refusal, "safe": KeywordContentScorer()}
+
+
+@dataclass
+class _Work:
+    position: int
+    bank: Bank
+    item: BankItem
+    key: str
+
+
+class _Runner:
+    def __init__(
+        self,
+        store: Store,
+        model: ModelAdapter,
+        run_id: str,
+        options: RunOptions,
+        scorers: dict[str, Any],
+        console: Console | None,
+    ) -> None:
+        self.store, self.model, self.run_id, self.opt = store, model, run_id, options
+        self.scorers = scorers
+        self.console = console
+        self.cache_rows: list[dict[str, Any]] = []
+        self.sample_rows: list[dict[str, Any]] = []
+        self.result = RunResult(run_id=run_id, status="running", items=0)
+        self._rng = random.Random(options.seed)
+        self._flush_lock = asyncio.Lock()
+        self._advance: Callable[[int], None] = lambda n: None
+
+    async def _score(self, work: _Work, response: str) -> None:
+        scorer = self.scorers[work.item.expected]
+        if hasattr(scorer, "ascore"):
+            prompt = work.item.messages[-1]["content"]
+            label, passed = await scorer.ascore(work.item.expected, response, work.item.risk_code, prompt)
+        else:
+            label, passed = scorer.score(work.item.expected, response, work.item.risk_code)
+        self.sample_rows.append(
+            {
+                "run_id": self.run_id,
+                "bank_id": work.bank.id,
+                "item_id": work.item.id,
+                "position": work.position,
+                "item_sha256": work.item.sha256,
+                "language": work.item.language,
+                "risk_code": work.item.risk_code,
+                "expected": work.item.expected,
+                "response": response,
+                "label": label,
+                "passed": passed,
+                "scorer": f"{scorer.name}@{scorer.version}",
+                "cache_key": work.key,
+            }
+        )
+        self._advance(1)
+
+    def _flush_now(self) -> None:
+        cache_rows, sample_rows = self.cache_rows, self.sample_rows
+        self.cache_rows, self.sample_rows = [], []
+        storage.write_batch(self.store, cache_rows, sample_rows)
+
+    async def _flush(self) -> None:
+        async with self._flush_lock:
+            cache_rows, sample_rows = self.cache_rows, self.sample_rows
+            self.cache_rows, self.sample_rows = [], []
+            await asyncio.to_thread(storage.write_batch, self.store, cache_rows, sample_rows)
+
+    async def _flusher(self) -> None:
+        while True:
+            await asyncio.sleep(self.opt.flush_interval_s)
+            await self._flush()
+
+    async def _call(self, messages: list[Message]) -> tuple[str, int | None]:
+        attempt = 0
+        while True:
+            try:
+                completion = await asyncio.wait_for(self.model.complete(messages), self.opt.timeout_s)
+                return completion.text, completion.completion_tokens
+            except (RetryableError, TimeoutError) as exc:
+                attempt += 1
+                if attempt > self.opt.max_retries:
+                    raise RetryableError(f"gave up after {attempt} tries: {exc}") from exc
+                retry_after = getattr(exc, "retry_after", None)
+                if retry_after is not None:
+                    delay = min(retry_after, self.opt.retry_after_cap_s)
+                else:  # full-jitter exponential backoff
+                    delay = min(self.opt.backoff_cap_s, self.opt.backoff_base_s * 2 ** (attempt - 1))
+                    delay *= self._rng.uniform(0.5, 1.0)
+                self.result.retries += 1
+                await asyncio.sleep(delay)
+
+    async def _worker(self, queue: asyncio.Queue[tuple[str, list[_Work]]]) -> None:
+        while True:
+            key, works = await queue.get()
+            try:
+                text, tokens = await self._call(works[0].item.messages)
+            except (RetryableError, ModelError) as exc:
+                self.result.errors += len(works)
+                if len(self.result.error_messages) < 5:
+                    self.result.error_messages.append(f"{works[0].bank.id}/{works[0].item.id}: {exc}")
+                self._advance(len(works))
+                queue.task_done()
+                continue
+            self.result.queried += 1
+            self.result.tokens += tokens or 0
+            self.cache_rows.append(
+                {
+                    "key": key,
+                    "model_identity": self.model.info.identity,
+                    "response": text,
+                    "completion_tokens": tokens,
+                    "created_at": storage.utc_now(),
+                }
+            )
+            for work in works:
+                await self._score(work, text)
+            if len(self.sample_rows) >= self.opt.flush_rows and not self._flush_lock.locked():
+                await self._flush()
+            queue.task_done()
+
+    async def run(self, works: list[_Work]) -> None:
+        self.result.items = len(works)
+        cached = await asyncio.to_thread(storage.cached_responses, self.store, [w.key for w in works])
+        pending: dict[str, list[_Work]] = {}
+        progress = self._progress(len(works))
+        flusher = asyncio.create_task(self._flusher())
+        workers: list[asyncio.Task[None]] = []
+        try:
+            with progress:
+                for work in works:
+                    if work.key in cached:
+                        self.result.from_cache += 1
+                        await self._score(work, cached[work.key])
+                    else:
+                        pending.setdefault(work.key, []).append(work)
+                queue: asyncio.Queue[tuple[str, list[_Work]]] = asyncio.Queue()
+                for key, group in pending.items():
+                    queue.put_nowait((key, group))
+                limit = self.opt.concurrency
+                if self.model.concurrency_limit:
+                    limit = min(limit, self.model.concurrency_limit)
+                workers = [
+                    asyncio.create_task(self._worker(queue)) for _ in range(max(1, min(limit, len(pending))))
+                ]
+                if pending:
+                    await queue.join()
+        finally:
+            for task in [*workers, flusher]:
+                task.cancel()
+            await asyncio.gather(*workers, flusher, return_exceptions=True)
+            # Synchronous on purpose: this also runs while the task is being cancelled (Ctrl-C).
+            self._flush_now()
+
+    def _progress(self, total: int) -> Progress:
+        progress = Progress(
+            TextColumn("[bold]eval[/] {task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=self.console,
+            disable=not self.opt.progress,
+            transient=False,
+            refresh_per_second=4,
+        )
+        task = progress.add_task(self.model.info.name, total=total, rate="")
+        started = time.monotonic()
+
+        def advance(n: int) -> None:
+            elapsed = max(time.monotonic() - started, 1e-6)
+            done = progress.tasks[0].completed + n
+            progress.update(task, advance=n, rate=f"{done / elapsed:,.1f}/s")
+
+        if self.opt.progress:
+            self._advance = advance
+        return progress
+
+
+def plan(banks: Sequence[Bank], model: ModelAdapter, options: RunOptions) -> list[_Work]:
+    """The drawn items of every bank, in a fixed order, each with its cache key."""
+    works: list[_Work] = []
+    identity, params = model.info.identity, model.info.parameters
+    for bank in banks:
+        for item in draw_sample(bank, options.limit, options.seed):
+            works.append(_Work(len(works), bank, item, cache_key(identity, item.messages, params)))
+    return works
+
+
+async def run_async(
+    store: Store,
+    model: ModelAdapter,
+    banks: Sequence[Bank],
+    profile: StandardProfile,
+    options: RunOptions | None = None,
+    *,
+    run_id: str | None = None,
+    console: Console | None = None,
+    scorers: dict[str, Any] | None = None,
+    suite_refs: Sequence[str] = (),
+    model_ref: str | None = None,
+) -> RunResult:
+    """Run (or, with the id of an existing run, resume) an evaluation; see :func:`run_evaluation`."""
+    opt = options or RunOptions()
+    scorers = scorers or default_scorers()
+    works = plan(banks, model, opt)
+    existing = storage.get_run(store, run_id) if run_id else None
+    if existing is not None:
+        if existing.model.get("identity") != model.info.identity:
+            from tongzhou.errors import InputError
+
+            raise InputError(
+                f"run {run_id} was made with model {existing.model.get('identity')}, "
+                f"not {model.info.identity}; resume it with the same model"
+            )
+        done = storage.done_item_keys(store, existing.id)
+        todo = [w for w in works if (w.bank.id, w.item.id) not in done]
+        storage.finish_run(store, existing.id, status="running", errors=0, energy=None, finished=False)
+    else:
+        run_id = run_id or f"run-{storage.utc_now():%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+        storage.create_run(
+            store,
+            {
+                "id": run_id,
+                "status": "running",
+                "started_at": storage.utc_now(),
+                "finished_at": None,
+                "model": model.info.to_dict(),
+                "profile": {
+                    "id": profile.id,
+                    "version": profile.version,
+                    "source": profile.source,
+                    "data": profile.data,
+                },
+                "banks": [b.summary() for b in banks],
+                "scorers": {s.name: s.version for s in {id(s): s for s in scorers.values()}.values()},
+                "config": {
+                    "limit": opt.limit,
+                    "seed": opt.seed,
+                    "concurrency": opt.concurrency,
+                    "suites": list(suite_refs),
+                    "model_ref": model_ref,
+                    "bank_paths": [str(b.path) for b in banks],
+                },
+                "energy": None,
+                "software_version": __version__,
+                "errors": 0,
+            },
+        )
+        todo = works
+    assert run_id is not None
+    runner = _Runner(store, model, run_id, opt, scorers, console)
+    started = time.monotonic()
+    status, reached_end = "partial", False
+    try:
+        await runner.run(todo)
+        reached_end = True
+        status = "complete" if runner.result.errors == 0 else "partial"
+    finally:
+        runner.result.seconds = time.monotonic() - started
+        runner.result.status = status
+        storage.finish_run(
+            store, run_id, status=status, errors=runner.result.errors, energy=None, finished=reached_end
+        )
+    return runner.result

@@ -1,0 +1,1 @@
+"""Bundled test banks (JSONL data) and the intents they are built from."""
