@@ -95,7 +95,7 @@ def _chunk_offsets(data: bytes, box: Box) -> list[int]:
     width = 4 if box.type == b"stco" else 8
     if box.body + 8 + count * width > box.end:
         raise CorruptFileError(f"MP4 {box.type!r} entry count runs past the box")
-    fmt = f">{count}{"I" if width == 4 else "Q"}"
+    fmt = f">{count}{'I' if width == 4 else 'Q'}"
     return list(struct.unpack_from(fmt, data, box.body + 8))
 
 
