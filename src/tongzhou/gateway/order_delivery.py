@@ -28,6 +28,28 @@ STIX_ORDER_TYPE = "x-tongzhou-halt-order"
 MAX_CHANNEL_BYTES = 4 * 1024 * 1024
 
 
+def stix_halt_order(envelope: dict[str, Any]) -> dict[str, Any]:
+    """Wrap a signed order as a STIX 2.1 custom object for a TAXII collection (docs/gateway.md).
+
+    The STIX id is derived from the order id, so publishing the same order twice is one object.
+    """
+    import base64
+    import uuid
+
+    from tongzhou.gateway.halt_order import format_time, parse_payload
+
+    order = parse_payload(base64.b64decode(envelope["payload"]))
+    stamp = format_time(order.issued_at)
+    return {
+        "type": STIX_ORDER_TYPE,
+        "spec_version": "2.1",
+        "id": f"{STIX_ORDER_TYPE}--{uuid.uuid5(uuid.NAMESPACE_URL, 'tongzhou-halt-order:' + order.order_id)}",
+        "created": stamp,
+        "modified": stamp,
+        "envelope": envelope,
+    }
+
+
 def envelopes_in(document: Any) -> list[Any]:
     """The envelopes a channel document holds: one envelope, a list, or STIX objects / a bundle."""
     if isinstance(document, dict) and document.get("type") == "bundle":
