@@ -95,3 +95,22 @@ def test_envelope_round_trip_and_tamper(tmp_path: Path) -> None:
     with pytest.raises(EnvelopeError) as err:
         verify_envelope({"payload": "!!", "payloadType": "x", "signatures": []}, trusted)
     assert err.value.reason == "malformed"
+
+
+def test_agrees_with_an_independent_rfc8785_implementation(tmp_path: Path) -> None:
+    """Trail of Bits' rfc8785 package gives the same bytes for a whole signed report and odd numbers."""
+    import random
+
+    import rfc8785
+
+    from tests.attest.summaries import make_summary
+    from tongzhou.attest import Evaluator, build_report
+
+    summary = make_summary(tmp_path, n_items=60, fail_every=7)
+    report = build_report(summary, Evaluator("ed25519:" + "0" * 32, "L"))
+    report["odd"] = {"\U0001f600": 1, "\ue000": 2, "ctl\x01\x7f\u2028": "\"\\\b\f\n\r\t"}
+    assert canonical_json(report) == rfc8785.dumps(report)
+    rng = random.Random(8785)
+    numbers = [rng.uniform(-1e25, 1e25) for _ in range(300)] + [rng.random() * 10 ** rng.randint(-30, 30)
+                                                                for _ in range(300)]
+    assert canonical_json(numbers) == rfc8785.dumps(numbers)

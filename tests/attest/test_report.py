@@ -71,3 +71,31 @@ def test_incomplete_summary_refused_with_field(summary: dict[str, Any], change: 
     change(summary)
     with pytest.raises(InputError, match=message):
         build_report(summary, EVALUATOR)
+
+
+def test_fast_result_check_agrees_with_the_schema(summary: dict[str, Any]) -> None:
+    """The fast per-item check in verification accepts exactly what the JSON Schema accepts."""
+    from tongzhou.attest.verify import plain_result
+
+    record = build_report(summary, EVALUATOR)["results"]["items"][0]
+    variants: list[Any] = [record, "x", {}, dict(record, extra=1)]
+    for field, bad in [
+        ("item_id", ""),
+        ("item_id", 3),
+        ("passed", 1),
+        ("passed", "true"),
+        ("expected", "maybe"),
+        ("item_sha256", "sha256:" + "A" * 64),
+        ("response_sha256", "md5:00"),
+        ("label", None),
+        ("scorer", ["x"]),
+        ("language", 1.5),
+    ]:
+        variants.append(dict(record, **{field: bad}))
+    variants += [{k: v for k, v in record.items() if k != field} for field in record]
+    validator = Draft202012Validator(
+        report_schema(),
+    )
+    result_schema = {"$ref": "#/$defs/result", "$defs": report_schema()["$defs"]}
+    for variant in variants:
+        assert plain_result(variant) == validator.evolve(schema=result_schema).is_valid(variant), variant

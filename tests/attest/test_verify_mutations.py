@@ -211,7 +211,9 @@ def test_signed_but_inconsistent_contents(
     ]
 
     report = build_report(summary, Evaluator(key_id=lab, name="Lab"))
-    statement = build_statement(report, "2026-11-20T09:00:00Z")
+    statement = build_statement(
+        build_report(summary, Evaluator(key_id=lab, name="Lab")), "2026-11-20T09:00:00Z"
+    )
     statement["predicate"]["report"]["results"]["items"][0]["passed"] ^= True
     result = verify_attestation(_sign_statement(statement, ring), policy=policy)
     assert result.reasons() == ["results-digest-mismatch"]
@@ -222,7 +224,9 @@ def test_signed_but_inconsistent_contents(
         "subject-mismatch"
     ]
 
-    statement = build_statement(report, "2026-11-20T09:00:00Z")
+    statement = build_statement(
+        build_report(summary, Evaluator(key_id=lab, name="Lab")), "2026-11-20T09:00:00Z"
+    )
     del statement["predicate"]["report"]["metrics"]
     result = verify_attestation(_sign_statement(statement, ring), policy=policy)
     assert (

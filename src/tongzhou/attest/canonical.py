@@ -7,8 +7,11 @@ report re-serialised by anyone who follows RFC 8785 hashes to the same digest.
 from __future__ import annotations
 
 import hashlib
+import json.encoder
 import math
 from typing import Any
+
+_encode_basestring = json.encoder.encode_basestring
 
 
 class CanonicalJsonError(ValueError):
@@ -46,20 +49,10 @@ def _format_number(value: float) -> str:
 
 
 def _escape_string(text: str) -> str:
-    out = ['"']
-    for ch in text:
-        code = ord(ch)
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif code < 0x20:
-            named = {"\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-            out.append(named.get(ch, f"\\u{code:04x}"))
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
+    # RFC 8785 §3.2.2.2 escapes exactly what the standard library's JSON string encoder escapes
+    # with ensure_ascii=False: '"', '\\', \b \f \n \r \t by name, other controls as \\u00xx
+    # (lowercase hex), everything else verbatim. Its C implementation is ~50x a Python loop.
+    return _encode_basestring(text)
 
 
 def _utf16_key(text: str) -> bytes:
@@ -67,38 +60,54 @@ def _utf16_key(text: str) -> bytes:
     return text.encode("utf-16-be")
 
 
+def _sorted_keys(value: dict[Any, Any]) -> list[str]:
+    for key in value:
+        if type(key) is not str:
+            raise CanonicalJsonError(f"object key {key!r} is not a string")
+    keys = sorted(value)
+    # Code-point order equals UTF-16 order unless a key holds a character at or above U+D800.
+    if any(key and max(key) >= "\ud800" for key in keys):
+        keys.sort(key=_utf16_key)
+    return keys
+
+
 def _serialise(value: Any, out: list[str]) -> None:
-    if value is None:
-        out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif isinstance(value, int):
-        out.append(str(value))
-    elif isinstance(value, float):
-        out.append(_format_number(value))
-    elif isinstance(value, str):
-        out.append(_escape_string(value))
-    elif isinstance(value, dict):
-        for key in value:
-            if not isinstance(key, str):
-                raise CanonicalJsonError(f"object key {key!r} is not a string")
+    kind = type(value)
+    # Exact-type dispatch first (the common case), then isinstance for subclasses.
+    if kind is str:
+        out.append(_encode_basestring(value))
+    elif kind is dict:
         out.append("{")
-        for i, key in enumerate(sorted(value, key=_utf16_key)):
+        for i, key in enumerate(_sorted_keys(value)):
             if i:
                 out.append(",")
-            out.append(_escape_string(key))
+            out.append(_encode_basestring(key))
             out.append(":")
             _serialise(value[key], out)
         out.append("}")
-    elif isinstance(value, list | tuple):
+    elif kind is list or kind is tuple:
         out.append("[")
         for i, item in enumerate(value):
             if i:
                 out.append(",")
             _serialise(item, out)
         out.append("]")
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, int):
+        out.append(str(int(value)))
+    elif isinstance(value, float):
+        out.append(_format_number(float(value)))
+    elif isinstance(value, str):
+        out.append(_escape_string(str(value)))
+    elif isinstance(value, dict):
+        _serialise(dict(value), out)
+    elif isinstance(value, list | tuple):
+        _serialise(list(value), out)
     else:
         raise CanonicalJsonError(f"cannot canonicalise a {type(value).__name__}")
 
@@ -107,7 +116,10 @@ def canonical_json(value: Any) -> bytes:
     """The RFC 8785 canonical UTF-8 bytes of a JSON-compatible value."""
     out: list[str] = []
     _serialise(value, out)
-    return "".join(out).encode("utf-8")
+    try:
+        return "".join(out).encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate is not Unicode text (RFC 8785 §3.2.2.2)
+        raise CanonicalJsonError(f"string with a lone surrogate has no canonical form: {exc}") from exc
 
 
 def canonical_sha256(value: Any) -> str:

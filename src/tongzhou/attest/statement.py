@@ -3,7 +3,6 @@ carrying an evaluation report as its predicate."""
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -55,12 +54,15 @@ def subjects_for(report: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def build_statement(report: Mapping[str, Any], signed_at: str) -> dict[str, Any]:
-    """The in-toto Statement v1 for ``report``, signed at ``signed_at`` (ISO-8601 UTC)."""
+    """The in-toto Statement v1 for ``report``, signed at ``signed_at`` (ISO-8601 UTC).
+
+    The Statement holds ``report`` itself, not a copy.
+    """
     return {
         "_type": STATEMENT_TYPE,
         "subject": subjects_for(report),
         "predicateType": PREDICATE_TYPE,
-        "predicate": {"report": copy.deepcopy(dict(report)), "signed_at": signed_at},
+        "predicate": {"report": report, "signed_at": signed_at},
     }
 
 
