@@ -17,6 +17,7 @@ from tongzhou.store import Store
 # "module:function" — in the order they run. One line per feature.
 DEMO_STEPS: list[str] = [
     "tongzhou.systems.demo:register_and_classify",
+    "tongzhou.energy.demo:step",  # after the evaluate step: measures a generation, reports the run's energy
 ]
 
 

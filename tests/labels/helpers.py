@@ -105,3 +105,28 @@ def ffprobe_tags(path: Path) -> dict[str, str]:
     ).stdout
     tags: dict[str, str] = json.loads(out).get("format", {}).get("tags", {})
     return tags
+
+
+def make_audio(path: Path, seconds: float = 0.5) -> Path:
+    """A short sine tone in the format the suffix names (ffmpeg), with a title tag."""
+    need("ffmpeg")
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-nostdin",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:sample_rate=22050",
+            "-t",
+            str(seconds),
+            "-metadata",
+            "title=Keep",
+            str(path),
+        ],
+        check=True,
+    )
+    return path
