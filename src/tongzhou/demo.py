@@ -18,6 +18,7 @@ from tongzhou.store import Store
 DEMO_STEPS: list[str] = [
     "tongzhou.systems.demo:register_and_classify",
     "tongzhou.energy.demo:step",  # after the evaluate step: measures a generation, reports the run's energy
+    "tongzhou.attest.demo:sign_latest_run",  # after the evaluate step: signs and renders its run
     "tongzhou.gateway.demo_step:run_gateway_demo",  # deployment: gateway in front of SmolLM2, halt, audit
 ]
 
