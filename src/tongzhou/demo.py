@@ -20,6 +20,7 @@ DEMO_STEPS: list[str] = [
     "tongzhou.energy.demo:step",  # after the evaluate step: measures a generation, reports the run's energy
     "tongzhou.attest.demo:sign_latest_run",  # after the evaluate step: signs and renders its run
     "tongzhou.gateway.demo_step:run_gateway_demo",  # deployment: gateway in front of SmolLM2, halt, audit
+    "tongzhou.labels.demo:step",  # traceability: GB 45438 + C2PA labels on sample outputs, verified
 ]
 
 
