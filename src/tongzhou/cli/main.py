@@ -14,6 +14,8 @@ from tongzhou.errors import InputError
 # (command name, module exposing `app: typer.Typer`). One line per command group.
 COMMAND_GROUPS: list[tuple[str, str]] = [
     ("demo", "tongzhou.cli.demo"),
+    ("threats", "tongzhou.cli.threats"),
+    ("incident", "tongzhou.cli.incident"),
     ("systems", "tongzhou.cli.systems"),
     ("classify", "tongzhou.cli.classify"),
     ("gateway", "tongzhou.cli.gateway"),
