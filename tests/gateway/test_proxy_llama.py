@@ -184,3 +184,27 @@ def test_forged_unsigned_expired_untrusted_orders_are_refused_and_serving_contin
         "unsigned",
         "untrusted-key",
     ]
+
+
+def test_a_halt_stops_a_non_streaming_generation_in_flight(gateway: GatewayThread, issuers: Issuers) -> None:
+    import threading
+
+    body = chat(max_tokens=400, logit_bias=NO_EOS)
+    body["messages"][0]["content"] = "Write a long story about a lighthouse keeper."
+    answers: list[httpx.Response] = []
+    caller = threading.Thread(
+        target=lambda: answers.append(
+            httpx.post(f"{gateway.base_url}/v1/chat/completions", json=body, timeout=120)
+        )
+    )
+    caller.start()
+    while not gateway.gateway.in_flight:  # wait until the request is with the upstream
+        time.sleep(0.01)
+    time.sleep(0.3)
+    order = issuers.order("TERMINATE", "all", reason="stop everything now")
+    sent = time.monotonic()
+    httpx.post(f"{gateway.base_url}/governance/halt-orders", json=order.sign(issuers.regulator), timeout=10)
+    caller.join(30)
+    assert time.monotonic() - sent < 1.0  # the safety bound, for a generation that would run for seconds
+    (answer,) = answers
+    assert answer.status_code == 503 and answer.json()["error"]["halt_order"]["order_id"] == order.order_id

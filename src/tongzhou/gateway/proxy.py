@@ -67,19 +67,26 @@ class StreamCut(Exception):
     """Raised inside a stream's upstream reader when a halt order cuts the stream."""
 
 
-class OpenStream:
-    """A streaming response in flight."""
+class InFlight:
+    """A request being answered: cuttable while waiting for the upstream and while streaming."""
 
-    def __init__(self, model: str | None, upstream: aiohttp.ClientResponse) -> None:
+    def __init__(self, model: str | None) -> None:
         self.model = model
-        self.upstream = upstream
+        self.task: asyncio.Future[Any] | None = None
+        """The upstream call (until the upstream answers)."""
+        self.upstream: aiohttp.ClientResponse | None = None
+        """The upstream stream being relayed (after it answered)."""
         self.cut_by: ActiveHalt | None = None
 
     def cut(self, halt: ActiveHalt) -> None:
-        """End the stream: wake its reader with :class:`StreamCut`."""
-        if self.cut_by is None:
-            self.cut_by = halt
+        """Stop it: cancel the pending upstream call, or wake the stream reader with :class:`StreamCut`."""
+        if self.cut_by is not None:
+            return
+        self.cut_by = halt
+        if self.upstream is not None:
             self.upstream.content.set_exception(StreamCut(halt.order.order_id))
+        elif self.task is not None and not self.task.done():
+            self.task.cancel()
 
 
 def halted_body(halt: ActiveHalt) -> dict[str, Any]:
@@ -125,7 +132,7 @@ class Gateway:
         )
         self.labeller = ResponseLabeller(policy.labels)
         self.warnings = EarlyWarning(policy.early_warning, self.book, self.audit)
-        self.streams: set[OpenStream] = set()
+        self.in_flight: set[InFlight] = set()
         self.session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._background: list[asyncio.Task[None]] = []
@@ -186,9 +193,9 @@ class Gateway:
         service = self.policy.service
 
         def cut_streams() -> None:
-            for stream in list(self.streams):
-                if halt.order.scope.covers(service.system_id, service.organisation, stream.model):
-                    stream.cut(halt)
+            for flight in list(self.in_flight):
+                if halt.order.scope.covers(service.system_id, service.organisation, flight.model):
+                    flight.cut(halt)
 
         self._loop.call_soon_threadsafe(self._loop.call_later, delay, cut_streams)
 
@@ -249,7 +256,7 @@ class Gateway:
                 "ok": True,
                 "upstream": self.upstream,
                 "halted": bool(self.book.active()),
-                "open_streams": len(self.streams),
+                "in_flight": len(self.in_flight),
                 "audit_head": {"seq": seq, "hash": head},
             }
         )
@@ -317,45 +324,81 @@ class Gateway:
             url += "?" + request.query_string
         assert self.session is not None
         started = time.perf_counter()
-        try:
-            upstream = await self.session.request(request.method, url, data=body or None, headers=headers)
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            self.warnings.observe_error(model)
-            self.audit.append(
-                "response", {"id": request_id, "status": 502, "error": str(exc) or type(exc).__name__}
-            )
-            return web.json_response(
-                {
-                    "error": {
-                        "message": f"upstream unreachable: {exc}",
-                        "type": "upstream_error",
-                        "code": "bad_gateway",
-                    }
-                },
-                status=502,
-            )
         generating = tail in GENERATING_PATHS and request.method == "POST"
+        flight = InFlight(model)
+        self.in_flight.add(flight)
+        fetch = asyncio.ensure_future(self._call_upstream(request.method, url, body, headers, stream))
+        flight.task = fetch
         try:
-            if (
-                stream
-                and upstream.status == 200
-                and "text/event-stream" in upstream.headers.get("Content-Type", "")
-            ):
-                return await self._relay_stream(request, upstream, request_id, model, tail, payload)
-            return await self._relay_whole(upstream, request_id, model, generating, started, payload)
+            try:
+                upstream, data = await fetch
+            except asyncio.CancelledError:
+                if flight.cut_by is None:
+                    raise
+                self.audit.append(
+                    "response", {"id": request_id, "status": 503, "cut_by": flight.cut_by.order.order_id}
+                )
+                return web.json_response(
+                    halted_body(flight.cut_by),
+                    status=503,
+                    headers={"X-Tongzhou-Halt-Order": flight.cut_by.order.order_id},
+                )
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                self.warnings.observe_error(model)
+                self.audit.append(
+                    "response", {"id": request_id, "status": 502, "error": str(exc) or type(exc).__name__}
+                )
+                return web.json_response(
+                    {
+                        "error": {
+                            "message": f"upstream unreachable: {exc}",
+                            "type": "upstream_error",
+                            "code": "bad_gateway",
+                        }
+                    },
+                    status=502,
+                )
+            try:
+                if data is None:
+                    flight.upstream = upstream
+                    return await self._relay_stream(request, flight, request_id, tail, payload)
+                return await self._relay_whole(
+                    upstream, data, request_id, model, generating, started, payload
+                )
+            finally:
+                upstream.release()
+        finally:
+            self.in_flight.discard(flight)
+            if not fetch.done():
+                fetch.cancel()
+
+    async def _call_upstream(
+        self, method: str, url: str, body: bytes, headers: dict[str, str], stream: bool
+    ) -> tuple[aiohttp.ClientResponse, bytes | None]:
+        """Send the request; read the whole answer unless it is an event stream (then ``None``)."""
+        assert self.session is not None
+        upstream = await self.session.request(method, url, data=body or None, headers=headers)
+        if (
+            stream
+            and upstream.status == 200
+            and "text/event-stream" in upstream.headers.get("Content-Type", "")
+        ):
+            return upstream, None
+        try:
+            return upstream, await upstream.read()
         finally:
             upstream.release()
 
     async def _relay_whole(
         self,
         upstream: aiohttp.ClientResponse,
+        data: bytes,
         request_id: str,
         model: str | None,
         generating: bool,
         started: float,
         payload: Any,
     ) -> web.Response:
-        data = await upstream.read()
         headers = {k: v for k, v in upstream.headers.items() if k.lower() not in RESPONSE_SKIP}
         output = ""
         label_id: str | None = None
@@ -389,14 +432,10 @@ class Gateway:
         return web.Response(body=data, status=upstream.status, headers=headers)
 
     async def _relay_stream(
-        self,
-        request: web.Request,
-        upstream: aiohttp.ClientResponse,
-        request_id: str,
-        model: str | None,
-        tail: str,
-        payload: Any,
+        self, request: web.Request, flight: InFlight, request_id: str, tail: str, payload: Any
     ) -> web.StreamResponse:
+        upstream, model = flight.upstream, flight.model
+        assert upstream is not None
         response = web.StreamResponse(
             status=200,
             headers={
@@ -406,17 +445,17 @@ class Gateway:
             },
         )
         await response.prepare(request)
-        open_stream = OpenStream(model, upstream)
-        self.streams.add(open_stream)
         prefix, suffix = self.labeller.explicit_parts() if self.labeller.enabled else ("", "")
         chat = tail == "chat/completions"
         parts: list[str] = []
         last_event: dict[str, Any] | None = None
         outcome = "complete"
         try:
-            halt = self.book.halting(model)  # an order may have arrived while the upstream answered headers
+            # An order may have arrived while the upstream was answering the headers.
+            halt = flight.cut_by or self.book.halting(model)
             if halt is not None:
-                open_stream.cut(halt)
+                flight.cut_by = None
+                flight.cut(halt)
             async for line in upstream.content:
                 if not line.startswith(b"data:"):
                     await response.write(line)
@@ -453,7 +492,6 @@ class Gateway:
             outcome = f"upstream-error: {exc}"
             self.warnings.observe_error(model)
         finally:
-            self.streams.discard(open_stream)
             output = "".join(parts)
             self.audit.append(
                 "response",
@@ -462,12 +500,12 @@ class Gateway:
                     "status": 200,
                     "stream": outcome,
                     "output": self._audit_content(output),
-                    "cut_by": open_stream.cut_by.order.order_id if open_stream.cut_by else None,
+                    "cut_by": flight.cut_by.order.order_id if flight.cut_by else None,
                 },
             )
-        if open_stream.cut_by is not None:
+        if flight.cut_by is not None:
             with contextlib.suppress(ConnectionResetError):
-                error = json.dumps(halted_body(open_stream.cut_by), ensure_ascii=False)
+                error = json.dumps(halted_body(flight.cut_by), ensure_ascii=False)
                 await response.write(f"data: {error}\n\n".encode())
             upstream.close()
         else:
