@@ -134,8 +134,9 @@ def build_report(
             "evaluation_energy_method": energy["method"],
             "evaluation_energy_meter": energy["meter"],
             "note": "Training facts not supplied are reported as unknown; the evaluation (inference) energy "
-            "was measured by this run. Where training energy is unknown it may be estimated from "
-            "the computational resources used (Annex XI, Section 1, point 2(e)).",
+            f"is this run's own energy window ({energy['method']}, {energy['meter']}). Where training "
+            "energy is unknown it may be estimated from the computational resources used "
+            "(Annex XI, Section 1, point 2(e)).",
         },
     }
 
