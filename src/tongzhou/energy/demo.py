@@ -35,7 +35,7 @@ def _generate(window: Any) -> str:
     llm = Llama(model_path=str(bundled_model_path()), n_ctx=512, verbose=False, seed=0)
     try:
         for prompt in PROMPTS:
-            out = llm.create_chat_completion(
+            out: dict[str, Any] = llm.create_chat_completion(  # type: ignore[assignment]  # not streamed
                 [{"role": "user", "content": prompt}], max_tokens=24, temperature=0.0
             )
             window.record(tokens=out["usage"]["completion_tokens"], queries=1)
