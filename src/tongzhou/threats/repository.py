@@ -461,7 +461,7 @@ def _store_batch(conn: Connection, collection_id: str, valid: list[ValidatedObje
             if was_last != (version_us == high) or was_first != (version_us == low):
                 flag_updates.append({"b_pk": pk, "b_last": version_us == high, "b_first": version_us == low})
     if new_rows:
-        conn.execute(OBJECTS.insert(), new_rows)
+        _bulk_insert(conn, new_rows)
         conn.execute(
             update(COLLECTIONS)
             .where(COLLECTIONS.c.id == collection_id)
@@ -477,6 +477,35 @@ def _store_batch(conn: Connection, collection_id: str, valid: list[ValidatedObje
             flag_updates,
         )
     return successes
+
+
+_INSERT_COLUMNS = (
+    "collection_id",
+    "stix_id",
+    "stix_type",
+    "spec_version",
+    "version",
+    "version_us",
+    "date_added_us",
+    "is_last",
+    "is_first",
+    "body",
+)
+
+
+def _bulk_insert(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert object rows: ``COPY`` on PostgreSQL (inside the same transaction), executemany elsewhere."""
+    if conn.dialect.name == "postgresql":
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY threats_object ({', '.join(_INSERT_COLUMNS)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(tuple(row[c] for c in _INSERT_COLUMNS))
+    else:
+        conn.execute(OBJECTS.insert(), rows)
 
 
 def _success(item: ValidatedObject) -> dict[str, str]:

@@ -16,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tongzhou.store import Store, open_store
 from tongzhou.threats.auth import AuthenticationFailed, Authority, Caller
@@ -98,7 +99,7 @@ def create_app(store: Store, config: ServerConfig | None = None) -> FastAPI:
     authority = Authority(store)
     app = FastAPI(title=config.title, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.store, app.state.repository, app.state.authority = store, repo, authority
-    worker = str(os.getpid())
+    app.add_middleware(NegotiationMiddleware)
 
     @app.exception_handler(TaxiiError)
     async def _taxii_error(_request: Request, exc: TaxiiError) -> Response:
@@ -111,20 +112,6 @@ def create_app(store: Store, config: ServerConfig | None = None) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> Response:
         return _error_response(TaxiiError(400, "Bad request", str(exc.errors())[:500]))
-
-    @app.middleware("http")
-    async def _negotiate(request: Request, call_next: Any) -> Response:
-        if not accept_ok(request.headers.get("accept")):
-            return _error_response(
-                TaxiiError(
-                    406,
-                    "Not Acceptable",
-                    f"this server answers {TAXII_MEDIA_TYPE} (Accept was {request.headers.get('accept')!r})",
-                )
-            )
-        response: Response = await call_next(request)
-        response.headers["X-Tongzhou-Worker"] = worker
-        return response
 
     def caller_of(request: Request) -> Caller:
         try:
@@ -332,6 +319,39 @@ def create_app(store: Store, config: ServerConfig | None = None) -> FastAPI:
         return taxii_response(status_body, 202)
 
     return app
+
+
+class NegotiationMiddleware:
+    """Pure ASGI middleware: 406 for an unacceptable ``Accept``; tags responses with the worker's pid.
+
+    (Not ``BaseHTTPMiddleware``, which re-streams every response body through a queue.)
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.worker = str(os.getpid()).encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        accept = None
+        for name, value in scope["headers"]:
+            if name == b"accept":
+                accept = value.decode("latin-1")
+        if not accept_ok(accept):
+            error = TaxiiError(
+                406, "Not Acceptable", f"this server answers {TAXII_MEDIA_TYPE} (Accept was {accept!r})"
+            )
+            await _error_response(error)(scope, receive, send)
+            return
+
+        async def tagged_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"x-tongzhou-worker", self.worker)]
+            await send(message)
+
+        await self.app(scope, receive, tagged_send)
 
 
 async def _read_limited(request: Request, limit: int) -> bytes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import time
 from datetime import UTC, datetime
+from functools import lru_cache
 
 _STIX_TS = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z$")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -19,6 +20,7 @@ def now_us() -> int:
     return time.time_ns() // 1000
 
 
+@lru_cache(maxsize=8192)
 def parse_timestamp_us(value: str) -> int:
     """Parse ``YYYY-MM-DDTHH:MM:SS[.fff…]Z`` into microseconds; ValueError when malformed."""
     match = _STIX_TS.match(value)

@@ -1,0 +1,355 @@
+"""TAXII 2.1 throughput: ingest objects/s and paged-read objects/s.
+
+Measured in one run, with the same data and the same client (the OASIS ``taxii2-client``:
+``Collection.add_objects`` in envelopes of ``--batch`` objects, then ``as_pages(get_objects)``
+with ``--page`` objects per page):
+
+* Tongzhou's server (uvicorn, one worker) on SQLite (file, WAL) and on PostgreSQL, with full
+  ``stix2`` validation (the default) and with common-property validation only;
+* the OASIS reference server, medallion, with its memory backend (the anchor) — on a smaller
+  collection (``--medallion-objects``) because its cost per object grows with the collection;
+  a smaller collection favours medallion, so the ratios below understate our lead;
+* a bare loop that inserts the same JSON rows into SQLite and selects them back page by page
+  (no HTTP, no validation): the ceiling.
+
+Run: ``.venv/bin/python benchmarks/taxii_throughput.py`` (needs the ``bench`` extra:
+``pip install -e '.[bench]'``; PostgreSQL at ``TONGZHOU_BENCH_POSTGRES_URL`` or the test default,
+skipped with the reason when unreachable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from sqlalchemy import create_engine, text
+from taxii2client.common import TokenAuth
+from taxii2client.v21 import Collection, as_pages
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src"
+sys.path.insert(0, str(SRC))
+
+from tongzhou.store import open_store  # noqa: E402
+from tongzhou.threats.auth import Authority  # noqa: E402
+from tongzhou.threats.repository import TaxiiRepository  # noqa: E402
+
+POSTGRES_URL = os.environ.get(
+    "TONGZHOU_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+NAMESPACE = uuid.UUID("5d0f6f3e-2a51-4c1e-9a8e-2b8f5c1d7e10")
+
+
+def make_objects(count: int) -> list[dict[str, Any]]:
+    """Deterministic attack-patterns (~400 bytes each), as an ATLAS-derived feed would carry."""
+    return [
+        {
+            "type": "attack-pattern",
+            "spec_version": "2.1",
+            "id": f"attack-pattern--{uuid.uuid5(NAMESPACE, str(i))}",
+            "created": "2025-01-01T00:00:00.000Z",
+            "modified": "2025-01-01T00:00:00.000Z",
+            "name": f"Adversarial technique {i}",
+            "description": "An adversary crafts inputs that cause the model to misbehave. " * 3,
+            "external_references": [{"source_name": "mitre-atlas", "external_id": f"AML.T{i % 10000:04d}"}],
+        }
+        for i in range(count)
+    ]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited ({proc.returncode}) before answering {url}")
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise TimeoutError(url)
+
+
+def drive(
+    collection: Collection, objects: list[dict[str, Any]], batch: int, page: int
+) -> tuple[float, float]:
+    """Ingest then page through ``objects`` with taxii2-client; returns (ingest obj/s, read obj/s)."""
+    started = time.perf_counter()
+    for start in range(0, len(objects), batch):
+        status = collection.add_objects(
+            {"objects": objects[start : start + batch]}, wait_for_completion=False
+        )
+        if int(status.success_count) != len(objects[start : start + batch]):
+            raise RuntimeError(f"ingest failed: {status.failures[:3]}")
+    ingest_s = time.perf_counter() - started
+    started = time.perf_counter()
+    seen = 0
+    for envelope in as_pages(collection.get_objects, per_request=page):
+        seen += len(envelope.get("objects", []))
+    read_s = time.perf_counter() - started
+    if seen != len(objects):
+        raise RuntimeError(f"paged read returned {seen} objects, expected {len(objects)}")
+    return len(objects) / ingest_s, len(objects) / read_s
+
+
+def bench_tongzhou(
+    url: str, objects: list[dict[str, Any]], args: argparse.Namespace, validation: str, workdir: Path
+) -> tuple[float, float]:
+    store = open_store(url)
+    collection = TaxiiRepository(store).create_collection("tongzhou", "bench")
+    key = Authority(store).issue_api_key("bench")
+    Authority(store).add_principal("bench", is_admin=True)
+    store.close()
+    port = free_port()
+    env = dict(
+        os.environ,
+        TONGZHOU_DATABASE_URL=url,
+        TONGZHOU_TAXII_MIGRATE="0",
+        TONGZHOU_TAXII_VALIDATION=validation,
+        TONGZHOU_TAXII_MAX_CONTENT_LENGTH=str(64 * 1024 * 1024),
+        PYTHONPATH=str(SRC),
+    )
+    with (workdir / "tongzhou.log").open("ab") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "tongzhou.threats.server:app_from_env",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_http(f"http://127.0.0.1:{port}/taxii2/", proc)
+        client = Collection(
+            f"http://127.0.0.1:{port}/tongzhou/collections/{collection.id}/", auth=TokenAuth(key)
+        )
+        return drive(client, objects, args.batch, args.page)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def bench_medallion(
+    objects: list[dict[str, Any]], args: argparse.Namespace, workdir: Path
+) -> tuple[float, float]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    collection_id = str(uuid.uuid4())
+    data = {
+        "/discovery": {"title": "medallion", "default": f"{base}/bench/", "api_roots": [f"{base}/bench/"]},
+        "bench": {
+            "information": {
+                "title": "bench",
+                "versions": ["application/taxii+json;version=2.1"],
+                "max_content_length": 64 * 1024 * 1024,
+            },
+            "status": [],
+            "collections": [
+                {
+                    "id": collection_id,
+                    "title": "bench",
+                    "can_read": True,
+                    "can_write": True,
+                    "media_types": ["application/stix+json;version=2.1"],
+                    "objects": [],
+                    "manifest": [],
+                }
+            ],
+        },
+    }
+    (workdir / "medallion-data.json").write_text(json.dumps(data))
+    config = {
+        "backend": {
+            "module_class": "MemoryBackend",
+            "module": "medallion.backends.memory_backend",
+            "filename": str(workdir / "medallion-data.json"),
+        },
+        "users": {"bench": "bench-password"},
+        "taxii": {"max_page_size": args.page},
+    }
+    (workdir / "medallion.json").write_text(json.dumps(config))
+    with (workdir / "medallion.log").open("ab") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "medallion.scripts.run",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                str(workdir / "medallion.json"),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_http(f"{base}/taxii2/", proc)
+        client = Collection(
+            f"{base}/bench/collections/{collection_id}/", user="bench", password="bench-password"
+        )
+        return drive(client, objects, args.batch, args.page)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def bench_bare_sqlite(
+    objects: list[dict[str, Any]], args: argparse.Namespace, workdir: Path
+) -> tuple[float, float]:
+    """The ceiling: the same JSON rows into and out of SQLite, no HTTP, no validation."""
+    rows = [(o["id"], json.dumps(o, separators=(",", ":"))) for o in objects]
+    db = sqlite3.connect(workdir / "bare.db")
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("CREATE TABLE o (pk INTEGER PRIMARY KEY, stix_id TEXT, body TEXT)")
+    started = time.perf_counter()
+    for start in range(0, len(rows), args.batch):
+        with db:
+            db.executemany("INSERT INTO o (stix_id, body) VALUES (?, ?)", rows[start : start + args.batch])
+    ingest_s = time.perf_counter() - started
+    started = time.perf_counter()
+    last, seen = 0, 0
+    while True:
+        page = db.execute(
+            "SELECT pk, body FROM o WHERE pk > ? ORDER BY pk LIMIT ?", (last, args.page)
+        ).fetchall()
+        if not page:
+            break
+        seen += len(page)
+        last = page[-1][0]
+    read_s = time.perf_counter() - started
+    db.close()
+    assert seen == len(rows)
+    return len(rows) / ingest_s, len(rows) / read_s
+
+
+def postgres_schema_url() -> tuple[str | None, str]:
+    """A fresh schema on the benchmark PostgreSQL, or (None, why not)."""
+    try:
+        admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        schema = "bench_" + uuid.uuid4().hex[:10]
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        admin.dispose()
+    except Exception as exc:  # report and skip: the figures say which backends ran
+        return None, f"{type(exc).__name__}: {exc}"
+    return f"{POSTGRES_URL}?options={quote(f'-csearch_path={schema}')}", schema
+
+
+def drop_schema(schema: str) -> None:
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--objects", type=int, default=20_000, help="collection size for Tongzhou and the bare loop"
+    )
+    parser.add_argument("--medallion-objects", type=int, default=2_000, help="collection size for medallion")
+    parser.add_argument("--batch", type=int, default=1_000, help="objects per Add Objects envelope")
+    parser.add_argument("--page", type=int, default=1_000, help="objects per page")
+    parser.add_argument("--skip-medallion", action="store_true")
+    args = parser.parse_args()
+    objects = make_objects(args.objects)
+    results: list[tuple[str, int, float, float]] = []
+    with tempfile.TemporaryDirectory(prefix="taxii-bench-") as tmp:
+        workdir = Path(tmp)
+        if not args.skip_medallion:
+            size = min(args.medallion_objects, args.objects)
+            results.append(
+                (
+                    "medallion 3 (memory backend) [anchor]",
+                    size,
+                    *bench_medallion(objects[:size], args, workdir),
+                )
+            )
+        for validation in ("stix2", "structural"):
+            db = workdir / f"tongzhou-{validation}.db"
+            results.append(
+                (
+                    f"tongzhou SQLite, {validation} validation",
+                    args.objects,
+                    *bench_tongzhou(f"sqlite:///{db}", objects, args, validation, workdir),
+                )
+            )
+        for validation in ("stix2", "structural"):
+            url, schema = postgres_schema_url()
+            if url is None:
+                print(f"PostgreSQL skipped: {schema}")
+                break
+            try:
+                results.append(
+                    (
+                        f"tongzhou PostgreSQL, {validation} validation",
+                        args.objects,
+                        *bench_tongzhou(url, objects, args, validation, workdir),
+                    )
+                )
+            finally:
+                drop_schema(schema)
+        results.append(
+            (
+                "bare SQLite insert/select loop [ceiling]",
+                args.objects,
+                *bench_bare_sqlite(objects, args, workdir),
+            )
+        )
+    anchor = results[0] if not args.skip_medallion else None
+    ceiling = results[-1]
+    print(
+        f"\nTAXII throughput — batch {args.batch}, page {args.page}, client taxii2-client "
+        f"(medallion on {min(args.medallion_objects, args.objects)} objects, others on {args.objects})"
+    )
+    header = (
+        f"{'system':<44} {'objects':>8} {'ingest/s':>10} {'read/s':>10} {'ingest×med':>11} "
+        f"{'read×med':>9} {'ingest%ceil':>11} {'read%ceil':>10}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, size, ingest, read in results:
+        vs_med = (
+            f"{ingest / anchor[2]:>10.1f}× {read / anchor[3]:>8.1f}×" if anchor else f"{'-':>11} {'-':>9}"
+        )
+        print(
+            f"{name:<44} {size:>8} {ingest:>10.0f} {read:>10.0f} {vs_med} "
+            f"{100 * ingest / ceiling[2]:>10.1f}% {100 * read / ceiling[3]:>9.1f}%"
+        )
+
+
+if __name__ == "__main__":
+    main()

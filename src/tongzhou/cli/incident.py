@@ -1,0 +1,131 @@
+"""`tongzhou incident`: record AI incidents, list them, and draft EU AI Act Art. 73 reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tongzhou.store import open_store
+
+app = typer.Typer(
+    help="AI incidents (人工智能事件): OECD classification and EU AI Act Art. 73 report drafts.",
+    no_args_is_help=True,
+)
+console = Console()
+
+
+@app.command()
+def new(
+    title: str = typer.Option(..., help="What happened, in one line."),
+    description: str = typer.Option("", help="Details."),
+    harm: list[str] = typer.Option(
+        ...,
+        help="OECD harm type (repeat): health, critical-infrastructure, rights, "
+        "property-community-environment.",
+    ),
+    hazard: bool = typer.Option(False, "--hazard", help="No harm yet, but plausible (OECD hazard)."),
+    death: bool = typer.Option(False, "--death", help="A person died (Art. 73(4): 10 days)."),
+    critical_infrastructure: bool = typer.Option(
+        False, "--critical-infrastructure", help="Serious, irreversible disruption (Art. 73(3): 2 days)."
+    ),
+    widespread: bool = typer.Option(
+        False, "--widespread", help="Widespread infringement (Art. 73(3): 2 days)."
+    ),
+    serious: bool = typer.Option(False, "--serious", help="Serious incident under Art. 3(49) (15 days)."),
+    aware: str = typer.Option(None, help="When you became aware (ISO 8601; default now)."),
+    occurred: str = typer.Option(None, help="When it happened (ISO 8601)."),
+    system: str = typer.Option(None, help="The AI system involved."),
+    provider: str = typer.Option(None),
+    deployer: str = typer.Option(None),
+    technique: list[str] = typer.Option(None, help="ATLAS technique id (repeat), e.g. AML.T0051."),
+    share: str = typer.Option(
+        "ai-incidents", help="Also publish as STIX to this local collection ('' to skip)."
+    ),
+) -> None:
+    """Record an incident (or hazard) and print its Art. 73 deadline."""
+    from tongzhou.threats.incidents import IncidentRecord, art73_draft, incident_to_stix, save_incident
+
+    record = IncidentRecord(
+        title=title,
+        description=description,
+        harm_types=harm,
+        harm_realised=not hazard,
+        death=death,
+        critical_infrastructure=critical_infrastructure,
+        widespread_infringement=widespread,
+        serious=serious,
+        aware=aware or "",
+        occurred=occurred,
+        ai_system=system,
+        provider=provider,
+        deployer=deployer,
+        atlas_techniques=technique or [],
+    )
+    store = open_store()
+    try:
+        save_incident(store, record)
+        if share:
+            from tongzhou.threats.sharing import ensure_collection, publish
+
+            publish(store, ensure_collection(store, share, "AI incidents"), incident_to_stix(record))
+    finally:
+        store.close()
+    draft = art73_draft(record)
+    console.print(f"{record.id}  [bold]{record.oecd_classification}[/]")
+    if draft["reportable"]:
+        deadline = f"[bold]{draft['deadline']}[/] ({draft['days']} days, {draft['basis']})"
+        console.print(f"Art. 73 deadline / 报告期限: {deadline}")
+    else:
+        console.print(f"Art. 73: {draft['reason']['en']}")
+
+
+@app.command("list")
+def list_() -> None:
+    """List recorded incidents, most recently noticed first."""
+    from tongzhou.threats.incidents import art73_draft, list_incidents
+
+    store = open_store()
+    try:
+        records = list_incidents(store)
+    finally:
+        store.close()
+    table = Table("id", "title", "OECD", "severity", "aware", "Art. 73 deadline")
+    for record in records:
+        draft = art73_draft(record)
+        table.add_row(
+            record.id[:18],
+            record.title[:50],
+            record.oecd_classification,
+            record.severity,
+            record.aware,
+            draft.get("deadline", "—"),
+        )
+    console.print(table)
+
+
+@app.command()
+def report(
+    incident_id: str = typer.Argument(..., help="Incident id (or a unique prefix)."),
+    format_: str = typer.Option("md", "--format", help="md or json."),
+    out: Path = typer.Option(None, help="Write here instead of printing."),
+) -> None:
+    """Draft the EU AI Act Art. 73 serious-incident report (bilingual)."""
+    from tongzhou.threats.incidents import art73_draft, get_incident, render_markdown
+
+    store = open_store()
+    try:
+        draft = art73_draft(get_incident(store, incident_id))
+    finally:
+        store.close()
+    text = render_markdown(draft) if format_ == "md" else json.dumps(draft, ensure_ascii=False, indent=2)
+    if out:
+        from tongzhou.threats.sharing import write_text_atomic
+
+        write_text_atomic(out, text)
+        console.print(f"→ {out}")
+    else:
+        typer.echo(text)

@@ -1,0 +1,258 @@
+"""`tongzhou threats`: run the TAXII 2.1 server, push/pull STIX, import ATLAS / AVID / AIID, manage access."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from tongzhou.store import open_store
+
+app = typer.Typer(
+    help="Threat information sharing (威胁信息共享): TAXII 2.1 server and STIX 2.1 AI content.",
+    no_args_is_help=True,
+)
+console = Console()
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(9500, help="TCP port."),
+    workers: int = typer.Option(1, help="uvicorn worker processes (pagination is stateless)."),
+    max_content_length: int = typer.Option(10 * 1024 * 1024, help="Largest POST body in bytes (else 413)."),
+    api_root: str = typer.Option("tongzhou", help="API root name(s), comma-separated."),
+) -> None:
+    """Serve TAXII 2.1 on the store (TONGZHOU_DATABASE_URL or SQLite in TONGZHOU_HOME)."""
+    import uvicorn
+
+    open_store().close()  # migrate once here, so workers starting together do not race
+    os.environ.update(
+        {
+            "TONGZHOU_TAXII_MIGRATE": "0",
+            "TONGZHOU_TAXII_MAX_CONTENT_LENGTH": str(max_content_length),
+            "TONGZHOU_TAXII_API_ROOT": api_root,
+        }
+    )
+    console.print(f"TAXII 2.1 discovery: http://{host}:{port}/taxii2/")
+    uvicorn.run(
+        "tongzhou.threats.server:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+@app.command("add-collection")
+def add_collection(
+    title: str = typer.Argument(..., help="Collection title."),
+    alias: str = typer.Option(None, help="Short alias usable instead of the id."),
+    description: str = typer.Option(None),
+    public: bool = typer.Option(False, "--public", help="Readable by anyone, without credentials."),
+    api_root: str = typer.Option("tongzhou"),
+) -> None:
+    """Create a collection and print its id."""
+    from tongzhou.threats.repository import TaxiiRepository
+
+    store = open_store()
+    try:
+        info = TaxiiRepository(store).create_collection(
+            api_root, title, alias=alias, description=description, public_read=public
+        )
+    finally:
+        store.close()
+    typer.echo(info.id)
+
+
+@app.command("add-key")
+def add_key(
+    principal: str = typer.Argument(...),
+    admin: bool = typer.Option(False, "--admin"),
+    label: str = typer.Option(None),
+) -> None:
+    """Issue an API key (printed once; only its hash is stored)."""
+    from tongzhou.threats.auth import Authority
+
+    store = open_store()
+    try:
+        authority = Authority(store)
+        key = authority.issue_api_key(principal, label)
+        if admin:
+            authority.add_principal(principal, is_admin=True)
+    finally:
+        store.close()
+    typer.echo(key)
+
+
+@app.command("add-user")
+def add_user(
+    name: str = typer.Argument(...),
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+    admin: bool = typer.Option(False, "--admin"),
+) -> None:
+    """Create or update an HTTP Basic user (password stored as scrypt)."""
+    from tongzhou.threats.auth import Authority
+
+    store = open_store()
+    try:
+        Authority(store).add_principal(name, password=password, is_admin=admin)
+    finally:
+        store.close()
+    console.print(f"user {name} saved")
+
+
+@app.command()
+def grant(
+    principal: str = typer.Argument(...),
+    collection: str = typer.Argument(..., help="Id or alias."),
+    read: bool = typer.Option(True, "--read/--no-read"),
+    write: bool = typer.Option(False, "--write"),
+    api_root: str = typer.Option("tongzhou"),
+) -> None:
+    """Give a principal read and/or write on one collection."""
+    from tongzhou.threats.auth import Authority
+    from tongzhou.threats.repository import TaxiiRepository, UnknownCollection
+
+    store = open_store()
+    try:
+        try:
+            info = TaxiiRepository(store).collection(api_root, collection)
+        except UnknownCollection:
+            from tongzhou.errors import InputError
+
+            raise InputError(f"no collection {collection!r} in API root {api_root!r}") from None
+        Authority(store).grant(principal, info.id, read=read, write=write)
+    finally:
+        store.close()
+    console.print(f"{principal}: read={read} write={write} on {info.id}")
+
+
+def _remote(url: str, api_key: str | None, user: str | None, password: str | None) -> Any:
+    from tongzhou.threats.sharing import remote_collection
+
+    return remote_collection(
+        url, api_key=api_key or os.environ.get("TONGZHOU_TAXII_API_KEY"), user=user, password=password
+    )
+
+
+@app.command()
+def push(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="STIX bundle / envelope / list JSON."),
+    url: str = typer.Option(..., help="Collection URL: …/{api-root}/collections/{id}/"),
+    api_key: str = typer.Option(None, help="API key (or TONGZHOU_TAXII_API_KEY)."),
+    user: str = typer.Option(None),
+    password: str = typer.Option(None),
+) -> None:
+    """Push STIX objects to a TAXII 2.1 collection (any server) with taxii2-client."""
+    from tongzhou.threats.sharing import push as push_objects
+    from tongzhou.threats.sharing import read_stix_file
+
+    summary = push_objects(_remote(url, api_key, user, password), read_stix_file(file))
+    console.print(f"pushed {summary['success']}/{summary['total']} (failures: {summary['failure']})")
+    for failure in summary["failures"][:10]:
+        console.print(f"  [red]{failure.get('id')}[/]: {failure.get('message')}")
+    if summary["failure"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def pull(
+    url: str = typer.Option(..., help="Collection URL: …/{api-root}/collections/{id}/"),
+    out: Path = typer.Option(Path("pulled.json"), help="Bundle to write (atomically)."),
+    api_key: str = typer.Option(None),
+    user: str = typer.Option(None),
+    password: str = typer.Option(None),
+    added_after: str = typer.Option(None),
+    type_: list[str] = typer.Option(None, "--type"),
+) -> None:
+    """Pull every object of a TAXII 2.1 collection (paged) into a STIX bundle file."""
+    from tongzhou.threats.sharing import pull as pull_objects
+    from tongzhou.threats.sharing import write_bundle
+
+    filters: dict[str, Any] = {"added_after": added_after, "type": ",".join(type_ or []) or None}
+    collection = _remote(url, api_key, user, password)
+    objects = list(pull_objects(collection, **{k: v for k, v in filters.items() if v}))
+    write_bundle(objects, out)
+    console.print(f"{len(objects)} objects → {out}")
+
+
+def _publish(objects: list[dict[str, Any]], alias: str, title: str, public: bool) -> None:
+    from tongzhou.threats.sharing import ensure_collection, publish
+
+    store = open_store()
+    try:
+        info = ensure_collection(store, alias, title, public_read=public)
+        totals = publish(store, info, objects)
+    finally:
+        store.close()
+    console.print(f"{totals['success']}/{totals['total']} objects in collection {alias} ({info.id})")
+
+
+@app.command("import-atlas")
+def import_atlas(
+    file: Path = typer.Argument(None, help="ATLAS.yaml (default: the shipped sample)."),
+    collection: str = typer.Option("mitre-atlas", help="Collection alias (created, public, if missing)."),
+) -> None:
+    """Import MITRE ATLAS as STIX 2.1 with deterministic ids (re-imports do not duplicate)."""
+    from tongzhou.threats.atlas import import_atlas as load
+
+    _publish(load(file), collection, "MITRE ATLAS", public=True)
+
+
+@app.command("import-avid")
+def import_avid(
+    file: Path = typer.Argument(None, help="AVID report JSON / JSON Lines (default: the shipped sample)."),
+    collection: str = typer.Option("ai-vulnerabilities", help="Collection alias (created if missing)."),
+) -> None:
+    """Import AVID reports as STIX vulnerabilities with the AI-vulnerability extension."""
+    from tongzhou.threats.avid import import_avid as load
+
+    _publish(load(file), collection, "AI vulnerabilities (AVID)", public=False)
+
+
+@app.command("import-aiid")
+def import_aiid(
+    file: Path = typer.Argument(
+        None, help="AI Incident Database snapshot JSON (default: the shipped sample)."
+    ),
+    collection: str = typer.Option("ai-incidents", help="Collection alias (created if missing)."),
+) -> None:
+    """Import AIID incidents as incident records and STIX incidents."""
+    from tongzhou.threats.aiid import import_aiid as load
+    from tongzhou.threats.incidents import incident_to_stix, save_incident
+
+    result = load(file)
+    store = open_store()
+    try:
+        for record in result.records:
+            save_incident(store, record)
+    finally:
+        store.close()
+    objects = [o for record in result.records for o in incident_to_stix(record)]
+    _publish(objects, collection, "AI incidents", public=False)
+    for incident_id, why in result.skipped:
+        console.print(f"[yellow]skipped AIID #{incident_id}[/]: {why}")
+
+
+@app.command()
+def extensions() -> None:
+    """Print Tongzhou's STIX extension definitions (AI system, AI incident, AI vulnerability) as a bundle."""
+    from tongzhou.threats.stix_ai import extension_definitions
+
+    typer.echo(
+        json.dumps(
+            {
+                "type": "bundle",
+                "id": "bundle--0b5f3c1e-7d0a-4e55-9a3c-7a6f0e1c2b45",
+                "objects": extension_definitions(),
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
+    )

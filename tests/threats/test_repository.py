@@ -1,0 +1,110 @@
+"""The storage layer on SQLite and PostgreSQL: ingest, version flags, paging, tokens, deletes."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.threats.conftest import API_ROOT, attack_pattern
+from tongzhou.store import Store
+from tongzhou.threats.paging import BadPageToken
+from tongzhou.threats.repository import CollectionInfo, ObjectFilter, TaxiiRepository, UnknownCollection
+
+
+def _all(repo: TaxiiRepository, collection: CollectionInfo, flt: ObjectFilter, limit: int = 3) -> list[str]:
+    ids: list[str] = []
+    token: str | None = None
+    while True:
+        page = repo.page(collection, flt, limit=limit, next_token=token)
+        ids.extend(f"{r.stix_id}@{r.version}" for r in page.records)
+        if not page.more:
+            assert page.next is None
+            return ids
+        token = page.next
+
+
+def test_versions_flags_and_filters(store: Store) -> None:
+    repo = TaxiiRepository(store)
+    col = repo.create_collection(API_ROOT, "c")
+    a1 = attack_pattern("a", modified="2025-01-01T00:00:00.000Z")
+    a3 = dict(a1, modified="2025-03-01T00:00:00.000Z")
+    a2 = dict(a1, modified="2025-02-01T00:00:00.000Z")
+    b = attack_pattern("b")
+    repo.add_objects(col, [a1, b])
+    repo.add_objects(col, [a3])
+    repo.add_objects(col, [a2])  # arrives last but is neither first nor last
+    a = a1["id"]
+    assert _all(repo, col, ObjectFilter()) == [f"{b['id']}@{b['modified']}", f"{a}@{a3['modified']}"]
+    assert _all(repo, col, ObjectFilter(versions=["first"])) == [
+        f"{a}@{a1['modified']}",
+        f"{b['id']}@{b['modified']}",
+    ]
+    assert len(_all(repo, col, ObjectFilter(versions=["all"]))) == 4
+    assert _all(repo, col, ObjectFilter(ids=[a], versions=["2025-02-01T00:00:00Z"])) == [
+        f"{a}@{a2['modified']}"
+    ]
+    assert _all(repo, col, ObjectFilter(ids=[a], versions=["first", "last"])) == [
+        f"{a}@{a1['modified']}",
+        f"{a}@{a3['modified']}",
+    ]
+    # Re-posting a stored version is an idempotent success and stores nothing new.
+    status = repo.add_objects(col, [a1, a1, b])
+    assert status["success_count"] == 3 and repo.count(col) == 4
+    # Delete the last version: the next newest becomes last.
+    assert repo.delete_object(col, a, ObjectFilter(versions=[a3["modified"]])) == 1
+    assert _all(repo, col, ObjectFilter(ids=[a])) == [f"{a}@{a2['modified']}"]
+    assert repo.delete_object(col, a, ObjectFilter(versions=["all"])) == 2
+    assert not repo.object_exists(col, a)
+
+
+def test_date_added_strictly_increasing_and_added_after(store: Store) -> None:
+    repo = TaxiiRepository(store)
+    col = repo.create_collection(API_ROOT, "c")
+    for round_ in range(3):
+        repo.add_objects(col, [attack_pattern(f"{round_}-{i}") for i in range(50)])
+    page = repo.page(col, ObjectFilter(), limit=1000, next_token=None)
+    stamps = [r.date_added_us for r in page.records]
+    assert stamps == sorted(set(stamps)) and len(stamps) == 150
+    later = repo.page(col, ObjectFilter(added_after_us=stamps[99]), limit=1000, next_token=None)
+    assert [r.date_added_us for r in later.records] == stamps[100:]
+
+
+def test_page_tokens_are_bound_and_shared_across_repositories(store: Store) -> None:
+    repo = TaxiiRepository(store)
+    col = repo.create_collection(API_ROOT, "c")
+    other = repo.create_collection(API_ROOT, "other")
+    repo.add_objects(col, [attack_pattern(str(i)) for i in range(10)])
+    first = repo.page(col, ObjectFilter(), limit=4, next_token=None)
+    assert first.next
+    # A second repository (another worker) reads the same key from the store and continues.
+    second = TaxiiRepository(store).page(col, ObjectFilter(), limit=4, next_token=first.next)
+    assert [r.stix_id for r in second.records] != [r.stix_id for r in first.records]
+    with pytest.raises(BadPageToken):
+        repo.page(other, ObjectFilter(), limit=4, next_token=first.next)
+    with pytest.raises(BadPageToken):
+        repo.page(col, ObjectFilter(types=["indicator"]), limit=4, next_token=first.next)
+    with pytest.raises(BadPageToken):
+        repo.page(col, ObjectFilter(), limit=4, next_token=first.next.replace(".", "x.", 1))
+
+
+def test_collections_by_id_alias_and_api_root(store: Store) -> None:
+    repo = TaxiiRepository(store)
+    col = repo.create_collection(API_ROOT, "c", alias="ai-incidents", public_read=True)
+    assert repo.collection(API_ROOT, "ai-incidents").id == col.id
+    assert repo.collection(API_ROOT, col.id).public_read
+    with pytest.raises(UnknownCollection):
+        repo.collection("elsewhere", col.id)
+    assert [c.id for c in repo.collections(API_ROOT)] == [col.id]
+
+
+def test_observables_without_timestamps_are_stored_once(store: Store) -> None:
+    repo = TaxiiRepository(store)
+    col = repo.create_collection(API_ROOT, "c")
+    url = {
+        "type": "url",
+        "spec_version": "2.1",
+        "id": "url--4c3b8b0c-1e1d-4a58-9d7d-1b2a0c9e1f11",
+        "value": "https://prompt-injection.example/payload",
+    }
+    assert repo.add_objects(col, [url])["success_count"] == 1
+    assert repo.add_objects(col, [url])["success_count"] == 1
+    assert repo.count(col) == 1
