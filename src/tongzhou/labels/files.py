@@ -55,7 +55,7 @@ def output_path(source: Path, out_dir: Path | None, in_place: bool) -> Path:
         if out_dir is not None
         else source.with_name(f"{source.stem}.aigc{source.suffix}")
     )
-    if target.resolve() == source.resolve():
+    if target.exists() and os.path.samefile(target, source):
         raise InputError(f"{source}: output would overwrite the input; use --in-place to mean that")
     return target
 
