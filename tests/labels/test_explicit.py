@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageChops
 
-from tests.labels.helpers import PRODUCER, make_image
+from tests.labels.helpers import PRODUCER, make_image, make_video
 from tongzhou.labels.explicit_media import fit_font, min_text_height
 from tongzhou.labels.files import inspect_file, label_file
 
@@ -52,3 +53,40 @@ def test_explicit_label_without_implicit_is_suspected(tmp_path: Path) -> None:
     path.write_text("【本内容由人工智能生成】\n\n今天的新闻摘要……", encoding="utf-8")
     report = inspect_file(path)
     assert report.label is None and report.art6 == "suspected"
+
+
+def _frame(path: Path, at: float, out: Path) -> Image.Image:
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-nostdin",
+            "-y",
+            "-ss",
+            str(at),
+            "-i",
+            str(path),
+            "-frames:v",
+            "1",
+            str(out),
+        ],
+        check=True,
+    )
+    return Image.open(out).convert("L")
+
+
+def test_video_label_shown_for_at_least_two_seconds(tmp_path: Path) -> None:
+    source = make_video(tmp_path / "clip.mp4", seconds=4.0)
+    result = label_file(source, PRODUCER, explicit=True)
+    labelled_region = (0, 60, 160, 120)  # lower part of the 160x120 frame, where the label sits
+
+    def changed(at: float) -> bool:
+        a = _frame(source, at, tmp_path / f"a{at}.png").crop(labelled_region)
+        b = _frame(result.output, at, tmp_path / f"b{at}.png").crop(labelled_region)
+        diff = ImageChops.difference(a, b).point(lambda v: 255 if v > 64 else 0)
+        return diff.getbbox() is not None
+
+    assert changed(0.1) and changed(2.2)  # on the opening frames and still after 2 s
+    assert not changed(3.6)  # gone afterwards
+    assert inspect_file(result.output).valid
