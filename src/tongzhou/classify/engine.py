@@ -123,14 +123,18 @@ class Classifier:
         flag_sources: dict[str, list[str]],
     ) -> None:
         obligations: dict[str, ObligationFinding] = {o.id: o for o in result.obligations}
+        result.rules_evaluated += len(rules)
+        trace = result.trace
         for rule in rules:
-            result.rules_evaluated += 1
+            outcome = rule.condition.evaluate(facts)
+            if outcome is False:  # the common case: nothing to record
+                continue
             until = rule.applies_until
             if until is not None and day >= until:
                 continue  # repealed or lapsed on the as-of date
-            outcome = rule.condition.evaluate(facts)
             if outcome is True:
-                because = [src for flag in rule.condition.flags for src in flag_sources.get(flag, ())]
+                flags = rule.condition.flags
+                because = [src for flag in flags for src in flag_sources.get(flag, ())] if flags else []
                 for flag in rule.derive:
                     facts["@" + flag] = True
                     flag_sources.setdefault(flag, []).append(rule.id)
@@ -156,7 +160,7 @@ class Classifier:
                     found = obligations.get(oid)
                     if found is None:
                         o = regime.obligations[oid]
-                        found = obligations[oid] = ObligationFinding(
+                        obligations[oid] = ObligationFinding(
                             o.id,
                             o.title,
                             o.title_zh,
@@ -174,17 +178,8 @@ class Classifier:
                         found.rule_ids.append(rule.id)
                         if start is None or (found.applies_from is not None and start < found.applies_from):
                             found.applies_from, found.status = start, status
-                result.trace.append(
-                    TraceEntry(
-                        rule.id,
-                        regime.id,
-                        "fired",
-                        rule.legal_basis,
-                        {name: facts[name] for name in rule.condition.facts},
-                        sorted(rule.condition.flags),
-                    )
-                )
-            elif outcome is not False:
+                trace.append(TraceEntry(rule, "fired", facts))
+            else:
                 for flag in rule.derive:
                     key = "@" + flag
                     current = facts.get(key, False)
@@ -197,24 +192,10 @@ class Classifier:
                 )
                 result.undetermined.append(
                     UndeterminedFinding(
-                        rule.id,
-                        regime.id,
-                        rule.title,
-                        rule.legal_basis,
-                        sorted(outcome),
-                        would,
+                        rule.id, regime.id, rule.title, rule.legal_basis, sorted(outcome), would
                     )
                 )
-                result.trace.append(
-                    TraceEntry(
-                        rule.id,
-                        regime.id,
-                        "undetermined",
-                        rule.legal_basis,
-                        {name: facts[name] for name in rule.condition.facts},
-                        sorted(rule.condition.flags),
-                    )
-                )
+                trace.append(TraceEntry(rule, "undetermined", facts))
         result.obligations = list(obligations.values())
 
     def _finish(self, result: JurisdictionResult, facts: dict[str, Any], role: str) -> None:

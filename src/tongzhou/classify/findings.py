@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tongzhou.classify.ruleset import Rule
 
 SCHEMA_ID = "https://tongzhou.dev/schemas/classification/v1"
 
@@ -135,17 +138,41 @@ class UndeterminedFinding:
         }
 
 
-@dataclass(slots=True)
 class TraceEntry:
-    """A rule that fired (or could not be decided), with the facts it read."""
+    """A rule that fired (or could not be decided), with the facts it read.
 
-    rule_id: str
-    regime: str
-    result: str
-    """``fired`` or ``undetermined``."""
-    legal_basis: str
-    facts: dict[str, Any]
-    flags: list[str]
+    The fact values are read lazily from the profile's fact map (facts never change during a
+    classification; only derived flags are added), which keeps classification cheap.
+    """
+
+    __slots__ = ("_facts", "result", "rule")
+
+    def __init__(self, rule: Rule, result: str, facts: dict[str, Any]) -> None:
+        self.rule = rule
+        self.result = result
+        """``fired`` or ``undetermined``."""
+        self._facts = facts
+
+    @property
+    def rule_id(self) -> str:
+        return self.rule.id
+
+    @property
+    def regime(self) -> str:
+        return self.rule.regime
+
+    @property
+    def legal_basis(self) -> str:
+        return self.rule.legal_basis
+
+    @property
+    def flags(self) -> list[str]:
+        return sorted(self.rule.condition.flags)
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        """The facts the rule's condition reads, with their values."""
+        return {name: self._facts[name] for name in sorted(self.rule.condition.facts)}
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -241,6 +241,7 @@ class RuleSet:
         self.regimes = regimes
         self._by_date: dict[tuple[dt.date, frozenset[str] | None], list[tuple[Regime, list[Rule]]]] = {}
         self._check_flags()
+        self._version = ",".join(f"{r.id}@{r.version}" for r in regimes)
 
     def _check_flags(self) -> None:
         derived: set[str] = set()
@@ -266,7 +267,7 @@ class RuleSet:
     @property
     def version(self) -> str:
         """A short identity of the rule data (each regime's id@version)."""
-        return ",".join(f"{r.id}@{r.version}" for r in self.regimes)
+        return self._version
 
     def in_force(
         self, as_of: dt.date, jurisdictions: frozenset[str] | None = None

@@ -1,0 +1,50 @@
+"""Engine behaviour users rely on: signable JSON, dates moving results, role-dependent duties, examples."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tongzhou.attest.canonical import canonical_json
+from tongzhou.classify import Classifier, classify
+from tongzhou.systems.bundled import example_profile, example_profiles
+
+
+def test_every_example_classifies_and_serialises_canonically() -> None:
+    for profile in example_profiles():
+        result = classify(profile, dt.date(2026, 11, 23))
+        doc = result.to_dict()
+        assert canonical_json(doc)  # claims are evidence: the document must be signable as RFC 8785 JSON
+        assert {j["jurisdiction"] for j in doc["jurisdictions"]} == {"eu", "cn", "kr", "us-co", "nist", "iso"}
+
+
+def test_same_system_changes_with_as_of() -> None:
+    cv = example_profile("cv-screening")
+    before = classify(cv, dt.date(2026, 12, 31)).jurisdiction("us-co")
+    after = classify(cv, dt.date(2027, 1, 1)).jurisdiction("us-co")
+    assert {o.status for o in before.obligations} == {"upcoming"}
+    assert {o.status for o in after.obligations} == {"applies"}
+
+
+def test_headline_tiers_of_examples() -> None:
+    day = dt.date(2026, 11, 23)
+    expected = {
+        ("classroom-emotion", "eu"): "prohibited",
+        ("cv-screening", "eu"): "high_risk",
+        ("credit-scoring", "us-co"): "covered_admt",
+        ("frontier-gpai", "eu"): "gpai_systemic",
+        ("frontier-gpai", "kr"): "compute_threshold",
+        ("public-chatbot-cn", "cn"): "genai_filing",
+        ("public-chatbot-eu", "eu"): "transparency",
+        ("admissions-completeness-check", "eu"): "not_high_risk_art6_3",
+        ("open-weights-model", "eu"): "gpai",
+    }
+    for (system, code), tier in expected.items():
+        head = classify(example_profile(system), day).jurisdiction(code).headline
+        assert head is not None and head.id == tier, (system, code, head)
+
+
+def test_jurisdiction_filter_and_unknown_code() -> None:
+    classifier = Classifier()
+    result = classifier.classify(example_profile("frontier-gpai"), dt.date(2026, 11, 23), frozenset({"kr"}))
+    assert [j.jurisdiction for j in result.jurisdictions] == ["kr"]
+    assert [t.jurisdiction for t in result.thresholds] == ["kr"]
