@@ -17,6 +17,7 @@ from tongzhou.store import Store
 # "module:function" — in the order they run. One line per feature.
 DEMO_STEPS: list[str] = [
     "tongzhou.systems.demo:register_and_classify",
+    "tongzhou.evaluate.demo_step:step",  # risk testing: SmolLM2 on a quick GB/T 45654 subset, CIs, verdicts
     "tongzhou.energy.demo:step",  # after the evaluate step: measures a generation, reports the run's energy
     "tongzhou.attest.demo:sign_latest_run",  # after the evaluate step: signs and renders its run
     "tongzhou.gateway.demo_step:run_gateway_demo",  # deployment: gateway in front of SmolLM2, halt, audit
