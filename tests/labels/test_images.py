@@ -123,3 +123,38 @@ def test_out_dir_and_in_place(tmp_path: Path) -> None:
     assert out == tmp_path / "out" / "a.png"
     in_place = label_file(source, PRODUCER, in_place=True)
     assert in_place.output == source and inspect_file(source).valid
+
+
+def test_label_under_wrong_namespace_is_reported_and_replaced(tmp_path: Path) -> None:
+    need("exiftool")
+    source = make_image(tmp_path / "defect.jpg", fmt="JPEG")
+    value = '{"Label":"1","ContentProducer":"OTHERTOOL","ProduceID":"x1"}'
+    # The known defect: a TC260 prefix bound to another namespace URI (written here by exiftool).
+    config = tmp_path / "wrong.config"
+    config.write_text(
+        "%Image::ExifTool::UserDefined = ('Image::ExifTool::XMP::Main' => { TC260 => { SubDirectory => "
+        "{ TagTable => 'Image::ExifTool::UserDefined::TC260' } } });\n"
+        "%Image::ExifTool::UserDefined::TC260 = (GROUPS => { 0 => 'XMP', 1 => 'XMP-TC260', 2 => 'Image' }, "
+        "NAMESPACE => { 'TC260' => 'http://www.example.com/AIGC/' }, WRITABLE => 'string', AIGC => {});\n1;\n"
+    )
+    subprocess.run(
+        [
+            "exiftool",
+            "-config",
+            str(config),
+            "-q",
+            "-overwrite_original",
+            f"-XMP-TC260:AIGC={value}",
+            "-XMP-dc:Title=kept",
+            str(source),
+        ],
+        check=True,
+    )
+    report = inspect_file(source)
+    assert report.label is not None and report.label.ContentProducer == "OTHERTOOL"
+    assert any("namespace" in p for p in report.problems)
+    assert report.checks[0].status == "absent" and report.art6 == "confirmed"
+    result = label_file(source, PRODUCER)
+    after = inspect_file(result.output)
+    assert after.valid and after.locations == ["XMP TC260:AIGC (APP1)"]
+    assert exiftool_json(result.output)["XMP-dc:Title"] == "kept"

@@ -21,6 +21,7 @@ from tongzhou.labels.fields import AigcLabel, LabelFormatError, is_provider_code
 from tongzhou.labels.fileio import atomic_write, read_input
 from tongzhou.labels.keys import signing_key
 from tongzhou.labels.text import make_label
+from tongzhou.labels.xmp import TC260_NS, WRONG_NAMESPACE
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,11 @@ def inspect_file(
         report.art6, report.art6_reason = "none", "file could not be read"
         return report
     report.locations = [f.location for f in found]
+    if any(WRONG_NAMESPACE in f.location for f in found):
+        report.problems.append(
+            "warning: an AIGC property is under another XMP namespace than "
+            f"{TC260_NS} (a known defect of some labelling tools)"
+        )
     if len(found) > 1:
         distinct = {f.value for f in found}
         report.problems.append(

@@ -11,10 +11,12 @@ import re
 import xml.etree.ElementTree as ET
 from xml.sax.saxutils import escape
 
-from tongzhou.labels.carriers.base import CorruptFileError
+from tongzhou.labels.carriers.base import CorruptFileError, FoundLabel
 
 TC260_NS = "http://www.tc260.org.cn/ns/AIGC/1.0/"
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+WRONG_NAMESPACE = "[not the TC260 namespace]"
+"""Marks a found label written under another namespace URI (a defect of some open implementations)."""
 MAX_XMP_BYTES = 4 * 1024 * 1024
 """Our bound on an XMP packet we parse (not from a standard)."""
 
@@ -60,17 +62,37 @@ def _parse(xmp: str) -> ET.Element:
         raise CorruptFileError(f"existing XMP is not well-formed XML: {exc}") from exc
 
 
-def read_aigc(xmp: str) -> list[str]:
-    """Every ``TC260:AIGC`` value (element or attribute form) in the namespace TC260 defines."""
+def read_aigc_properties(xmp: str) -> list[tuple[str, str]]:
+    """(namespace URI, value) of every property named ``AIGC`` (element or attribute), any namespace."""
     root = _parse(xmp)
-    values: list[str] = []
-    tag = "{" + TC260_NS + "}AIGC"
+    found: list[tuple[str, str]] = []
     for element in root.iter():
-        if element.tag == tag:
-            values.append("".join(element.itertext()).strip())
-        if tag in element.attrib:
-            values.append(element.attrib[tag])
-    return values
+        namespace, _, local = element.tag.rpartition("}")
+        if local == "AIGC" and namespace:
+            found.append((namespace[1:], "".join(element.itertext()).strip()))
+        for key, value in element.attrib.items():
+            namespace, _, local = key.rpartition("}")
+            if local == "AIGC" and namespace:
+                found.append((namespace[1:], value))
+    return found
+
+
+def read_aigc(xmp: str) -> list[str]:
+    """Every ``TC260:AIGC`` value in the namespace TC260 defines."""
+    return [value for namespace, value in read_aigc_properties(xmp) if namespace == TC260_NS]
+
+
+def found_labels(xmp: str, where: str) -> list[FoundLabel]:
+    """Labels in an XMP packet; one in another namespace is reported as such (a known defect)."""
+    return [
+        FoundLabel(
+            f"XMP TC260:AIGC ({where})"
+            if namespace == TC260_NS
+            else f"XMP {{{namespace}}}AIGC ({where}) {WRONG_NAMESPACE}",
+            value,
+        )
+        for namespace, value in read_aigc_properties(xmp)
+    ]
 
 
 def wrong_namespace(xmp: str) -> str | None:
@@ -83,16 +105,18 @@ def wrong_namespace(xmp: str) -> str | None:
 
 def merge_aigc(xmp: str, label_json: str) -> str:
     """``xmp`` with the AIGC property set; everything else in it is kept."""
-    root = _parse(xmp)
-    tag = "{" + TC260_NS + "}AIGC"
     own = _OWN_DESCRIPTION.findall(xmp)
-    foreign = sum(1 for e in root.iter() if e.tag == tag or tag in e.attrib) - len(own)
-    if foreign > 0:
-        # A TC260:AIGC written by another tool inside a shared rdf:Description: remove just that element.
-        for prefix in set(re.findall(r'xmlns:(\w+)\s*=\s*["\']' + re.escape(TC260_NS) + "[\"']", xmp)):
-            xmp = re.sub(rf"<{prefix}:AIGC>[^<]*</{prefix}:AIGC>", "", xmp)
-            xmp = re.sub(rf'\s{prefix}:AIGC\s*=\s*"[^"]*"', "", xmp)
-        if any(e.tag == tag or tag in e.attrib for e in _parse(xmp).iter()):
+    others = read_aigc_properties(xmp)
+    if len(others) > len(own):
+        # An AIGC property written by another tool (right or wrong namespace) inside a shared
+        # rdf:Description: remove just that property, so the file ends with exactly one label.
+        for namespace in {ns for ns, _ in others}:
+            uri = re.escape(namespace)
+            for prefix in set(re.findall(r'xmlns:([\w.-]+)\s*=\s*["\']' + uri + "[\"']", xmp)):
+                p = re.escape(prefix)
+                xmp = re.sub(rf"<{p}:AIGC>[^<]*</{p}:AIGC>", "", xmp)
+                xmp = re.sub(rf'\s{p}:AIGC\s*=\s*("[^"]*"|\'[^\']*\')', "", xmp)
+        if len(read_aigc_properties(xmp)) > len(_OWN_DESCRIPTION.findall(xmp)):
             raise CorruptFileError("existing XMP holds an AIGC property we cannot replace safely")
     xmp = _OWN_DESCRIPTION.sub("", xmp)
     close = xmp.rfind("</rdf:RDF>")

@@ -99,7 +99,7 @@ class JpegCarrier:
         for marker, start, end in segments:
             if marker == 0xE1 and data.startswith(XMP_HEADER, start + 4):
                 packet = data[start + 4 + len(XMP_HEADER) : end].decode("utf-8", "replace")
-                found += [FoundLabel("XMP TC260:AIGC (APP1)", v) for v in xmp.read_aigc(packet)]
+                found += xmp.found_labels(packet, "APP1")
         return found
 
     def write_label(self, data: bytes, label_json: str) -> bytes:

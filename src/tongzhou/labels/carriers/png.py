@@ -109,10 +109,7 @@ class PngCarrier:
             if ctype == b"iTXt":
                 fields = _itxt_fields(payload)
                 if fields and fields[0] == XMP_KEYWORD:
-                    found += [
-                        FoundLabel("XMP TC260:AIGC (iTXt XML:com.adobe.xmp)", v)
-                        for v in xmp.read_aigc(fields[1])
-                    ]
+                    found += xmp.found_labels(fields[1], "iTXt XML:com.adobe.xmp")
                 elif fields and b"AIGC" in fields[0]:
                     found.append(FoundLabel(f"iTXt {fields[0].decode('latin-1')}", fields[1]))
             elif ctype == b"tEXt":

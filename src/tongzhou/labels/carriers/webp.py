@@ -98,7 +98,7 @@ class WebpCarrier:
             if fourcc == b"XMP ":
                 (length,) = struct.unpack_from("<I", data, start + 4)
                 packet = data[start + 8 : start + 8 + length].decode("utf-8", "replace")
-                found += [FoundLabel("XMP TC260:AIGC (XMP chunk)", v) for v in xmp.read_aigc(packet)]
+                found += xmp.found_labels(packet, "XMP chunk")
         return found
 
     def write_label(self, data: bytes, label_json: str) -> bytes:
