@@ -3,6 +3,7 @@ render the readable report of an attestation."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -36,6 +37,23 @@ def load_run_summary(store: Store, run: str) -> dict[str, Any]:
         raise InputError("there is no evaluation run in the store yet: run `tongzhou eval run` first")
     summary: dict[str, Any] = run_summary(store, run_id)
     return summary
+
+
+def summary_from_file(path: Path) -> dict[str, Any]:
+    """A run summary from a file: a run-summary JSON document, or an inspect_ai log (``.eval``/``.json``)."""
+    from tongzhou.attest.inspect_import import summary_from_inspect_log
+
+    if path.suffix == ".eval":
+        return summary_from_inspect_log(path)
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path} is neither a run summary nor an inspect log: {exc}") from exc
+    if isinstance(data, dict) and "run_id" in data and "items" in data:
+        return data
+    if isinstance(data, dict) and "eval" in data and "samples" in data:
+        return summary_from_inspect_log(path)
+    raise InputError(f"{path} is neither a run summary (run_id, items) nor an inspect_ai log (eval, samples)")
 
 
 def private_key(

@@ -12,7 +12,13 @@ from rich.table import Table
 from tongzhou.attest import KeyRing
 from tongzhou.attest.recognition import recognition_view
 from tongzhou.attest.verify import Verification
-from tongzhou.attest.workflow import load_run_summary, private_key, sign_stored_run, verify_file
+from tongzhou.attest.workflow import (
+    load_run_summary,
+    private_key,
+    sign_stored_run,
+    summary_from_file,
+    verify_file,
+)
 from tongzhou.errors import InputError
 from tongzhou.home import tongzhou_home
 from tongzhou.store import open_store
@@ -50,7 +56,9 @@ def _print_verification(result: Verification) -> None:
 
 @app.command("sign")
 def sign(
-    run: str = typer.Argument(..., help="Evaluation run id, or 'latest'."),
+    run: str = typer.Argument(
+        ..., help="Evaluation run id, 'latest', a run-summary JSON file, or an inspect_ai log (.eval/.json)."
+    ),
     key: str = typer.Option("evaluator", "--key", help="Key name in the key ring (tongzhou keys list)."),
     evaluator: str = typer.Option(
         None, "--evaluator", help="Evaluator name shown to readers (default: key name)."
@@ -65,11 +73,14 @@ def sign(
     """Sign a run: canonical report → in-toto Statement v1 → DSSE envelope (Ed25519)."""
     ring = KeyRing()
     signing_key = private_key(ring, key, prompt=lambda: typer.prompt("Passphrase 口令", hide_input=True))
-    store = open_store()
-    try:
-        summary = load_run_summary(store, run)
-    finally:
-        store.close()
+    if Path(run).is_file():
+        summary = summary_from_file(Path(run))
+    else:
+        store = open_store()
+        try:
+            summary = load_run_summary(store, run)
+        finally:
+            store.close()
     target = out or tongzhou_home() / "attestations" / f"{summary['run_id']}.dsse.json"
     signed = sign_stored_run(summary, signing_key, evaluator or key, target, bundle)
     console.print(
