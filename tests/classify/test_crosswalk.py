@@ -57,4 +57,4 @@ def test_obligation_evidence_lists_where_else_it_counts() -> None:
     refs = default_crosswalk().evidence_for("cn.genai.art17")
     by_id = {r.artefact: r for r in refs}
     assert {"safety-evaluation-report", "security-assessment", "algorithm-filing"} <= set(by_id)
-    assert any(x.startswith("eu:") for x in by_id["safety-evaluation-report"].recognised_elsewhere)
+    assert any(x.startswith("eu-ai-act:") for x in by_id["safety-evaluation-report"].recognised_elsewhere)

@@ -51,7 +51,7 @@ class Crosswalk:
         index: dict[str, list[EvidenceRef]] = {}
         for a in artefacts:
             for r in a.recognitions:
-                elsewhere = [f"{o.jurisdiction}: {o.requirement}" for o in a.recognitions if o is not r]
+                elsewhere = [f"{o.regime}: {o.requirement}" for o in a.recognitions if o is not r]
                 index.setdefault(r.obligation_id, []).append(
                     EvidenceRef(a.id, a.title, r.rationale, elsewhere)
                 )

@@ -22,6 +22,27 @@ def _who(o: ObligationFinding) -> str:
     return o.addressee + ("" if o.applies_to_registrant else " (not you)")
 
 
+def evidence_reuse(result: Classification) -> dict[str, tuple[list[str], list[str]]]:
+    """Per artefact: the requirements it satisfies in this result, and where else it is recognised."""
+    here: dict[str, list[str]] = {}
+    elsewhere: dict[str, list[str]] = {}
+    for j in result.jurisdictions:
+        for o in j.obligations:
+            if not o.applies_to_registrant:
+                continue
+            for e in o.evidence:
+                label = f"{o.regime}: {o.legal_basis}"
+                if label not in here.setdefault(e.artefact, []):
+                    here[e.artefact].append(label)
+                elsewhere.setdefault(e.artefact, []).extend(e.recognised_elsewhere)
+    out: dict[str, tuple[list[str], list[str]]] = {}
+    for artefact in sorted(here):
+        satisfied = here[artefact]
+        rest = [x for x in dict.fromkeys(elsewhere[artefact]) if x not in satisfied]
+        out[artefact] = (satisfied, rest)
+    return out
+
+
 def to_json(result: Classification) -> str:
     """The JSON document (schema in docs/classify.md)."""
     return json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
@@ -90,6 +111,19 @@ def render_table(result: Classification, console: Console) -> None:
         )
     if out_of_scope:
         console.print(f"[dim]not in scope (markets): {', '.join(out_of_scope)}[/]")
+    reuse = evidence_reuse(result)
+    if reuse:
+        ev = Table(
+            title="evidence reuse / 证据复用: one artefact, several requirements",
+            title_justify="left",
+            expand=True,
+        )
+        ev.add_column("artefact", ratio=2)
+        ev.add_column("satisfies here", ratio=4)
+        ev.add_column("also recognised in", ratio=4)
+        for artefact, (here, elsewhere) in reuse.items():
+            ev.add_row(artefact, "; ".join(here), "; ".join(elsewhere) or "—")
+        console.print(ev)
     if result.thresholds:
         tt = Table(title="compute thresholds side by side / 算力阈值对照", title_justify="left")
         for col in ("jurisdiction", "threshold", "meaning", "legal basis", "this model", "crossed"):
@@ -164,6 +198,19 @@ def render_markdown(result: Classification) -> str:
                 flags = f"; flags {', '.join('@' + f for f in e.flags)}" if e.flags else ""
                 lines.append(f"- `{e.rule_id}` {e.result} ({e.legal_basis}): {facts or 'always'}{flags}")
             lines += ["", "</details>", ""]
+    reuse = evidence_reuse(result)
+    if reuse:
+        lines += [
+            "## Evidence reuse (crosswalk)",
+            "",
+            "| artefact | satisfies here | also recognised in |",
+            "|---|---|---|",
+        ]
+        for artefact, (here, elsewhere) in reuse.items():
+            lines.append(
+                f"| {artefact} | {_md_cell('; '.join(here))} | {_md_cell('; '.join(elsewhere) or '—')} |"
+            )
+        lines.append("")
     if result.thresholds:
         lines += [
             "## Compute thresholds side by side",

@@ -18,11 +18,14 @@ def register_and_classify(ctx: DemoContext) -> None:
     registry = SystemRegistry(ctx.store)
     classifier = Classifier()
     out = ctx.out_dir / "classification"
+    binding = [r.jurisdiction for r in classifier.ruleset.regimes if r.binding]
+    codes = list(dict.fromkeys(binding))
     summary = Table(
         "system",
-        "registered",
-        *[j.upper() for j in classifier.ruleset.jurisdictions],
-        title="Classification of the bundled example systems / 示例系统分类分级",
+        "registry",
+        *[c.upper() for c in codes],
+        title="Classification of the bundled example systems / 示例系统分类分级 (binding regimes; "
+        "NIST AI RMF and ISO/IEC 42001 mappings are in the full reports)",
         title_justify="left",
     )
     for profile in example_profiles():
@@ -30,7 +33,7 @@ def register_and_classify(ctx: DemoContext) -> None:
         result = classifier.classify(registry.get(profile.id))
         result.profile_sha256 = profile_digest(profile)[1]
         cells = []
-        for code in classifier.ruleset.jurisdictions:
+        for code in codes:
             j = result.jurisdiction(code)
             if j.in_scope is False:
                 cells.append("[dim]—[/]")
