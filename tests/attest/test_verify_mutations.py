@@ -268,3 +268,32 @@ def test_without_policy_uses_given_keys_and_says_recognition_undecided(
     result = verify_attestation(envelope, trusted_keys=keys)
     assert result.ok and result.jurisdictions == []
     assert "recognition not decided" in result.notes[0]
+
+
+def test_hostile_payloads_signed_by_a_trusted_key(ring: KeyRing, make_policy: PolicyFactory) -> None:
+    """Even a trusted signer's odd payload gets a reason, not a crash."""
+    policy = make_policy()
+    for payload, reason in ((b"[" * 100_000 + b"]" * 100_000, "malformed-payload"),
+                            (b'{"_type": NaN}', "malformed-payload"),
+                            ("\udcff".encode("utf-8", "surrogatepass"), "malformed-payload"),
+                            (b'{"_type": "https://in-toto.io/Statement/v1"}', "wrong-predicate-type")):
+        env = sign_envelope(payload, PAYLOAD_TYPE, ring.private_key("lab"))
+        assert verify_attestation(env, policy=policy).reasons() == [reason]
+
+
+def test_oversized_and_non_json_files_refused(tmp_path: Path, envelope: dict[str, Any]) -> None:
+    import pytest
+
+    from tongzhou.attest import read_attestation, write_json_atomic
+    from tongzhou.errors import InputError
+
+    path = write_json_atomic(tmp_path / "a.dsse.json", envelope)
+    assert read_attestation(path) == envelope
+    with pytest.raises(InputError, match="attestations over 1000 bytes are refused"):
+        read_attestation(path, max_bytes=1000)
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(InputError, match="not JSON"):
+        read_attestation(deep)
+    with pytest.raises(InputError, match="not a DSSE envelope"):
+        read_attestation(write_json_atomic(tmp_path / "list.json", [1, 2]))

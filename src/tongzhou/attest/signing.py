@@ -64,20 +64,18 @@ def write_json_atomic(path: Path, value: Any) -> Path:
     return path
 
 
-def read_attestation(path: Path) -> dict[str, Any]:
+def read_attestation(path: Path, max_bytes: int = MAX_ATTESTATION_BYTES) -> dict[str, Any]:
     """Read a DSSE envelope file, with a clear :class:`InputError` for anything that is not one."""
     try:
         size = path.stat().st_size
     except OSError as exc:
         raise InputError(f"cannot read attestation {path}: {exc.strerror}") from exc
-    if size > MAX_ATTESTATION_BYTES:
-        raise InputError(
-            f"{path} is {size} bytes; attestations over {MAX_ATTESTATION_BYTES} bytes are refused"
-        )
+    if size > max_bytes:
+        raise InputError(f"{path} is {size} bytes; attestations over {max_bytes} bytes are refused")
     try:
         value = json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path} is not JSON: {exc}") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise InputError(f"{path} is not JSON (or nested too deeply): {exc!s:.200}") from exc
     if not isinstance(value, dict):
         raise InputError(
             f"{path} is not a DSSE envelope (a JSON object with payload, payloadType, signatures)"

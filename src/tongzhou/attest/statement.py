@@ -71,12 +71,17 @@ def statement_bytes(statement: Mapping[str, Any]) -> bytes:
     return canonical_json(dict(statement))
 
 
+def _no_constant(name: str) -> Any:
+    # Python's json accepts NaN and Infinity; JSON (RFC 8259) and RFC 8785 do not.
+    raise ValueError(f"{name} is not JSON")
+
+
 def parse_statement(payload: bytes) -> dict[str, Any]:
     """Parse a signed payload into a Statement with our predicate, or raise :class:`StatementError`."""
     try:
-        statement = json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise StatementError("malformed-payload", f"the signed payload is not JSON: {exc}") from exc
+        statement = json.loads(payload.decode("utf-8"), parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise StatementError("malformed-payload", f"the signed payload is not JSON: {exc!s:.200}") from exc
     if not isinstance(statement, dict) or statement.get("_type") != STATEMENT_TYPE:
         raise StatementError(
             "not-an-in-toto-statement",
