@@ -115,3 +115,12 @@ def test_unsigned_view_says_so_and_bad_format_refused(tmp_path: Path) -> None:
 def test_failed_verification_is_not_rendered() -> None:
     with pytest.raises(InputError, match="does not verify"):
         view_of_attestation(Verification())
+
+
+def test_recognition_section_from_the_crosswalk(verified: Verification) -> None:
+    pytest.importorskip("tongzhou.classify.crosswalk")
+    view = view_of_attestation(verified)
+    assert view.recognition and all(o["policy_recognises"] is None for o in view.recognition)
+    html = render_html(view)
+    assert 'id="recognition"' in html and view.recognition[0]["requirement"] in html
+    assert "## 互认 Mutual recognition" in render_markdown(view)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tongzhou.attest.recognition import recognition_view
 from tongzhou.attest.verify import Verification
 from tongzhou.errors import InputError
 from tongzhou.reports.view import ReportView, SignatureInfo, report_view
@@ -32,7 +33,9 @@ def signature_info(verification: Verification) -> SignatureInfo:
 
 
 def view_of_attestation(verification: Verification) -> ReportView:
-    """The report view of a verified attestation."""
+    """The report view of a verified attestation, with the obligations it serves when it is recognised."""
     info = signature_info(verification)
     assert verification.report is not None
-    return report_view(verification.report, info)
+    recognition = recognition_view(verification)
+    obligations = [o.to_dict() for o in recognition.obligations]
+    return report_view(verification.report, info, obligations)

@@ -74,6 +74,22 @@ def render_markdown(view: ReportView) -> str:
             for a in view.assessment
         ],
     )
+    if view.recognition:
+        policy = {None: "—", True: "认可 recognised", False: "未认可 not recognised"}
+        out += ["## 互认 Mutual recognition", ""]
+        out += _table(
+            ["法域 Jurisdiction", "制度 Regime", "条款 Requirement", "理由 Rationale", "策略 Policy"],
+            [
+                [
+                    o["jurisdiction"],
+                    o["regime"],
+                    o["requirement"],
+                    o["rationale"],
+                    policy[o["policy_recognises"]],
+                ]
+                for o in view.recognition
+            ],
+        )
     out += ["## 模型与题库 Model and test banks", ""]
     out += _table(
         ["", ""],

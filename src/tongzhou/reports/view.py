@@ -69,6 +69,8 @@ class ReportView:
     metrics: list[MetricLine] = field(default_factory=list)
     assessment: list[AssessmentRow] = field(default_factory=list)
     standard: str = ""
+    recognition: list[dict[str, Any]] = field(default_factory=list)
+    """Obligations this attestation can serve (``ObligationServed.to_dict()``), when known."""
 
     @property
     def title_en(self) -> str:
@@ -86,8 +88,12 @@ def pct(x: float) -> str:
     return f"{100 * float(x):.1f}%"
 
 
-def report_view(report: Mapping[str, Any], signature: SignatureInfo | None) -> ReportView:
-    """Build the view of a (verified) canonical report."""
+def report_view(
+    report: Mapping[str, Any],
+    signature: SignatureInfo | None,
+    recognition: list[dict[str, Any]] | None = None,
+) -> ReportView:
+    """Build the view of a (verified) canonical report, with the obligations it can serve if given."""
     thresholds = report["standard_profile"]["thresholds"]
     lines = []
     for metric_id, metric in sorted(report["metrics"].items()):
@@ -101,4 +107,7 @@ def report_view(report: Mapping[str, Any], signature: SignatureInfo | None) -> R
         metrics=lines,
         assessment=self_assessment(report, signed=signature is not None),
         standard=standard_name(),
+        recognition=sorted(
+            recognition or [], key=lambda o: (o["jurisdiction"], o["regime"], o["requirement"])
+        ),
     )
