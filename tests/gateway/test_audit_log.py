@@ -126,3 +126,29 @@ def test_cli_verify_exit_codes(tmp_path: Path) -> None:
     segment.write_text("\n".join(rows) + "\n", encoding="utf-8")
     bad = runner.invoke(app, ["gateway", "audit", "verify", "--dir", str(directory)])
     assert bad.exit_code == 1 and "deleted" in bad.output
+
+
+def test_hot_records_hash_as_rfc_8785_canonical_json(tmp_path: Path) -> None:
+    from tongzhou.attest import canonical_json
+    from tongzhou.gateway.audit_log import _fast_canonical
+
+    record = {
+        "seq": 7,
+        "time": "2026-11-23T00:00:00.000000Z",
+        "kind": "request",
+        "prev": "sha256:00",
+        "data": {
+            "id": "r",
+            "model": '模型\u2028\x7f\x01\n\t"\\é😀',
+            "stream": False,
+            "client": None,
+            "body": {"sha256": "sha256:ab", "bytes": 12, "text": "line\r\nzwei 二"},
+            "us": 1234567,
+        },
+    }
+    assert _fast_canonical(record) == canonical_json(record)
+    log = AuditLog(tmp_path / "audit")
+    log.append("request", record["data"])
+    log.append("alert", {"rate": 0.1, "whole": 1.0})  # floats: the exact (slow) canonicaliser
+    log.close()
+    assert verify_audit_log(tmp_path / "audit").ok

@@ -82,3 +82,23 @@ def test_orders_polled_from_a_url_take_effect(stub_upstream: str, issuers: Issue
             assert halt["source"].startswith("url:") and halt["order"]["order_id"] == order.order_id
     finally:
         feed.shutdown()
+
+
+def test_hostile_requests_get_clear_errors_and_the_log_stays_valid(
+    stub_upstream: str, issuers: Issuers, tmp_path: Path
+) -> None:
+    from tongzhou.gateway.audit_log import verify_audit_log
+
+    policy = load_policy(write_policy(tmp_path, "max_body_bytes: 2048"))
+    with GatewayThread(stub_upstream, policy) as gateway:
+        chat = f"{gateway.base_url}/v1/chat/completions"
+        lone_surrogate = b'{"model": "m\\ud800", "messages": [{"role": "user", "content": "hi"}]}'
+        assert httpx.post(chat, content=lone_surrogate, timeout=10).status_code == 200
+        assert httpx.post(chat, content=b"x" * 4096, timeout=10).status_code == 413
+        assert httpx.post(chat, content=b"\xff\xfe not json", timeout=10).status_code == 400
+        huge_order = httpx.post(
+            f"{gateway.base_url}/governance/halt-orders", content=b"[" * 70_000, timeout=10
+        )
+        assert huge_order.status_code == 413
+        assert status(gateway.base_url) == 200
+    assert verify_audit_log(policy.audit_dir()).ok

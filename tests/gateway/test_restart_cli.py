@@ -108,7 +108,7 @@ def test_halt_state_survives_a_restart(
             ],
         )
         assert resumed.exit_code == 0 and order_id in resumed.output
-        assert httpx.post(f"{base}/v1/chat/completions", json=request, timeout=60).status_code == 200
+        assert httpx.post(f"{base}/v1/chat/completions", json=request, timeout=180).status_code == 200
     verify = runner.invoke(app, ["gateway", "audit", "verify", "--policy", str(policy_path)])
     assert verify.exit_code == 0, verify.output
 

@@ -112,7 +112,11 @@ class EarlyWarning:
         self.recent: collections.deque[dict[str, Any]] = collections.deque(maxlen=200)
         self._hits: dict[str, collections.deque[float]] = collections.defaultdict(collections.deque)
         self._refusals: dict[str, collections.deque[bool]] = {}
-        self._requests: collections.deque[tuple[float, bool]] = collections.deque()
+        self._error_rules = [r for r in self.rules if r.kind == "error_rate"]
+        self._has_indicators = any(r.kind == "indicator" for r in self.rules)
+        self._outcomes: dict[str, tuple[collections.deque[tuple[float, bool]], list[int]]] = {
+            r.id: (collections.deque(), [0, 0]) for r in self._error_rules
+        }
         self._quiet_until: dict[str, float] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -120,9 +124,8 @@ class EarlyWarning:
     def observe_output(self, model: str | None, request: Any, output: str) -> None:
         """A generated response (and the request that asked for it)."""
         now = time.monotonic()
-        self._requests.append((now, False))
         lowered = output.lower()
-        prompt = _prompt_text(request).lower() if any(r.kind == "indicator" for r in self.rules) else ""
+        prompt = _prompt_text(request).lower() if self._has_indicators else ""
         for rule in self.rules:
             if rule.kind == "keyword":
                 hits = [k for k in rule.keywords if k.lower() in lowered]
@@ -148,28 +151,26 @@ class EarlyWarning:
                                 "baseline": rule.baseline,
                             },
                         )
-        self._check_errors(now)
+        self._record_outcome(now, False, model)
 
     def observe_error(self, model: str | None) -> None:
         """An upstream failure (5xx or unreachable)."""
-        self._requests.append((time.monotonic(), True))
-        self._check_errors(time.monotonic(), model)
+        self._record_outcome(time.monotonic(), True, model)
 
-    def _check_errors(self, now: float, model: str | None = None) -> None:
-        rules = [r for r in self.rules if r.kind == "error_rate"]
-        if not rules:
-            self._requests.clear()
-            return
-        horizon = max(r.window_seconds for r in rules)
-        while self._requests and self._requests[0][0] < now - horizon:
-            self._requests.popleft()
-        for rule in rules:
-            recent = [err for t, err in self._requests if t >= now - rule.window_seconds]
-            if len(recent) >= rule.min_samples and sum(recent) / len(recent) >= rule.threshold:
-                self._fire(
-                    rule,
-                    {"model": model, "error_rate": round(sum(recent) / len(recent), 4), "n": len(recent)},
-                )
+    def _record_outcome(self, now: float, error: bool, model: str | None) -> None:
+        # Per rule: a deque of (time, error) and running counts, so each request costs O(rules).
+        for rule in self._error_rules:
+            window, counts = self._outcomes[rule.id]
+            window.append((now, error))
+            counts[0] += 1
+            counts[1] += error
+            while window and window[0][0] < now - rule.window_seconds:
+                _t, old_error = window.popleft()
+                counts[0] -= 1
+                counts[1] -= old_error
+            total, errors = counts
+            if total >= rule.min_samples and errors / total >= rule.threshold:
+                self._fire(rule, {"model": model, "error_rate": round(errors / total, 4), "n": total})
 
     def _count(self, rule: Rule, now: float, hits: int, detail: dict[str, Any]) -> None:
         window = self._hits[rule.id]

@@ -103,6 +103,23 @@ def halted_body(halt: ActiveHalt) -> dict[str, Any]:
     }
 
 
+def _clean(text: str) -> str:
+    """``text`` without lone surrogates (JSON allows "\\ud800"; UTF-8 and the audit log do not)."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _json_bytes(value: Any) -> bytes:
+    """UTF-8 JSON; lone surrogates from the upstream are kept as ``\\uXXXX`` escapes (valid JSON)."""
+    try:
+        return json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value).encode("ascii")
+
+
 def _digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
@@ -267,7 +284,7 @@ class Gateway:
 
     # ---- proxying ----------------------------------------------------------------------------
     def _audit_content(self, data: bytes | str) -> dict[str, Any]:
-        raw = data.encode("utf-8") if isinstance(data, str) else data
+        raw = data.encode("utf-8", "replace") if isinstance(data, str) else data
         field: dict[str, Any] = {"sha256": _digest(raw), "bytes": len(raw)}
         if self.policy.audit.content == "full":
             field["text"] = raw.decode("utf-8", errors="replace")
@@ -275,7 +292,7 @@ class Gateway:
 
     async def proxy(self, request: web.Request) -> web.StreamResponse:
         """Forward ``/v1/<tail>`` to the upstream, governed."""
-        tail = request.match_info["tail"]
+        tail = _clean(request.match_info["tail"])
         body = await request.read()
         model: str | None = None
         stream = False
@@ -295,7 +312,7 @@ class Gateway:
                     status=400,
                 )
             if isinstance(payload, dict):
-                model = payload.get("model") if isinstance(payload.get("model"), str) else None
+                model = _clean(payload["model"]) if isinstance(payload.get("model"), str) else None
                 stream = payload.get("stream") is True
         request_id = uuid.uuid4().hex
         halt = self.book.halting(model)
@@ -414,7 +431,7 @@ class Gateway:
                     if label_json:
                         headers[LABEL_FIELD] = label_json
                         label_id = request_id
-                    data = json.dumps(answer, ensure_ascii=False).encode("utf-8")
+                    data = _json_bytes(answer)
         if upstream.status >= 500:
             self.warnings.observe_error(model)
         elif generating:
@@ -425,7 +442,7 @@ class Gateway:
                 "id": request_id,
                 "status": upstream.status,
                 "label": label_id,
-                "ms": round((time.perf_counter() - started) * 1000, 3),
+                "us": int((time.perf_counter() - started) * 1_000_000),
                 "output": self._audit_content(output if generating else data),
             },
         )
@@ -505,7 +522,7 @@ class Gateway:
             )
         if flight.cut_by is not None:
             with contextlib.suppress(ConnectionResetError):
-                error = json.dumps(halted_body(flight.cut_by), ensure_ascii=False)
+                error = _json_bytes(halted_body(flight.cut_by)).decode("utf-8")
                 await response.write(f"data: {error}\n\n".encode())
             upstream.close()
         else:
@@ -527,7 +544,7 @@ class Gateway:
         event["choices"] = [choice]
         if extra:
             event.update(extra)
-        return b"data: " + json.dumps(event, ensure_ascii=False).encode("utf-8") + b"\n\n"
+        return b"data: " + _json_bytes(event) + b"\n\n"
 
     async def _write_label_event(
         self,

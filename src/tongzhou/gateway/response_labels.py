@@ -20,6 +20,15 @@ LABEL_FIELD = "AIGC"
 """Response field and header that carry the implicit label (GB 45438: the key must contain AIGC)."""
 
 
+def _utf8_safe(text: str) -> str:
+    # Lone surrogates (valid in JSON escapes, invalid in UTF-8) cannot be hashed or delivered as text.
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
 class ResponseLabeller:
     """Applies :class:`LabelPolicy` to completion texts."""
 
@@ -46,6 +55,7 @@ class ResponseLabeller:
         """``(delivered text, implicit label JSON or None)`` for one generated text."""
         from tongzhou.labels.text import TEXT_HASH_METHOD, label_text, make_label, text_content_hash
 
+        text = _utf8_safe(text)
         if self.policy.explicit:
             result = label_text(
                 text,
@@ -71,7 +81,7 @@ class ResponseLabeller:
 
         return make_label(
             self.policy.producer,
-            text_content_hash(delivered),
+            text_content_hash(_utf8_safe(delivered)),
             TEXT_HASH_METHOD,
             self._key,
             produce_id=produce_id,
