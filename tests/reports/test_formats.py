@@ -124,3 +124,16 @@ def test_recognition_section_from_the_crosswalk(verified: Verification) -> None:
     html = render_html(view)
     assert 'id="recognition"' in html and view.recognition[0]["requirement"] in html
     assert "## 互认 Mutual recognition" in render_markdown(view)
+
+
+def test_pdf_without_a_working_chromium_is_a_clear_error(
+    verified: Verification, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = view_of_attestation(verified)
+    monkeypatch.setenv("TONGZHOU_CHROMIUM", str(tmp_path / "no-such-browser"))
+    with pytest.raises(InputError, match="Chromium is not installed"):
+        write_report(view, "pdf", tmp_path / "a.pdf")
+    monkeypatch.setenv("TONGZHOU_CHROMIUM", "/bin/false")
+    with pytest.raises(InputError, match="did not start"):
+        write_report(view, "pdf", tmp_path / "b.pdf")
+    assert not list(tmp_path.glob("*.pdf")) and not list(tmp_path.glob(".*.pdf"))

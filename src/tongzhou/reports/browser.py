@@ -39,10 +39,14 @@ def chromium_page() -> Iterator[Any]:
     executable = chromium_path()
     if executable is None:
         raise InputError("Chromium is not installed (apt-get install chromium, or set TONGZHOU_CHROMIUM)")
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS, headless=True)
+        try:
+            browser = pw.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS, headless=True)
+        except PlaywrightError as exc:
+            raise InputError(f"Chromium at {executable} did not start: {str(exc).splitlines()[0]}") from exc
         try:
             yield browser.new_page()
         finally:
