@@ -118,3 +118,14 @@ def test_bad_id_is_refused() -> None:
             },
             "x.yaml",
         )
+
+
+def test_yaml_alias_bomb_is_refused_not_expanded(tmp_path: Path) -> None:
+    levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    names = "abcdefghi"
+    for prev, cur in zip(names, names[1:], strict=False):
+        levels.append(f"{cur}: &{cur} [{','.join(['*' + prev] * 9)}]")
+    path = tmp_path / "bomb.yaml"
+    path.write_text(MINIMAL + "\n".join(levels) + "\nfunctions: *i\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"functions\[0\]: Input should be a valid string"):
+        load_profile(path)

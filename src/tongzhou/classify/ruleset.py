@@ -10,6 +10,7 @@ so ``--as-of`` answers under the text in force that day), and ``source``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cache
@@ -62,6 +63,14 @@ class Transition:
 
 
 @dataclass(frozen=True, slots=True)
+class EarlierText:
+    """Before ``until`` (an amendment's entry into force) the outcome bit from another date."""
+
+    until: dt.date
+    applies_from: dt.date
+
+
+@dataclass(frozen=True, slots=True)
 class Threshold:
     """A numeric line in the law (e.g. training compute), shown side by side across regimes."""
 
@@ -92,6 +101,7 @@ class Rule:
     text_from: dt.date | None = None
     text_until: dt.date | None = None
     transition: Transition | None = None
+    earlier_text: EarlierText | None = None
     note: str = ""
 
     def in_text(self, as_of: dt.date) -> bool:
@@ -202,6 +212,12 @@ def parse_regime(data: dict[str, Any], source_name: str) -> Regime:
         for oid in obl:
             if oid not in obligations:
                 raise InputError(f"{w}: obligation {oid!r} is not declared under 'obligations'")
+        earlier = None
+        if raw.get("earlier_text"):
+            et = raw["earlier_text"]
+            earlier = EarlierText(
+                _date(et["until"], w) or dt.date.min, _date(et["applies_from"], w) or dt.date.min
+            )
         trans = raw.get("transition")
         transition = None
         if trans:
@@ -228,6 +244,7 @@ def parse_regime(data: dict[str, Any], source_name: str) -> Regime:
                 text_from=_date(raw.get("text_from"), w),
                 text_until=_date(raw.get("text_until"), w),
                 transition=transition,
+                earlier_text=earlier,
                 note=raw.get("note", ""),
             )
         )
@@ -277,7 +294,7 @@ class RuleSet:
         cached = self._by_date.get(key)
         if cached is None:
             cached = [
-                (regime, [r for r in regime.rules if r.in_text(as_of)])
+                (regime, [_as_of_text(r, as_of) for r in regime.rules if r.in_text(as_of)])
                 for regime in self.regimes
                 if jurisdictions is None or regime.jurisdiction in jurisdictions
             ]
@@ -290,6 +307,14 @@ class RuleSet:
             if obligation_id in regime.obligations:
                 return regime.obligations[obligation_id]
         return None
+
+
+def _as_of_text(rule: Rule, as_of: dt.date) -> Rule:
+    """The rule as the text in force on ``as_of`` states it (earlier application date before an amendment)."""
+    et = rule.earlier_text
+    if et is not None and as_of < et.until:
+        return dataclasses.replace(rule, applies_from=et.applies_from)
+    return rule
 
 
 RULES_PACKAGE = "tongzhou.classify.rules"

@@ -124,3 +124,9 @@ def export(
         typer.echo(text, nl=False)
     else:
         typer.echo(f"wrote {out}")
+
+
+@app.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of a SystemProfile (for editors and other tools)."""
+    typer.echo(json.dumps(SystemProfile.model_json_schema(), ensure_ascii=False, indent=2))
