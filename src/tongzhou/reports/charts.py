@@ -71,7 +71,9 @@ def rate_chart(
         cap = bar_w / 4
         parts.append(
             f'<path d="M{cx:.1f},{hi:.1f}V{lo:.1f}M{cx - cap:.1f},{hi:.1f}H{cx + cap:.1f}'
-            f'M{cx - cap:.1f},{lo:.1f}H{cx + cap:.1f}" stroke="#212121" stroke-width="1.5" fill="none"/></g>'
+            f'M{cx - cap:.1f},{lo:.1f}H{cx + cap:.1f}" stroke="#212121" stroke-width="1.5" fill="none"/>'
+            # The point estimate as a dot too, so a 0 % bar is still visible.
+            f'<circle cx="{cx:.1f}" cy="{value_y:.1f}" r="3.5" fill="{colour}" stroke="#212121"/></g>'
         )
         ly = top + plot_h + 14
         anchor = (
