@@ -26,6 +26,7 @@ COMMAND_GROUPS: list[tuple[str, str]] = [
     ("attest", "tongzhou.cli.attest"),
     ("keys", "tongzhou.cli.keys"),
     ("attest", "tongzhou.cli.attest"),
+    ("corpus", "tongzhou.cli.corpus"),
 ]
 
 app = typer.Typer(

@@ -1,0 +1,238 @@
+"""`tongzhou corpus`: audit training corpora (GB/T 45654): keywords, personal data, statistics, sampling."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tongzhou.corpus.keywords import check_coverage, load_library
+from tongzhou.corpus.profile import load_profile
+from tongzhou.corpus.review import parse_verdicts, read_sample, record_verdicts, summarize_review
+from tongzhou.corpus.unit import AuditSettings
+from tongzhou.corpus.workflow import audit_to_dir
+from tongzhou.errors import InputError
+
+app = typer.Typer(
+    help="Audit training corpora: keyword library, personal information, duplicates, sampling.",
+    no_args_is_help=True,
+)
+
+_COLOUR = {"pass": "green", "fail": "red"}
+
+
+def _v(verdict: str) -> str:
+    return f"[{_COLOUR.get(verdict, 'yellow')}]{verdict}[/]"
+
+
+def print_verdicts(report: dict[str, Any], console: Console) -> None:
+    """The verdict table and the per-source table of a report."""
+    v = report["verdicts"]
+    table = Table("rule 规则", "result 结果", "verdict 判定", title="GB/T 45654 corpus rules / 语料安全要求")
+    ks = v["keyword_sampling"]["pass_rate"]
+    table.add_row(
+        "keyword check pass rate 关键词抽检合格率",
+        f"{ks['value']:.4f} [{ks['ci_low']:.4f}, {ks['ci_high']:.4f}] n={ks['n']} (≥ {ks['threshold']})",
+        _v(v["keyword_sampling"]["verdict"]),
+    )
+    bl = v["source_blacklist"]
+    table.add_row(
+        "source blacklist 来源黑名单 (> 5 %)", ", ".join(bl["blacklisted"]) or "none", _v(bl["verdict"])
+    )
+    ms = v["manual_sampling"]
+    ms_text = (
+        f"{ms['passed']}/{ms['reviewed']} reviewed of ≥ {ms['min_items']}"
+        if "reviewed" in ms
+        else f"pending: {ms.get('sample_file')}"
+    )
+    table.add_row("manual sampling 人工抽检 (≥ 96 %)", ms_text, _v(ms["verdict"]))
+    table.add_row(
+        "keyword library 关键词库",
+        f"{report['library']['entries']} entries",
+        _v(v["keyword_library"]["verdict"]),
+    )
+    console.print(table)
+    src = Table(
+        "source",
+        "items",
+        "flagged",
+        "flagged rate [95 % CI]",
+        "blacklist",
+        "PII items",
+        "near-dup",
+        "languages",
+    )
+    for s in report["sources"]:
+        fr = s["flagged_rate"]
+        src.add_row(
+            s["name"],
+            str(s["items"]),
+            str(s["keyword_flagged_items"]),
+            f"{fr['value']:.4f} [{fr['ci_low']:.4f}, {fr['ci_high']:.4f}]",
+            _v("fail" if s["blacklisted"] else fr["verdict"]),
+            str(s["pii"]["items_with_pii"]),
+            f"{s['duplicates']['near']} ({s['duplicates']['near_rate']:.2%})",
+            ", ".join(f"{k}:{n}" for k, n in s["languages"].items()),
+        )
+    console.print(src)
+
+
+@app.command("audit")
+def audit_cmd(
+    paths: list[Path] = typer.Argument(..., help="Corpus files or directories (a directory is one source)."),
+    keywords: Path = typer.Option(
+        None, "--keywords", help="Keyword library (JSONL[.gz] or CSV); default bundled."
+    ),
+    profile: Path = typer.Option(None, "--profile", help="Standard profile YAML; default GB/T 45654-2025."),
+    sample: int = typer.Option(4000, "--sample", help="Items to draw for manual review (0: none)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the sample."),
+    workers: int = typer.Option(os.cpu_count() or 1, "--workers", help="Worker processes (or Ray actors)."),
+    ray: str = typer.Option(None, "--ray", help="Run on Ray Data: 'local', 'auto' or ray://host:port."),
+    out: Path = typer.Option(Path("corpus-audit"), "--out", help="Directory for the report and sample."),
+    text_field: list[str] = typer.Option(
+        ["text", "content"], "--text-field", help="JSONL field / Parquet column."
+    ),
+    no_dedup: bool = typer.Option(False, "--no-dedup", help="Skip duplicate detection."),
+    redact_out: Path = typer.Option(None, "--redact-out", help="Write redacted copies (JSONL) here."),
+    review: Path = typer.Option(
+        None, "--review", help="A reviewed sampling file to judge as manual sampling."
+    ),
+    backend: str = typer.Option("auto", "--automaton", help="hyperscan, ahocorasick-rs or pyahocorasick."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Audit a corpus against the standard and write corpus-audit.json/.html and sample.jsonl."""
+    settings = AuditSettings(
+        sample_size=sample,
+        seed=seed,
+        text_fields=tuple(text_field),
+        dedup=not no_dedup,
+        redact_dir=str(redact_out) if redact_out else None,
+    )
+    outcome = audit_to_dir(
+        [str(p) for p in paths], out, keywords, profile, settings, workers, ray, review, backend
+    )
+    if as_json:
+        typer.echo(json.dumps(outcome.report, ensure_ascii=False, indent=2))
+        return
+    console = Console()
+    print_verdicts(outcome.report, console)
+    console.print(f"report: {outcome.json_path} · {outcome.html_path}", highlight=False)
+    if outcome.sample_path:
+        console.print(f"sample for review 人工抽检样本: {outcome.sample_path}", highlight=False)
+
+
+@app.command("sample")
+def sample_cmd(
+    paths: list[Path] = typer.Argument(..., help="Corpus files or directories."),
+    n: int = typer.Option(4000, "--n", help="Items to draw."),
+    seed: int = typer.Option(0, "--seed", help="Seed."),
+    out: Path = typer.Option(
+        Path("corpus-sample"), "--out", help="Directory for sample.jsonl and the report."
+    ),
+    keywords: Path = typer.Option(
+        None, "--keywords", help="Keyword library (hits are shown to the reviewer)."
+    ),
+    workers: int = typer.Option(os.cpu_count() or 1, "--workers", help="Worker processes."),
+) -> None:
+    """Draw N random items (seeded, uniform) into a sampling file for manual review."""
+    if n <= 0:
+        raise InputError("--n must be positive / 抽样数量必须为正")
+    settings = AuditSettings(sample_size=n, seed=seed, dedup=False)
+    outcome = audit_to_dir([str(p) for p in paths], out, keywords, None, settings, workers)
+    Console().print(f"{len(outcome.result.sample)} items → {outcome.sample_path}", highlight=False)
+
+
+@app.command("review")
+def review_cmd(
+    sample_file: Path = typer.Argument(
+        ..., help="sample.jsonl written by `corpus audit` or `corpus sample`."
+    ),
+    verdicts: Path = typer.Option(
+        None, "--verdicts", help="CSV (item_id,verdict[,note]) or JSONL of verdicts."
+    ),
+    reviewer: str = typer.Option(os.environ.get("USER", "reviewer"), "--reviewer", help="Reviewer's name."),
+    interactive: bool = typer.Option(
+        False, "--interactive", "-i", help="Review unreviewed items one by one."
+    ),
+    profile: Path = typer.Option(None, "--profile", help="Standard profile YAML."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Record a reviewer's verdicts (pass/fail) and compute the pass rate against the 96 % rule."""
+    console = Console()
+    if verdicts:
+        n = record_verdicts(sample_file, parse_verdicts(verdicts), reviewer)
+        console.print(f"recorded {n} verdict(s)", highlight=False)
+    if interactive:
+        _interactive(sample_file, reviewer, console)
+    summary = summarize_review(read_sample(sample_file)[1], load_profile(profile))
+    if as_json:
+        typer.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+        return
+    r = summary.rate
+    console.print(
+        f"reviewed 已审 {summary.reviewed}/{summary.sample_size}, passed 合格 {summary.passed}; "
+        f"pass rate 合格率 {r.value:.4f} [{r.ci_low:.4f}, {r.ci_high:.4f}] vs ≥ {r.threshold} "
+        f"(≥ {summary.min_items} items): {_v(summary.verdict)}",
+        highlight=False,
+    )
+
+
+def _interactive(sample_file: Path, reviewer: str, console: Console) -> None:
+    _, items = read_sample(sample_file)
+    pending = [i for i in items if i.get("verdict") not in ("pass", "fail")]
+    for item in pending:
+        console.rule(f"{item['item_id']} ({item['source']})")
+        console.print(item["text"], highlight=False, markup=False)
+        if item.get("keywords"):
+            console.print(
+                f"keywords: {', '.join(item['keywords'])}  risks: {', '.join(item['risks'])}",
+                highlight=False,
+                markup=False,
+            )
+        answer = typer.prompt("p=pass 合格 / f=fail 不合格 / s=skip / q=quit", default="s").strip().lower()
+        if answer in ("q", "quit"):
+            break
+        if answer in ("p", "f"):
+            record_verdicts(
+                sample_file, {item["item_id"]: ("pass" if answer == "p" else "fail", "")}, reviewer
+            )
+
+
+@app.command("check-library")
+def check_library_cmd(
+    keywords: Path = typer.Option(None, "--keywords", help="Keyword library; default bundled."),
+    profile: Path = typer.Option(None, "--profile", help="Standard profile YAML."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Coverage of a keyword library against the standard (≥ 10,000; ≥ 200 per A.1, ≥ 100 per A.2 risk)."""
+    library = load_library(keywords)
+    prof = load_profile(profile)
+    findings = check_coverage(library, prof)
+    ok = all(f.passed for f in findings if f.rule != "max_age_days")
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {"entries": len(library), "passed": ok, "findings": [f.__dict__ for f in findings]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        table = Table("rule", "risk 风险", "required", "actual", "verdict")
+        for f in findings:
+            name = prof.risks.get(f.rule, {}).get("zh", "") if f.rule in prof.risks else ""
+            table.add_row(f.rule, name, str(f.required), str(f.actual), _v("pass" if f.passed else "fail"))
+        console = Console()
+        console.print(table)
+        console.print(
+            f"library {library.meta.get('name', keywords)}: {len(library)} entries — "
+            f"{_v('pass' if ok else 'fail')}",
+            highlight=False,
+        )
+    if not ok:
+        raise typer.Exit(1)

@@ -1,0 +1,58 @@
+"""The `tongzhou corpus` commands, end to end through the real CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.corpus.conftest import source_paths
+from tongzhou.cli.main import app
+from tongzhou.corpus.synthetic import PlantLog
+
+runner = CliRunner()
+
+
+def test_check_library_passes_for_the_bundled_library() -> None:
+    result = runner.invoke(app, ["corpus", "check-library", "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["passed"] and doc["entries"] >= 10_000
+
+
+def test_check_library_fails_a_small_library(tmp_path: Path) -> None:
+    lib = tmp_path / "lib.csv"
+    lib.write_text("keyword,risk\n炸弹,A.1.4\n", "utf-8")
+    result = runner.invoke(app, ["corpus", "check-library", "--keywords", str(lib)])
+    assert result.exit_code == 1 and "fail" in result.output
+
+
+@pytest.mark.slow
+def test_audit_then_review(tmp_path: Path, planted_corpus: tuple[Path, PlantLog]) -> None:
+    root, log = planted_corpus
+    out = tmp_path / "out"
+    args = ["corpus", "audit", *source_paths(root), "--out", str(out), "--sample", "50", "--workers", "1"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "corpus-audit.json").read_text("utf-8"))
+    assert report["totals"]["keyword_flagged_items"] == sum(log.keyword_items.values())
+    assert report["verdicts"]["manual_sampling"]["verdict"] == "pending"
+    assert "语料安全审计" in (out / "corpus-audit.html").read_text("utf-8")
+    sample = out / "sample.jsonl"
+    ids = [json.loads(line)["item_id"] for line in sample.read_text("utf-8").splitlines()[1:]]
+    verdicts = tmp_path / "v.csv"
+    verdicts.write_text("item_id,verdict\n" + "".join(f"{i},pass\n" for i in ids), "utf-8")
+    result = runner.invoke(app, ["corpus", "review", str(sample), "--verdicts", str(verdicts), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output.split("\n", 1)[1])
+    assert summary["reviewed"] == 50 and summary["verdict"] == "incomplete"  # < 4,000 reviewed
+
+
+def test_bad_input_exits_2(tmp_path: Path) -> None:
+    from tongzhou.cli.main import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["corpus", "audit", str(tmp_path / "missing"), "--out", str(tmp_path / "o")])
+    assert exc.value.code == 2

@@ -1,0 +1,73 @@
+"""A corpus larger than the process's address-space limit streams through the audit (memory ≠ corpus size)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+LIMIT = 320 << 20  # RLIMIT_AS for the audit process: virtual memory, stricter than resident memory
+CORPUS_BYTES = 360 << 20  # uncompressed corpus size, above the limit
+
+AUDIT = """
+import json, sys
+from tongzhou.corpus.audit import run_audit
+from tongzhou.corpus.keywords import load_library
+from tongzhou.corpus.unit import AuditSettings
+r = run_audit([sys.argv[1]], load_library(sys.argv[2]), AuditSettings(sample_size=100, batch_bytes=1 << 20))
+t = r.total.tally
+print(json.dumps({"items": t.items, "bytes": t.raw_bytes, "flagged": t.flagged_items,
+                  "pii": dict(t.pii_counts), "exact": r.total.exact_duplicates, "sample": len(r.sample)}))
+"""
+
+
+def _limited() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (LIMIT, LIMIT))
+
+
+def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    return subprocess.run(args, capture_output=True, text=True, preexec_fn=_limited, env=env, timeout=900)
+
+
+@pytest.mark.slow
+def test_corpus_larger_than_the_memory_limit_streams_through(tmp_path: Path) -> None:
+    # The limit is real: allocating the corpus size in that process fails.
+    control = _run([sys.executable, "-c", f"bytearray({CORPUS_BYTES})"])
+    assert control.returncode != 0 and "MemoryError" in control.stderr
+
+    lib = tmp_path / "lib.csv"
+    lib.write_text("keyword,risk\n炸弹,A.1.4\nbuy meth,A.1.8\n", "utf-8")
+    corpus = tmp_path / "big.jsonl.gz"
+    filler = "今天天气很好，我们在图书馆研究数据和算法。" * 12 + " The river and the mountain garden. " * 6
+    written = items = flagged = mobiles = 0
+    with gzip.open(corpus, "wt", encoding="utf-8", compresslevel=1) as fh:
+        while written < CORPUS_BYTES:
+            extra = ""
+            if items % 1000 == 0:
+                extra, flagged = " 教你制 作 炸 彈 ", flagged + 1
+            elif items % 1000 == 1:
+                extra, mobiles = f" 电话 139{items % 100000000:08d} ", mobiles + 1
+            line = json.dumps({"id": items, "text": f"{items} {filler}{extra}"}, ensure_ascii=False) + "\n"
+            fh.write(line)
+            written += len(line.encode())
+            items += 1
+    assert written > LIMIT
+
+    done = _run([sys.executable, "-c", AUDIT, str(corpus), str(lib)])
+    assert done.returncode == 0, done.stderr[-3000:]
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got == {
+        "items": items,
+        "bytes": written,
+        "flagged": flagged,
+        "pii": {"cn_mobile": mobiles},
+        "exact": 0,
+        "sample": 100,
+    }
