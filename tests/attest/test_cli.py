@@ -112,3 +112,23 @@ def test_sign_without_runs_or_key_says_why() -> None:
     assert isinstance(result.exception, InputError) and "tongzhou keys generate missing" in str(
         result.exception
     )
+
+
+def test_verify_with_a_public_key_file_instead_of_a_policy(tmp_path: Path) -> None:
+    other = KeyRing(tmp_path / "elsewhere")
+    info = other.generate("far-lab")
+    summary = make_summary(tmp_path / "banks", n_items=9)
+    envelope = sign_run(summary, other.private_key("far-lab"), "Far")
+    path = write_json_atomic(tmp_path / "far.dsse.json", envelope)
+    unknown = _run("attest", "verify", str(path), "--json")  # not in this home's key ring
+    assert unknown.exit_code == 1 and json.loads(unknown.output)["failures"][0]["code"] == "unknown-key"
+    pem = tmp_path / "far.pub"
+    pem.write_text(info.public_pem)
+    assert _run("attest", "verify", str(path), "--public-key", str(pem)).exit_code == 0
+    policy = tmp_path / "p.yaml"
+    policy.write_text("policy: tongzhou-trust-policy/v1\n")
+    both = _run("attest", "verify", str(path), "--public-key", str(pem), "--policy", str(policy))
+    assert isinstance(both.exception, InputError) and "not both" in str(both.exception)
+    notkey = tmp_path / "not.pub"
+    notkey.write_text("hello")
+    assert isinstance(_run("attest", "verify", str(path), "--public-key", str(notkey)).exception, InputError)

@@ -266,7 +266,7 @@ def verify_attestation(
     except EnvelopeError as exc:
         code = {"malformed": "malformed-envelope"}.get(exc.reason, exc.reason)
         if code == "unknown-key":
-            where = f"trust policy {policy.name!r}" if policy else "the local key ring"
+            where = f"trust policy {policy.name!r}" if policy else "the trusted keys (key ring, --public-key)"
             message = f"{exc} — none is listed in {where}"
         else:
             message = str(exc)

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from tongzhou.attest.bundle import write_bundle
-from tongzhou.attest.keys import KeyError_, KeyRing
+from tongzhou.attest.keys import KeyError_, KeyRing, key_id, load_public_key_pem
 from tongzhou.attest.policy import TrustPolicy, load_policy
 from tongzhou.attest.signing import read_attestation, sign_run, write_json_atomic
 from tongzhou.attest.verify import Verification, verify_attestation
@@ -111,14 +111,37 @@ def sign_stored_run(
     return SignedRun(run_id=str(summary["run_id"]), attestation=out, bundle=bundle, envelope=envelope)
 
 
+def public_keys_from_files(paths: list[Path]) -> dict[str, Ed25519PublicKey]:
+    """Ed25519 public keys from PEM files, by key id."""
+    keys: dict[str, Ed25519PublicKey] = {}
+    for p in paths:
+        try:
+            key = load_public_key_pem(p.read_bytes())
+        except OSError as exc:
+            raise InputError(f"cannot read public key {p}: {exc.strerror}") from exc
+        except KeyError_ as exc:
+            raise InputError(f"{p}: {exc}") from exc
+        keys[key_id(key)] = key
+    return keys
+
+
 def verify_file(
-    path: Path, policy_path: Path | None = None, bundle: Path | None = None, ring: KeyRing | None = None
+    path: Path,
+    policy_path: Path | None = None,
+    bundle: Path | None = None,
+    ring: KeyRing | None = None,
+    public_keys: list[Path] | None = None,
 ) -> tuple[Verification, TrustPolicy | None]:
-    """Verify an attestation file against a policy file or, without one, the local key ring."""
+    """Verify an attestation file against a policy file or, without one, the given public key files
+    (else the local key ring)."""
     envelope = read_attestation(path)
     policy = load_policy(policy_path) if policy_path else None
+    if policy is not None and public_keys:
+        raise InputError("give either a trust policy or public keys, not both (the policy lists the keys)")
     keys = None
-    if policy is None:
+    if policy is None and public_keys:
+        keys = public_keys_from_files(public_keys)
+    elif policy is None:
         ring = ring or KeyRing()
         keys = {info.key_id: ring.public_key(info.name) for info in ring.list()}
     if bundle is not None and not bundle.is_dir():

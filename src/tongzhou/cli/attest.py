@@ -36,6 +36,11 @@ BUNDLE = typer.Option(
     None, "--bundle", help="Evidence bundle directory: re-hash per-item results and bank files."
 )
 JSON_OUT = typer.Option(False, "--json", help="Print JSON instead of tables.")
+PUBLIC_KEY = typer.Option(
+    None,
+    "--public-key",
+    help="Trust this Ed25519 public key (PEM; repeatable) instead of a policy or the key ring.",
+)
 
 
 def _print_verification(result: Verification) -> None:
@@ -95,13 +100,14 @@ def verify(
     file: Path = typer.Argument(..., help="Attestation (DSSE envelope JSON)."),
     policy: Path = POLICY,
     bundle: Path = BUNDLE,
+    public_key: list[Path] = PUBLIC_KEY,
     as_json: bool = JSON_OUT,
 ) -> None:
     """Check the signature, the report, every digest and the trust policy; say exactly why when it fails.
 
     Exit status: 0 recognised, 1 not recognised, 2 bad input.
     """
-    result, _ = verify_file(file, policy, bundle)
+    result, _ = verify_file(file, policy, bundle, public_keys=public_key)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -113,10 +119,11 @@ def verify(
 def recognise(
     file: Path = typer.Argument(..., help="Attestation (DSSE envelope JSON)."),
     policy: Path = POLICY,
+    public_key: list[Path] = PUBLIC_KEY,
     as_json: bool = JSON_OUT,
 ) -> None:
     """List the obligations, jurisdiction by jurisdiction, this attestation can serve as evidence for."""
-    result, _ = verify_file(file, policy)
+    result, _ = verify_file(file, policy, public_keys=public_key)
     view = recognition_view(result)
     if as_json:
         typer.echo(json.dumps(view.to_dict(), ensure_ascii=False, indent=2))
@@ -148,6 +155,7 @@ def report(
         None, "--out", help="Output file (default: next to the attestation, or in $TONGZHOU_HOME/reports)."
     ),
     policy: Path = POLICY,
+    public_key: list[Path] = PUBLIC_KEY,
 ) -> None:
     """Render the readable report (bilingual; charts; GB/T 45654 self-assessment table)."""
     from tongzhou.attest import Evaluator, build_report
@@ -159,7 +167,7 @@ def report(
         raise InputError(f"--format must be one of {', '.join(FORMATS)}")
     path = Path(target)
     if path.is_file():
-        result, _ = verify_file(path, policy)
+        result, _ = verify_file(path, policy, public_keys=public_key)
         view = view_of_attestation(result)
         default = path.with_name(path.name.removesuffix(".json").removesuffix(".dsse") + FORMATS[fmt])
     else:
