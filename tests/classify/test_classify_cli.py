@@ -33,8 +33,9 @@ def test_markdown_and_table_and_registered_id() -> None:
     md = run_cli("classify", "frontier-gpai", "--format", "md", "--as-of", "2026-11-23")
     assert md.returncode == 0, md.stderr
     assert "## KR — South Korea" in md.stdout and "Compute thresholds side by side" in md.stdout
-    table = run_cli("classify", "classroom-emotion", "--jurisdiction", "eu")
+    table = run_cli("classify", "classroom-emotion", "--jurisdiction", "eu", "--lang", "zh")
     assert table.returncode == 0 and "prohibited practice" in table.stdout
+    assert "不得投放市场" in table.stdout  # obligation titles in Chinese
 
 
 def test_bad_arguments_exit_2() -> None:
@@ -42,6 +43,7 @@ def test_bad_arguments_exit_2() -> None:
         (["classify", CV, "--as-of", "tomorrow"], "--as-of"),
         (["classify", CV, "--jurisdiction", "eu,mars"], "unknown code(s) mars"),
         (["classify", CV, "--format", "pdf"], "--format"),
+        (["classify", CV, "--rules", "/nonexistent-rules"], "not a directory"),
         (["classify", "not-registered"], "no registered system 'not-registered'"),
     ]:
         proc = run_cli(*args)

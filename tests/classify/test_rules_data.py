@@ -92,3 +92,25 @@ def test_a_user_can_add_a_regime_without_python(tmp_path: Path) -> None:
     )
     ruleset = load_ruleset(rules)
     assert ruleset.jurisdictions == ["xx"]
+
+
+def test_overlay_replaces_a_bundled_regime_by_file_name(tmp_path: Path) -> None:
+    from importlib import resources
+
+    from tongzhou.classify import Classifier
+    from tongzhou.systems.bundled import example_profile
+
+    bundled = (
+        resources.files("tongzhou.classify.rules").joinpath("kr-ai-framework-act.yaml").read_text("utf-8")
+    )
+    assert "model.training_compute_flop >= 1e26" in bundled
+    (tmp_path / "kr-ai-framework-act.yaml").write_text(
+        bundled.replace("model.training_compute_flop >= 1e26", "model.training_compute_flop >= 1e23"), "utf-8"
+    )
+    open_weights = example_profile("open-weights-model")  # 6e23 FLOP
+    default = Classifier().classify(open_weights).jurisdiction("kr")
+    changed = Classifier(load_ruleset(overlay=tmp_path)).classify(open_weights).jurisdiction("kr")
+    assert "compute_threshold" not in {t.id for t in default.tiers}
+    assert "compute_threshold" in {t.id for t in changed.tiers}
+    with pytest.raises(InputError, match="not a directory"):
+        load_ruleset(overlay=tmp_path / "missing")

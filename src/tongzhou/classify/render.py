@@ -48,7 +48,7 @@ def to_json(result: Classification) -> str:
     return json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
 
 
-def _jurisdiction_table(j: JurisdictionResult) -> Table:
+def _jurisdiction_table(j: JurisdictionResult, lang: str = "en") -> Table:
     kind = "binding" if j.binding else "NON-BINDING mapping"
     table = Table(
         title=f"{j.jurisdiction.upper()} — {j.name} ({kind})",
@@ -65,11 +65,12 @@ def _jurisdiction_table(j: JurisdictionResult) -> Table:
     for o in j.obligations:
         style = _STATUS_STYLE.get(o.status, "") if o.applies_to_registrant else "dim"
         evidence = ", ".join(e.artefact for e in o.evidence)
-        table.add_row(o.title, o.legal_basis, _who(o), _when(o), evidence, style=style)
+        title = o.title_zh if lang == "zh" else o.title
+        table.add_row(title, o.legal_basis, _who(o), _when(o), evidence, style=style)
     return table
 
 
-def render_table(result: Classification, console: Console) -> None:
+def render_table(result: Classification, console: Console, lang: str = "en") -> None:
     """Print a Rich view: per jurisdiction the tiers, obligations (dated), undetermined facts."""
     console.print(
         f"[bold]{result.system_name}[/] ({result.system_id}) — registrant role: {result.registrant_role} — "
@@ -103,7 +104,7 @@ def render_table(result: Classification, console: Console) -> None:
         if not j.tiers and j.in_scope:
             parts.append(Text("no tier triggered by the rules in force", style="dim"))
         if j.obligations:
-            parts.append(_jurisdiction_table(j))
+            parts.append(_jurisdiction_table(j, lang))
         for u in j.undetermined:
             parts.append(Text(f"{u.message} — {u.rule_id} ({u.legal_basis})", style="red"))
         console.print(

@@ -320,25 +320,36 @@ def _as_of_text(rule: Rule, as_of: dt.date) -> Rule:
 RULES_PACKAGE = "tongzhou.classify.rules"
 
 
-def load_ruleset(directory: Path | None = None) -> RuleSet:
-    """Load every ``*.yaml`` regime in ``directory`` (default: the bundled rules), ordered by ``order``."""
-    loaded: list[tuple[int, str, dict[str, Any]]] = []
+def load_ruleset(directory: Path | None = None, *, overlay: Path | None = None) -> RuleSet:
+    """Load every ``*.yaml`` regime in ``directory`` (default: the bundled rules), ordered by ``order``.
+
+    ``overlay`` is a directory of the user's own regime files: a file with the same name as a
+    bundled one replaces it (e.g. a corrected threshold), any other file adds a regime.
+    """
+    files: dict[str, tuple[str, str]] = {}
     if directory is None:
-        files = [
-            (f.name, f.read_text(encoding="utf-8"))
-            for f in resources.files(RULES_PACKAGE).iterdir()
-            if f.name.endswith(".yaml")
-        ]
+        for f in resources.files(RULES_PACKAGE).iterdir():
+            if f.name.endswith(".yaml"):
+                files[f.name] = (f"rules/{f.name}", f.read_text(encoding="utf-8"))
     else:
-        files = [(p.name, p.read_text(encoding="utf-8")) for p in sorted(Path(directory).glob("*.yaml"))]
-    for name, text in files:
+        for p in sorted(Path(directory).glob("*.yaml")):
+            files[p.name] = (f"rules/{p.name}", p.read_text(encoding="utf-8"))
+    if overlay is not None:
+        if not Path(overlay).is_dir():
+            raise InputError(f"--rules: {overlay} is not a directory of regime YAML files")
+        for p in sorted(Path(overlay).glob("*.yaml")):
+            files[p.name] = (str(p), p.read_text(encoding="utf-8"))
+    loaded: list[tuple[int, str, dict[str, Any]]] = []
+    for name, (where, text) in files.items():
         try:
             data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except yaml.YAMLError as exc:
-            raise InputError(f"rules/{name}: not valid YAML: {exc}") from None
+            raise InputError(f"{where}: not valid YAML: {exc}") from None
+        if not isinstance(data, dict):
+            raise InputError(f"{where}: a regime file must be a mapping")
         loaded.append((int(data.get("order", 100)), name, data))
     loaded.sort(key=lambda item: (item[0], item[1]))
-    return RuleSet([parse_regime(data, f"rules/{name}") for _, name, data in loaded])
+    return RuleSet([parse_regime(data, files[name][0]) for _, name, data in loaded])
 
 
 @cache

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from tongzhou.classify.engine import Classifier
 from tongzhou.classify.render import render_markdown, render_table, to_json
+from tongzhou.classify.ruleset import load_ruleset
 from tongzhou.errors import InputError
 from tongzhou.systems.loading import load_profile
 from tongzhou.systems.profile import SystemProfile
@@ -45,13 +46,19 @@ def app(
         None, "--jurisdiction", help="Comma-separated codes: eu,cn,kr,us-co,nist,iso."
     ),
     fmt: str = typer.Option("table", "--format", help="table, json or md"),
+    rules: Path = typer.Option(
+        None, "--rules", help="Directory of your own regime YAML files (same name replaces a bundled one)."
+    ),
+    lang: str = typer.Option("en", "--lang", help="Language of titles in the table: en or zh."),
 ) -> None:
     """Classify an AI system under each jurisdiction's rules: tiers, dated obligations, evidence, trace."""
     if fmt not in ("table", "json", "md"):
         raise InputError(f"--format: {fmt!r} is not one of table, json, md")
+    if lang not in ("en", "zh"):
+        raise InputError(f"--lang: {lang!r} is not one of en, zh")
     day = _date(as_of)
     system = _resolve(profile)
-    classifier = Classifier()
+    classifier = Classifier(load_ruleset(overlay=rules)) if rules is not None else Classifier()
     result = classifier.classify(system, day, classifier.parse_jurisdictions(jurisdiction))
     result.profile_sha256 = profile_digest(system)[1]
     if fmt == "json":
@@ -59,4 +66,4 @@ def app(
     elif fmt == "md":
         typer.echo(render_markdown(result))
     else:
-        render_table(result, Console())
+        render_table(result, Console(), lang=lang)
