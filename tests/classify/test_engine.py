@@ -48,3 +48,31 @@ def test_jurisdiction_filter_and_unknown_code() -> None:
     result = classifier.classify(example_profile("frontier-gpai"), dt.date(2026, 11, 23), frozenset({"kr"}))
     assert [j.jurisdiction for j in result.jurisdictions] == ["kr"]
     assert [t.jurisdiction for t in result.thresholds] == ["kr"]
+
+
+def test_json_output_validates_against_the_published_schema() -> None:
+    import json
+    from importlib import resources
+
+    import jsonschema
+
+    schema = json.loads(
+        resources.files("tongzhou.classify").joinpath("classification.schema.json").read_text("utf-8")
+    )
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    for profile in example_profiles():
+        for day in (dt.date(2024, 1, 1), dt.date(2026, 11, 23), dt.date(2029, 1, 1)):
+            doc = json.loads(json.dumps(classify(profile, day).to_dict()))
+            errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
+            assert not errors, (profile.id, day, [f"{list(e.path)}: {e.message}" for e in errors[:3]])
+
+
+def test_every_function_term_is_used_by_a_rule_or_marked_excluded() -> None:
+    from tongzhou.classify import default_ruleset
+    from tongzhou.systems._vocabulary import vocabulary
+
+    text = " ".join(str(r.condition.source) for reg in default_ruleset().regimes for r in reg.rules)
+    for term, entry in vocabulary()["functions"].items():
+        excluded = any("excluded" in str(m) for m in entry.get("maps_to", []))
+        assert excluded or term in text, f"function {term!r} is in no rule and not marked excluded"
