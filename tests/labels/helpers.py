@@ -110,6 +110,7 @@ def ffprobe_tags(path: Path) -> dict[str, str]:
 def make_audio(path: Path, seconds: float = 0.5) -> Path:
     """A short sine tone in the format the suffix names (ffmpeg), with a title tag."""
     need("ffmpeg")
+    rate = 48000 if path.suffix == ".opus" else 22050  # libopus takes 48 kHz
     subprocess.run(
         [
             "ffmpeg",
@@ -120,7 +121,7 @@ def make_audio(path: Path, seconds: float = 0.5) -> Path:
             "-f",
             "lavfi",
             "-i",
-            "sine=frequency=440:sample_rate=22050",
+            f"sine=frequency=440:sample_rate={rate}",
             "-t",
             str(seconds),
             "-metadata",

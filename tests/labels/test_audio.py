@@ -1,4 +1,4 @@
-"""WAV (RIFF chunk AIGC), MP3 (ID3v2 TXXX AIGC), FLAC (Vorbis comment AIGC): readers, samples unchanged."""
+"""WAV (RIFF chunk), MP3 (ID3v2 TXXX), FLAC/OGG/Opus (Vorbis comment) AIGC: readers, samples unchanged."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def _exiftool_label(path: Path) -> dict[str, str]:
     return dict(json.loads(tags["Vorbis:Aigc"]))
 
 
-@pytest.mark.parametrize("ext", [".wav", ".mp3", ".flac"])
+@pytest.mark.parametrize("ext", [".wav", ".mp3", ".flac", ".ogg", ".opus"])
 def test_round_trip_exiftool_mutagen_and_samples_unchanged(tmp_path: Path, ext: str) -> None:
     need("exiftool")
     source = make_audio(tmp_path / f"tone{ext}")
@@ -54,7 +54,7 @@ def test_round_trip_exiftool_mutagen_and_samples_unchanged(tmp_path: Path, ext: 
     assert len(inspect_file(again.output).locations) == 1
 
 
-@pytest.mark.parametrize("ext", [".wav", ".mp3", ".flac"])
+@pytest.mark.parametrize("ext", [".wav", ".mp3", ".flac", ".ogg"])
 def test_truncated_or_garbled_audio_is_refused(tmp_path: Path, ext: str) -> None:
     data = make_audio(tmp_path / f"tone{ext}").read_bytes()
     bad = tmp_path / f"bad{ext}"

@@ -158,3 +158,28 @@ def test_label_under_wrong_namespace_is_reported_and_replaced(tmp_path: Path) ->
     after = inspect_file(result.output)
     assert after.valid and after.locations == ["XMP TC260:AIGC (APP1)"]
     assert exiftool_json(result.output)["XMP-dc:Title"] == "kept"
+
+
+def test_exif_usercomment_form_is_read_and_cleared_on_relabel(tmp_path: Path) -> None:
+    need("exiftool")
+    source = make_image(tmp_path / "exif.jpg", fmt="JPEG")
+    wrapped = '{"AIGC":{"Label":"1","ContentProducer":"EXIFTOOL","ProduceID":"e1"}}'
+    subprocess.run(
+        [
+            "exiftool",
+            "-q",
+            "-overwrite_original",
+            f"-EXIF:UserComment={wrapped}",
+            "-EXIF:Artist=Ada",
+            str(source),
+        ],
+        check=True,
+    )
+    report = inspect_file(source)
+    assert report.locations == ["EXIF UserComment (APP1)"]
+    assert report.label is not None and report.label.ContentProducer == "EXIFTOOL"  # wrapped form accepted
+    result = label_file(source, PRODUCER)
+    after = inspect_file(result.output)
+    assert after.valid and after.locations == ["XMP TC260:AIGC (APP1)"]
+    tags = exiftool_json(result.output)
+    assert tags["IFD0:Artist"] == "Ada" and "AIGC" not in str(tags.get("ExifIFD:UserComment", ""))

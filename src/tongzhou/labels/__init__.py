@@ -8,13 +8,16 @@ Text (the gateway's entry point): :func:`label_text`, :func:`verify_text`,
 from tongzhou.labels.binding import BindingCheck, bind, check_binding
 from tongzhou.labels.explicit_text import add_explicit_text_label, explicit_wording, find_explicit_text_label
 from tongzhou.labels.fields import AigcLabel, LabelFormatError, parse_label_json
+from tongzhou.labels.files import FileReport, LabelResult, inspect_file, label_file
 from tongzhou.labels.keys import signing_key, trusted_key_ids
 from tongzhou.labels.text import LabelledText, TextVerification, label_text, text_content_hash, verify_text
 
 __all__ = [
     "AigcLabel",
     "BindingCheck",
+    "FileReport",
     "LabelFormatError",
+    "LabelResult",
     "LabelledText",
     "TextVerification",
     "add_explicit_text_label",
@@ -22,6 +25,8 @@ __all__ = [
     "check_binding",
     "explicit_wording",
     "find_explicit_text_label",
+    "inspect_file",
+    "label_file",
     "label_text",
     "parse_label_json",
     "signing_key",

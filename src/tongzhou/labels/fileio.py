@@ -41,9 +41,10 @@ def read_input(path: Path, limit: int | None = None) -> bytes:
     if info.st_size == 0:
         raise InputError(f"{path}: empty file")
     with path.open("rb") as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise InputError(f"{path}: grew past the {limit}-byte limit while being read")
+        # Ask for the size we saw (+1 to notice growth): read(limit) would allocate the whole limit.
+        data = handle.read(info.st_size + 1)
+    if len(data) > info.st_size:
+        raise InputError(f"{path}: changed size while being read; try again when it is complete")
     return data
 
 

@@ -23,6 +23,7 @@ def _optional_carriers() -> None:
         ("tongzhou.labels.carriers.wav", "WavCarrier"),
         ("tongzhou.labels.carriers.mp3", "Mp3Carrier"),
         ("tongzhou.labels.carriers.flac", "FlacCarrier"),
+        ("tongzhou.labels.carriers.ogg", "OggCarrier"),
         ("tongzhou.labels.carriers.docx", "DocxCarrier"),
     ):
         try:

@@ -13,6 +13,7 @@ import struct
 
 from tongzhou.labels import xmp
 from tongzhou.labels.carriers.base import CorruptFileError, FoundLabel
+from tongzhou.labels.carriers.exif import decode_user_comment, user_comment_span
 
 XMP_HEADER = b"http://ns.adobe.com/xap/1.0/\x00"
 MAX_SEGMENT_PAYLOAD = 65533
@@ -65,6 +66,23 @@ def parse_segments(data: bytes) -> tuple[list[Segment], int]:
     return segments, pos
 
 
+def _exif_aigc(data: bytes, marker: int, start: int, end: int) -> tuple[int, int] | None:
+    """Absolute (start, end) of the AIGC JSON text in an EXIF UserComment, if this segment has one."""
+    if marker != 0xE1 or not data.startswith(b"Exif\x00\x00", start + 4):
+        return None
+    tiff_start = start + 10
+    span = user_comment_span(data[tiff_start:end])
+    if span is None:
+        return None
+    raw = data[tiff_start + span[0] : tiff_start + span[1]]
+    text = decode_user_comment(raw)
+    if "AIGC" not in text or raw[:8] not in (b"ASCII\x00\x00\x00", b"\x00" * 8):
+        return None
+    first = raw.index(b"{", 8) if b"{" in raw[8:] else 8
+    last = raw.rindex(b"}") + 1 if b"}" in raw else len(raw)
+    return tiff_start + span[0] + first, tiff_start + span[0] + last
+
+
 def _is_metadata(marker: int) -> bool:
     return 0xE0 <= marker <= 0xEF or marker == 0xFE
 
@@ -97,6 +115,13 @@ class JpegCarrier:
         segments, _ = parse_segments(data)
         found: list[FoundLabel] = []
         for marker, start, end in segments:
+            comment = _exif_aigc(data, marker, start, end)
+            if comment is not None:
+                found.append(
+                    FoundLabel(
+                        "EXIF UserComment (APP1)", data[comment[0] : comment[1]].decode("utf-8", "replace")
+                    )
+                )
             if marker == 0xE1 and data.startswith(XMP_HEADER, start + 4):
                 packet = data[start + 4 + len(XMP_HEADER) : end].decode("utf-8", "replace")
                 found += xmp.found_labels(packet, "APP1")
@@ -105,6 +130,10 @@ class JpegCarrier:
     def write_label(self, data: bytes, label_json: str) -> bytes:
         """Merge into the existing XMP APP1, or insert one after the leading APP0/APP1(Exif) segments."""
         segments, _ = parse_segments(data)
+        for marker, start, end in segments:
+            comment = _exif_aigc(data, marker, start, end)
+            if comment is not None:  # the alternative form of the label we replace: one label per file
+                data = data[: comment[0]] + b" " * (comment[1] - comment[0]) + data[comment[1] :]
         view = memoryview(data)
         existing = next((s for s in segments if s[0] == 0xE1 and data.startswith(XMP_HEADER, s[1] + 4)), None)
         if existing is not None:
