@@ -57,13 +57,15 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> 
 
 
 @contextmanager
-def process(args: list[str], ready_url: str, env: dict[str, str] | None = None) -> Iterator[None]:
+def process(
+    args: list[str], ready_url: str, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
     proc = subprocess.Popen(
         args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})}
     )
     try:
         wait_ready(ready_url, proc)
-        yield
+        yield proc
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -116,11 +118,21 @@ async def concurrent(url: str, workers: int, seconds: float) -> tuple[float, lis
     return len(latencies) / elapsed, latencies
 
 
-def measure(url: str, n: int, seconds: float) -> dict[str, float]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(url: str, n: int, seconds: float, pid: int | None = None) -> dict[str, float]:
+    cpu_before = cpu_seconds(pid) if pid else 0.0
     seq = asyncio.run(sequential(url, n))
     rps, lat = asyncio.run(concurrent(url, 64, seconds))
+    requests = n + 50 + 64 * 4 + len(lat)
+    cpu_us = (cpu_seconds(pid) - cpu_before) / requests * 1e6 if pid else float("nan")
     print(f"  measured {url}: p50 c1 {percentile(seq, 0.5):.3f} ms, {rps:.0f} req/s at c64", file=sys.stderr)
     return {
+        "cpu_us": cpu_us,
         "p50_c1": percentile(seq, 0.5),
         "p99_c1": percentile(seq, 0.99),
         "p50_c64": percentile(lat, 0.5),
@@ -212,6 +224,7 @@ def main() -> None:
         f"halt: {{state_file: {home / 'state2.json'}}}\n"
     )
     env = {"TONGZHOU_HOME": str(home)}
+    load = os.getloadavg()
     results: dict[str, dict[str, float]] = {}
     gateway_cmd = [py, "-m", "tongzhou.cli.main", "gateway", "serve", "--upstream", upstream]
     with process(
@@ -222,17 +235,17 @@ def main() -> None:
             [*gateway_cmd, "--port", str(gw_port), "--policy", str(plain)],
             f"http://127.0.0.1:{gw_port}/governance/health",
             env,
-        ):
+        ) as proc:
             results["gateway: halt check + audit"] = measure(
-                f"http://127.0.0.1:{gw_port}/v1/chat/completions", args.requests, args.seconds
+                f"http://127.0.0.1:{gw_port}/v1/chat/completions", args.requests, args.seconds, proc.pid
             )
         with process(
             [*gateway_cmd, "--port", str(gwl_port), "--policy", str(labelled)],
             f"http://127.0.0.1:{gwl_port}/governance/health",
             env,
-        ):
+        ) as proc:
             results["gateway: + GB 45438 labels"] = measure(
-                f"http://127.0.0.1:{gwl_port}/v1/chat/completions", args.requests, args.seconds
+                f"http://127.0.0.1:{gwl_port}/v1/chat/completions", args.requests, args.seconds, proc.pid
             )
         if args.stacks:
             for kind in ("aiohttp", "fastapi"):
@@ -240,11 +253,12 @@ def main() -> None:
                 ready = f"http://127.0.0.1:{port}/health"
                 with process(
                     [py, __file__, "--serve-alt", kind, "--port", str(port), "--upstream", upstream], ready
-                ):
+                ) as proc:
                     results[f"bare {kind} pass-through"] = measure(
-                        f"http://127.0.0.1:{port}/v1/chat/completions", args.requests, args.seconds
+                        f"http://127.0.0.1:{port}/v1/chat/completions", args.requests, args.seconds, proc.pid
                     )
     anchor = results["direct (anchor)"]
+    print(f"load average before the run: {load[0]:.2f} (1 min), {load[1]:.2f} (5 min)")
     print(
         f"gateway overhead vs direct to the stub upstream ({os.cpu_count()} CPU cores shared by the stub, "
         "the "
@@ -252,13 +266,13 @@ def main() -> None:
     )
     print(
         f"{'configuration':34} {'p50 c1':>8} {'added':>8} {'p99 c1':>8} {'p50 c64':>8} {'p99 c64':>8} "
-        f"{'req/s c64':>10} {'vs direct':>9}"
+        f"{'req/s c64':>10} {'vs direct':>9} {'proxy CPU/req':>13}"
     )
     for name, r in results.items():
         print(
             f"{name:34} {r['p50_c1']:7.3f}ms {r['p50_c1'] - anchor['p50_c1']:+7.3f}ms {r['p99_c1']:7.3f}ms "
             f"{r['p50_c64']:7.2f}ms {r['p99_c64']:7.2f}ms {r['rps_c64']:10.0f} "
-            f"{r['rps_c64'] / anchor['rps_c64']:8.1%}"
+            f"{r['rps_c64'] / anchor['rps_c64']:8.1%} {r['cpu_us']:11.0f}us"
         )
     print("goal: added p50 at c1 <= 1 ms; throughput at c64 >= 80 % of direct")
 

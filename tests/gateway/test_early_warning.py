@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from aiohttp import web
 
 from tests.gateway.conftest import Issuers, write_policy
@@ -140,3 +141,24 @@ def _webhook(received: list[dict[str, Any]]) -> str:
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     threading.Thread(target=loop.run_forever, daemon=True).start()
     return f"http://127.0.0.1:{port}/alerts"
+
+
+def test_energy_per_token_is_reported_per_period(
+    stub_upstream: str, issuers: Issuers, tmp_path: Path
+) -> None:
+    policy = load_policy(write_policy(tmp_path, "energy_period_seconds: 0.5"))
+    with GatewayThread(stub_upstream, policy) as gateway:
+        for _ in range(3):
+            httpx.post(f"{gateway.base_url}/v1/chat/completions", json=REQUEST, timeout=10)
+        deadline = time.monotonic() + 10
+        periods: list[dict[str, Any]] = []
+        while sum(p["queries"] for p in periods) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+            periods = httpx.get(f"{gateway.base_url}/governance/energy", timeout=10).json()["periods"]
+    served = [p for p in periods if p["tokens"]]
+    # The stub reports 7 completion tokens per answer; the requests may straddle a period boundary.
+    assert sum(p["tokens"] for p in served) == 21 and sum(p["queries"] for p in served) == 3
+    for period in served:
+        assert period["joules"] > 0
+        assert period["joules_per_token"] == pytest.approx(period["joules"] / period["tokens"], rel=1e-3)
+        assert period["method"] in ("measured", "estimated") and period["meter"]

@@ -158,6 +158,8 @@ class GatewayPolicy(_Strict):
     labels: LabelPolicy = Field(default_factory=LabelPolicy)
     early_warning: dict[str, Any] = Field(default_factory=dict)
     """See :mod:`tongzhou.gateway.early_warning` (rules, webhook, sightings file)."""
+    energy_period_seconds: float | None = Field(default=300, gt=0)
+    """Length of an energy period (J/token of this machine, via tongzhou.energy); null: no metering."""
     max_body_bytes: int = Field(default=4 * 1024 * 1024, gt=0)
     """Larger requests are refused with 413."""
     upstream_timeout_seconds: float = Field(default=600, gt=0)

@@ -25,6 +25,7 @@ from aiohttp import web
 
 from tongzhou.gateway.audit_log import AuditLog
 from tongzhou.gateway.early_warning import EarlyWarning
+from tongzhou.gateway.energy_periods import EnergyPeriods
 from tongzhou.gateway.halt_book import ActiveHalt, HaltBook
 from tongzhou.gateway.halt_order import HaltAction, HaltOrderError
 from tongzhou.gateway.policy import GatewayPolicy
@@ -149,6 +150,7 @@ class Gateway:
         )
         self.labeller = ResponseLabeller(policy.labels)
         self.warnings = EarlyWarning(policy.early_warning, self.book, self.audit)
+        self.energy = EnergyPeriods(self.audit, policy.energy_period_seconds or 0)
         self.in_flight: set[InFlight] = set()
         self.session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -163,6 +165,7 @@ class Gateway:
         app.router.add_get("/governance/halt-state", self.get_state)
         app.router.add_get("/governance/health", self.get_health)
         app.router.add_get("/governance/alerts", self.get_alerts)
+        app.router.add_get("/governance/energy", self.get_energy)
         app.router.add_route("*", "/v1/{tail:.*}", self.proxy)
         app.on_startup.append(self._startup)
         app.on_cleanup.append(self._cleanup)
@@ -180,6 +183,9 @@ class Gateway:
         from tongzhou.gateway.order_delivery import start_pollers
 
         self._background = start_pollers(self)
+        if self.policy.energy_period_seconds:
+            self.energy.start()
+            self._background.append(asyncio.create_task(self._energy_periods()))
         self.audit.append(
             "gateway-start",
             {
@@ -276,6 +282,17 @@ class Gateway:
                 "in_flight": len(self.in_flight),
                 "audit_head": {"seq": seq, "hash": head},
             }
+        )
+
+    async def _energy_periods(self) -> None:
+        while True:
+            await asyncio.sleep(self.energy.period_seconds)
+            await asyncio.to_thread(self.energy.close_period)
+
+    async def get_energy(self, _request: web.Request) -> web.Response:
+        """``GET /governance/energy``: energy, J/token and Wh/1,000 queries of recent periods."""
+        return web.json_response(
+            {"period_seconds": self.policy.energy_period_seconds, "periods": list(self.energy.recent)}
         )
 
     async def get_alerts(self, _request: web.Request) -> web.Response:
@@ -426,6 +443,9 @@ class Gateway:
                 answer = None
             if isinstance(answer, dict):
                 output = "".join(_choice_text(c) for c in answer.get("choices") or [])
+                usage = answer.get("usage")
+                tokens = usage.get("completion_tokens") if isinstance(usage, dict) else None
+                self.energy.record(tokens if isinstance(tokens, int) else None)
                 if self.labeller.enabled:
                     label_json = self.labeller.label_completion(answer, request_id)
                     if label_json:
@@ -466,6 +486,7 @@ class Gateway:
         chat = tail == "chat/completions"
         parts: list[str] = []
         last_event: dict[str, Any] | None = None
+        stream_tokens: int | None = None
         outcome = "complete"
         try:
             # An order may have arrived while the upstream was answering the headers.
@@ -495,6 +516,9 @@ class Gateway:
                     text = "".join(_choice_text(c) for c in choices)
                     if text:
                         parts.append(text)
+                    usage = event.get("usage")
+                    if isinstance(usage, dict) and isinstance(usage.get("completion_tokens"), int):
+                        stream_tokens = usage["completion_tokens"]
                     if last_event is None and prefix and choices:
                         last_event = event
                         await response.write(self._delta_event(event, chat, prefix))
@@ -527,6 +551,9 @@ class Gateway:
             upstream.close()
         else:
             self.warnings.observe_output(model, payload, output)
+        self.energy.record(
+            stream_tokens if stream_tokens is not None else len(parts), estimated=stream_tokens is None
+        )
         with contextlib.suppress(ConnectionResetError):
             await response.write_eof()
         return response
