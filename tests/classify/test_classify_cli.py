@@ -33,9 +33,10 @@ def test_markdown_and_table_and_registered_id() -> None:
     md = run_cli("classify", "frontier-gpai", "--format", "md", "--as-of", "2026-11-23")
     assert md.returncode == 0, md.stderr
     assert "## KR — South Korea" in md.stdout and "Compute thresholds side by side" in md.stdout
-    table = run_cli("classify", "classroom-emotion", "--jurisdiction", "eu", "--lang", "zh")
+    table = run_cli("classify", "classroom-emotion", "--jurisdiction", "eu", "--lang", "zh", "--explain")
     assert table.returncode == 0 and "prohibited practice" in table.stdout
     assert "不得投放市场" in table.stdout  # obligation titles in Chinese
+    assert "why: eu.art5.1f fired (Art. 5(1)(f))" in table.stdout
 
 
 def test_bad_arguments_exit_2() -> None:

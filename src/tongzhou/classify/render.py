@@ -70,7 +70,7 @@ def _jurisdiction_table(j: JurisdictionResult, lang: str = "en") -> Table:
     return table
 
 
-def render_table(result: Classification, console: Console, lang: str = "en") -> None:
+def render_table(result: Classification, console: Console, lang: str = "en", explain: bool = False) -> None:
     """Print a Rich view: per jurisdiction the tiers, obligations (dated), undetermined facts."""
     console.print(
         f"[bold]{result.system_name}[/] ({result.system_id}) — registrant role: {result.registrant_role} — "
@@ -107,6 +107,13 @@ def render_table(result: Classification, console: Console, lang: str = "en") -> 
             parts.append(_jurisdiction_table(j, lang))
         for u in j.undetermined:
             parts.append(Text(f"{u.message} — {u.rule_id} ({u.legal_basis})", style="red"))
+        if explain:
+            for e in j.trace:
+                facts = ", ".join(f"{k}={fact_json(v)}" for k, v in e.facts.items()) or "always"
+                flags = f"; flags {', '.join('@' + f for f in e.flags)}" if e.flags else ""
+                parts.append(
+                    Text(f"why: {e.rule_id} {e.result} ({e.legal_basis}) ← {facts}{flags}", style="cyan")
+                )
         console.print(
             Panel(Group(*parts), title=f"{j.jurisdiction} · {', '.join(j.regimes)}", title_align="left")
         )

@@ -50,6 +50,7 @@ def app(
         None, "--rules", help="Directory of your own regime YAML files (same name replaces a bundled one)."
     ),
     lang: str = typer.Option("en", "--lang", help="Language of titles in the table: en or zh."),
+    explain: bool = typer.Option(False, "--explain", help="Table: also print the trace (facts → rules)."),
 ) -> None:
     """Classify an AI system under each jurisdiction's rules: tiers, dated obligations, evidence, trace."""
     if fmt not in ("table", "json", "md"):
@@ -66,4 +67,4 @@ def app(
     elif fmt == "md":
         typer.echo(render_markdown(result))
     else:
-        render_table(result, Console(), lang=lang)
+        render_table(result, Console(), lang=lang, explain=explain)
