@@ -102,3 +102,20 @@ def test_hostile_requests_get_clear_errors_and_the_log_stays_valid(
         assert huge_order.status_code == 413
         assert status(gateway.base_url) == 200
     assert verify_audit_log(policy.audit_dir()).ok
+
+
+def test_a_pause_lifted_within_the_grace_period_cuts_nothing_started_after_it(
+    stub_upstream: str, issuers: Issuers, tmp_path: Path
+) -> None:
+    # Regression: the PAUSE's delayed stream cut used to fire after RESUME and cut new requests.
+    policy = load_policy(write_policy(tmp_path))
+    policy.halt.stream_cut_seconds = 1.5
+    httpx.post(stub_upstream.removesuffix("/v1") + "/stub/control", json={"chunk_delay": 0.6}, timeout=10)
+    with GatewayThread(stub_upstream, policy) as gateway:
+        orders = f"{gateway.base_url}/governance/halt-orders"
+        httpx.post(orders, json=issuers.order("PAUSE").sign(issuers.regulator), timeout=10)
+        httpx.post(orders, json=issuers.order("RESUME").sign(issuers.regulator), timeout=10)
+        body = {**REQUEST, "stream": True}
+        with httpx.stream("POST", f"{gateway.base_url}/v1/chat/completions", json=body, timeout=30) as r:
+            lines = [line for line in r.iter_lines() if line.startswith("data:")]
+    assert lines[-1] == "data: [DONE]" and not any('"halted"' in line for line in lines)

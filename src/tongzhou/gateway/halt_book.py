@@ -166,6 +166,11 @@ class HaltBook:
                 return halt
         return None
 
+    def in_force(self, order_id: str) -> bool:
+        """Whether the order ``order_id`` is still in force (not lifted, not lapsed)."""
+        moment = datetime.now(UTC)
+        return any(h.order.order_id == order_id and h.in_force(moment) for h in self._active)
+
     def active(self, now: datetime | None = None) -> list[ActiveHalt]:
         """Every halt in force."""
         moment = now or datetime.now(UTC)

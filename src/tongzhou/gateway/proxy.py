@@ -216,6 +216,8 @@ class Gateway:
         service = self.policy.service
 
         def cut_streams() -> None:
+            if not self.book.in_force(halt.order.order_id):
+                return  # lifted (or lapsed) during the grace period: nothing to cut
             for flight in list(self.in_flight):
                 if halt.order.scope.covers(service.system_id, service.organisation, flight.model):
                     flight.cut(halt)

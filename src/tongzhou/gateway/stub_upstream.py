@@ -20,7 +20,7 @@ def make_stub_app(
     reply: str = "Hello from the stub upstream.", chunks: int = 4, chunk_delay: float = 0.0, status: int = 200
 ) -> web.Application:
     """The stub application: ``/v1/models``, ``/v1/chat/completions`` (with SSE), ``/v1/completions``."""
-    state: dict[str, Any] = {"status": status, "reply": reply}
+    state: dict[str, Any] = {"status": status, "reply": reply, "chunk_delay": chunk_delay}
 
     def completion(chat: bool, model: str, text: str) -> dict[str, Any]:
         choice: dict[str, Any] = {"index": 0, "finish_reason": "stop"}
@@ -69,14 +69,14 @@ def make_stub_app(
                 "choices": [choice],
             }
             await response.write(b"data: " + json.dumps(event).encode() + b"\n\n")
-            if chunk_delay:
-                await asyncio.sleep(chunk_delay)
+            if state["chunk_delay"]:
+                await asyncio.sleep(float(state["chunk_delay"]))
         await response.write(b"data: [DONE]\n\n")
         await response.write_eof()
         return response
 
     async def control(request: web.Request) -> web.Response:
-        """``POST /stub/control {"status": 500, "reply": "..."}``: change behaviour (rule tests)."""
+        """``POST /stub/control {"status": 500, "reply": "...", "chunk_delay": 0.5}``: change behaviour."""
         state.update(await request.json())
         return web.json_response(state)
 
