@@ -72,6 +72,21 @@ def test_any_payload_field_changed_fails_bad_signature(
         result = verify_attestation(_with_payload(envelope, changed), policy=policy)
         assert result.reasons() == ["bad-signature"], path
         assert "altered or forged" in result.failures[0].message
+    # Structure too: a field added to, or removed from, each object of the payload.
+    for path in {p[:-1] for p in paths}:
+        for change in ("add", "remove"):
+            changed = copy.deepcopy(statement)
+            target = changed
+            for key in path:
+                target = target[key]
+            if not isinstance(target, dict):
+                continue
+            if change == "add":
+                target["extra"] = 1
+            else:
+                del target[next(iter(target))]
+            result = verify_attestation(_with_payload(envelope, changed), policy=policy)
+            assert result.reasons() == ["bad-signature"], (change, path)
 
 
 def test_changed_and_resigned_by_another_key_is_unknown_key(
