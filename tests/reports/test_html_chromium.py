@@ -35,7 +35,7 @@ def test_report_renders_in_chromium_without_errors(verified: Verification, tmp_p
         bar = page.locator("section#charts svg rect").first.bounding_box()
         assert bar is not None and bar["height"] > 50  # really drawn, not collapsed
         statuses = page.locator("section#self-assessment .badge").all_inner_texts()
-        assert len(statuses) == 5 and set(statuses) <= {"符合", "不符合", "不适用"}
+        assert len(statuses) == 8 and set(statuses) <= {"符合", "不符合", "不适用"}
         assert "Example AI Safety Lab" in page.locator("#signature").inner_text()
         assert page.title().startswith("安全评测报告")
         shot = tmp_path / "report.png"

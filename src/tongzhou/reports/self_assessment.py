@@ -83,6 +83,16 @@ def _judge(check: Mapping[str, Any], report: Mapping[str, Any], signed: bool) ->
     kind = check["kind"]
     if kind == "metric":
         return _judge_metric(check, report)
+    if kind == "bank_size":
+        # A bank's role is what its tested items expect (refuse / answer / safe); its size is signed.
+        roles = {r["bank_id"] for r in report["results"]["items"] if r["expected"] == check["expected"]}
+        banks = [b for b in report["banks"] if b["id"] in roles]
+        if not banks:
+            return NOT_APPLICABLE, f"the run tested no bank of items expected to {check['expected']}"
+        total, needed = sum(b["items"] for b in banks), int(check["min_items"])
+        listing = ", ".join(f"{b['id']} ({b['items']} items, {b['sha256'][:19]}…)" for b in banks)
+        status = CONFORMS if total >= needed else DOES_NOT_CONFORM
+        return status, f"{listing}: {total} {'≥' if total >= needed else '<'} {needed}"
     if kind == "risk_coverage":
         # Only Annex A codes count (should-not-refuse items carry topic codes such as topic.history).
         covered = sorted(
