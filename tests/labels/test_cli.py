@@ -75,3 +75,32 @@ def test_add_reports_bad_files_and_exits_2(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir() if p.is_file()] == ["broken.png"]  # nothing written
     refused = _cli("add", str(broken), "--producer", "有空格 name", cwd=tmp_path)
     assert refused.returncode == 2
+
+
+def test_add_directory_in_parallel_keeps_relative_folders(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    (src / "a").mkdir(parents=True)
+    (src / "b").mkdir()
+    for folder in ("a", "b"):
+        for i in range(3):
+            make_image(src / folder / f"same{i}.png")  # same names in two folders
+    (src / "b" / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0garbage")
+    result = _cli(
+        "add",
+        str(src),
+        "--producer",
+        PRODUCER,
+        "--out",
+        str(tmp_path / "out"),
+        "--json",
+        "--workers",
+        "2",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2  # one bad file
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert sum("error" in r for r in lines) == 1 and len(lines) == 7
+    outputs = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.png"))
+    assert outputs == [f"{f}/same{i}.png" for f in ("a", "b") for i in range(3)]
+    verify = _cli("verify", str(tmp_path / "out"), "--json", cwd=tmp_path)
+    assert verify.returncode == 0, verify.stdout

@@ -12,10 +12,9 @@ from rich.progress import Progress
 from rich.table import Table
 
 from tongzhou.errors import InputError
-from tongzhou.labels.batch import expand, inspect_many
+from tongzhou.labels.batch import expand, expand_with_outputs, inspect_many, label_many
 from tongzhou.labels.c2pa_manifest import C2paCredentials
 from tongzhou.labels.explicit_text import Language
-from tongzhou.labels.files import label_file
 from tongzhou.labels.keys import DEFAULT_KEY_NAME, signing_key, trusted_key_ids
 
 app = typer.Typer(
@@ -54,6 +53,7 @@ def add(
     out: Path = typer.Option(None, "--out", help="Write labelled copies into this directory."),
     in_place: bool = typer.Option(False, "--in-place", help="Rewrite the inputs themselves (atomically)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON lines for pipelines."),
+    workers: int = typer.Option(None, "--workers", help="Worker processes (default: CPU count)."),
 ) -> None:
     """Write the implicit AIGC label (bound with Ed25519) into copies of FILES (default NAME.aigc.EXT)."""
     credentials = None
@@ -61,36 +61,33 @@ def add(
         if cert is None or key is None:
             raise InputError("--c2pa needs --cert and --key")
         credentials = C2paCredentials.from_files(cert, key)
-    private = signing_key(key_name, create=key_name == DEFAULT_KEY_NAME)
-    console = Console()
+    signing_key(key_name, create=key_name == DEFAULT_KEY_NAME)  # fail early on a missing key
+    jobs = expand_with_outputs(files, out)
     failures = 0
-    for path in expand(files):
-        try:
-            result = label_file(
-                path,
-                producer,
-                out_dir=out,
-                in_place=in_place,
-                key=private,
-                c2pa=credentials,
-                explicit=explicit,
-                lang=_lang(lang),
-                wording=wording,
-            )
-        except InputError as exc:
-            failures += 1
+    options = {
+        "in_place": in_place,
+        "c2pa": credentials,
+        "explicit": explicit,
+        "lang": _lang(lang),
+        "wording": wording,
+    }
+    with Progress(disable=as_json or len(jobs) < 2, transient=True) as progress:
+        task = progress.add_task("labelling", total=len(jobs))
+        for result in label_many(
+            jobs, producer, key_name, workers, on_done=lambda _r: progress.advance(task), **options
+        ):
+            if "error" in result:
+                failures += 1
             if as_json:
-                typer.echo(json.dumps({"source": str(path), "error": str(exc)}, ensure_ascii=False))
+                typer.echo(json.dumps(result, ensure_ascii=False))
+            elif "error" in result:
+                progress.console.print(f"[red]✗[/] {result['error']}", highlight=False)
             else:
-                console.print(f"[red]✗[/] {exc}", highlight=False)
-            continue
-        if as_json:
-            typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
-        else:
-            console.print(
-                f"[green]✓[/] {path} → {result.output} ({result.format}, ProduceID {result.label.ProduceID})",
-                highlight=False,
-            )
+                progress.console.print(
+                    f"[green]✓[/] {result['source']} → {result['output']} ({result['format']}, "
+                    f"ProduceID {result['label']['ProduceID']})",
+                    highlight=False,
+                )
     if failures:
         raise typer.Exit(2)
 

@@ -50,3 +50,59 @@ def inspect_many(
             if on_done:
                 on_done(result)
             yield result
+
+
+def expand_with_outputs(paths: Iterable[Path], out_dir: Path | None) -> list[tuple[Path, Path | None]]:
+    """(file, its output folder): files under a named directory keep their relative folders in ``out_dir``."""
+    jobs: list[tuple[Path, Path | None]] = []
+    for path in paths:
+        if path.is_dir():
+            for file in expand([path]):
+                target = out_dir / file.parent.relative_to(path) if out_dir is not None else None
+                jobs.append((file, target))
+        else:
+            jobs.append((path, out_dir))
+    return jobs
+
+
+def _label(
+    job: tuple[Path, Path | None], producer: str, key_name: str, options: dict[str, Any]
+) -> dict[str, Any]:
+    from tongzhou.errors import InputError
+    from tongzhou.labels.files import label_file
+    from tongzhou.labels.keys import signing_key
+
+    source, out_dir = job
+    try:
+        key = signing_key(key_name, create=False)
+        return label_file(source, producer, out_dir=out_dir, key=key, **options).to_dict()
+    except InputError as exc:
+        return {"source": str(source), "error": str(exc)}
+
+
+def label_many(
+    jobs: list[tuple[Path, Path | None]],
+    producer: str,
+    key_name: str,
+    workers: int | None = None,
+    on_done: Callable[[dict[str, Any]], None] | None = None,
+    **options: Any,
+) -> Iterator[dict[str, Any]]:
+    """Label files (in input order) in ``workers`` processes; each result is a LabelResult dict or an error.
+
+    ``options`` go to :func:`tongzhou.labels.files.label_file` (in_place, c2pa, explicit, lang, wording).
+    The key is loaded by name in each worker (private keys are not sent between processes).
+    """
+    workers = workers or min(len(jobs), os.cpu_count() or 1)
+    job = partial(_label, producer=producer, key_name=key_name, options=options)
+    if workers <= 1 or len(jobs) < 4:
+        for result in map(job, jobs):
+            if on_done:
+                on_done(result)
+            yield result
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for result in pool.map(job, jobs, chunksize=max(1, len(jobs) // (workers * 8))):
+            if on_done:
+                on_done(result)
+            yield result

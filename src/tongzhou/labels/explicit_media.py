@@ -210,6 +210,8 @@ def prepend_audio_cue(data: bytes, suffix: str) -> bytes:
         ".mp3": ["-c:a", "libmp3lame", "-q:a", "2"],
         ".flac": ["-c:a", "flac"],
         ".ogg": ["-c:a", "libvorbis"],
+        ".oga": ["-c:a", "libvorbis"],
+        ".opus": ["-c:a", "libopus"],
     }.get(suffix)
     if codec is None:
         raise InputError(f"explicit audio labels are not supported for {suffix} files")
@@ -234,8 +236,8 @@ def apply_explicit(
         return overlay_image(data, carrier, lang, wording)
     if carrier == "mp4":
         return overlay_video(data, lang, wording)
-    if carrier in ("wav", "mp3", "flac"):
-        return prepend_audio_cue(data, "." + carrier)
+    if carrier in ("wav", "mp3", "flac", "ogg"):
+        return prepend_audio_cue(data, suffix if carrier == "ogg" else "." + carrier)
     raise InputError(
         f"explicit labels are not supported for {carrier} files here: add visible wording "
         "in the document itself (GB 45438 §5)"
