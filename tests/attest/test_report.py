@@ -99,3 +99,20 @@ def test_fast_result_check_agrees_with_the_schema(summary: dict[str, Any]) -> No
     result_schema = {"$ref": "#/$defs/result", "$defs": report_schema()["$defs"]}
     for variant in variants:
         assert plain_result(variant) == validator.evolve(schema=result_schema).is_valid(variant), variant
+
+
+def test_signed_payload_is_the_canonical_statement(summary: dict[str, Any]) -> None:
+    """Reusing the results' canonical text while signing gives exactly RFC 8785 bytes of the Statement."""
+    import base64
+
+    import rfc8785
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from tongzhou.attest import sign_run
+
+    key = Ed25519PrivateKey.generate()
+    payload = base64.b64decode(sign_run(summary, key, "Lab", signed_at="2026-11-20T09:00:00Z")["payload"])
+    statement = json.loads(payload)
+    assert payload == canonical_json(statement) == rfc8785.dumps(statement)
+    report = build_report(summary, Evaluator(statement["predicate"]["report"]["evaluator"]["key_id"], "Lab"))
+    assert statement["predicate"]["report"] == report

@@ -14,6 +14,11 @@ from typing import Any
 _encode_basestring = json.encoder.encode_basestring
 
 
+class CanonicalFragment(str):
+    """JSON text already in canonical form, embedded verbatim: a large sub-document (a report's
+    per-item results) is serialised once and reused in the document that contains it."""
+
+
 class CanonicalJsonError(ValueError):
     """A value that has no canonical JSON form (NaN, infinity, a non-string key, an unknown type)."""
 
@@ -76,6 +81,8 @@ def _serialise(value: Any, out: list[str]) -> None:
     # Exact-type dispatch first (the common case), then isinstance for subclasses.
     if kind is str:
         out.append(_encode_basestring(value))
+    elif kind is CanonicalFragment:
+        out.append(value)
     elif kind is dict:
         out.append("{")
         for i, key in enumerate(_sorted_keys(value)):
@@ -112,12 +119,22 @@ def _serialise(value: Any, out: list[str]) -> None:
         raise CanonicalJsonError(f"cannot canonicalise a {type(value).__name__}")
 
 
-def canonical_json(value: Any) -> bytes:
-    """The RFC 8785 canonical UTF-8 bytes of a JSON-compatible value."""
+def canonical_text(value: Any) -> str:
+    """The RFC 8785 canonical text of a JSON-compatible value (before UTF-8 encoding)."""
     out: list[str] = []
     _serialise(value, out)
+    return "".join(out)
+
+
+def canonical_json(value: Any) -> bytes:
+    """The RFC 8785 canonical UTF-8 bytes of a JSON-compatible value."""
+    return encode_canonical(canonical_text(value))
+
+
+def encode_canonical(text: str) -> bytes:
+    """UTF-8 bytes of canonical text; a lone surrogate raises :class:`CanonicalJsonError`."""
     try:
-        return "".join(out).encode("utf-8")
+        return text.encode("utf-8")
     except UnicodeEncodeError as exc:  # a lone surrogate is not Unicode text (RFC 8785 §3.2.2.2)
         raise CanonicalJsonError(f"string with a lone surrogate has no canonical form: {exc}") from exc
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tongzhou.attest.canonical import canonical_sha256
+from tongzhou.attest.canonical import CanonicalJsonError, canonical_sha256, canonical_text, encode_canonical
 from tongzhou.errors import InputError
 
 REPORT_SCHEMA_ID = "https://tongzhou.dev/schemas/attest/evaluation-report-v1.json"
@@ -101,6 +101,14 @@ def build_report(summary: Mapping[str, Any], evaluator: Evaluator) -> dict[str, 
 
     Raises :class:`InputError` if the summary lacks a field the report binds.
     """
+    return build_report_with_results_text(summary, evaluator)[0]
+
+
+def build_report_with_results_text(
+    summary: Mapping[str, Any], evaluator: Evaluator
+) -> tuple[dict[str, Any], str]:
+    """:func:`build_report`, and the canonical text of its per-item results (hashed once, reused
+    when the whole Statement is serialised for signing)."""
     if not isinstance(summary, Mapping):
         raise InputError("run summary is not a JSON object")
     items = _require(summary, "items", "summary")
@@ -122,7 +130,12 @@ def build_report(summary: Mapping[str, Any], evaluator: Evaluator) -> dict[str, 
     stray = sorted({r["bank_id"] for r in records} - known)
     if stray:
         raise InputError(f"run summary: items refer to banks not listed in banks: {', '.join(stray)}")
-    return {
+    try:
+        records_text = canonical_text(records)
+        digest = "sha256:" + hashlib.sha256(encode_canonical(records_text)).hexdigest()
+    except CanonicalJsonError as exc:
+        raise InputError(f"run summary: a per-item result has no canonical form: {exc}") from exc
+    report = {
         "$schema": REPORT_SCHEMA_ID,
         "report_version": 1,
         "run": {
@@ -147,9 +160,10 @@ def build_report(summary: Mapping[str, Any], evaluator: Evaluator) -> dict[str, 
         },
         "banks": banks,
         "scorers": dict(_require(summary, "scorers", "summary")),
-        "results": {"count": len(records), "sha256": results_digest(records), "items": records},
+        "results": {"count": len(records), "sha256": digest, "items": records},
         "metrics": dict(_require(summary, "metrics", "summary")),
         "verdicts": dict(_require(summary, "verdicts", "summary")),
         "energy": summary.get("energy"),
         "software": dict(_require(summary, "software", "summary")),
     }
+    return report, records_text

@@ -12,10 +12,10 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tongzhou.attest.canonical import CanonicalJsonError
+from tongzhou.attest.canonical import CanonicalFragment, CanonicalJsonError
 from tongzhou.attest.dsse import sign_envelope
 from tongzhou.attest.keys import key_id
-from tongzhou.attest.report import Evaluator, build_report
+from tongzhou.attest.report import Evaluator, build_report_with_results_text
 from tongzhou.attest.statement import PAYLOAD_TYPE, build_statement, statement_bytes
 from tongzhou.errors import InputError
 
@@ -40,8 +40,10 @@ def sign_run(
     ``signed_at`` (default: now) differs between two signings of the same run.
     """
     evaluator = Evaluator(key_id=key_id(private_key.public_key()), name=evaluator_name)
-    report = build_report(summary, evaluator)
-    statement = build_statement(report, signed_at or utc_now())
+    report, results_text = build_report_with_results_text(summary, evaluator)
+    # Serialise with the per-item results already in canonical form (same bytes, one pass less).
+    results = {**report["results"], "items": CanonicalFragment(results_text)}
+    statement = build_statement({**report, "results": results}, signed_at or utc_now())
     try:
         payload = statement_bytes(statement)
     except CanonicalJsonError as exc:
