@@ -60,6 +60,9 @@ def run(
     api_key_env: str = typer.Option(
         "TONGZHOU_EVAL_API_KEY", "--api-key-env", help="Environment variable holding the endpoint's API key."
     ),
+    judge: str = typer.Option(
+        None, "--judge", help="LLM judge model REF for generated-content items (default: keyword screen)."
+    ),
     no_progress: bool = typer.Option(False, "--no-progress"),
     show_items: int = typer.Option(0, "--show-items", help="Print the first N responses."),
 ) -> None:
@@ -100,9 +103,16 @@ def run(
             timeout_s=timeout,
             progress=not no_progress,
         )
+        scorers = None
+        if judge:
+            from tongzhou.evaluate.runner import default_scorers
+            from tongzhou.evaluate.scorers import JudgeScorer
+
+            scorers = {**default_scorers(), "safe": JudgeScorer(model_from_ref(judge, {"max_tokens": 8}))}
         try:
             result = run_evaluation(
-                store, adapter, suite, chosen_profile, opts, run_id=resume, console=console, model_ref=model
+                store, adapter, suite, chosen_profile, opts, run_id=resume, console=console, model_ref=model,
+                scorers=scorers,
             )
         except KeyboardInterrupt:
             from tongzhou.evaluate import latest_run_id

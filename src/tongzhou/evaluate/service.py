@@ -80,6 +80,10 @@ def run_evaluation(
             )
         finally:
             await model.aclose()
+            for scorer in (scorers or {}).values():
+                judge = getattr(scorer, "judge", None)
+                if judge is not None:
+                    await judge.aclose()
 
     with _energy_window("eval-run") as window:
         result = asyncio.run(_go())
