@@ -24,8 +24,6 @@ COMMAND_GROUPS: list[tuple[str, str]] = [
     ("energy", "tongzhou.cli.energy"),
     ("keys", "tongzhou.cli.keys"),
     ("attest", "tongzhou.cli.attest"),
-    ("keys", "tongzhou.cli.keys"),
-    ("attest", "tongzhou.cli.attest"),
     ("corpus", "tongzhou.cli.corpus"),
 ]
 
