@@ -12,7 +12,7 @@ Measured in the same run, on the same files:
   - exiftool batch: one process, `-@ ARGFILE` with one -execute block per file, `-fast`, no binding;
   - c2pa-python signing (Builder.sign, ES256 test certificate) on the first --c2pa files;
   - verification: tongzhou inspect_file (fields + binding) vs c2pa-python Reader (manifest
-    validation) on those same C2PA-signed files (which carry both labels).
+    validation) on those same C2PA-signed files (which carry both labels), each file 3 times.
 Goal (issue 5): >= exiftool batch -fast; >= 20x c2pa-python signing; verification >= 2x the C2PA Reader.
 """
 
@@ -184,24 +184,26 @@ def bench_c2pa_sign(files: list[Path], out: Path, mime: str) -> float:
     return rate(len(files), time.perf_counter() - start)
 
 
-def bench_verify(files: list[Path], mime: str) -> tuple[float, float]:
+def bench_verify(files: list[Path], mime: str, passes: int = 3) -> tuple[float, float]:
+    """(tongzhou, c2pa Reader) files/s, one process each, every file read ``passes`` times."""
     import c2pa
 
     from tongzhou.labels.files import inspect_file
     from tongzhou.labels.keys import trusted_key_ids
 
     trusted = trusted_key_ids()
+    batch = files * passes
     start = time.perf_counter()
-    for path in files:
+    for path in batch:
         report = inspect_file(path, trusted, read_c2pa=False)
         assert report.valid, report.to_dict()
-    ours = rate(len(files), time.perf_counter() - start)
+    ours = rate(len(batch), time.perf_counter() - start)
     start = time.perf_counter()
-    for path in files:
+    for path in batch:
         with open(path, "rb") as handle:
             state = json.loads(c2pa.Reader(mime, io.BytesIO(handle.read())).json())["validation_state"]
         assert state in ("Valid", "Trusted"), state
-    return ours, rate(len(files), time.perf_counter() - start)
+    return ours, rate(len(batch), time.perf_counter() - start)
 
 
 def main() -> None:
@@ -285,7 +287,7 @@ def main() -> None:
         )
         print(
             f"  verify: tongzhou {r['tongzhou_verify']:.1f} vs c2pa Reader {r['c2pa_read']:.1f}   "
-            f"ratio {r['tongzhou_verify'] / r['c2pa_read']:.1f}x"
+            f"ratio {r['tongzhou_verify'] / r['c2pa_read']:.1f}x (1 process each)"
         )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
