@@ -21,6 +21,7 @@ from tests.conftest import free_port, wait_http
 from tests.threats.conftest import API_ROOT, attack_pattern, make_principals
 from tongzhou.store import open_store
 from tongzhou.threats.media import TAXII_MEDIA_TYPE
+from tongzhou.threats.stix_ai import ai_system
 
 SRC = str(Path(tongzhou.__file__).resolve().parents[1])
 
@@ -112,6 +113,20 @@ def test_paging_across_two_workers(database_url: str, tmp_path: Path) -> None:
                 ]
             )
         assert len(workers) == 2
+        # The worker processes validate the AI extension properties too (registered on import).
+        nameless = {k: v for k, v in ai_system("HealthBot").items() if k != "name"}
+        posted = httpx.post(
+            url,
+            content=json.dumps({"objects": [nameless]}),
+            headers={
+                **headers,
+                "Content-Type": TAXII_MEDIA_TYPE,
+                "Authorization": f"Bearer {made['writer_key']}",
+            },
+            timeout=30,
+        )
+        assert posted.status_code == 202 and posted.json()["failure_count"] == 1
+        assert "name" in posted.json()["failures"][0]["message"]
     finally:
         stop(proc)
 

@@ -15,6 +15,7 @@ from typing import Any
 import stix2
 import stix2.exceptions
 
+import tongzhou.threats.stix_ai  # noqa: F401  (registers the AI extension classes with stix2)
 from tongzhou.threats.timestamps import parse_timestamp_us
 
 _ID = re.compile(
