@@ -504,6 +504,14 @@ def _bulk_insert(conn: Connection, rows: list[dict[str, Any]]) -> None:
         ):
             for row in rows:
                 copy.write_row(tuple(row[c] for c in _INSERT_COLUMNS))
+    elif (
+        conn.dialect.name == "sqlite"
+    ):  # plain executemany: SQLAlchemy's per-row parameter processing costs more
+        placeholders = ", ".join("?" for _ in _INSERT_COLUMNS)
+        conn.exec_driver_sql(
+            f"INSERT INTO threats_object ({', '.join(_INSERT_COLUMNS)}) VALUES ({placeholders})",
+            [tuple(row[c] for c in _INSERT_COLUMNS) for row in rows],
+        )
     else:
         conn.execute(OBJECTS.insert(), rows)
 
