@@ -22,6 +22,7 @@ DEMO_STEPS: list[str] = [
     "tongzhou.attest.demo:sign_latest_run",  # after the evaluate step: signs and renders its run
     "tongzhou.gateway.demo_step:run_gateway_demo",  # deployment: gateway in front of SmolLM2, halt, audit
     "tongzhou.labels.demo:step",  # traceability: GB 45438 + C2PA labels on sample outputs, verified
+    "tongzhou.corpus.demo:step",  # data security: audit a generated zh/en corpus (keywords, PII, duplicates)
     "tongzhou.threats.demo_step:threats_step",  # sharing: ATLAS, incident + Art. 73 deadline, TAXII
 ]
 

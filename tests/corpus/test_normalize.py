@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from tongzhou.corpus.normalize import fold_case_width, normalize_buffer, normalize_text
@@ -24,9 +26,19 @@ CASES = [
 ]
 
 
+@pytest.mark.parametrize("use_numba", [True, False])
 @pytest.mark.parametrize("text", CASES)
-def test_buffer_matches_reference(text: str) -> None:
-    assert normalize_buffer(text.encode()).decode() == normalize_text(text)
+def test_buffer_matches_reference(text: str, use_numba: bool) -> None:
+    assert normalize_buffer(text.encode(), use_numba=use_numba).decode() == normalize_text(text)
+
+
+def test_compiled_and_numpy_paths_agree_on_a_large_mixed_buffer() -> None:
+    rng = random.Random(1)
+    alphabet = "abcXYZ 019,.;-_*中文字炸弹。，、；：！？“”（）《》\u3000\u200b·・ＡＢｃ０９！＃\u00a0é😀\n"
+    text = "".join(rng.choice(alphabet) for _ in range(200_000))
+    buf = text.encode()
+    assert normalize_buffer(buf, use_numba=True) == normalize_buffer(buf, use_numba=False)
+    assert normalize_buffer(buf).decode() == normalize_text(text)
 
 
 def test_evasion_forms_fold_to_one() -> None:

@@ -56,9 +56,52 @@ def available_backends() -> list[str]:
 
 
 def _word_regex(keyword: str) -> bytes:
+    """Hyperscan regex (caseless, multiline) for a ``word``-mode entry on raw text: ASCII or full-width
+    letters, no ASCII letter/digit/underscore on either side, any run of spaces/symbols between words."""
     folded = "".join(chr(ord(c) - 0xFEE0) if 0xFF01 <= ord(c) <= 0xFF5E else c for c in keyword).lower()
-    parts = [re.escape(w.encode("utf-8")) for w in folded.split()]
-    return rb"\b" + rb"[\s\W_]+".join(parts) + rb"\b"
+    words = []
+    for word in folded.split():
+        parts = []
+        for ch in word:
+            if ch.isascii() and ch.isalnum():
+                forms = {ch, ch.upper()}
+                alts = [re.escape(f.encode()) for f in sorted(forms)] + [
+                    re.escape(chr(ord(f) + 0xFEE0).encode()) for f in sorted(forms)
+                ]
+                parts.append(b"(?:" + b"|".join(alts) + b")")
+            else:
+                parts.append(re.escape(ch.encode("utf-8")))
+        words.append(b"".join(parts))
+    # Not \b: a full-width letter is a non-word byte to Hyperscan, so "ＭＥＴＨ " has no \b after it.
+    return rb"(?:^|[^A-Za-z0-9_])" + rb"[\s\W_]+".join(words) + rb"(?:[^A-Za-z0-9_]|$)"
+
+
+def _word_literal(keyword: str) -> bytes:
+    """Lower-case literal of a ``word``-mode entry for the Aho-Corasick fallbacks (single spaces)."""
+    return " ".join(keyword.lower().split()).encode("utf-8")
+
+
+def _is_word_byte(b: int) -> bool:
+    return 48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122 or b == 95
+
+
+def _items_of(buf: bytes, ends: list[int]) -> np.ndarray:
+    """Item index (newlines before the match) of each match end; counts newlines incrementally with
+    ``bytes.count`` (memchr speed) when matches are few, else with one numpy pass."""
+    if len(ends) > 4096:
+        newlines = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 10)
+        return np.searchsorted(newlines, np.asarray(ends, dtype=np.int64) - 1, side="left")
+    order = sorted(range(len(ends)), key=ends.__getitem__)
+    items = np.empty(len(ends), dtype=np.int64)
+    seen = 0
+    pos = 0
+    for i in order:
+        end = ends[i]
+        if end > pos:
+            seen += buf.count(b"\n", pos, end)
+            pos = end
+        items[i] = seen
+    return items
 
 
 class KeywordScanner:
@@ -78,10 +121,12 @@ class KeywordScanner:
         pattern_index: dict[bytes, int] = {}
         owners: list[list[int]] = []
         word_patterns: list[bytes] = []
+        word_literals: list[bytes] = []
         word_owner: list[int] = []
         for entry_id, entry in enumerate(library.entries):
             if entry.mode == "word":
                 word_patterns.append(_word_regex(entry.keyword))
+                word_literals.append(_word_literal(entry.keyword))
                 word_owner.append(entry_id)
                 continue
             for spelling in chinese_variants(entry.keyword):
@@ -100,10 +145,12 @@ class KeywordScanner:
         self._owner_ids = np.array([e for o in owners for e in o], dtype=np.int64)
         self._word_owner = np.array(word_owner, dtype=np.int64)
         self._word_patterns = word_patterns
+        self._word_literals = word_literals
         self._hs_blobs: dict[str, bytes] = {}
         self._compile()
 
     def _compile(self) -> None:
+        normalize_buffer("warm ＡＢ，中文\n".encode())  # compiles (or loads) the numba normaliser now
         self._scan_literals = self._compile_literals()
         self._scan_words = self._compile_words()
 
@@ -116,7 +163,7 @@ class KeywordScanner:
         self.__dict__.update(state)
         self._compile()
 
-    def _hyperscan_db(self, key: str, patterns: list[bytes], literal: bool) -> Any:
+    def _hyperscan_db(self, key: str, patterns: list[bytes], literal: bool, flags: int = 0) -> Any:
         import hyperscan
 
         blob = self._hs_blobs.get(key) or _HS_CACHE.get(_digest(patterns, literal))
@@ -129,7 +176,7 @@ class KeywordScanner:
             expressions=patterns,
             ids=list(range(len(patterns))),
             elements=len(patterns),
-            flags=0,
+            flags=flags,
             literal=literal,
         )
         blob = hyperscan.dumpb(db)
@@ -185,11 +232,18 @@ class KeywordScanner:
         return scan_py
 
     def _compile_words(self) -> Callable[[bytes], tuple[list[int], list[int]]] | None:
-        pats = self._word_patterns
-        if not pats:
+        """Scanner for ``word``-mode entries over the *raw* buffer (separators kept)."""
+        if not self._word_patterns:
             return None
         if self.backend == "hyperscan":
-            db = self._hyperscan_db("words", pats, literal=False)
+            import hyperscan
+
+            db = self._hyperscan_db(
+                "words",
+                self._word_patterns,
+                literal=False,
+                flags=hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_MULTILINE,
+            )
 
             def scan_hs(buf: bytes) -> tuple[list[int], list[int]]:
                 ids: list[int] = []
@@ -203,17 +257,25 @@ class KeywordScanner:
                 return ids, ends
 
             return scan_hs
-        compiled = re.compile(b"|".join(b"(" + p + b")" for p in pats))
+        import ahocorasick_rs
 
-        def scan_re(buf: bytes) -> tuple[list[int], list[int]]:
+        literals = self._word_literals
+        ac = ahocorasick_rs.BytesAhoCorasick(literals)
+
+        def scan_ac(buf: bytes) -> tuple[list[int], list[int]]:
+            # Fallback: the buffer arrives case- and width-folded; word boundaries checked per hit.
+            low = buf
             ids: list[int] = []
             ends: list[int] = []
-            for m in compiled.finditer(buf):
-                ids.append((m.lastindex or 1) - 1)
-                ends.append(m.end())
+            for pid, start, end in ac.find_matches_as_indexes(low, overlapping=True):
+                if (start == 0 or not _is_word_byte(low[start - 1])) and (
+                    end == len(low) or not _is_word_byte(low[end])
+                ):
+                    ids.append(pid)
+                    ends.append(end)
             return ids, ends
 
-        return scan_re
+        return scan_ac
 
     # -- scanning ----------------------------------------------------------------------------
     def scan(self, buf: bytes) -> np.ndarray:
@@ -223,11 +285,14 @@ class KeywordScanner:
         """
         pairs = [self._pairs(normalize_buffer(buf), self._scan_literals, owners=None)]
         if self._scan_words is not None:
-            pairs.append(self._pairs(fold_case_width(buf), self._scan_words, owners=self._word_owner))
+            words_buf = buf if self.backend == "hyperscan" else fold_case_width(buf)
+            pairs.append(self._pairs(words_buf, self._scan_words, owners=self._word_owner))
         allp = np.concatenate(pairs) if len(pairs) > 1 else pairs[0]
         if allp.size == 0:
             return allp.reshape(0, 2)
-        return np.unique(allp, axis=0)
+        width = max(1, len(self.library.entries))
+        keys = np.unique(allp[:, 0] * width + allp[:, 1])
+        return np.stack([keys // width, keys % width], axis=1)
 
     def _pairs(
         self, norm: bytes, scanner: Callable[[bytes], tuple[list[int], list[int]]], owners: np.ndarray | None
@@ -235,8 +300,7 @@ class KeywordScanner:
         ids, ends = scanner(norm)
         if not ids:
             return np.zeros((0, 2), dtype=np.int64)
-        newlines = np.flatnonzero(np.frombuffer(norm, dtype=np.uint8) == 10)
-        items = np.searchsorted(newlines, np.asarray(ends, dtype=np.int64) - 1, side="left")
+        items = _items_of(norm, ends)
         pid = np.asarray(ids, dtype=np.int64)
         if owners is not None:
             return np.stack([items, owners[pid]], axis=1)
