@@ -110,6 +110,8 @@ def drive(
         if int(status.success_count) != len(objects[start : start + batch]):
             raise RuntimeError(f"ingest failed: {status.failures[:3]}")
     ingest_s = time.perf_counter() - started
+    if read_budget_s == 0:  # ingest only
+        return len(objects) / ingest_s, float("nan"), 0
     started = time.perf_counter()
     seen = 0
     for envelope in as_pages(collection.get_objects, per_request=page):
@@ -170,7 +172,7 @@ def bench_tongzhou(
 
 
 def bench_medallion(
-    objects: list[dict[str, Any]], args: argparse.Namespace, workdir: Path
+    objects: list[dict[str, Any]], args: argparse.Namespace, workdir: Path, read_budget_s: float
 ) -> tuple[float, float, int]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -228,7 +230,7 @@ def bench_medallion(
         client = Collection(
             f"{base}/bench/collections/{collection_id}/", user="bench", password="bench-password"
         )
-        return drive(client, objects, args.batch, args.page, args.medallion_read_seconds)
+        return drive(client, objects, args.batch, args.page, read_budget_s)
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
@@ -311,6 +313,12 @@ def main() -> None:
     )
     parser.add_argument("--batch", type=int, default=1_000, help="objects per Add Objects envelope")
     parser.add_argument("--page", type=int, default=1_000, help="objects per page")
+    parser.add_argument(
+        "--medallion-ingest-objects",
+        type=int,
+        default=0,
+        help="also measure medallion ingest alone on this many objects (0: off)",
+    )
     parser.add_argument("--skip-medallion", action="store_true")
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()
@@ -348,7 +356,16 @@ def main() -> None:
                 (
                     "medallion 3.0 memory backend [anchor]",
                     size,
-                    *bench_medallion(objects[:size], args, workdir),
+                    *bench_medallion(objects[:size], args, workdir, args.medallion_read_seconds),
+                )
+            )
+        if args.medallion_ingest_objects:
+            size = min(args.medallion_ingest_objects, args.objects)
+            results.append(
+                (
+                    "medallion 3.0 memory, ingest only [equal]",
+                    size,
+                    *bench_medallion(objects[:size], args, workdir, 0),
                 )
             )
         results.append(
@@ -376,6 +393,11 @@ def main() -> None:
             f"{name:<42} {size:>7} {seen:>6} {ingest:>9.0f} {read:>9.0f} {vs_med} "
             f"{100 * ingest / ceiling[2]:>10.1f}% {100 * read / ceiling[3]:>8.1f}%"
         )
+    equal = next((r for r in results if "[equal]" in r[0]), None)
+    if equal:
+        for name, size, ingest, _read, _seen in results:
+            if name.startswith("tongzhou") and size == equal[1]:
+                print(f"ingest at equal size ({size} objects): {name} {ingest / equal[2]:.1f}× medallion")
     if anchor and anchor[4] < anchor[1]:
         print(
             f"(medallion paged reads: first {anchor[4]} of {anchor[1]} objects, "
