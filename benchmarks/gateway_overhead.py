@@ -1,7 +1,7 @@
 """Gateway overhead: added latency (p50/p99) and throughput through the gateway vs direct to a fast
 stub upstream.
 
-    .venv/bin/python benchmarks/gateway_overhead.py [--requests 2000] [--seconds 10] [--stacks]
+    .venv/bin/python benchmarks/gateway_overhead.py [--rounds 5] [--requests 500] [--seconds 3] [--stacks]
 
 Anchor: the same requests sent directly to the stub upstream (tongzhou.gateway.stub_upstream), in the
 same run. Goal (issue 7): <= 1 ms added at p50 with concurrency 1; >= 80 % of direct throughput at 64.
@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -200,8 +202,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--requests", type=int, default=2000, help="sequential requests (concurrency 1)")
-    parser.add_argument("--seconds", type=float, default=10.0, help="duration at concurrency 64")
+    parser.add_argument("--requests", type=int, default=500, help="sequential requests per round (c=1)")
+    parser.add_argument("--seconds", type=float, default=3.0, help="duration per round at concurrency 64")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds; each figure is the median")
     parser.add_argument(
         "--stacks", action="store_true", help="also measure bare aiohttp and FastAPI+httpx proxies"
     )
@@ -225,44 +228,63 @@ def main() -> None:
     )
     env = {"TONGZHOU_HOME": str(home)}
     load = os.getloadavg()
-    results: dict[str, dict[str, float]] = {}
     gateway_cmd = [py, "-m", "tongzhou.cli.main", "gateway", "serve", "--upstream", upstream]
-    with process(
-        [py, "-m", "tongzhou.gateway.stub_upstream", "--port", str(stub_port)], f"{upstream}/models"
-    ):
-        results["direct (anchor)"] = measure(f"{upstream}/chat/completions", args.requests, args.seconds)
-        with process(
+    # Every server runs for the whole benchmark (an idle one costs nothing); the configurations are
+    # measured in turn, round after round, and each figure is the median over rounds, so a change
+    # in the machine's load during the run affects every configuration alike.
+    servers: list[tuple[str, list[str], str, dict[str, str] | None, str]] = [
+        (
+            "gateway: halt check + audit",
             [*gateway_cmd, "--port", str(gw_port), "--policy", str(plain)],
             f"http://127.0.0.1:{gw_port}/governance/health",
             env,
-        ) as proc:
-            results["gateway: halt check + audit"] = measure(
-                f"http://127.0.0.1:{gw_port}/v1/chat/completions", args.requests, args.seconds, proc.pid
-            )
-        with process(
+            f"http://127.0.0.1:{gw_port}/v1",
+        ),
+        (
+            "gateway: + GB 45438 labels",
             [*gateway_cmd, "--port", str(gwl_port), "--policy", str(labelled)],
             f"http://127.0.0.1:{gwl_port}/governance/health",
             env,
-        ) as proc:
-            results["gateway: + GB 45438 labels"] = measure(
-                f"http://127.0.0.1:{gwl_port}/v1/chat/completions", args.requests, args.seconds, proc.pid
+            f"http://127.0.0.1:{gwl_port}/v1",
+        ),
+    ]
+    if args.stacks:
+        for kind in ("aiohttp", "fastapi"):
+            port = free_port()
+            servers.append(
+                (
+                    f"bare {kind} pass-through",
+                    [py, __file__, "--serve-alt", kind, "--port", str(port), "--upstream", upstream],
+                    f"http://127.0.0.1:{port}/health",
+                    None,
+                    f"http://127.0.0.1:{port}/v1",
+                )
             )
-        if args.stacks:
-            for kind in ("aiohttp", "fastapi"):
-                port = free_port()
-                ready = f"http://127.0.0.1:{port}/health"
-                with process(
-                    [py, __file__, "--serve-alt", kind, "--port", str(port), "--upstream", upstream], ready
-                ) as proc:
-                    results[f"bare {kind} pass-through"] = measure(
-                        f"http://127.0.0.1:{port}/v1/chat/completions", args.requests, args.seconds, proc.pid
-                    )
+    rounds: dict[str, list[dict[str, float]]] = {"direct (anchor)": []}
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(
+            process(
+                [py, "-m", "tongzhou.gateway.stub_upstream", "--port", str(stub_port)], f"{upstream}/models"
+            )
+        )
+        targets: list[tuple[str, str, int | None]] = [("direct (anchor)", upstream, None)]
+        for name, cmd, ready, server_env, base in servers:
+            proc = stack.enter_context(process(cmd, ready, server_env))
+            targets.append((name, base, proc.pid))
+            rounds[name] = []
+        for number in range(args.rounds):
+            print(f"round {number + 1}/{args.rounds}", file=sys.stderr)
+            for name, base, pid in targets:
+                rounds[name].append(measure(f"{base}/chat/completions", args.requests, args.seconds, pid))
+    results = {
+        name: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for name, runs in rounds.items()
+    }
     anchor = results["direct (anchor)"]
     print(f"load average before the run: {load[0]:.2f} (1 min), {load[1]:.2f} (5 min)")
     print(
         f"gateway overhead vs direct to the stub upstream ({os.cpu_count()} CPU cores shared by the stub, "
-        "the "
-        f"proxy and the load generator; {args.requests} sequential requests, {args.seconds:g} s at c=64)"
+        f"the proxy and the load generator; medians of {args.rounds} rounds of {args.requests} sequential "
+        f"requests and {args.seconds:g} s at c=64)"
     )
     print(
         f"{'configuration':34} {'p50 c1':>8} {'added':>8} {'p99 c1':>8} {'p50 c64':>8} {'p99 c64':>8} "

@@ -13,11 +13,13 @@ pruning.
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import hashlib
 import json
 import os
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -43,12 +45,13 @@ def record_hash(record: dict[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(canonical_json(body)).hexdigest()
 
 
+_SORTED_COMPACT = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 def _fast_canonical(record: dict[str, Any]) -> bytes:
     # Equal to canonical_json for HOT_KINDS records (tests check it); a divergence could only ever
     # make `verify` report a false "edited", never accept a forged record: verify uses canonical_json.
-    return json.dumps(
-        record, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-    ).encode("utf-8")
+    return _SORTED_COMPACT.encode(record).encode("utf-8")
 
 
 def _atomic_write_json(path: Path, value: dict[str, Any]) -> None:
@@ -107,6 +110,10 @@ class AuditLog:
         self._segment_day = ""
         self._handle: IO[bytes] | None = None
         self._head_written = 0.0
+        self._flush_scheduled = False
+        self._append_lock = threading.Lock()
+        self._flush_lock = threading.Lock()
+        self._pending: list[bytes] = []
         self.prune()
 
     @property
@@ -118,12 +125,16 @@ class AuditLog:
         if self._handle is None or day != self._segment_day:
             if self._handle is not None:
                 self._handle.close()
-            self._handle = (self.directory / f"audit-{day}.jsonl").open("ab")
+            self._handle = (self.directory / f"audit-{day}.jsonl").open("ab", buffering=0)
             self._segment_day = day
         return self._handle
 
     def append(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
         """Append one record (``kind`` e.g. ``request``, ``response``, ``halt-order``, ``alert``)."""
+        with self._append_lock:  # seq and prev must advance together, whatever thread appends
+            return self._append(kind, data)
+
+    def _append(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
         now = datetime.now(UTC)
         stamp = now.isoformat(timespec="microseconds")  # 2026-11-23T00:26:27.924980+00:00
         record: dict[str, Any] = {
@@ -135,19 +146,40 @@ class AuditLog:
         }
         body = _fast_canonical(record) if kind in HOT_KINDS else canonical_json(record)
         record["hash"] = "sha256:" + hashlib.sha256(body).hexdigest()
-        handle = self._open_segment(stamp[0:4] + stamp[5:7] + stamp[8:10])
-        # One write() per record: a crash leaves whole lines only.
-        handle.write(body[:-1] + b',"hash":"' + record["hash"].encode("ascii") + b'"}\n')
-        handle.flush()
+        day = stamp[0:4] + stamp[5:7] + stamp[8:10]
+        if day != self._segment_day:
+            self.flush()  # the previous day's records go to the previous day's segment
+            self._open_segment(day)
+        self._pending.append(body[:-1] + b',"hash":"' + record["hash"].encode("ascii") + b'"}\n')
         if self.fsync:
-            os.fsync(handle.fileno())
+            self.flush()
+        elif not self._flush_scheduled:
+            # Inside an event loop, the records of one loop iteration reach the OS together at its
+            # end, in one write(2) of whole lines; elsewhere, at once.
+            try:
+                asyncio.get_running_loop().call_soon(self.flush)
+                self._flush_scheduled = True
+            except RuntimeError:
+                self.flush()
         self._seq, self._prev = record["seq"], record["hash"]
         if time.monotonic() - self._head_written >= HEAD_FLUSH_SECONDS:
             self.write_head()
         return record
 
+    def flush(self) -> None:
+        """Hand pending records to the OS in one write (whole lines: a crash never leaves half a record)."""
+        with self._flush_lock:
+            self._flush_scheduled = False
+            if not self._pending or self._handle is None:
+                return
+            data, self._pending = b"".join(self._pending), []
+            self._handle.write(data)
+            if self.fsync:
+                os.fsync(self._handle.fileno())
+
     def write_head(self) -> None:
         """Record the last seq and hash in ``head.json`` (done at most once a second, and on close)."""
+        self.flush()  # never name a record that has not reached the OS
         _atomic_write_json(self.directory / "head.json", {"seq": self._seq, "hash": self._prev})
         self._head_written = time.monotonic()
 
@@ -176,10 +208,10 @@ class AuditLog:
 
     def close(self) -> None:
         """Flush the head and release the writer lock."""
+        self.write_head()  # flushes pending records first
         if self._handle is not None:
             self._handle.close()
             self._handle = None
-        self.write_head()
         fcntl.flock(self._lock_handle, fcntl.LOCK_UN)
         self._lock_handle.close()
 
