@@ -1,18 +1,23 @@
-"""A corpus larger than the process's address-space limit streams through the audit (memory ≠ corpus size)."""
+"""A corpus larger than the memory limit set here streams through the audit (memory ≠ corpus size).
+
+The audit runs in a subprocess in its default configuration (numba normaliser, Hyperscan) and reports
+its peak resident memory (VmHWM); the corpus is larger than the limit, the peak must stay below it.
+(An address-space limit, RLIMIT_AS, is not used: LLVM, under numba, reserves virtual memory it never
+touches, so virtual size says little about the memory a scan needs.)
+"""
 
 from __future__ import annotations
 
 import gzip
 import json
 import os
-import resource
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-LIMIT = 320 << 20  # RLIMIT_AS for the audit process: virtual memory, stricter than resident memory
+LIMIT = 320 << 20  # peak resident memory allowed to the audit process
 CORPUS_BYTES = 360 << 20  # uncompressed corpus size, above the limit
 
 AUDIT = """
@@ -22,26 +27,21 @@ from tongzhou.corpus.keywords import load_library
 from tongzhou.corpus.unit import AuditSettings
 r = run_audit([sys.argv[1]], load_library(sys.argv[2]), AuditSettings(sample_size=100, batch_bytes=1 << 20))
 t = r.total.tally
+status = open("/proc/self/status").read()
+hwm = int(status.split("VmHWM:")[1].split()[0]) * 1024
 print(json.dumps({"items": t.items, "bytes": t.raw_bytes, "flagged": t.flagged_items,
-                  "pii": dict(t.pii_counts), "exact": r.total.exact_duplicates, "sample": len(r.sample)}))
+                  "pii": dict(t.pii_counts), "exact": r.total.exact_duplicates, "sample": len(r.sample),
+                  "peak_rss": hwm}))
 """
-
-
-def _limited() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (LIMIT, LIMIT))
 
 
 def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-    return subprocess.run(args, capture_output=True, text=True, preexec_fn=_limited, env=env, timeout=900)
+    return subprocess.run(args, capture_output=True, text=True, env=env, timeout=900)
 
 
 @pytest.mark.slow
 def test_corpus_larger_than_the_memory_limit_streams_through(tmp_path: Path) -> None:
-    # The limit is real: allocating the corpus size in that process fails.
-    control = _run([sys.executable, "-c", f"bytearray({CORPUS_BYTES})"])
-    assert control.returncode != 0 and "MemoryError" in control.stderr
-
     lib = tmp_path / "lib.csv"
     lib.write_text("keyword,risk\n炸弹,A.1.4\nbuy meth,A.1.8\n", "utf-8")
     corpus = tmp_path / "big.jsonl.gz"
@@ -63,6 +63,8 @@ def test_corpus_larger_than_the_memory_limit_streams_through(tmp_path: Path) -> 
     done = _run([sys.executable, "-c", AUDIT, str(corpus), str(lib)])
     assert done.returncode == 0, done.stderr[-3000:]
     got = json.loads(done.stdout.strip().splitlines()[-1])
+    peak = got.pop("peak_rss")
+    assert peak < LIMIT < written, (peak, LIMIT, written)
     assert got == {
         "items": items,
         "bytes": written,
