@@ -8,6 +8,7 @@ from tests.threats.conftest import API_ROOT, attack_pattern
 from tongzhou.store import Store
 from tongzhou.threats.paging import BadPageToken
 from tongzhou.threats.repository import CollectionInfo, ObjectFilter, TaxiiRepository, UnknownCollection
+from tongzhou.threats.validation import validate_objects
 
 
 def _all(repo: TaxiiRepository, collection: CollectionInfo, flt: ObjectFilter, limit: int = 3) -> list[str]:
@@ -108,3 +109,15 @@ def test_observables_without_timestamps_are_stored_once(store: Store) -> None:
     assert repo.add_objects(col, [url])["success_count"] == 1
     assert repo.add_objects(col, [url])["success_count"] == 1
     assert repo.count(col) == 1
+
+
+def test_parallel_validation_matches_in_process(store: Store) -> None:
+    objects: list[object] = [attack_pattern(f"p{i}") for i in range(300)]
+    objects[7] = dict(attack_pattern("bad"), modified="not a time")
+    objects[150] = {"type": "indicator", "spec_version": "2.1"}
+    objects[299] = "not an object"
+    assert validate_objects(objects, processes=2) == validate_objects(objects, processes=0)
+    repo = TaxiiRepository(store, validation_processes=2)
+    status = repo.add_objects(repo.create_collection(API_ROOT, "c"), objects)
+    assert (status["success_count"], status["failure_count"]) == (297, 3)
+    assert [f["id"] for f in status["failures"]] == [objects[7]["id"], "", ""]  # type: ignore[index]

@@ -23,7 +23,7 @@ from tongzhou.store import Store
 from tongzhou.threats._tables import COLLECTIONS, OBJECTS, SETTINGS, STATUSES
 from tongzhou.threats.paging import PageCursor, filter_digest, issue_token, read_token
 from tongzhou.threats.timestamps import format_timestamp_us, now_us, parse_timestamp_us
-from tongzhou.threats.validation import InvalidStixObject, ValidatedObject, validate_object
+from tongzhou.threats.validation import ValidatedObject, validate_objects
 
 _IN_CHUNK = 500
 PAGE_KEY_SETTING = "taxii_page_key"
@@ -154,9 +154,13 @@ class Page:
 class TaxiiRepository:
     """Collections, objects and Status resources of a TAXII server, on one :class:`Store`."""
 
-    def __init__(self, store: Store, *, validate_with_stix2: bool = True) -> None:
+    def __init__(
+        self, store: Store, *, validate_with_stix2: bool = True, validation_processes: int = 0
+    ) -> None:
         self.store = store
         self.validate_with_stix2 = validate_with_stix2
+        self.validation_processes = validation_processes
+        """Worker processes for full stix2 validation of large envelopes (0 or 1: in-process)."""
         self._page_key: bytes | None = None
 
     # -- settings -------------------------------------------------------------------------------
@@ -243,15 +247,18 @@ class TaxiiRepository:
         request_us = now_us()
         valid: list[ValidatedObject] = []
         failures: list[dict[str, str]] = []
-        for obj in objects:
-            try:
-                valid.append(validate_object(obj, use_stix2=self.validate_with_stix2))
-            except InvalidStixObject as exc:
-                failed_id = obj.get("id") if isinstance(obj, dict) and isinstance(obj.get("id"), str) else ""
-                detail: dict[str, str] = {"id": str(failed_id), "message": str(exc)}
-                if isinstance(obj, dict) and isinstance(obj.get("modified"), str):
-                    detail["version"] = obj["modified"]
-                failures.append(detail)
+        checked = validate_objects(
+            objects, use_stix2=self.validate_with_stix2, processes=self.validation_processes
+        )
+        for obj, outcome in zip(objects, checked, strict=True):
+            if isinstance(outcome, ValidatedObject):
+                valid.append(outcome)
+                continue
+            failed_id = obj.get("id") if isinstance(obj, dict) and isinstance(obj.get("id"), str) else ""
+            detail: dict[str, str] = {"id": str(failed_id), "message": outcome}
+            if isinstance(obj, dict) and isinstance(obj.get("modified"), str):
+                detail["version"] = obj["modified"]
+            failures.append(detail)
         status_id = str(uuid.uuid4())
         with self.store.transaction() as session:
             successes = _store_batch(session.connection(), collection.id, valid)

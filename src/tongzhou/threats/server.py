@@ -30,11 +30,13 @@ from tongzhou.threats.repository import (
     UnknownCollection,
 )
 from tongzhou.threats.timestamps import format_timestamp_us
+from tongzhou.threats.validation import default_validation_processes
 
 MAX_CONTENT_LENGTH_ENV = "TONGZHOU_TAXII_MAX_CONTENT_LENGTH"
 API_ROOT_ENV = "TONGZHOU_TAXII_API_ROOT"
 MIGRATE_ENV = "TONGZHOU_TAXII_MIGRATE"
 VALIDATION_ENV = "TONGZHOU_TAXII_VALIDATION"
+VALIDATION_PROCESSES_ENV = "TONGZHOU_TAXII_VALIDATION_PROCESSES"
 
 
 @dataclass
@@ -50,6 +52,8 @@ class ServerConfig:
     max_page_size: int = 10_000
     validate_with_stix2: bool = True
     """Full ``stix2`` property validation of posted objects (False: common-property checks only)."""
+    validation_processes: int = field(default_factory=default_validation_processes)
+    """Processes that share full validation of large envelopes (0: in-process)."""
 
     @classmethod
     def from_env(cls) -> ServerConfig:
@@ -61,6 +65,8 @@ class ServerConfig:
             config.api_roots = [r.strip() for r in os.environ[API_ROOT_ENV].split(",") if r.strip()]
         if os.environ.get(VALIDATION_ENV) == "structural":
             config.validate_with_stix2 = False
+        if os.environ.get(VALIDATION_PROCESSES_ENV):
+            config.validation_processes = int(os.environ[VALIDATION_PROCESSES_ENV])
         return config
 
 
@@ -95,7 +101,11 @@ _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="taxii", Basic realm="taxii"'}
 def create_app(store: Store, config: ServerConfig | None = None) -> FastAPI:
     """The TAXII 2.1 app on ``store``."""
     config = config or ServerConfig()
-    repo = TaxiiRepository(store, validate_with_stix2=config.validate_with_stix2)
+    repo = TaxiiRepository(
+        store,
+        validate_with_stix2=config.validate_with_stix2,
+        validation_processes=config.validation_processes,
+    )
     authority = Authority(store)
     app = FastAPI(title=config.title, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.store, app.state.repository, app.state.authority = store, repo, authority

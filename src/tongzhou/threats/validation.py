@@ -8,8 +8,12 @@ properties every STIX 2.1 object must carry (STIX 2.1 §3.2, §2.9) are checked 
 from __future__ import annotations
 
 import json
+import os
 import re
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import get_context
 from typing import Any
 
 import stix2
@@ -105,3 +109,50 @@ def validate_object(obj: Any, *, use_stix2: bool = True) -> ValidatedObject:
             raise InvalidStixObject(f"{type(exc).__name__}: {exc}") from None
     body = json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
     return ValidatedObject(stix_id, stix_type, spec_version, version, version_us, body)
+
+
+PARALLEL_MIN_OBJECTS = 200
+"""Envelopes smaller than this are validated in-process (spreading them costs more than it saves)."""
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+
+
+def default_validation_processes() -> int:
+    """Processes for full ``stix2`` validation: up to 8 on machines with 4+ CPUs, else none."""
+    cpus = os.cpu_count() or 1
+    return min(8, cpus - 1) if cpus >= 4 else 0
+
+
+def _pool(processes: int) -> ProcessPoolExecutor:
+    if processes not in _POOLS:
+        # spawn, not fork: the server process has threads (uvicorn, the DB pool).
+        _POOLS[processes] = ProcessPoolExecutor(max_workers=processes, mp_context=get_context("spawn"))
+    return _POOLS[processes]
+
+
+def _check(obj: Any, use_stix2: bool) -> ValidatedObject | str:
+    try:
+        return validate_object(obj, use_stix2=use_stix2)
+    except InvalidStixObject as exc:
+        return str(exc)
+
+
+def _check_chunk(chunk: Sequence[Any], use_stix2: bool) -> list[ValidatedObject | str]:
+    return [_check(obj, use_stix2) for obj in chunk]
+
+
+def validate_objects(
+    objects: Sequence[Any], *, use_stix2: bool = True, processes: int = 0
+) -> list[ValidatedObject | str]:
+    """Validate every object, in order: a :class:`ValidatedObject` or the reason it is invalid.
+
+    With ``processes`` > 1, full ``stix2`` validation of a large envelope is spread over that many
+    worker processes (``stix2`` object construction is CPU-bound, ~0.3 ms per object).
+    """
+    if processes < 2 or not use_stix2 or len(objects) < PARALLEL_MIN_OBJECTS:
+        return [_check(obj, use_stix2) for obj in objects]
+    size = -(-len(objects) // processes)
+    chunks = [objects[start : start + size] for start in range(0, len(objects), size)]
+    results: list[ValidatedObject | str] = []
+    for part in _pool(processes).map(_check_chunk, chunks, [use_stix2] * len(chunks)):
+        results.extend(part)
+    return results
