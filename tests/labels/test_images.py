@@ -183,3 +183,18 @@ def test_exif_usercomment_form_is_read_and_cleared_on_relabel(tmp_path: Path) ->
     assert after.valid and after.locations == ["XMP TC260:AIGC (APP1)"]
     tags = exiftool_json(result.output)
     assert tags["IFD0:Artist"] == "Ada" and "AIGC" not in str(tags.get("ExifIFD:UserComment", ""))
+
+
+@pytest.mark.parametrize("lossless", [True, False])
+def test_simple_webp_with_alpha_gets_a_vp8x_header_with_alpha_and_xmp_flags(
+    tmp_path: Path, lossless: bool
+) -> None:
+    need("exiftool")
+    source = tmp_path / "alpha.webp"
+    Image.new("RGBA", (50, 40), (255, 0, 0, 128)).save(source, lossless=lossless, quality=80)
+    result = label_file(source, PRODUCER)
+    with Image.open(source) as a, Image.open(result.output) as b:
+        assert b.mode == "RGBA" and a.tobytes() == b.tobytes()
+    flags = exiftool_json(result.output)["RIFF:WebP_Flags"]
+    assert "XMP" in flags and "Alpha" in flags
+    assert inspect_file(result.output).valid
