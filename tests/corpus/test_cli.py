@@ -56,3 +56,22 @@ def test_bad_input_exits_2(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["corpus", "audit", str(tmp_path / "missing"), "--out", str(tmp_path / "o")])
     assert exc.value.code == 2
+
+
+def test_sample_then_interactive_review(tmp_path: Path, planted_corpus: tuple[Path, PlantLog]) -> None:
+    root, _ = planted_corpus
+    out = tmp_path / "s"
+    result = runner.invoke(
+        app, ["corpus", "sample", str(root / "forum"), "--n", "3", "--out", str(out), "--workers", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    sample = out / "sample.jsonl"
+    result = runner.invoke(
+        app, ["corpus", "review", str(sample), "-i", "--reviewer", "carol"], input="p\nf\nq\n"
+    )
+    assert result.exit_code == 0, result.output
+    items = [json.loads(line) for line in sample.read_text("utf-8").splitlines()[1:]]
+    assert [i["verdict"] for i in items] == ["pass", "fail", None]
+    assert items[0]["reviewer"] == "carol" and "2/3" in result.output
+    report = json.loads((out / "corpus-audit.json").read_text("utf-8"))
+    assert report["artefact"] == "training-data-audit"

@@ -123,6 +123,7 @@ def build_report(
     }
     return {
         "schema": SCHEMA,
+        "artefact": "training-data-audit",  # evidence artefact id (classify crosswalk)
         "generated_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "software": {"name": "tongzhou", "version": __version__},
         "profile": {"id": profile.id, "version": profile.version, "source": profile.source},
