@@ -105,6 +105,8 @@ class PngCarrier:
         """XMP TC260:AIGC in iTXt, and tEXt/iTXt chunks with keyword AIGC."""
         found: list[FoundLabel] = []
         for ctype, start, end in parse_chunks(data):
+            if ctype not in (b"iTXt", b"tEXt"):
+                continue  # never copy image data
             payload = data[start + 8 : end - 4]
             if ctype == b"iTXt":
                 fields = _itxt_fields(payload)
