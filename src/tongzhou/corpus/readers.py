@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import mmap
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,6 +146,9 @@ def iter_line_blocks(unit: WorkUnit, block_bytes: int) -> Iterator[tuple[int, by
 
     A line belongs to the unit in which its first byte lies, so ranges never split or repeat a line.
     """
+    if unit.compression is None:
+        yield from _mapped_line_blocks(unit, block_bytes)
+        return
     try:
         stream = _open_stream(unit)
     except OSError as exc:
@@ -171,12 +176,16 @@ def iter_line_blocks(unit: WorkUnit, block_bytes: int) -> Iterator[tuple[int, by
                 if carry and (limit is None or carry_pos < limit):
                     yield carry_pos, carry
                 return
-            data = carry + chunk
-            cut = data.rfind(b"\n")
+            cut = chunk.rfind(b"\n")
             if cut < 0:
-                carry = data
+                carry += chunk
                 continue
-            block, carry = data[: cut + 1], data[cut + 1 :]
+            # One copy at most: the carried partial line joined with the chunk up to its last newline.
+            if cut == len(chunk) - 1:
+                block = carry + chunk if carry else chunk
+            else:
+                block = b"".join((carry, memoryview(chunk)[: cut + 1]))
+            carry = chunk[cut + 1 :]
             block_pos = carry_pos
             carry_pos = block_pos + len(block)
             if limit is not None and carry_pos > limit:
@@ -186,6 +195,36 @@ def iter_line_blocks(unit: WorkUnit, block_bytes: int) -> Iterator[tuple[int, by
                     yield block_pos, block[: keep + 1]
                 return
             yield block_pos, block
+
+
+def _mapped_line_blocks(unit: WorkUnit, block_bytes: int) -> Iterator[tuple[int, bytes]]:
+    """Uncompressed files: memory-mapped, each block copied out once (no read buffer + join)."""
+    try:
+        fh = open(unit.path, "rb")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise InputError(f"cannot open {unit.path}: {exc}") from exc
+    with fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size == 0:
+            return
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            end = size if unit.end < 0 else min(unit.end, size)
+            pos = unit.start
+            if pos > 0:
+                # The line holding byte start-1 belongs to the previous unit.
+                nl = mm.find(b"\n", pos - 1)
+                pos = size if nl < 0 else nl + 1
+            while pos < end:
+                # Lines starting before `end` are ours: extend to the newline ending the last of them.
+                hi = min(pos + block_bytes, end)
+                nl = mm.find(b"\n", hi - 1) if hi < size else -1
+                stop = size if nl < 0 else nl + 1
+                if stop - pos > block_bytes and hi < end:
+                    last = mm.rfind(b"\n", pos, hi)
+                    if last >= pos:
+                        stop = last + 1
+                yield pos, mm[pos:stop]
+                pos = stop
 
 
 def _record_text(line: bytes, text_fields: tuple[str, ...]) -> tuple[str, bool]:
