@@ -119,3 +119,27 @@ def test_a_pause_lifted_within_the_grace_period_cuts_nothing_started_after_it(
         with httpx.stream("POST", f"{gateway.base_url}/v1/chat/completions", json=body, timeout=30) as r:
             lines = [line for line in r.iter_lines() if line.startswith("data:")]
     assert lines[-1] == "data: [DONE]" and not any('"halted"' in line for line in lines)
+
+
+def test_an_order_for_another_model_leaves_open_streams_alone(
+    stub_upstream: str, issuers: Issuers, tmp_path: Path
+) -> None:
+    policy = load_policy(write_policy(tmp_path))
+    httpx.post(stub_upstream.removesuffix("/v1") + "/stub/control", json={"chunk_delay": 0.3}, timeout=10)
+    with GatewayThread(stub_upstream, policy) as gateway:
+        body = {**REQUEST, "stream": True}
+        with httpx.stream("POST", f"{gateway.base_url}/v1/chat/completions", json=body, timeout=30) as r:
+            lines = r.iter_lines()
+            next(line for line in lines if line.startswith("data:"))
+            other = issuers.order("TERMINATE", "model:another-model", reason="only that model")
+            accepted = httpx.post(
+                f"{gateway.base_url}/governance/halt-orders", json=other.sign(issuers.regulator), timeout=10
+            )
+            assert accepted.status_code == 200
+            rest = [line for line in lines if line.startswith("data:")]
+        assert rest[-1] == "data: [DONE]"
+        assert status(gateway.base_url) == 200  # stub-model is not halted
+        blocked = {"model": "another-model", "messages": REQUEST["messages"]}
+        assert (
+            httpx.post(f"{gateway.base_url}/v1/chat/completions", json=blocked, timeout=10).status_code == 503
+        )

@@ -143,3 +143,31 @@ def test_issue_refuses_bad_input(issuers: Issuers, tmp_path: Path) -> None:
         ],
     )
     assert written.exit_code == 0 and json.loads(out.read_text())["signatures"]
+
+
+def test_serve_refuses_a_missing_or_bad_upstream_and_a_bad_policy(tmp_path: Path) -> None:
+    runner = CliRunner()
+    no_upstream = runner.invoke(app, ["gateway", "serve"])
+    assert no_upstream.exit_code != 0 and "--upstream" in str(no_upstream.exception)
+    not_a_url = runner.invoke(app, ["gateway", "--upstream", "ftp://example"])  # the group's own options
+    assert not_a_url.exit_code != 0 and "not an http(s) URL" in str(not_a_url.exception)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("halt: [this is not a mapping\n")
+    broken = runner.invoke(app, ["gateway", "--upstream", "http://127.0.0.1:1/v1", "--policy", str(bad)])
+    assert broken.exit_code != 0 and "not valid YAML" in str(broken.exception)
+
+
+def test_trust_entries_accept_a_pem_file(issuers: Issuers, tmp_path: Path) -> None:
+    from tongzhou.attest import KeyRing
+    from tongzhou.gateway.halt_book import HaltBook
+    from tongzhou.gateway.policy import load_policy
+
+    pem = tmp_path / "regulator.pub"
+    pem.write_text(KeyRing().info("regulator").public_pem)
+    policy_file = tmp_path / "gateway.yaml"
+    policy_file.write_text(
+        f"halt:\n  trust:\n    - {{issuer: {REGULATOR}, public_key_file: regulator.pub}}\n"
+    )
+    book = HaltBook(load_policy(policy_file))
+    book.receive(issuers.order("PAUSE").sign(issuers.regulator), "api")
+    assert book.halting(None) is not None
