@@ -135,7 +135,6 @@ def _build_kernel() -> Any:
     punct = np.zeros(256, dtype=np.bool_)
     punct[list(string.punctuation.encode())] = True
 
-    @numba.njit(cache=True, nogil=True)
     def kernel(src: Any, dst: Any, delete: Any, lower: Any, punct: Any) -> int:  # pragma: no cover - jitted
         n = src.shape[0]
         i = 0
@@ -191,10 +190,15 @@ def _build_kernel() -> Any:
                 i += 1
         return o
 
+    try:
+        compiled = numba.njit(cache=True, nogil=True)(kernel)
+    except RuntimeError:  # no writable cache location (read-only install): compile per process
+        compiled = numba.njit(nogil=True)(kernel)
+
     def run(buf: bytes) -> bytes:
         src = np.frombuffer(buf, dtype=np.uint8)
         dst = np.empty(src.shape[0], dtype=np.uint8)
-        size = kernel(src, dst, delete, lower, punct)
+        size = compiled(src, dst, delete, lower, punct)
         return dst[:size].tobytes()
 
     return run
