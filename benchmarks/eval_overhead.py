@@ -168,7 +168,8 @@ def measure_tongzhou(base: str, n: int, concurrency: int) -> dict[str, Any]:
     elapsed = time.perf_counter() - started
     summary = run_summary(store, result.run_id)
     assert result.queried == n and len(summary["items"]) == n, (
-        "every sample must be answered, scored and stored"
+        f"every sample must be answered, scored and stored: queried {result.queried}, stored "
+        f"{len(summary['items'])}, errors {result.errors}, retries {result.retries}: {result.error_messages}"
     )
     store.close()
     return {

@@ -213,3 +213,21 @@ def test_llm_judge_scores_generated_content_through_any_adapter(store: Store) ->
     assert {i["scorer"] for i in summary["items"]} == {"llm-judge@1.0"}
     by_language = summary["metrics"]["generated_content_safe_rate"]["by_language"]
     assert by_language["zh"]["value"] == 0.0 and by_language["en"]["value"] == 1.0
+
+
+def test_no_answered_batch_is_lost_when_the_run_ends_while_writes_are_queued(store: Store) -> None:
+    # A sync callable runs in the default executor, so flush jobs queue behind model calls there; an
+    # earlier version cancelled such a queued flush at the end of the run and silently lost its rows.
+    import time as _time
+
+    def slow_model(messages: list[dict[str, str]]) -> str:
+        _time.sleep(0.002)
+        return "I'm sorry, but I can't help with that."
+
+    banks = load_banks(["should-refuse"])
+    for attempt in range(3):  # the race hit about every other run before the fix
+        model = CallableChatModel(slow_model, identity=f"callable:slow-{attempt}")
+        result = run_evaluation(store, model, banks, "gbt45654",
+                                _opts(limit=None, concurrency=64, flush_rows=8, flush_interval_s=0.0005))
+        assert result.queried == 680
+        assert len(run_summary(store, result.run_id)["items"]) == 680

@@ -138,7 +138,7 @@ class _Runner:
         self.sample_rows: list[dict[str, Any]] = []
         self.result = RunResult(run_id=run_id, status="running", items=0)
         self._rng = random.Random(options.seed)
-        self._flush_lock = asyncio.Lock()
+        self._writes: set[asyncio.Future[None]] = set()
         self._advance: Callable[[int], None] = lambda n: None
 
     async def _score(self, work: _Work, response: str) -> None:
@@ -173,10 +173,31 @@ class _Runner:
         storage.write_batch(self.store, cache_rows, sample_rows)
 
     async def _flush(self) -> None:
-        async with self._flush_lock:
-            cache_rows, sample_rows = self.cache_rows, self.sample_rows
-            self.cache_rows, self.sample_rows = [], []
-            await asyncio.to_thread(storage.write_batch, self.store, cache_rows, sample_rows)
+        cache_rows, sample_rows = self.cache_rows, self.sample_rows
+        if not cache_rows and not sample_rows:
+            return
+        self.cache_rows, self.sample_rows = [], []
+        write = asyncio.get_running_loop().run_in_executor(
+            None, storage.write_batch, self.store, cache_rows, sample_rows
+        )
+        self._writes.add(write)
+        write.add_done_callback(self._forget_if_written)
+        # Shielded: cancelling the caller (end of run, Ctrl-C) must never cancel a batch still queued in
+        # the executor — that would drop answered rows. _drain() waits for every write before returning.
+        await asyncio.shield(write)
+
+    def _forget_if_written(self, write: asyncio.Future[None]) -> None:
+        # A failed write stays in the set, so _drain() re-raises its error at the end of the run.
+        if not write.cancelled() and write.exception() is None:
+            self._writes.discard(write)
+
+    async def _drain(self) -> None:
+        """Wait for every batch in flight, write what is left, and raise the first write error."""
+        results = await asyncio.gather(*list(self._writes), return_exceptions=True)
+        self._flush_now()
+        for outcome in results:
+            if isinstance(outcome, BaseException):
+                raise outcome
 
     async def _flusher(self) -> None:
         while True:
@@ -229,7 +250,7 @@ class _Runner:
             )
             for work in works:
                 await self._score(work, text)
-            if len(self.sample_rows) >= self.opt.flush_rows and not self._flush_lock.locked():
+            if len(self.sample_rows) >= self.opt.flush_rows and not self._writes:
                 await self._flush()
             queue.task_done()
 
@@ -263,8 +284,8 @@ class _Runner:
             for task in [*workers, flusher]:
                 task.cancel()
             await asyncio.gather(*workers, flusher, return_exceptions=True)
-            # Synchronous on purpose: this also runs while the task is being cancelled (Ctrl-C).
-            self._flush_now()
+            # Runs also while the task is being cancelled (Ctrl-C): whatever was answered gets stored.
+            await self._drain()
 
     def _progress(self, total: int) -> Progress:
         progress = Progress(
