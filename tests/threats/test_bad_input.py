@@ -173,3 +173,12 @@ def test_unknown_paths_are_taxii_404(live_taxii: LiveTaxii) -> None:
     _assert_taxii_error(httpx.get(f"{live_taxii.base}/nope/", headers=headers), 404)
     _assert_taxii_error(httpx.get(f"{live_taxii.root_url}collections/unknown/", headers=headers), 404)
     _assert_taxii_error(httpx.get(f"{live_taxii.root_url}status/unknown/", headers=headers), 404)
+
+
+def test_status_is_readable_by_its_requester_and_admins_only(live_taxii: LiveTaxii) -> None:
+    status = _post(live_taxii, json.dumps({"objects": [attack_pattern("mine")]}).encode()).json()
+    url = f"{live_taxii.root_url}status/{status['id']}/"
+    assert httpx.get(url, headers=_auth(live_taxii.writer_key)).json()["success_count"] == 1
+    assert httpx.get(url, headers=_auth(live_taxii.admin_key)).status_code == 200
+    _assert_taxii_error(httpx.get(url, headers=_auth(live_taxii.reader_key)), 404)
+    _assert_taxii_error(httpx.get(url), 401)

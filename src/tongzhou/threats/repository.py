@@ -286,12 +286,13 @@ class TaxiiRepository:
             )
         return status
 
-    def status(self, api_root: str, status_id: str) -> dict[str, Any] | None:
-        """A stored Status resource, or None."""
+    def status(self, api_root: str, status_id: str, principal: str | None = None) -> dict[str, Any] | None:
+        """A stored Status resource, or None; with ``principal``, only one that principal requested."""
+        query = select(STATUSES.c.body).where(STATUSES.c.api_root == api_root, STATUSES.c.id == status_id)
+        if principal is not None:
+            query = query.where(STATUSES.c.principal == principal)
         with self.store.transaction() as session:
-            body = session.execute(
-                select(STATUSES.c.body).where(STATUSES.c.api_root == api_root, STATUSES.c.id == status_id)
-            ).scalar()
+            body = session.execute(query).scalar()
         return json.loads(body) if body is not None else None
 
     # -- reads ----------------------------------------------------------------------------------

@@ -215,7 +215,8 @@ def create_app(store: Store, config: ServerConfig | None = None) -> FastAPI:
         caller = caller_of(request)
         if caller.anonymous:
             raise TaxiiError(401, "Unauthorized", "credentials are required", _CHALLENGE)
-        body = repo.status(api_root_of(root), status_id)
+        # A Status lists what someone posted: only they (or an admin) may read it.
+        body = repo.status(api_root_of(root), status_id, None if caller.is_admin else caller.name)
         if body is None:
             raise TaxiiError(404, "Not found", f"no status {status_id!r}")
         return taxii_response(body)
