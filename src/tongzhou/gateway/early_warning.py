@@ -25,6 +25,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tongzhou.errors import InputError
+from tongzhou.gateway.indicators import IndicatorSet, fetch_taxii_indicators, read_stix_file
+from tongzhou.gateway.policy import TaxiiSource
 
 if TYPE_CHECKING:
     import aiohttp
@@ -71,6 +73,13 @@ class Rule(BaseModel):
     min_samples: int = Field(default=10, gt=0)
     markers: list[str] = Field(default_factory=list)
     """Refusal phrases (default: the bilingual list in data/early_warning.yaml)."""
+    # indicator: STIX indicators besides the literal keywords
+    taxii: TaxiiSource | None = None
+    """A TAXII 2.1 collection whose indicators are matched against prompts."""
+    stix_file: str | None = None
+    """Or a STIX bundle / JSON-lines file of indicators."""
+    refresh_seconds: float = Field(default=60, gt=0)
+    """How often the indicators are re-read."""
 
 
 class EarlyWarningPolicy(BaseModel):
@@ -114,6 +123,8 @@ class EarlyWarning:
         self._refusals: dict[str, collections.deque[bool]] = {}
         self._error_rules = [r for r in self.rules if r.kind == "error_rate"]
         self._has_indicators = any(r.kind == "indicator" for r in self.rules)
+        self.indicator_sets: dict[str, IndicatorSet] = {}
+        """Compiled STIX indicators per indicator rule (filled by :meth:`refresh_indicators`)."""
         self._outcomes: dict[str, tuple[collections.deque[tuple[float, bool]], list[int]]] = {
             r.id: (collections.deque(), [0, 0]) for r in self._error_rules
         }
@@ -125,7 +136,8 @@ class EarlyWarning:
         """A generated response (and the request that asked for it)."""
         now = time.monotonic()
         lowered = output.lower()
-        prompt = _prompt_text(request).lower() if self._has_indicators else ""
+        raw_prompt = _prompt_text(request) if self._has_indicators else ""
+        prompt = raw_prompt.lower()
         for rule in self.rules:
             if rule.kind == "keyword":
                 hits = [k for k in rule.keywords if k.lower() in lowered]
@@ -133,8 +145,17 @@ class EarlyWarning:
                     self._count(rule, now, len(hits), {"model": model, "keywords": hits, "risk": rule.risk})
             elif rule.kind == "indicator":
                 hits = [k for k in rule.keywords if k.lower() in prompt]
-                if hits:
-                    self._count(rule, now, len(hits), {"model": model, "indicators": hits})
+                indicator_set = self.indicator_sets.get(rule.id)
+                stix_hits = indicator_set.matches(raw_prompt) if indicator_set else []
+                if hits or stix_hits:
+                    detail = {
+                        "model": model,
+                        "indicators": hits,
+                        "stix_indicators": [
+                            {"id": m.indicator_id, "name": m.name, "matched": m.matched} for m in stix_hits
+                        ],
+                    }
+                    self._count(rule, now, len(hits) + len(stix_hits), detail)
             elif rule.kind == "refusal_rate":
                 markers = [m.lower() for m in rule.markers] or self.default_markers
                 window = self._refusals.setdefault(rule.id, collections.deque(maxlen=rule.window))
@@ -210,6 +231,29 @@ class EarlyWarning:
                 rule.id, f"early-warning rule {rule.id} fired: {json.dumps(detail, ensure_ascii=False)}"
             )
 
+    def load_indicators(self, rule: Rule) -> IndicatorSet:
+        """Read and compile the indicators of one rule's source (blocking: call it in a thread)."""
+        if rule.taxii is not None:
+            objects = fetch_taxii_indicators(rule.taxii.url, rule.taxii.user, rule.taxii.password)
+        elif rule.stix_file:
+            objects = read_stix_file(Path(rule.stix_file))
+        else:
+            objects = []
+        return IndicatorSet.from_objects(objects)
+
+    async def refresh_indicators(self) -> None:
+        """Keep every indicator rule's compiled set current (runs for the gateway's lifetime)."""
+        rules = [r for r in self.rules if r.kind == "indicator" and (r.taxii or r.stix_file)]
+        if not rules:
+            return
+        while True:
+            for rule in rules:
+                try:
+                    self.indicator_sets[rule.id] = await asyncio.to_thread(self.load_indicators, rule)
+                except Exception as exc:  # a dead source keeps the last good set; serving goes on
+                    log.warning("cannot refresh indicators of rule %s: %s", rule.id, exc)
+            await asyncio.sleep(min(r.refresh_seconds for r in rules))
+
     async def _post_webhook(self, alert: dict[str, Any]) -> None:
         assert self.session is not None and self.policy.webhook
         try:
@@ -221,7 +265,12 @@ class EarlyWarning:
     def _write_sighting(self, rule: Rule, alert: dict[str, Any]) -> None:
         import stix2
 
-        indicator_id = f"indicator--{uuid.uuid5(uuid.NAMESPACE_URL, 'tongzhou-gateway-rule:' + rule.id)}"
+        matched = alert["detail"].get("stix_indicators") or []
+        indicator_id = (
+            matched[0]["id"]
+            if matched  # a sighting of the shared indicator itself
+            else f"indicator--{uuid.uuid5(uuid.NAMESPACE_URL, 'tongzhou-gateway-rule:' + rule.id)}"
+        )
         sighting = stix2.v21.Sighting(
             sighting_of_ref=indicator_id,
             count=1,

@@ -183,6 +183,7 @@ class Gateway:
         from tongzhou.gateway.order_delivery import start_pollers
 
         self._background = start_pollers(self)
+        self._background.append(asyncio.create_task(self.warnings.refresh_indicators()))
         if self.policy.energy_period_seconds:
             self.energy.start()
             self._background.append(asyncio.create_task(self._energy_periods()))
