@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import httpx
 from typer.testing import CliRunner
 
+from tests.conftest import free_port, wait_http
 from tests.threats.conftest import LiveTaxii, attack_pattern
+from tests.threats.test_processes import SRC
 from tongzhou.cli.main import app
 from tongzhou.errors import InputError
 from tongzhou.store import open_store
@@ -88,3 +94,32 @@ def test_push_and_pull_against_a_live_server(live_taxii: LiveTaxii, tmp_path: Pa
         app, ["threats", "push", str(bundle), "--url", url, "--api-key", live_taxii.reader_key]
     )
     assert denied.exit_code != 0
+
+
+def test_serve_starts_a_server_on_the_home_store(tongzhou_home: Path) -> None:
+    port = free_port()
+    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tongzhou.cli.main",
+            "threats",
+            "serve",
+            "--port",
+            str(port),
+            "--max-content-length",
+            "1234",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_http(f"http://127.0.0.1:{port}/taxii2/", timeout=60, process=proc)
+        root = httpx.get(f"http://127.0.0.1:{port}/tongzhou/").json()
+        assert root["max_content_length"] == 1234
+        assert (tongzhou_home / "tongzhou.db").exists()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
