@@ -138,3 +138,26 @@ def test_basic_auth_for_older_clients(live_taxii: LiveTaxii) -> None:
     assert collection.add_objects({"objects": [attack_pattern("basic")]}).success_count == 1
     anonymous = Collection(live_taxii.collection_url(live_taxii.public))
     assert anonymous.get_objects()["objects"][0]["name"] == "basic"
+
+
+def test_gateway_style_polling_for_custom_halt_orders(live_taxii: LiveTaxii) -> None:
+    """The gateway's pattern: post a custom object, then poll with added_after from the last header."""
+    writer = Collection(live_taxii.collection_url(live_taxii.shared), auth=TokenAuth(live_taxii.writer_key))
+    reader = Collection(live_taxii.collection_url(live_taxii.shared), auth=TokenAuth(live_taxii.reader_key))
+    first = {
+        "type": "x-tongzhou-halt-order",
+        "spec_version": "2.1",
+        "id": "x-tongzhou-halt-order--6b0e3f52-9a41-4d7c-8c2e-1f5a7b9d0c11",
+        "created": "2026-11-23T00:00:00.000Z",
+        "modified": "2026-11-23T00:00:00.000Z",
+        "x_command": "PAUSE",
+        "x_scope": "instance",
+    }
+    writer.add_objects({"objects": [first]})
+    seen = reader.get_manifest()["objects"]
+    last = seen[-1]["date_added"]
+    assert reader.get_objects(added_after=last).get("objects") is None  # nothing new yet
+    second = dict(first, modified="2026-11-23T00:05:00.000Z", x_command="RESUME")
+    writer.add_objects({"objects": [second]})
+    new = reader.get_objects(added_after=last)["objects"]
+    assert [o["x_command"] for o in new] == ["RESUME"]
