@@ -6,7 +6,8 @@ Data: --mb MB of mixed Chinese/English JSONL (half the items Chinese, half Engli
 library keyword, some of them in evasive spellings), generated at run time into --work (default a
 temp dir; never committed). Library: the bundled GB/T 45654 library (10,799 entries, ≥ 10,000).
 Measured in the same run, one core each, CPU seconds (user + sys) so that other load on the machine
-does not bias the ratio (wall seconds printed too):
+does not bias the ratio (wall seconds printed too); the fast tools run --repeat times (default 3) and
+the least CPU time counts, since load from other processes only ever adds time:
   - ceiling: a bare Python read + UTF-8 decode + split-lines loop over the file;
   - tongzhou: read blocks of whole lines + normalisation (case, full-width, separators) + automaton
     over the normalised bytes + mapping hits to items, for each automaton backend installed
@@ -114,7 +115,9 @@ def main() -> None:
     parser.add_argument("--full-mb", type=int, default=40, help="MB for the full-audit figure (0: skip)")
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per fast tool; the least CPU time counts")
     args = parser.parse_args()
+    reps = max(1, args.repeat)
     work = args.work or Path(tempfile.mkdtemp(prefix="tongzhou-corpus-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     data = work / f"mixed-{args.mb}mb.jsonl"
@@ -134,13 +137,18 @@ def main() -> None:
             flush=True,
         )
 
-    cpu, wall, lines = measure(lambda: python_ceiling(data))
+    def best_of(n: int, fn: Any) -> tuple[float, float, Any]:
+        runs = [fn() for _ in range(n)]
+        return min(runs, key=lambda r: r[0])
+
+    cpu, wall, lines = best_of(reps, lambda: measure(lambda: python_ceiling(data)))
     row("ceiling: python read+decode+split", cpu, wall, f"{lines} lines")
     for backend in available_backends():
         c0 = time.process_time()
         scanner = KeywordScanner(library, backend=backend)  # also compiles the numba normaliser once
         build = time.process_time() - c0
-        cpu, wall, flagged = measure(lambda s=scanner: tongzhou_scan(data, s))
+        n = reps if backend == "hyperscan" else 1
+        cpu, wall, flagged = best_of(n, lambda s=scanner: measure(lambda: tongzhou_scan(data, s)))
         row(
             f"tongzhou [{backend}]",
             cpu,
@@ -149,10 +157,14 @@ def main() -> None:
         )
     env_c = {**os.environ, "LC_ALL": "C"}
     if shutil.which("grep"):
-        cpu, wall, out = cpu_of_child(["grep", "-F", "-c", "-f", str(kw_file), str(data)], env_c)
+        cpu, wall, out = best_of(
+            reps, lambda: cpu_of_child(["grep", "-F", "-c", "-f", str(kw_file), str(data)], env_c)
+        )
         row("grep -F -f (LC_ALL=C)", cpu, wall, f"{out} lines matched (no normalisation)")
     if shutil.which("rg"):
-        cpu, wall, out = cpu_of_child(["rg", "-F", "-c", "-j1", "-f", str(kw_file), str(data)])
+        cpu, wall, out = best_of(
+            reps, lambda: cpu_of_child(["rg", "-F", "-c", "-j1", "-f", str(kw_file), str(data)])
+        )
         row("rg -F -f -j1", cpu, wall, f"{out} lines matched (no normalisation)")
     if args.full_mb:
         from tongzhou.corpus.audit import run_audit
