@@ -143,3 +143,21 @@ def test_an_order_for_another_model_leaves_open_streams_alone(
         assert (
             httpx.post(f"{gateway.base_url}/v1/chat/completions", json=blocked, timeout=10).status_code == 503
         )
+
+
+def test_a_client_cannot_step_outside_the_upstreams_v1(
+    stub_upstream: str, issuers: Issuers, tmp_path: Path
+) -> None:
+    import socket
+
+    policy = load_policy(write_policy(tmp_path))
+    # Sent raw: HTTP clients would normalise the '..' away before it reached the gateway.
+    with (
+        GatewayThread(stub_upstream, policy) as gateway,
+        socket.create_connection(("127.0.0.1", gateway.port), timeout=10) as sock,
+    ):
+        sock.sendall(b"GET /v1/%2e%2e/stub/control HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 400") and b"bad_path" in answer

@@ -313,6 +313,17 @@ class Gateway:
     async def proxy(self, request: web.Request) -> web.StreamResponse:
         """Forward ``/v1/<tail>`` to the upstream, governed."""
         tail = _clean(request.match_info["tail"])
+        if ".." in tail.split("/"):  # never let a client step outside the upstream's /v1
+            return web.json_response(
+                {
+                    "error": {
+                        "message": "path segments '..' are not allowed",
+                        "type": "invalid_request_error",
+                        "code": "bad_path",
+                    }
+                },
+                status=400,
+            )
         body = await request.read()
         model: str | None = None
         stream = False
