@@ -90,3 +90,31 @@ def test_truncated_video_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CorruptFileError, match="truncated|runs past"):
         label_file(cut, PRODUCER)
     assert cut.read_bytes() == before and stray_temp_files(tmp_path) == []
+
+
+def test_quicktime_mov_round_trip(tmp_path: Path) -> None:
+    need("exiftool")
+    source = make_video(tmp_path / "clip.mov", faststart=True)
+    result = label_file(source, PRODUCER)
+    assert json.loads(ffprobe_tags(result.output)["AIGC"]) == result.label.to_dict()
+    assert len(exiftool_aigc(result.output)) == 1
+    assert frame_md5(result.output) == frame_md5(source)
+    assert inspect_file(result.output).valid
+
+
+def test_quicktime_style_meta_without_version_flags_is_read(tmp_path: Path) -> None:
+    from tongzhou.labels.carriers.mp4 import Mp4Carrier, _box
+
+    source = make_video(tmp_path / "clip.mov", faststart=False)
+    data = label_file(source, PRODUCER).output.read_bytes()
+    # Rewrite our ISO (FullBox) meta as an Apple QuickTime meta: same children, no version/flags.
+    start = data.index(b"meta\x00\x00\x00\x00") - 4
+    size = int.from_bytes(data[start : start + 4], "big")
+    qt_meta = _box(b"meta", data[start + 12 : start + size])
+    delta = len(qt_meta) - size
+    patched = bytearray(data[:start] + qt_meta + data[start + size :])
+    for name in (b"udta", b"moov"):  # shrink the enclosing boxes (moov is after mdat: no offsets move)
+        at = bytes(patched).rindex(name, 0, start) - 4
+        patched[at : at + 4] = (int.from_bytes(patched[at : at + 4], "big") + delta).to_bytes(4, "big")
+    found = Mp4Carrier().read_labels(bytes(patched))
+    assert len(found) == 1 and json.loads(found[0].value)["ContentProducer"] == PRODUCER

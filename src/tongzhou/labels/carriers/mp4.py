@@ -124,7 +124,9 @@ def _mdta_meta(items: list[tuple[bytes, bytes]]) -> bytes:
 
 def _read_mdta(data: bytes, meta: Box) -> list[tuple[bytes, bytes]] | None:
     """(key, value) items of an mdta ``meta`` box; None when it is another kind (e.g. iTunes mdir)."""
-    children = parse_boxes(data, meta.body + 4, meta.end)
+    # ISO meta is a FullBox (4 bytes version/flags first); Apple's QuickTime meta is not.
+    full_box = data[meta.body + 4 : meta.body + 8] != b"hdlr"
+    children = parse_boxes(data, meta.body + (4 if full_box else 0), meta.end)
     hdlr = next((c for c in children if c.type == b"hdlr"), None)
     if hdlr is None or data[hdlr.body + 8 : hdlr.body + 12] != b"mdta":
         return None
