@@ -28,8 +28,10 @@ from tongzhou.gateway.early_warning import EarlyWarning
 from tongzhou.gateway.energy_periods import EnergyPeriods
 from tongzhou.gateway.halt_book import ActiveHalt, HaltBook
 from tongzhou.gateway.halt_order import HaltAction, HaltOrderError
+from tongzhou.gateway.in_flight import InFlight, halted_body, json_bytes
 from tongzhou.gateway.policy import GatewayPolicy
 from tongzhou.gateway.response_labels import LABEL_FIELD, ResponseLabeller
+from tongzhou.gateway.sse_relay import choice_text, relay_stream
 
 HOP_BY_HOP = frozenset(
     {
@@ -64,46 +66,6 @@ ORDER_STATUS = {
 MAX_ORDER_BYTES = 64 * 1024
 
 
-class StreamCut(Exception):
-    """Raised inside a stream's upstream reader when a halt order cuts the stream."""
-
-
-class InFlight:
-    """A request being answered: cuttable while waiting for the upstream and while streaming."""
-
-    def __init__(self, model: str | None) -> None:
-        self.model = model
-        self.task: asyncio.Future[Any] | None = None
-        """The upstream call (until the upstream answers)."""
-        self.upstream: aiohttp.ClientResponse | None = None
-        """The upstream stream being relayed (after it answered)."""
-        self.cut_by: ActiveHalt | None = None
-
-    def cut(self, halt: ActiveHalt) -> None:
-        """Stop it: cancel the pending upstream call, or wake the stream reader with :class:`StreamCut`."""
-        if self.cut_by is not None:
-            return
-        self.cut_by = halt
-        if self.upstream is not None:
-            self.upstream.content.set_exception(StreamCut(halt.order.order_id))
-        elif self.task is not None and not self.task.done():
-            self.task.cancel()
-
-
-def halted_body(halt: ActiveHalt) -> dict[str, Any]:
-    """The OpenAI-style error body of a refused (or cut) request: names the order and its reason."""
-    order = halt.order
-    return {
-        "error": {
-            "message": f"Service halted by order {order.order_id}: {order.action.value} of {order.scope} "
-            f"by {order.issuer} — {order.reason} / 服务已按停止令暂停：{order.reason}",
-            "type": "service_halted",
-            "code": "halted",
-            "halt_order": {**order.to_json(), "key_id": halt.key_id, "source": halt.source},
-        }
-    }
-
-
 def _clean(text: str) -> str:
     """``text`` without lone surrogates (JSON allows "\\ud800"; UTF-8 and the audit log do not)."""
     try:
@@ -113,29 +75,8 @@ def _clean(text: str) -> str:
         return text.encode("utf-8", "replace").decode("utf-8")
 
 
-def _json_bytes(value: Any) -> bytes:
-    """UTF-8 JSON; lone surrogates from the upstream are kept as ``\\uXXXX`` escapes (valid JSON)."""
-    try:
-        return json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return json.dumps(value).encode("ascii")
-
-
 def _digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
-def _choice_text(choice: Any) -> str:
-    if not isinstance(choice, dict):
-        return ""
-    for holder, key in (
-        (choice.get("delta"), "content"),
-        (choice.get("message"), "content"),
-        (choice, "text"),
-    ):
-        if isinstance(holder, dict) and isinstance(holder.get(key), str):
-            return str(holder[key])
-    return ""
 
 
 class Gateway:
@@ -409,7 +350,7 @@ class Gateway:
             try:
                 if data is None:
                     flight.upstream = upstream
-                    return await self._relay_stream(request, flight, request_id, tail, payload)
+                    return await relay_stream(self, request, flight, request_id, tail, payload)
                 return await self._relay_whole(
                     upstream, data, request_id, model, generating, started, payload
                 )
@@ -456,7 +397,7 @@ class Gateway:
             except (json.JSONDecodeError, UnicodeDecodeError):
                 answer = None
             if isinstance(answer, dict):
-                output = "".join(_choice_text(c) for c in answer.get("choices") or [])
+                output = "".join(choice_text(c) for c in answer.get("choices") or [])
                 usage = answer.get("usage")
                 tokens = usage.get("completion_tokens") if isinstance(usage, dict) else None
                 self.energy.record(tokens if isinstance(tokens, int) else None)
@@ -465,7 +406,7 @@ class Gateway:
                     if label_json:
                         headers[LABEL_FIELD] = label_json
                         label_id = request_id
-                    data = _json_bytes(answer)
+                    data = json_bytes(answer)
         if upstream.status >= 500:
             self.warnings.observe_error(model)
         elif generating:
@@ -481,123 +422,3 @@ class Gateway:
             },
         )
         return web.Response(body=data, status=upstream.status, headers=headers)
-
-    async def _relay_stream(
-        self, request: web.Request, flight: InFlight, request_id: str, tail: str, payload: Any
-    ) -> web.StreamResponse:
-        upstream, model = flight.upstream, flight.model
-        assert upstream is not None
-        response = web.StreamResponse(
-            status=200,
-            headers={
-                "Content-Type": "text/event-stream",
-                "Cache-Control": "no-cache",
-                "X-Tongzhou-Request-Id": request_id,
-            },
-        )
-        await response.prepare(request)
-        prefix, suffix = self.labeller.explicit_parts() if self.labeller.enabled else ("", "")
-        chat = tail == "chat/completions"
-        parts: list[str] = []
-        last_event: dict[str, Any] | None = None
-        stream_tokens: int | None = None
-        outcome = "complete"
-        try:
-            # An order may have arrived while the upstream was answering the headers.
-            halt = flight.cut_by or self.book.halting(model)
-            if halt is not None:
-                flight.cut_by = None
-                flight.cut(halt)
-            async for line in upstream.content:
-                if not line.startswith(b"data:"):
-                    await response.write(line)
-                    continue
-                data = line[5:].strip()
-                if data == b"[DONE]":
-                    if last_event is not None and self.labeller.enabled:
-                        await self._write_label_event(
-                            response, last_event, chat, prefix, parts, suffix, request_id
-                        )
-                    await response.write(line + (b"\n" if not line.endswith(b"\n") else b""))
-                    continue
-                try:
-                    event = json.loads(data)
-                except (json.JSONDecodeError, UnicodeDecodeError):
-                    await response.write(line)
-                    continue
-                if isinstance(event, dict):
-                    choices = event.get("choices") or []
-                    text = "".join(_choice_text(c) for c in choices)
-                    if text:
-                        parts.append(text)
-                    usage = event.get("usage")
-                    if isinstance(usage, dict) and isinstance(usage.get("completion_tokens"), int):
-                        stream_tokens = usage["completion_tokens"]
-                    if last_event is None and prefix and choices:
-                        last_event = event
-                        await response.write(self._delta_event(event, chat, prefix))
-                    last_event = event
-                await response.write(line)
-        except StreamCut:
-            outcome = "cut"
-        except (ConnectionResetError, asyncio.CancelledError):
-            outcome = "client-gone"
-            raise
-        except aiohttp.ClientError as exc:
-            outcome = f"upstream-error: {exc}"
-            self.warnings.observe_error(model)
-        finally:
-            output = "".join(parts)
-            self.audit.append(
-                "response",
-                {
-                    "id": request_id,
-                    "status": 200,
-                    "stream": outcome,
-                    "output": self._audit_content(output),
-                    "cut_by": flight.cut_by.order.order_id if flight.cut_by else None,
-                },
-            )
-        if flight.cut_by is not None:
-            with contextlib.suppress(ConnectionResetError):
-                error = _json_bytes(halted_body(flight.cut_by)).decode("utf-8")
-                await response.write(f"data: {error}\n\n".encode())
-            upstream.close()
-        else:
-            self.warnings.observe_output(model, payload, output)
-        self.energy.record(
-            stream_tokens if stream_tokens is not None else len(parts), estimated=stream_tokens is None
-        )
-        with contextlib.suppress(ConnectionResetError):
-            await response.write_eof()
-        return response
-
-    @staticmethod
-    def _delta_event(
-        template: dict[str, Any], chat: bool, text: str, extra: dict[str, Any] | None = None
-    ) -> bytes:
-        choice: dict[str, Any] = {"index": 0, "finish_reason": None}
-        if chat:
-            choice["delta"] = {"content": text}
-        else:
-            choice["text"] = text
-        event = {k: v for k, v in template.items() if k in ("id", "object", "created", "model")}
-        event["choices"] = [choice]
-        if extra:
-            event.update(extra)
-        return b"data: " + _json_bytes(event) + b"\n\n"
-
-    async def _write_label_event(
-        self,
-        response: web.StreamResponse,
-        template: dict[str, Any],
-        chat: bool,
-        prefix: str,
-        parts: list[str],
-        suffix: str,
-        request_id: str,
-    ) -> None:
-        delivered = prefix + "".join(parts) + suffix
-        label_json = self.labeller.implicit_for(delivered, request_id)
-        extra = {LABEL_FIELD: json.loads(label_json)} if label_json else None
-        await response.write(self._delta_event(template, chat, suffix, extra))
