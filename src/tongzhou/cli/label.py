@@ -56,6 +56,8 @@ def add(
     workers: int = typer.Option(None, "--workers", help="Worker processes (default: CPU count)."),
 ) -> None:
     """Write the implicit AIGC label (bound with Ed25519) into copies of FILES (default NAME.aigc.EXT)."""
+    if out is not None and in_place:
+        raise InputError("give --out or --in-place, not both")
     credentials = None
     if c2pa:
         if cert is None or key is None:
