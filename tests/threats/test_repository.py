@@ -121,3 +121,21 @@ def test_parallel_validation_matches_in_process(store: Store) -> None:
     status = repo.add_objects(repo.create_collection(API_ROOT, "c"), objects)
     assert (status["success_count"], status["failure_count"]) == (297, 3)
     assert [f["id"] for f in status["failures"]] == [objects[7]["id"], "", ""]  # type: ignore[index]
+
+
+def test_broken_validation_pool_falls_back_to_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    import tongzhou.threats.validation as validation
+
+    class DeadPool:
+        def map(self, *_args: object) -> list[object]:
+            raise BrokenProcessPool("a worker died")
+
+        def shutdown(self, **_kwargs: object) -> None:
+            pass
+
+    monkeypatch.setitem(validation._POOLS, 3, DeadPool())  # type: ignore[arg-type]
+    objects = [attack_pattern(str(i)) for i in range(250)]
+    assert validation.validate_objects(objects, processes=3) == validation.validate_objects(objects)
+    assert 3 not in validation._POOLS

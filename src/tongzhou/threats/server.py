@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +31,7 @@ from tongzhou.threats.repository import (
     UnknownCollection,
 )
 from tongzhou.threats.timestamps import format_timestamp_us
-from tongzhou.threats.validation import default_validation_processes
+from tongzhou.threats.validation import default_validation_processes, warm_validation_pool
 
 MAX_CONTENT_LENGTH_ENV = "TONGZHOU_TAXII_MAX_CONTENT_LENGTH"
 API_ROOT_ENV = "TONGZHOU_TAXII_API_ROOT"
@@ -52,8 +53,10 @@ class ServerConfig:
     max_page_size: int = 10_000
     validate_with_stix2: bool = True
     """Full ``stix2`` property validation of posted objects (False: common-property checks only)."""
-    validation_processes: int = field(default_factory=default_validation_processes)
-    """Processes that share full validation of large envelopes (0: in-process)."""
+    validation_processes: int = 0
+    """Processes that share full validation of large envelopes (0: in-process). Worker processes are
+    spawned, so the program's main module must be import-safe (uvicorn and ``tongzhou`` are);
+    :meth:`from_env` (uvicorn ``--factory``, ``tongzhou threats serve``) defaults to one per CPU."""
 
     @classmethod
     def from_env(cls) -> ServerConfig:
@@ -65,8 +68,8 @@ class ServerConfig:
             config.api_roots = [r.strip() for r in os.environ[API_ROOT_ENV].split(",") if r.strip()]
         if os.environ.get(VALIDATION_ENV) == "structural":
             config.validate_with_stix2 = False
-        if os.environ.get(VALIDATION_PROCESSES_ENV):
-            config.validation_processes = int(os.environ[VALIDATION_PROCESSES_ENV])
+        processes = os.environ.get(VALIDATION_PROCESSES_ENV)
+        config.validation_processes = int(processes) if processes else default_validation_processes()
         return config
 
 
@@ -110,6 +113,10 @@ def create_app(store: Store, config: ServerConfig | None = None) -> FastAPI:
     app = FastAPI(title=config.title, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.store, app.state.repository, app.state.authority = store, repo, authority
     app.add_middleware(NegotiationMiddleware)
+    if repo.validate_with_stix2 and config.validation_processes >= 2:
+        threading.Thread(
+            target=warm_validation_pool, args=(config.validation_processes,), daemon=True
+        ).start()
 
     @app.exception_handler(TaxiiError)
     async def _taxii_error(_request: Request, exc: TaxiiError) -> Response:

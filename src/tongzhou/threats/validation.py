@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import Any
@@ -117,9 +118,24 @@ _POOLS: dict[int, ProcessPoolExecutor] = {}
 
 
 def default_validation_processes() -> int:
-    """Processes for full ``stix2`` validation: up to 8 on machines with 4+ CPUs, else none."""
+    """Processes for full ``stix2`` validation: one per CPU but one (at most 15) on 4+ CPUs, else none."""
     cpus = os.cpu_count() or 1
-    return min(8, cpus - 1) if cpus >= 4 else 0
+    return min(15, cpus - 1) if cpus >= 4 else 0
+
+
+def warm_validation_pool(processes: int) -> None:
+    """Start the worker processes now (each imports stix2 once) instead of on the first large envelope."""
+    if processes >= 2:
+        try:
+            list(_pool(processes).map(_check_chunk, [[]] * processes, [True] * processes))
+        except (BrokenProcessPool, OSError, RuntimeError):
+            _drop_pool(processes)  # validate_objects falls back to in-process validation
+
+
+def _drop_pool(processes: int) -> None:
+    pool = _POOLS.pop(processes, None)
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _pool(processes: int) -> ProcessPoolExecutor:
@@ -153,6 +169,11 @@ def validate_objects(
     size = -(-len(objects) // processes)
     chunks = [objects[start : start + size] for start in range(0, len(objects), size)]
     results: list[ValidatedObject | str] = []
-    for part in _pool(processes).map(_check_chunk, chunks, [use_stix2] * len(chunks)):
-        results.extend(part)
+    try:
+        for part in _pool(processes).map(_check_chunk, chunks, [use_stix2] * len(chunks)):
+            results.extend(part)
+    except (BrokenProcessPool, OSError, RuntimeError):
+        # A worker died (or processes cannot be started here): validate in-process, never fail the request.
+        _drop_pool(processes)
+        return [_check(obj, use_stix2) for obj in objects]
     return results
