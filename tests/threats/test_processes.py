@@ -40,10 +40,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 def start_server(url: str, port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
     """``uvicorn --factory tongzhou.threats.server:app_from_env`` on loopback."""
+    # Two validation processes per server: exercises the spawned pool, bounded on any machine.
     env = dict(
         os.environ,
         TONGZHOU_DATABASE_URL=url,
         TONGZHOU_TAXII_MIGRATE="0",
+        TONGZHOU_TAXII_VALIDATION_PROCESSES="2",
         PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
     )
     with log.open("ab") as handle:
