@@ -9,6 +9,8 @@ Compared at the same concurrency (default 64), each in its own process, against 
   keyword screen) and storage in SQLite all on, progress bar off
 * ``inspect_ai`` — a Task with generate() and includes() over the same prompts, model ``openai/stub``
 * ``lm-eval`` — a generate_until task over the same prompts with ``local-chat-completions``
+  (end to end: ``simple_evaluate`` including its task and dataset setup)
+* ``lm-eval-model`` — lm-eval's request layer alone: that model's ``generate_until`` on ready requests
 
 Run: ``.venv/bin/python benchmarks/eval_overhead.py [--samples 10000] [--framework-samples 2000]``
 (inspect_ai and lm-eval come from the optional extra ``bench``: ``pip install -e '.[bench]'``).
@@ -258,6 +260,34 @@ def measure_lm_eval(base: str, n: int, concurrency: int) -> dict[str, Any]:
     return {"samples": n, "seconds": elapsed, "metric": results["results"]["tz_bench"]}
 
 
+def measure_lm_eval_model(base: str, n: int, concurrency: int) -> dict[str, Any]:
+    """lm-eval's request layer only: ``generate_until`` of its chat-completions model, no task setup."""
+    os.environ.setdefault("OPENAI_API_KEY", "stub")
+    from lm_eval.api.instance import Instance
+    from lm_eval.api.registry import get_model
+    from lm_eval.models.api_models import JsonChatStr
+
+    lm = get_model("local-chat-completions").create_from_arg_string(
+        f"model=stub,base_url={base}/chat/completions,num_concurrent={concurrency},max_retries=1,"
+        "tokenized_requests=False,tokenizer_backend=None"
+    )
+    gen = {"until": [], "max_gen_toks": 16, "do_sample": False, "temperature": 0.0}
+    requests = [
+        Instance(
+            request_type="generate_until",
+            doc={},
+            idx=k,
+            arguments=(JsonChatStr(json.dumps([{"role": "user", "content": i["prompt"]}])), dict(gen)),
+        )
+        for k, i in enumerate(prompts(n))
+    ]
+    started = time.perf_counter()
+    answers = lm.generate_until(requests, disable_tqdm=True)
+    elapsed = time.perf_counter() - started
+    assert len(answers) == n
+    return {"samples": n, "seconds": elapsed}
+
+
 MEASURES = {
     "bare-aiohttp": lambda b, n, c: measure_bare(b, n, c, "aiohttp"),
     "bare-httpx": lambda b, n, c: measure_bare(b, n, c, "httpx"),
@@ -265,6 +295,7 @@ MEASURES = {
     "tongzhou": measure_tongzhou,
     "inspect_ai": measure_inspect,
     "lm-eval": measure_lm_eval,
+    "lm-eval-model": measure_lm_eval_model,
 }
 
 
@@ -361,7 +392,7 @@ def main() -> None:
         stub.wait(timeout=10)
     ours = results.get("tongzhou", {}).get("per_s")
     if ours:
-        for anchor in ("bare-aiohttp", "lm-eval", "inspect_ai", "openai-sdk", "bare-httpx"):
+        for anchor in ("bare-aiohttp", "lm-eval", "lm-eval-model", "inspect_ai", "openai-sdk", "bare-httpx"):
             theirs = results.get(anchor, {}).get("per_s")
             if theirs:
                 print(f"tongzhou / {anchor}: {ours / theirs:.2f}x")
