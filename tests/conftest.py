@@ -110,7 +110,7 @@ def wait_http(url: str, timeout: float = 120.0, process: subprocess.Popen[bytes]
 
 @pytest.fixture(scope="session")
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The bundled SmolLM2 served by llama-cpp-python's OpenAI-compatible server; yields the base URL (…/v1)."""
+    """The bundled SmolLM2 behind llama-cpp-python's OpenAI-compatible server; yields the base URL (…/v1)."""
     from tongzhou.bundled_model import bundled_model_path
 
     port = free_port()

@@ -13,23 +13,26 @@ from tongzhou.errors import InputError
 
 # (command name, module exposing `app: typer.Typer`). One line per command group.
 COMMAND_GROUPS: list[tuple[str, str]] = [
-    ("demo", "tongzhou.cli.demo"),
-    ("threats", "tongzhou.cli.threats"),
-    ("incident", "tongzhou.cli.incident"),
     ("systems", "tongzhou.cli.systems"),
     ("classify", "tongzhou.cli.classify"),
-    ("gateway", "tongzhou.cli.gateway"),
-    ("label", "tongzhou.cli.label"),
     ("eval", "tongzhou.cli.eval"),
-    ("energy", "tongzhou.cli.energy"),
     ("keys", "tongzhou.cli.keys"),
     ("attest", "tongzhou.cli.attest"),
+    ("label", "tongzhou.cli.label"),
+    ("threats", "tongzhou.cli.threats"),
+    ("incident", "tongzhou.cli.incident"),
+    ("gateway", "tongzhou.cli.gateway"),
     ("corpus", "tongzhou.cli.corpus"),
+    ("energy", "tongzhou.cli.energy"),
+    ("demo", "tongzhou.cli.demo"),
 ]
 
 app = typer.Typer(
     name="tongzhou",
-    help="Tongzhou (同舟): classify, evaluate, attest, label, share threats, halt, audit data, measure energy.",
+    help=(
+        "Tongzhou (同舟): classify, evaluate, attest, label, share threats, halt, "
+        "audit data, measure energy."
+    ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
@@ -43,7 +46,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
 ) -> None:
     """Tongzhou (同舟) — AI governance as software."""
 

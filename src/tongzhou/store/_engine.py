@@ -51,7 +51,7 @@ def create_store_engine(url: str, *, schema: str | None = None) -> Engine:
         kwargs["connect_args"] = {"options": f"-csearch_path={schema}"}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
-    engine = create_engine(url, **kwargs)  # type: ignore[arg-type]
+    engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
