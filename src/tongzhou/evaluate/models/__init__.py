@@ -63,4 +63,7 @@ def model_from_ref(ref: str, parameters: dict[str, Any] | None = None, **options
         return OpenAIChatModel(base, model, parameters=parameters, **options)
     if kind == "callable":
         return CallableChatModel(import_callable(rest), parameters=parameters)
-    raise InputError(f"unknown model kind {kind!r} in {ref!r}")
+    raise InputError(
+        f"unknown model kind {kind!r} in {ref!r}: use bundled, gguf:PATH, openai:BASE_URL#MODEL "
+        "or callable:module:function"
+    )
