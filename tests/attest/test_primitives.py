@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import json
+import random
 import stat
+import struct
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tongzhou.attest import EnvelopeError, KeyError_, KeyRing, canonical_json, sign_envelope, verify_envelope
-from tongzhou.attest.canonical import CanonicalJsonError
+from tongzhou.attest.canonical import (
+    CanonicalFragment,
+    CanonicalJsonError,
+    _fast_text,
+    canonical_text,
+    exact_canonical_text,
+)
 from tongzhou.attest.keys import key_id
 
 
@@ -114,3 +123,56 @@ def test_agrees_with_an_independent_rfc8785_implementation(tmp_path: Path) -> No
     numbers = [rng.uniform(-1e25, 1e25) for _ in range(300)] + [rng.random() * 10 ** rng.randint(-30, 30)
                                                                 for _ in range(300)]
     assert canonical_json(numbers) == rfc8785.dumps(numbers)
+
+
+def _random_json(rng: random.Random, depth: int = 0) -> Any:
+    chars = ["a", "Z", "\u00e9", "\u20ac", "同", "\ufb33", "\U0001f600", "\r", '"', "\\", "\x01", "\ue000"]
+    kind = rng.randint(0, 7 if depth < 4 else 3)
+    if kind == 0:
+        return "".join(rng.choice(chars) for _ in range(rng.randint(0, 4)))
+    if kind == 1:
+        return rng.choice([rng.randint(-(10**20), 10**20), True, False, None])
+    if kind == 2:
+        odd = [0.0, -0.0, 1e21, 1e-7, 5e-324, 1e16, 0.1, 2.5, 100.0]
+        return rng.choice([*odd, rng.random() * 10 ** rng.randint(-30, 30)])
+    if kind == 3:
+        return struct.unpack("<d", struct.pack("<q", rng.randint(0, 2**62)))[0]
+    if kind in (4, 5):
+        # A fifth of the keys are scalars of any kind (non-string keys must be refused).
+        return {
+            _random_json(rng, 4) if rng.random() < 0.2 else rng.choice(chars): _random_json(rng, depth + 1)
+            for _ in range(rng.randint(0, 4))
+        }
+    if kind == 6:
+        return [_random_json(rng, depth + 1) for _ in range(rng.randint(0, 4))]
+    return tuple(_random_json(rng, depth + 1) for _ in range(rng.randint(0, 3)))
+
+
+def test_fast_path_gives_the_exact_serialisers_bytes() -> None:
+    """The C-encoder fast path equals the pure-Python RFC 8785 serialiser on random values (odd keys,
+    floats, tuples, non-string keys) and is taken for plain values; the rest fall back."""
+    rng = random.Random(8785)
+    fast = 0
+    for _ in range(3000):
+        value = _random_json(rng)
+        try:
+            expected: str | type[Exception] = exact_canonical_text(value)
+        except CanonicalJsonError:
+            expected = CanonicalJsonError
+        if expected is CanonicalJsonError:
+            with pytest.raises(CanonicalJsonError):
+                canonical_text(value)
+        else:
+            assert canonical_text(value) == expected
+        fast += _fast_text(value) is not None
+    assert 0 < fast < 3000
+    assert _fast_text({"a": [1, "x", None, 0.5]}) == '{"a":[1,"x",null,0.5]}'
+    assert _fast_text({"a": (1, 2.5)}) == '{"a":[1,2.5]}'
+    slow_values = ({"a": 1.0}, {"a": 1e-7}, {"\U0001f600": 1, "\ufb33": 2}, {1: "x"})
+    slow_values += ([float("nan")], {"a": {1}})
+    for slow in slow_values:
+        assert _fast_text(slow) is None
+
+
+def test_fragment_embedded_verbatim() -> None:
+    assert canonical_text({"b": CanonicalFragment("[1,2]"), "a": "x"}) == '{"a":"x","b":[1,2]}'

@@ -7,6 +7,7 @@ report re-serialised by anyone who follows RFC 8785 hashes to the same digest.
 from __future__ import annotations
 
 import hashlib
+import json
 import json.encoder
 import math
 from typing import Any
@@ -14,9 +15,21 @@ from typing import Any
 _encode_basestring = json.encoder.encode_basestring
 
 
-class CanonicalFragment(str):
+class CanonicalFragment:
     """JSON text already in canonical form, embedded verbatim: a large sub-document (a report's
-    per-item results) is serialised once and reused in the document that contains it."""
+    per-item results) is serialised once and reused in the document that contains it.
+
+    Deliberately not a ``str`` subclass: the standard library's encoder would quote it as a string,
+    so the fast path of :func:`canonical_text` refuses it (``TypeError``) and the exact path embeds it.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"CanonicalFragment({self.text[:40]!r}...)"
 
 
 class CanonicalJsonError(ValueError):
@@ -82,7 +95,7 @@ def _serialise(value: Any, out: list[str]) -> None:
     if kind is str:
         out.append(_encode_basestring(value))
     elif kind is CanonicalFragment:
-        out.append(value)
+        out.append(value.text)
     elif kind is dict:
         out.append("{")
         for i, key in enumerate(_sorted_keys(value)):
@@ -106,11 +119,12 @@ def _serialise(value: Any, out: list[str]) -> None:
     elif value is False:
         out.append("false")
     elif isinstance(value, int):
-        out.append(str(int(value)))
+        # Subclasses (IntEnum…) by their integer value, as the standard library's encoder does.
+        out.append(int.__repr__(value))
     elif isinstance(value, float):
-        out.append(_format_number(float(value)))
+        out.append(_format_number(float.__float__(value)))
     elif isinstance(value, str):
-        out.append(_escape_string(str(value)))
+        out.append(_escape_string(value))
     elif isinstance(value, dict):
         _serialise(dict(value), out)
     elif isinstance(value, list | tuple):
@@ -119,8 +133,74 @@ def _serialise(value: Any, out: list[str]) -> None:
         raise CanonicalJsonError(f"cannot canonicalise a {type(value).__name__}")
 
 
+_stdlib_text = json.JSONEncoder(
+    ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":")
+).encode
+
+
+_LEAF_TYPES = frozenset({str, int, bool, type(None)})
+_STR_ONLY = {str}
+
+
+def _ecmascript_float(value: float) -> bool:
+    # Finite, and Python's repr (what the standard library writes) is ECMAScript's form already.
+    return math.isfinite(value) and repr(value) == _format_number(value)
+
+
+def _plain_items(items: Any) -> bool:
+    if set(map(type, items)) <= _LEAF_TYPES:  # one C-level pass for the common all-scalar case
+        return True
+    return all(map(_plain, items))
+
+
+def _plain(value: Any) -> bool:
+    """Whether ``value`` is built only of exact dict (with exact str keys), list, tuple, str, int, bool,
+    None, and floats whose repr is their ECMAScript form."""
+    kind = type(value)
+    if kind is dict:
+        if value and set(map(type, value)) != _STR_ONLY:
+            return False
+        return _plain_items(value.values())
+    if kind is list or kind is tuple:
+        return _plain_items(value)
+    if kind is float:
+        return _ecmascript_float(value)
+    return kind in _LEAF_TYPES
+
+
+def _fast_text(value: Any) -> str | None:
+    """The standard library's C encoder output when it provably equals RFC 8785, else None.
+
+    For a :func:`_plain` value, ``json.dumps(sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False)`` writes what :func:`exact_canonical_text` writes: strings and keys through
+    the same escaping function (``encode_basestring``), ints as ``int.__repr__``, floats as ``repr``
+    (checked equal to the ECMAScript form), ``true``/``false``/``null``, lists and tuples as arrays,
+    no whitespace. Keys are sorted by code point, which equals RFC 8785's UTF-16 order unless a
+    character at or above U+D800 occurs — so any such character in the output (one C-speed ``max``,
+    free for ASCII text) sends the value to the exact path, as does anything not plain (subclasses,
+    :class:`CanonicalFragment`, NaN, non-string keys, sets) or nested too deeply.
+    """
+    try:
+        if not _plain(value):
+            return None
+        text: str = _stdlib_text(value)
+    except RecursionError:
+        return None
+    if not text.isascii() and max(text) >= "\ud800":
+        return None
+    return text
+
+
 def canonical_text(value: Any) -> str:
     """The RFC 8785 canonical text of a JSON-compatible value (before UTF-8 encoding)."""
+    fast = _fast_text(value)
+    if fast is not None:
+        return fast
+    return exact_canonical_text(value)
+
+
+def exact_canonical_text(value: Any) -> str:
+    """:func:`canonical_text` by the pure-Python serialiser alone (the reference the fast path must equal)."""
     out: list[str] = []
     _serialise(value, out)
     return "".join(out)
