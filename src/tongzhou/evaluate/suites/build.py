@@ -16,6 +16,7 @@ from typing import Any
 from tongzhou.evaluate.standards import risk_taxonomy
 from tongzhou.evaluate.suites.intents_answer import SHOULD_NOT_REFUSE
 from tongzhou.evaluate.suites.intents_content import GENERATED_CONTENT
+from tongzhou.evaluate.suites.intents_content_more import MORE_GENERATED_CONTENT
 from tongzhou.evaluate.suites.intents_refuse import SHOULD_REFUSE
 
 HERE = Path(__file__).parent
@@ -129,7 +130,7 @@ def build() -> dict[str, list[dict[str, Any]]]:
                         )
                     )
     for code, pairs in GENERATED_CONTENT.items():
-        for n, pair in enumerate(pairs):
+        for n, pair in enumerate(pairs + MORE_GENERATED_CONTENT.get(code, [])):
             for lang, text in zip(("en", "zh"), pair, strict=True):
                 for k, tpl in enumerate(TASK_FRAMINGS[lang]):
                     banks["generated-content"].append(
