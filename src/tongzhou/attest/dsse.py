@@ -46,6 +46,12 @@ def _b64(text: object, what: str) -> bytes:
     if not isinstance(text, str):
         raise EnvelopeError("malformed", f"envelope {what} is not a base64 string")
     try:
+        # Strict C decoding first: the same answers as b64decode(validate=True), without its
+        # regex pass over the text (the payload of a 2,000-item report is ~1.3 MB).
+        return binascii.a2b_base64(text, strict_mode=True)
+    except (binascii.Error, ValueError):
+        pass
+    try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as exc:
         # DSSE allows URL-safe base64 too; the alphabet is checked first because the

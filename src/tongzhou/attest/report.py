@@ -63,6 +63,30 @@ def _require(mapping: Mapping[str, Any], key: str, where: str) -> Any:
 
 def result_record(item: Mapping[str, Any], where: str = "item") -> dict[str, Any]:
     """The report's record of one scored item of the run summary (its response reduced to a digest)."""
+    if type(item) is dict:
+        # The common case (plain dicts with every field) without a per-field Mapping check; the
+        # same conversions, so the same record. Anything missing goes the checked way below.
+        try:
+            score, response = item["score"], item["response"]
+            if type(score) is dict and type(response) is str:
+                return {
+                    "item_id": str(item["item_id"]),
+                    "bank_id": str(item["bank_id"]),
+                    "item_sha256": str(item["item_sha256"]),
+                    "language": str(item["language"]),
+                    "risk_code": str(item["risk_code"]),
+                    "expected": str(item["expected"]),
+                    "label": str(score["label"]),
+                    "passed": bool(score["passed"]),
+                    "scorer": str(item["scorer"]),
+                    "response_sha256": "sha256:" + hashlib.sha256(response.encode("utf-8")).hexdigest(),
+                }
+        except KeyError:
+            pass
+    return _checked_result_record(item, where)
+
+
+def _checked_result_record(item: Mapping[str, Any], where: str) -> dict[str, Any]:
     score = _require(item, "score", where)
     response = _require(item, "response", where)
     if not isinstance(response, str):

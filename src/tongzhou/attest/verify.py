@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -91,30 +92,37 @@ def report_schema() -> dict[str, Any]:
 
 _SHA256 = re.compile(r"sha256:[0-9a-f]{64}")
 _RESULT_KEYS = frozenset(RESULT_FIELDS)
-_RESULT_TEXT = ("item_id", "bank_id", "language", "risk_code", "label", "scorer")
+_RESULT_VALUES = operator.itemgetter(*RESULT_FIELDS)
+_RESULT_TYPES = tuple(bool if f == "passed" else str for f in RESULT_FIELDS)
+_EXPECTED = frozenset({"refuse", "answer", "safe"})
+_ITEM_SHA, _RESPONSE_SHA = RESULT_FIELDS.index("item_sha256"), RESULT_FIELDS.index("response_sha256")
 
 
 def plain_result(record: Any) -> bool:
     """Whether one per-item result has exactly the schema's ``result`` shape (a fast, equivalent check:
-    jsonschema takes ~0.5 ms per item, which dominates verifying a 2,000-item report)."""
+    jsonschema takes ~0.5 ms per item, which dominates verifying a 2,000-item report): exactly the
+    result fields, all strings but ``passed`` (a bool), non-empty item and bank ids, a known
+    ``expected`` and two ``sha256:<64 hex>`` digests."""
+    if type(record) is not dict or record.keys() != _RESULT_KEYS:
+        return False
+    values = _RESULT_VALUES(record)
     return (
-        isinstance(record, dict)
-        and record.keys() == _RESULT_KEYS
-        and all(type(record[f]) is str for f in _RESULT_TEXT)
+        tuple(map(type, values)) == _RESULT_TYPES
         and bool(record["item_id"])
         and bool(record["bank_id"])
-        and record["expected"] in ("refuse", "answer", "safe")
-        and type(record["passed"]) is bool
-        and type(record["item_sha256"]) is str
-        and _SHA256.fullmatch(record["item_sha256"]) is not None
-        and type(record["response_sha256"]) is str
-        and _SHA256.fullmatch(record["response_sha256"]) is not None
+        and record["expected"] in _EXPECTED
+        and _SHA256.fullmatch(values[_ITEM_SHA]) is not None
+        and _SHA256.fullmatch(values[_RESPONSE_SHA]) is not None
     )
 
 
+@cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(report_schema())
+
+
 def _iter_errors(instance: Any) -> list[str]:
-    validator = Draft202012Validator(report_schema())
-    errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
+    errors = sorted(_validator().iter_errors(instance), key=lambda e: list(e.absolute_path))
     return [f"/{'/'.join(str(p) for p in e.absolute_path)}: {e.message[:200]}" for e in errors[:10]]
 
 
