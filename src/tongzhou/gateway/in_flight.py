@@ -42,8 +42,9 @@ def halted_body(halt: ActiveHalt) -> dict[str, Any]:
     order = halt.order
     return {
         "error": {
-            "message": f"Service halted by order {order.order_id}: {order.action.value} of {order.scope} "
-            f"by {order.issuer} — {order.reason} / 服务已按停止令暂停：{order.reason}",
+            # The reason is the issuer's own words (often already bilingual): quoted once, not repeated.
+            "message": f"Service halted by order {order.order_id} / 服务已按停止令暂停: "
+            f"{order.action.value} of {order.scope} by {order.issuer}; reason 原因: {order.reason}",
             "type": "service_halted",
             "code": "halted",
             "halt_order": {**order.to_json(), "key_id": halt.key_id, "source": halt.source},
