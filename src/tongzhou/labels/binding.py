@@ -22,6 +22,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from cryptography.exceptions import InvalidSignature
@@ -58,24 +59,19 @@ def _unb64(text: str) -> bytes:
 
 
 def _canonical(value: dict[str, Any]) -> bytes:
-    """RFC 8785 bytes of ``value``: a fast path for what we sign, else :func:`tongzhou.attest.canonical_json`.
-
-    For objects whose keys are ASCII and whose leaves are all strings, RFC 8785 output is exactly
-    ``json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)``: UTF-16 key order equals
-    code-point order for ASCII keys, and both escape only '"', '\\' and control characters, the same
-    way. tests/labels/test_binding.py checks the two agree; labelling spends most of its CPU here.
-    """
-    if _string_tree(value):
-        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    """RFC 8785 bytes of ``value`` (:func:`tongzhou.attest.canonical_json`, whose fast path — the
+    standard library's C encoder when it provably gives the same bytes — grew out of the one that
+    lived here for string-only objects)."""
     return canonical_json(value)
 
 
-def _string_tree(value: Any) -> bool:
-    if isinstance(value, str):
-        return True
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and k.isascii() and _string_tree(v) for k, v in value.items())
-    return False
+@lru_cache(maxsize=256)
+def _public_key(encoded: str) -> tuple[Ed25519PublicKey, str]:
+    """The Ed25519 key carried (base64url, raw) in a SecurityData ``PublicKey``, and its key id; a
+    platform meets the same few signers in file after file, so each is decoded once. ValueError
+    (not cached) when it is not a key."""
+    public = Ed25519PublicKey.from_public_bytes(_unb64(encoded))
+    return public, key_id(public)
 
 
 def _statement(label: AigcLabel, role: Role, content_hash: str, method: str) -> bytes:
@@ -197,12 +193,11 @@ def check_binding(
                 field, "malformed", f"unsupported SecurityData {data['Type']}/{data['Version']}"
             )
         pub, bindings = data["PubSD"], data["Bindings"]
-        public = Ed25519PublicKey.from_public_bytes(_unb64(pub["PublicKey"]))
+        public, kid = _public_key(pub["PublicKey"])
         signature = _unb64(pub["Signature"])
         claimed_hash, method = str(bindings["ContentHash"]), str(bindings["Method"])
     except (KeyError, TypeError, ValueError) as exc:
         return BindingCheck(field, "malformed", f"unreadable SecurityData: {exc}")
-    kid = key_id(public)
     trusted = None if trusted_key_ids is None else kid in trusted_key_ids
     if pub.get("KeyID") != kid:
         return BindingCheck(field, "invalid", "KeyID does not match the public key", kid, trusted, method)
