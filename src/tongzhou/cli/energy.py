@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tongzhou.atomic_file import write_text_atomic
 from tongzhou.energy import FactorTable, country_code, measure, meter_report
 from tongzhou.energy.report import DEFAULT_TASK_CLASS, TrainingFacts, build_report, render_markdown
 from tongzhou.errors import InputError
@@ -175,13 +174,5 @@ def report_cmd(
     if out is None:
         typer.echo(text)
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(out, text)
     typer.echo(f"wrote {out}")

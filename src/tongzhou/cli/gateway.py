@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import httpx
 import typer
 from rich.console import Console
 
+from tongzhou.atomic_file import write_text_atomic
 from tongzhou.errors import InputError
 
 app = typer.Typer(
@@ -117,11 +117,7 @@ def issue(
     envelope = order.sign(private)
     text = json.dumps(envelope, indent=1)
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, out)
+        write_text_atomic(out, text)
         console.print(f"wrote order {order.order_id} to {out}")
     if to is not None:
         try:

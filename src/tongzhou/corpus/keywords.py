@@ -13,14 +13,13 @@ import datetime as dt
 import gzip
 import io
 import json
-import os
-import tempfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from tongzhou.atomic_file import write_bytes_atomic
 from tongzhou.corpus.normalize import normalize_text
 from tongzhou.corpus.profile import CorpusProfile
 from tongzhou.errors import InputError
@@ -129,15 +128,7 @@ def save_library(library: KeywordLibrary, path: str | Path) -> None:
     target = Path(path)
     if target.name.endswith(".gz"):
         data = gzip.compress(data, compresslevel=9, mtime=0)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(target, data)
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from tongzhou import __version__
+from tongzhou.atomic_file import write_text_atomic
 from tongzhou.corpus.audit import AuditResult, SourceResult
 from tongzhou.corpus.keywords import CoverageFinding, KeywordLibrary
 from tongzhou.corpus.profile import CorpusProfile
@@ -156,16 +155,7 @@ def write_json(report: dict[str, Any], path: str | Path) -> None:
 
 
 def _atomic_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, text)
 
 
 _VERDICT_ZH = {

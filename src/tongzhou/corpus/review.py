@@ -12,12 +12,11 @@ import csv
 import datetime as dt
 import io
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tongzhou.atomic_file import write_text_atomic
 from tongzhou.corpus.profile import CorpusProfile
 from tongzhou.corpus.stats import RateVerdict, judge_rate
 from tongzhou.errors import InputError
@@ -35,15 +34,7 @@ _VERDICT_WORDS = {
 
 
 def _atomic_write(path: Path, lines: list[str]) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write("\n".join(lines) + "\n")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, "\n".join(lines) + "\n")
 
 
 def write_sample(path: str | Path, items: list[dict[str, Any]], header: dict[str, Any]) -> None:

@@ -9,22 +9,13 @@ from typing import Any
 
 import numpy as np
 
-Z95 = 1.959963984540054
+from tongzhou.intervals import Z_95, wilson_interval
+
+Z95 = Z_95
 """Two-sided 95 % normal quantile."""
 
 LENGTH_BUCKETS = (0, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536)
 """Lower bounds (characters) of the length histogram buckets; the last bucket is open-ended."""
-
-
-def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion (Wilson 1927); ``(0, 1)`` when ``n == 0``."""
-    if n <= 0:
-        return 0.0, 1.0
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 @dataclass(frozen=True)

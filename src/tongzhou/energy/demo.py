@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from tongzhou.atomic_file import write_text_atomic
 from tongzhou.demo import DemoContext
 from tongzhou.energy import measure
 from tongzhou.energy.report import build_report, render_markdown
@@ -16,14 +15,7 @@ PROMPTS = ["What is 2 + 2?", "Name one colour.", "用一句话介绍长江。"]
 
 
 def _write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, text)
 
 
 def _generate(window: Any) -> str:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+
+from tongzhou.atomic_file import write_text_atomic
 
 
 def print_summary(console: Console, summary: dict[str, Any], *, items: int = 0) -> None:
@@ -66,12 +66,4 @@ def print_summary(console: Console, summary: dict[str, Any], *, items: int = 0) 
 
 def write_json_atomic(path: Path, value: Any) -> None:
     """Write JSON through a temp file and rename, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(value, handle, ensure_ascii=False, indent=2)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, json.dumps(value, ensure_ascii=False, indent=2))

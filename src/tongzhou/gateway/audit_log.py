@@ -18,7 +18,6 @@ import fcntl
 import hashlib
 import json
 import os
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
+from tongzhou.atomic_file import write_text_atomic
 from tongzhou.attest import canonical_json
 from tongzhou.errors import InputError
 
@@ -55,14 +55,7 @@ def _fast_canonical(record: dict[str, Any]) -> bytes:
 
 
 def _atomic_write_json(path: Path, value: dict[str, Any]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(value, handle)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, json.dumps(value))
 
 
 def _segments(directory: Path) -> list[Path]:

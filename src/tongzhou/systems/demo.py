@@ -6,11 +6,12 @@ import json
 
 from rich.table import Table
 
+from tongzhou.atomic_file import write_text_atomic
 from tongzhou.classify.engine import Classifier
 from tongzhou.classify.render import render_markdown
 from tongzhou.demo import DemoContext
 from tongzhou.systems.bundled import example_profiles
-from tongzhou.systems.registry import SystemRegistry, profile_digest, write_text_atomic
+from tongzhou.systems.registry import SystemRegistry, profile_digest
 
 
 def register_and_classify(ctx: DemoContext) -> None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 
+from tongzhou.atomic_file import write_text_atomic
 from tongzhou.attest.canonical import canonical_json
 from tongzhou.errors import InputError
 from tongzhou.store import Store
@@ -120,16 +119,3 @@ class SystemRegistry:
         if out is not None:
             write_text_atomic(out, text)
         return text
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file in the same directory, then rename (never half-written)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -8,11 +8,10 @@ its risk code, the NIST AI 600-1 and MIT cross-references, the source and the li
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from tongzhou.atomic_file import write_text_atomic
 from tongzhou.evaluate.standards import risk_taxonomy
 from tongzhou.evaluate.suites.intents_answer import SHOULD_NOT_REFUSE
 from tongzhou.evaluate.suites.intents_content import GENERATED_CONTENT
@@ -163,10 +162,7 @@ def write(directory: Path = HERE) -> list[Path]:
     paths = []
     for bank_id, items in build().items():
         path = directory / f"{bank_id}.jsonl"
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{bank_id}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(render(items))
-        os.replace(tmp, path)
+        write_text_atomic(path, render(items))
         paths.append(path)
     return paths
 
