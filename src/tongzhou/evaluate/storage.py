@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from tongzhou.errors import InputError
 from tongzhou.evaluate._tables import EvalResponseCache, EvalRun, EvalSample
 from tongzhou.store import Store
 
@@ -27,7 +28,9 @@ def _insert_ignore(store: Store, table: Any) -> Insert:
         return postgresql.insert(table).on_conflict_do_nothing()
     if name == "sqlite":
         return sqlite.insert(table).on_conflict_do_nothing()
-    raise NotImplementedError(f"the evaluate store supports SQLite and PostgreSQL, not {name}")
+    raise InputError(
+        f"TONGZHOU_DATABASE_URL points at {name}: the store supports SQLite and PostgreSQL only"
+    )
 
 
 def create_run(store: Store, row: dict[str, Any]) -> None:
