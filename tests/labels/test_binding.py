@@ -38,3 +38,36 @@ def test_security_data_has_mandatory_type_and_version() -> None:
         assert data["Type"] == "Ed25519ContentBinding" and data["Version"] == "1"
         assert set(data) == {"Type", "Version", "Bindings", "PubSD"}
         assert canonical_json(data) == _canonical(data)
+
+
+def test_cached_verifier_agrees_with_openssl() -> None:
+    """The verifier check_binding uses (libsodium when PyNaCl is there) accepts exactly the good
+    signatures OpenSSL accepts and refuses flipped signatures, messages and wrong lengths."""
+    import random
+
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from tongzhou.labels.binding import _b64, _public_key
+
+    rng = random.Random(25519)
+    for _ in range(20):
+        private = Ed25519PrivateKey.generate()
+        raw = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        verify, _kid = _public_key(_b64(raw))
+        message = rng.randbytes(rng.randrange(1, 300))
+        signature = private.sign(message)
+        bad_sig = bytearray(signature)
+        bad_sig[rng.randrange(64)] ^= 1 << rng.randrange(8)
+        bad_msg = bytearray(message)
+        bad_msg[rng.randrange(len(message))] ^= 1 << rng.randrange(8)
+        for sig, msg in ((signature, message), (bytes(bad_sig), message), (signature, bytes(bad_msg)),
+                         (signature[:63], message), (signature + b"\0", message)):
+            try:
+                private.public_key().verify(sig, msg)
+                openssl = True
+            except InvalidSignature:
+                openssl = False
+            assert verify(sig, msg) is openssl
+        assert verify(signature, message)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
@@ -65,13 +66,56 @@ def _canonical(value: dict[str, Any]) -> bytes:
     return canonical_json(value)
 
 
+Verify = Callable[[bytes, bytes], bool]
+"""``verify(signature, message)``: whether an Ed25519 signature is good."""
+
+
+def _openssl_verifier(public: Ed25519PublicKey) -> Verify:
+    def verify(signature: bytes, message: bytes) -> bool:
+        try:
+            public.verify(signature, message)
+        except InvalidSignature:
+            return False
+        return True
+
+    return verify
+
+
+def _verifier(public: Ed25519PublicKey, raw: bytes) -> Verify:
+    """libsodium's Ed25519 verification (PyNaCl) when installed — measured here at 70 us against
+    140 us for OpenSSL's through ``cryptography``, and two run per labelled file checked. libsodium is
+    the stricter of the two (it also refuses small-order keys and non-canonical points), so nothing
+    that OpenSSL refuses is accepted. Without PyNaCl, OpenSSL's."""
+    try:
+        from nacl.exceptions import BadSignatureError
+        from nacl.signing import VerifyKey
+    except ImportError:
+        return _openssl_verifier(public)
+    try:
+        key = VerifyKey(raw)
+    except (ValueError, TypeError):
+        return _openssl_verifier(public)
+
+    def verify(signature: bytes, message: bytes) -> bool:
+        if len(signature) != 64:
+            return False
+        try:
+            key.verify(message, signature)
+        except (BadSignatureError, ValueError, TypeError):
+            return False
+        return True
+
+    return verify
+
+
 @lru_cache(maxsize=256)
-def _public_key(encoded: str) -> tuple[Ed25519PublicKey, str]:
-    """The Ed25519 key carried (base64url, raw) in a SecurityData ``PublicKey``, and its key id; a
-    platform meets the same few signers in file after file, so each is decoded once. ValueError
-    (not cached) when it is not a key."""
-    public = Ed25519PublicKey.from_public_bytes(_unb64(encoded))
-    return public, key_id(public)
+def _public_key(encoded: str) -> tuple[Verify, str]:
+    """A verifier for the Ed25519 key carried (base64url, raw) in a SecurityData ``PublicKey``, and
+    its key id; a platform meets the same few signers in file after file, so each is decoded once.
+    ValueError (not cached) when it is not a key."""
+    raw = _unb64(encoded)
+    public = Ed25519PublicKey.from_public_bytes(raw)
+    return _verifier(public, raw), key_id(public)
 
 
 def _statement(label: AigcLabel, role: Role, content_hash: str, method: str) -> bytes:
@@ -193,7 +237,7 @@ def check_binding(
                 field, "malformed", f"unsupported SecurityData {data['Type']}/{data['Version']}"
             )
         pub, bindings = data["PubSD"], data["Bindings"]
-        public, kid = _public_key(pub["PublicKey"])
+        verify, kid = _public_key(pub["PublicKey"])
         signature = _unb64(pub["Signature"])
         claimed_hash, method = str(bindings["ContentHash"]), str(bindings["Method"])
     except (KeyError, TypeError, ValueError) as exc:
@@ -202,9 +246,7 @@ def check_binding(
     if pub.get("KeyID") != kid:
         return BindingCheck(field, "invalid", "KeyID does not match the public key", kid, trusted, method)
     role: Role = "producer" if field == "ReservedCode1" else "propagator"
-    try:
-        public.verify(signature, _statement(label, role, claimed_hash, method))
-    except InvalidSignature:
+    if not verify(signature, _statement(label, role, claimed_hash, method)):
         return BindingCheck(
             field, "invalid", "signature does not match the label fields", kid, trusted, method
         )
