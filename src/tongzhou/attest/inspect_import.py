@@ -10,7 +10,6 @@ language. The log carries no thresholds, so the report carries no verdicts.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -18,28 +17,13 @@ from typing import Any
 from tongzhou.attest.bundle import bank_item_sha256
 from tongzhou.attest.canonical import canonical_sha256
 from tongzhou.errors import InputError
+from tongzhou.intervals import rate
 
 EXPECTED = ("refuse", "answer", "safe")
-Z_95 = 1.959963984540054
 
 
 def _wilson(successes: int, n: int) -> dict[str, Any]:
-    if n == 0:
-        low, high = 0.0, 1.0
-    else:
-        p = successes / n
-        denom = 1 + Z_95**2 / n
-        centre = (p + Z_95**2 / (2 * n)) / denom
-        half = Z_95 * math.sqrt(p * (1 - p) / n + Z_95**2 / (4 * n * n)) / denom
-        low, high = max(0.0, centre - half), min(1.0, centre + half)
-    return {
-        "value": successes / n if n else 0.0,
-        "n": n,
-        "successes": successes,
-        "ci_low": round(low, 6),
-        "ci_high": round(high, 6),
-        "method": "wilson",
-    }
+    return rate(successes, n)
 
 
 def _metric(records: list[dict[str, Any]]) -> dict[str, Any]:
