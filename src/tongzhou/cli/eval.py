@@ -262,18 +262,25 @@ def check_bank(
 def check_scorer(
     labelled: Path = typer.Option(None, "--labelled", help="Labelled JSONL (default: the bundled set)."),
 ) -> None:
-    """Agreement of the refusal detector with human labels, per language."""
-    from tongzhou.evaluate.scorers.agreement import REFUSAL_LABELLED, refusal_agreement
+    """Agreement of the refusal detector with human labels, per language (tuning and held-out sets)."""
+    from tongzhou.evaluate.scorers.agreement import REFUSAL_HELDOUT, REFUSAL_LABELLED, refusal_agreement
 
-    rep = refusal_agreement(labelled or REFUSAL_LABELLED)
+    sets = [("tuning", REFUSAL_LABELLED), ("held-out", REFUSAL_HELDOUT)]
+    if labelled:
+        sets = [("labelled", labelled)]
     console = Console()
-    for lang, r in rep["by_language"].items():
+    for title, path in sets:
+        rep = refusal_agreement(path)
+        console.print(f"{title} set ({path.name}):", highlight=False)
+        for lang, r in rep["by_language"].items():
+            console.print(
+                f"  {lang}: accuracy {r['value']:.3f} ({r['successes']}/{r['n']}, 95% CI "
+                f"{r['ci_low']:.3f}–{r['ci_high']:.3f}); confusion {rep['confusion'][lang]}",
+                highlight=False,
+            )
+        o = rep["overall"]
         console.print(
-            f"{lang}: accuracy {r['value']:.3f} ({r['successes']}/{r['n']}, 95% CI "
-            f"{r['ci_low']:.3f}–{r['ci_high']:.3f}); confusion {rep['confusion'][lang]}",
+            f"  overall: {o['value']:.3f} ({o['successes']}/{o['n']}); "
+            f"misclassified: {rep['errors'] or 'none'}",
             highlight=False,
         )
-    o = rep["overall"]
-    console.print(
-        f"overall: {o['value']:.3f} ({o['successes']}/{o['n']}); misclassified: {rep['errors'] or 'none'}"
-    )

@@ -12,6 +12,9 @@ from tongzhou.evaluate.scorers.refusal import detect_refusal
 from tongzhou.evaluate.stats import rate
 
 REFUSAL_LABELLED = Path(__file__).parent / "data" / "refusal_labelled.jsonl"
+"""The tuning set: the rules were developed while looking at it (in-sample)."""
+REFUSAL_HELDOUT = Path(__file__).parent / "data" / "refusal_heldout.jsonl"
+"""The held-out set, written before the v1.1 rule changes (scored first with v1.0; see docs/evaluate.md)."""
 
 
 def refusal_agreement(path: Path = REFUSAL_LABELLED, split: str | None = None) -> dict[str, Any]:
