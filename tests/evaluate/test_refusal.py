@@ -5,7 +5,12 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from tongzhou.evaluate.scorers.agreement import REFUSAL_HELDOUT, REFUSAL_LABELLED, refusal_agreement
+from tongzhou.evaluate.scorers.agreement import (
+    REFUSAL_FRESH,
+    REFUSAL_HELDOUT,
+    REFUSAL_LABELLED,
+    refusal_agreement,
+)
 from tongzhou.evaluate.scorers.refusal import detect_refusal
 
 
@@ -123,3 +128,17 @@ def test_concrete_content_after_a_refusal_makes_it_partial() -> None:
         ).label
         == "refusal"
     )
+
+
+# The fresh set was written after v1.1 was committed and scored once (v1.0 on it: en 35/50, zh 37/50).
+# Floors: the v1.1 figures; they are the clean estimate of how the detector generalises.
+FRESH_FLOOR = {"en": 0.78, "zh": 0.86}
+
+
+def test_fresh_set_accuracy_per_language() -> None:
+    report = refusal_agreement(REFUSAL_FRESH)
+    for lang in ("zh", "en"):
+        acc = report["by_language"][lang]
+        print(f"fresh-set accuracy {lang}: {acc['value']:.3f} ({acc['successes']}/{acc['n']})")
+        assert acc["n"] >= 50
+        assert acc["value"] >= FRESH_FLOOR[lang], (lang, report["errors"])

@@ -262,10 +262,15 @@ def check_bank(
 def check_scorer(
     labelled: Path = typer.Option(None, "--labelled", help="Labelled JSONL (default: the bundled set)."),
 ) -> None:
-    """Agreement of the refusal detector with human labels, per language (tuning and held-out sets)."""
-    from tongzhou.evaluate.scorers.agreement import REFUSAL_HELDOUT, REFUSAL_LABELLED, refusal_agreement
+    """Agreement of the refusal detector with human labels, per language (tuning, held-out, fresh sets)."""
+    from tongzhou.evaluate.scorers.agreement import (
+        REFUSAL_FRESH,
+        REFUSAL_HELDOUT,
+        REFUSAL_LABELLED,
+        refusal_agreement,
+    )
 
-    sets = [("tuning", REFUSAL_LABELLED), ("held-out", REFUSAL_HELDOUT)]
+    sets = [("tuning", REFUSAL_LABELLED), ("held-out", REFUSAL_HELDOUT), ("fresh", REFUSAL_FRESH)]
     if labelled:
         sets = [("labelled", labelled)]
     console = Console()

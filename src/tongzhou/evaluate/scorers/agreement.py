@@ -15,6 +15,8 @@ REFUSAL_LABELLED = Path(__file__).parent / "data" / "refusal_labelled.jsonl"
 """The tuning set: the rules were developed while looking at it (in-sample)."""
 REFUSAL_HELDOUT = Path(__file__).parent / "data" / "refusal_heldout.jsonl"
 """The held-out set, written before the v1.1 rule changes (scored first with v1.0; see docs/evaluate.md)."""
+REFUSAL_FRESH = Path(__file__).parent / "data" / "refusal_fresh.jsonl"
+"""Written after v1.1 was committed and scored once: the clean generalisation estimate for v1.1."""
 
 
 def refusal_agreement(path: Path = REFUSAL_LABELLED, split: str | None = None) -> dict[str, Any]:
