@@ -11,16 +11,20 @@ import tempfile
 from pathlib import Path
 
 
-def write_bytes_atomic(path: Path, data: bytes, *, mode: int = 0o644, durable: bool = False) -> None:
+def write_bytes_atomic(
+    path: Path, data: bytes, *, mode: int = 0o644, durable: bool = False, temp_prefix: str | None = None
+) -> None:
     """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``.
 
     ``mode`` is applied before the rename (use 0o600 for secrets); ``durable`` also fsyncs, so the
     file survives power loss and not only a crash of this process. On any error the temporary file
-    is removed and ``path`` is left as it was.
+    is removed and ``path`` is left as it was. ``temp_prefix`` names the temporary file, so that
+    a directory walk can skip writes in progress (default: ``.<name>.``).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    prefix = temp_prefix if temp_prefix is not None else f".{path.name}."
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
-import tempfile
 from pathlib import Path
 
+from tongzhou.atomic_file import write_bytes_atomic
 from tongzhou.errors import InputError
 
 DEFAULT_MAX_BYTES = 1 << 30
@@ -51,20 +50,13 @@ def read_input(path: Path, limit: int | None = None) -> bytes:
 def atomic_write(target: Path, data: bytes, mode: int | None = None, durable: bool = False) -> None:
     """Write ``data`` to ``target`` so readers see the old file or the new one, never a half-written one.
 
-    ``durable`` also fsyncs the file (slower; survives power loss, not only a crash of this process).
+    ``mode`` defaults to 0600; ``durable`` also fsyncs (slower; survives power loss, not only a crash
+    of this process). Temporary files carry :data:`TEMP_PREFIX` so directory walks skip them.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp_name, stat.S_IMODE(mode))
-        os.replace(tmp_name, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
+    write_bytes_atomic(
+        target,
+        data,
+        mode=stat.S_IMODE(mode) if mode is not None else 0o600,
+        durable=durable,
+        temp_prefix=TEMP_PREFIX,
+    )
