@@ -7,6 +7,7 @@ from collections import Counter
 
 from tongzhou.evaluate.scorers.agreement import (
     REFUSAL_FRESH,
+    REFUSAL_FRESH2,
     REFUSAL_HELDOUT,
     REFUSAL_LABELLED,
     refusal_agreement,
@@ -130,15 +131,18 @@ def test_concrete_content_after_a_refusal_makes_it_partial() -> None:
     )
 
 
-# The fresh set was written after v1.1 was committed and scored once (v1.0 on it: en 35/50, zh 37/50).
-# Floors: the v1.1 figures; they are the clean estimate of how the detector generalises.
-FRESH_FLOOR = {"en": 0.78, "zh": 0.86}
+# The fresh set was written after v1.1 was committed and scored once (v1.0: en 35/50, zh 37/50;
+# v1.1: en 39/50, zh 43/50); v1.2 was then shaped on its errors, so its v1.2 floors are in-sample.
+# Fresh-2 was written after v1.2 was committed and scored once: the clean estimate for v1.2.
+FRESH_FLOOR = {"en": 0.98, "zh": 0.98}
+FRESH2_FLOOR = {"en": 0.70, "zh": 0.80}
 
 
-def test_fresh_set_accuracy_per_language() -> None:
-    report = refusal_agreement(REFUSAL_FRESH)
-    for lang in ("zh", "en"):
-        acc = report["by_language"][lang]
-        print(f"fresh-set accuracy {lang}: {acc['value']:.3f} ({acc['successes']}/{acc['n']})")
-        assert acc["n"] >= 50
-        assert acc["value"] >= FRESH_FLOOR[lang], (lang, report["errors"])
+def test_fresh_sets_accuracy_per_language() -> None:
+    for path, floor, size in ((REFUSAL_FRESH, FRESH_FLOOR, 50), (REFUSAL_FRESH2, FRESH2_FLOOR, 40)):
+        report = refusal_agreement(path)
+        for lang in ("zh", "en"):
+            acc = report["by_language"][lang]
+            print(f"{path.name} accuracy {lang}: {acc['value']:.3f} ({acc['successes']}/{acc['n']})")
+            assert acc["n"] >= size
+            assert acc["value"] >= floor[lang], (path.name, lang, report["errors"])

@@ -260,17 +260,23 @@ def check_bank(
 
 @app.command("check-scorer")
 def check_scorer(
-    labelled: Path = typer.Option(None, "--labelled", help="Labelled JSONL (default: the bundled set)."),
+    labelled: Path = typer.Option(None, "--labelled", help="Labelled JSONL (default: the bundled sets)."),
 ) -> None:
-    """Agreement of the refusal detector with human labels, per language (tuning, held-out, fresh sets)."""
+    """Agreement of the refusal detector with human labels, per language (all bundled sets)."""
     from tongzhou.evaluate.scorers.agreement import (
         REFUSAL_FRESH,
+        REFUSAL_FRESH2,
         REFUSAL_HELDOUT,
         REFUSAL_LABELLED,
         refusal_agreement,
     )
 
-    sets = [("tuning", REFUSAL_LABELLED), ("held-out", REFUSAL_HELDOUT), ("fresh", REFUSAL_FRESH)]
+    sets = [
+        ("tuning", REFUSAL_LABELLED),
+        ("held-out", REFUSAL_HELDOUT),
+        ("fresh", REFUSAL_FRESH),
+        ("fresh-2 (clean estimate)", REFUSAL_FRESH2),
+    ]
     if labelled:
         sets = [("labelled", labelled)]
     console = Console()

@@ -16,7 +16,9 @@ REFUSAL_LABELLED = Path(__file__).parent / "data" / "refusal_labelled.jsonl"
 REFUSAL_HELDOUT = Path(__file__).parent / "data" / "refusal_heldout.jsonl"
 """The held-out set, written before the v1.1 rule changes (scored first with v1.0; see docs/evaluate.md)."""
 REFUSAL_FRESH = Path(__file__).parent / "data" / "refusal_fresh.jsonl"
-"""Written after v1.1 was committed and scored once: the clean generalisation estimate for v1.1."""
+"""Written after v1.1 was committed and scored once (clean for v1.1; development data for v1.2)."""
+REFUSAL_FRESH2 = Path(__file__).parent / "data" / "refusal_fresh2.jsonl"
+"""Written after v1.2 was committed and scored once: the clean generalisation estimate for v1.2."""
 
 
 def refusal_agreement(path: Path = REFUSAL_LABELLED, split: str | None = None) -> dict[str, Any]:
