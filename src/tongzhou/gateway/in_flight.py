@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
-import aiohttp
-
 from tongzhou.gateway.halt_book import ActiveHalt
+from tongzhou.gateway.http_wire import json_bytes
+from tongzhou.gateway.upstream_pool import UpstreamStream
+
+__all__ = ["InFlight", "StreamCut", "halted_body", "json_bytes"]
 
 
 class StreamCut(Exception):
@@ -18,11 +19,13 @@ class StreamCut(Exception):
 class InFlight:
     """A request being answered: cuttable while waiting for the upstream and while streaming."""
 
-    def __init__(self, model: str | None) -> None:
+    __slots__ = ("cut_by", "model", "stream", "task")
+
+    def __init__(self, model: str | None, task: asyncio.Task[Any] | None) -> None:
         self.model = model
-        self.task: asyncio.Future[Any] | None = None
-        """The upstream call (until the upstream answers)."""
-        self.upstream: aiohttp.ClientResponse | None = None
+        self.task = task
+        """The task answering the request: cancelled to abandon the upstream call (until it answers)."""
+        self.stream: UpstreamStream | None = None
         """The upstream stream being relayed (after it answered)."""
         self.cut_by: ActiveHalt | None = None
 
@@ -31,8 +34,8 @@ class InFlight:
         if self.cut_by is not None:
             return
         self.cut_by = halt
-        if self.upstream is not None:
-            self.upstream.content.set_exception(StreamCut(halt.order.order_id))
+        if self.stream is not None:
+            self.stream.fail(StreamCut(halt.order.order_id))
         elif self.task is not None and not self.task.done():
             self.task.cancel()
 
@@ -50,11 +53,3 @@ def halted_body(halt: ActiveHalt) -> dict[str, Any]:
             "halt_order": {**order.to_json(), "key_id": halt.key_id, "source": halt.source},
         }
     }
-
-
-def json_bytes(value: Any) -> bytes:
-    """UTF-8 JSON; lone surrogates from the upstream are kept as ``\\uXXXX`` escapes (valid JSON)."""
-    try:
-        return json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return json.dumps(value).encode("ascii")

@@ -1,13 +1,13 @@
-"""The OpenAI-compatible reverse proxy (aiohttp server + one pooled aiohttp client session).
-
-Stack chosen by measurement (benchmarks/gateway_overhead.py): a raw aiohttp
-server with a pooled aiohttp client adds less latency than FastAPI/Starlette
-in front of httpx on the same machine; see docs/gateway.md for the figures.
+"""The OpenAI-compatible reverse proxy: governance on every request to ``/v1/*``.
 
 Every request is checked against the halt book before it is forwarded, audited
 (request and response, hash-chained), labelled per policy, and its output fed
-to the early-warning rules. Streams are registered while open so that a halt
-order can cut them within the configured bound.
+to the early-warning rules and the energy accounts. Streams are registered
+while open so that a halt order can cut them within the configured bound.
+
+The HTTP work is done by :mod:`tongzhou.gateway.http_server` (clients) and
+:mod:`tongzhou.gateway.upstream_pool` (the upstream): lean HTTP/1.1 on asyncio
+protocols and httptools, chosen by measurement (docs/gateway.md, Performance).
 """
 
 from __future__ import annotations
@@ -16,54 +16,33 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import os
 import time
-import uuid
 from typing import Any
+from urllib.parse import unquote
 
 import aiohttp
-from aiohttp import web
 
 from tongzhou.gateway.audit_log import AuditLog
 from tongzhou.gateway.early_warning import EarlyWarning
 from tongzhou.gateway.energy_periods import EnergyPeriods
+from tongzhou.gateway.governance_api import answer_governance
 from tongzhou.gateway.halt_book import ActiveHalt, HaltBook
 from tongzhou.gateway.halt_order import HaltAction, HaltOrderError
+from tongzhou.gateway.http_server import ClientConnection, GatewayRequest
+from tongzhou.gateway.http_wire import end_to_end, error_body, header_line
 from tongzhou.gateway.in_flight import InFlight, halted_body, json_bytes
 from tongzhou.gateway.policy import GatewayPolicy
 from tongzhou.gateway.response_labels import LABEL_FIELD, ResponseLabeller
 from tongzhou.gateway.sse_relay import choice_text, relay_stream
+from tongzhou.gateway.upstream_pool import UpstreamAnswer, UpstreamError, UpstreamPool
 
-HOP_BY_HOP = frozenset(
-    {
-        "connection",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "te",
-        "trailers",
-        "transfer-encoding",
-        "upgrade",
-        "host",
-        "content-length",
-        "accept-encoding",
-    }
-)
-RESPONSE_SKIP = frozenset(
-    {"content-length", "transfer-encoding", "content-encoding", "connection", "keep-alive"}
-)
+REQUEST_DROP = frozenset({b"host", b"content-length", b"accept-encoding", b"expect"})
+"""Client headers the gateway replaces: its own Host and length; identity encoding, so that the
+answers it inspects (labels, early warning) are plain JSON."""
+RESPONSE_DROP = frozenset({b"content-length"})
 GENERATING_PATHS = frozenset({"chat/completions", "completions"})
-ORDER_STATUS = {
-    "malformed": 400,
-    "unsigned": 401,
-    "untrusted-key": 403,
-    "bad-signature": 403,
-    "not-authorised": 403,
-    "replayed": 409,
-    "expired": 422,
-    "stale": 422,
-    "not-yet-valid": 422,
-}
-MAX_ORDER_BYTES = 64 * 1024
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 def _clean(text: str) -> str:
@@ -79,12 +58,17 @@ def _digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
+def _halt_header(halt: ActiveHalt) -> bytes:
+    return header_line("X-Tongzhou-Halt-Order", halt.order.order_id)
+
+
 class Gateway:
     """The governance gateway in front of one upstream OpenAI-compatible base URL (…/v1)."""
 
     def __init__(self, upstream: str, policy: GatewayPolicy) -> None:
         self.upstream = upstream.rstrip("/")
         self.policy = policy
+        self.pool = UpstreamPool(self.upstream, timeout=policy.upstream_timeout_seconds)
         self.book = HaltBook(policy)
         self.audit = AuditLog(
             policy.audit_dir(), retention_days=policy.audit.retention_days, fsync=policy.audit.fsync
@@ -94,32 +78,20 @@ class Gateway:
         self.energy = EnergyPeriods(self.audit, policy.energy_period_seconds or 0)
         self.in_flight: set[InFlight] = set()
         self.session: aiohttp.ClientSession | None = None
+        """For the side channels (order URLs, alert webhooks); the upstream has its own pool."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._background: list[asyncio.Task[None]] = []
+        self._full_content = policy.audit.content == "full"
+        # Request ids: a random prefix per process and a counter (unique without a urandom call each).
+        self._id_prefix = os.urandom(8).hex()
+        self._id_counter = 0
         self.book.add_listener(self._on_halt)
 
     # ---- lifecycle ---------------------------------------------------------------------------
-    def app(self) -> web.Application:
-        """The aiohttp application."""
-        app = web.Application(client_max_size=self.policy.max_body_bytes)
-        app.router.add_post("/governance/halt-orders", self.post_order)
-        app.router.add_get("/governance/halt-state", self.get_state)
-        app.router.add_get("/governance/health", self.get_health)
-        app.router.add_get("/governance/alerts", self.get_alerts)
-        app.router.add_get("/governance/energy", self.get_energy)
-        app.router.add_route("*", "/v1/{tail:.*}", self.proxy)
-        app.on_startup.append(self._startup)
-        app.on_cleanup.append(self._cleanup)
-        return app
-
-    async def _startup(self, _app: web.Application) -> None:
+    async def start(self) -> None:
+        """Open the side-channel session, start the pollers and meters, audit the start."""
         self._loop = asyncio.get_running_loop()
-        connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=300, keepalive_timeout=60)
-        self.session = aiohttp.ClientSession(
-            connector=connector,
-            auto_decompress=False,
-            timeout=aiohttp.ClientTimeout(total=None, sock_read=self.policy.upstream_timeout_seconds),
-        )
+        self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
         self.warnings.session = self.session
         from tongzhou.gateway.order_delivery import start_pollers
 
@@ -137,7 +109,8 @@ class Gateway:
             },
         )
 
-    async def _cleanup(self, _app: web.Application) -> None:
+    async def close(self) -> None:
+        """Stop background work, close the upstream pool, audit the stop and release the log."""
         for task in self._background:
             task.cancel()
         for task in self._background:
@@ -145,8 +118,14 @@ class Gateway:
                 await task
         if self.session is not None:
             await self.session.close()
+        self.pool.close()
         self.audit.append("gateway-stop", {})
         self.audit.close()
+
+    async def _energy_periods(self) -> None:
+        while True:
+            await asyncio.sleep(self.energy.period_seconds)
+            self.energy.close_period()  # in the loop: audit records come from one thread
 
     # ---- halts -------------------------------------------------------------------------------
     def _on_halt(self, halt: ActiveHalt) -> None:
@@ -184,230 +163,150 @@ class Gateway:
         self.audit.append("halt-order", {"source": source, **receipt.to_json()})
         return receipt.to_json()
 
-    async def post_order(self, request: web.Request) -> web.Response:
-        """``POST /governance/halt-orders``: deliver one signed order (DSSE envelope)."""
-        body = await request.content.read(MAX_ORDER_BYTES + 1)
-        if len(body) > MAX_ORDER_BYTES:
-            return web.json_response(
-                {
-                    "accepted": False,
-                    "reason": "malformed",
-                    "message": f"order larger than {MAX_ORDER_BYTES} bytes",
-                },
-                status=413,
-            )
-        try:
-            envelope = json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            return web.json_response(
-                {"accepted": False, "reason": "malformed", "message": f"not JSON: {exc}"}, status=400
-            )
-        try:
-            result = self.receive_order(envelope, "api")
-        except HaltOrderError as exc:
-            return web.json_response(
-                {"accepted": False, "reason": exc.reason, "message": str(exc)},
-                status=ORDER_STATUS.get(exc.reason, 400),
-            )
-        return web.json_response(result)
+    # ---- dispatch ----------------------------------------------------------------------------
+    async def handle(self, request: GatewayRequest, reply: ClientConnection) -> None:
+        """Answer one request: ``/v1/*`` is proxied, ``/governance/*`` answered here."""
+        path = request.path
+        if path.startswith("/v1/"):
+            await self.proxy(request, reply)
+        elif path.startswith("/governance/"):
+            answer_governance(self, request, reply)
+        else:
+            message = f"no endpoint {path[:200]}; the gateway serves /v1/* (proxied) and /governance/*"
+            reply.send_json(404, error_body(message, "not_found", "not_found"))
 
-    async def get_state(self, _request: web.Request) -> web.Response:
-        """``GET /governance/halt-state``."""
-        return web.json_response(self.book.snapshot())
-
-    async def get_health(self, _request: web.Request) -> web.Response:
-        """``GET /governance/health``."""
-        seq, head = self.audit.head
-        return web.json_response(
-            {
-                "ok": True,
-                "upstream": self.upstream,
-                "halted": bool(self.book.active()),
-                "in_flight": len(self.in_flight),
-                "audit_head": {"seq": seq, "hash": head},
-            }
-        )
-
-    async def _energy_periods(self) -> None:
-        while True:
-            await asyncio.sleep(self.energy.period_seconds)
-            self.energy.close_period()  # in the loop: audit records come from one thread
-
-    async def get_energy(self, _request: web.Request) -> web.Response:
-        """``GET /governance/energy``: energy, J/token and Wh/1,000 queries of recent periods."""
-        return web.json_response(
-            {"period_seconds": self.policy.energy_period_seconds, "periods": list(self.energy.recent)}
-        )
-
-    async def get_alerts(self, _request: web.Request) -> web.Response:
-        """``GET /governance/alerts``: recent early-warning alerts."""
-        return web.json_response({"alerts": list(self.warnings.recent)})
-
-    # ---- proxying ----------------------------------------------------------------------------
-    def _audit_content(self, data: bytes | str) -> dict[str, Any]:
+    def audit_content(self, data: bytes | str) -> dict[str, Any]:
+        """The audit log's view of a body or output: its hash and size (and text, if configured)."""
         raw = data.encode("utf-8", "replace") if isinstance(data, str) else data
-        field: dict[str, Any] = {"sha256": _digest(raw), "bytes": len(raw)}
-        if self.policy.audit.content == "full":
+        field: dict[str, Any] = {"sha256": "sha256:" + hashlib.sha256(raw).hexdigest(), "bytes": len(raw)}
+        if self._full_content:
             field["text"] = raw.decode("utf-8", errors="replace")
         return field
 
-    async def proxy(self, request: web.Request) -> web.StreamResponse:
+    # ---- proxying ----------------------------------------------------------------------------
+    async def proxy(self, request: GatewayRequest, reply: ClientConnection) -> None:
         """Forward ``/v1/<tail>`` to the upstream, governed."""
-        tail = _clean(request.match_info["tail"])
+        raw_tail = request.path[4:]
+        tail = _clean(unquote(raw_tail, errors="replace")) if "%" in raw_tail else raw_tail
         if ".." in tail.split("/"):  # never let a client step outside the upstream's /v1
-            return web.json_response(
-                {
-                    "error": {
-                        "message": "path segments '..' are not allowed",
-                        "type": "invalid_request_error",
-                        "code": "bad_path",
-                    }
-                },
-                status=400,
-            )
-        body = await request.read()
+            message = "path segments '..' are not allowed"
+            reply.send_json(400, error_body(message, "invalid_request_error", "bad_path"))
+            return
+        method, body = request.method, request.body
         model: str | None = None
         stream = False
         payload: Any = None
-        if body and request.method == "POST":
+        if body and method == "POST":
             try:
                 payload = json.loads(body)
             except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                return web.json_response(
-                    {
-                        "error": {
-                            "message": f"request body is not JSON: {exc}",
-                            "type": "invalid_request_error",
-                            "code": "bad_json",
-                        }
-                    },
-                    status=400,
-                )
+                message = f"request body is not JSON: {exc}"
+                reply.send_json(400, error_body(message, "invalid_request_error", "bad_json"))
+                return
             if isinstance(payload, dict):
                 model = _clean(payload["model"]) if isinstance(payload.get("model"), str) else None
                 stream = payload.get("stream") is True
-        request_id = uuid.uuid4().hex
+        self._id_counter += 1
+        request_id = f"{self._id_prefix}{self._id_counter:016x}"
         halt = self.book.halting(model)
         if halt is not None:
             self.audit.append(
                 "refused", {"id": request_id, "path": tail, "model": model, "order_id": halt.order.order_id}
             )
-            return web.json_response(
-                halted_body(halt), status=503, headers={"X-Tongzhou-Halt-Order": halt.order.order_id}
-            )
+            reply.send_json(503, halted_body(halt), _halt_header(halt))
+            return
         self.audit.append(
             "request",
             {
                 "id": request_id,
-                "method": request.method,
+                "method": method,
                 "path": tail,
                 "model": model,
                 "stream": stream,
                 "client": request.remote,
-                "body": self._audit_content(body),
+                "body": self.audit_content(body),
             },
         )
-        headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
-        url = f"{self.upstream}/{tail}"
-        if request.query_string:
-            url += "?" + request.query_string
-        assert self.session is not None
+        pool = self.pool
+        target = pool.prefix + b"/" + raw_tail.encode("latin-1")
+        if request.query:
+            target += b"?" + request.query
+        head = [
+            method.encode("ascii"),
+            b" ",
+            target,
+            b" HTTP/1.1\r\n",
+            pool.host_header,
+            end_to_end(request.headers, REQUEST_DROP),
+        ]
+        if body or method in BODY_METHODS:
+            head += [b"Content-Length: ", str(len(body)).encode("ascii"), b"\r\n"]
+        head += [b"\r\n", body]
         started = time.perf_counter()
-        generating = tail in GENERATING_PATHS and request.method == "POST"
-        flight = InFlight(model)
+        flight = InFlight(model, asyncio.current_task())
         self.in_flight.add(flight)
-        fetch = asyncio.ensure_future(self._call_upstream(request.method, url, body, headers, stream))
-        flight.task = fetch
         try:
             try:
-                upstream, data = await fetch
+                answer = await pool.send(b"".join(head), stream=stream, head=method == "HEAD")
             except asyncio.CancelledError:
-                if flight.cut_by is None:
+                if flight.cut_by is None:  # the client went away
+                    self.audit.append("response", {"id": request_id, "status": None, "error": "client-gone"})
                     raise
+                task = asyncio.current_task()
+                if task is not None:
+                    task.uncancel()  # the cut was ours: this request is answered, not abandoned
+                cut_by = flight.cut_by
                 self.audit.append(
-                    "response", {"id": request_id, "status": 503, "cut_by": flight.cut_by.order.order_id}
+                    "response", {"id": request_id, "status": 503, "cut_by": cut_by.order.order_id}
                 )
-                return web.json_response(
-                    halted_body(flight.cut_by),
-                    status=503,
-                    headers={"X-Tongzhou-Halt-Order": flight.cut_by.order.order_id},
-                )
-            except (TimeoutError, aiohttp.ClientError) as exc:
+                reply.send_json(503, halted_body(cut_by), _halt_header(cut_by))
+                return
+            except UpstreamError as exc:
                 self.warnings.observe_error(model)
-                self.audit.append(
-                    "response", {"id": request_id, "status": 502, "error": str(exc) or type(exc).__name__}
-                )
-                return web.json_response(
-                    {
-                        "error": {
-                            "message": f"upstream unreachable: {exc}",
-                            "type": "upstream_error",
-                            "code": "bad_gateway",
-                        }
-                    },
-                    status=502,
-                )
-            try:
-                if data is None:
-                    flight.upstream = upstream
-                    return await relay_stream(self, request, flight, request_id, tail, payload)
-                return await self._relay_whole(
-                    upstream, data, request_id, model, generating, started, payload
-                )
-            finally:
-                upstream.release()
+                self.audit.append("response", {"id": request_id, "status": 502, "error": str(exc)})
+                message = f"upstream unreachable: {exc}"
+                reply.send_json(502, error_body(message, "upstream_error", "bad_gateway"))
+                return
+            if answer.stream is not None:
+                flight.stream = answer.stream
+                await relay_stream(self, reply, flight, request_id, tail, payload)
+                return
+            generating = method == "POST" and tail in GENERATING_PATHS
+            self._relay_whole(reply, answer, request_id, model, generating, started, payload)
         finally:
             self.in_flight.discard(flight)
-            if not fetch.done():
-                fetch.cancel()
 
-    async def _call_upstream(
-        self, method: str, url: str, body: bytes, headers: dict[str, str], stream: bool
-    ) -> tuple[aiohttp.ClientResponse, bytes | None]:
-        """Send the request; read the whole answer unless it is an event stream (then ``None``)."""
-        assert self.session is not None
-        upstream = await self.session.request(method, url, data=body or None, headers=headers)
-        if (
-            stream
-            and upstream.status == 200
-            and "text/event-stream" in upstream.headers.get("Content-Type", "")
-        ):
-            return upstream, None
-        try:
-            return upstream, await upstream.read()
-        finally:
-            upstream.release()
-
-    async def _relay_whole(
+    def _relay_whole(
         self,
-        upstream: aiohttp.ClientResponse,
-        data: bytes,
+        reply: ClientConnection,
+        answer: UpstreamAnswer,
         request_id: str,
         model: str | None,
         generating: bool,
         started: float,
         payload: Any,
-    ) -> web.Response:
-        headers = {k: v for k, v in upstream.headers.items() if k.lower() not in RESPONSE_SKIP}
+    ) -> None:
+        status, data = answer.status, answer.body
+        extra = b""
         output = ""
         label_id: str | None = None
-        if generating and upstream.status == 200:
+        if generating and status == 200:
             try:
-                answer = json.loads(data)
+                parsed = json.loads(data)
             except (json.JSONDecodeError, UnicodeDecodeError):
-                answer = None
-            if isinstance(answer, dict):
-                output = "".join(choice_text(c) for c in answer.get("choices") or [])
-                usage = answer.get("usage")
+                parsed = None
+            if isinstance(parsed, dict):
+                output = "".join(choice_text(c) for c in parsed.get("choices") or [])
+                usage = parsed.get("usage")
                 tokens = usage.get("completion_tokens") if isinstance(usage, dict) else None
                 self.energy.record(tokens if isinstance(tokens, int) else None)
                 if self.labeller.enabled:
-                    label_json = self.labeller.label_completion(answer, request_id)
+                    label_json = self.labeller.label_completion(parsed, request_id)
                     if label_json:
-                        headers[LABEL_FIELD] = label_json
+                        extra = header_line(LABEL_FIELD, label_json)
                         label_id = request_id
-                    data = json_bytes(answer)
-        if upstream.status >= 500:
+                    data = json_bytes(parsed)
+        if status >= 500:
             self.warnings.observe_error(model)
         elif generating:
             self.warnings.observe_output(model, payload, output)
@@ -415,10 +314,10 @@ class Gateway:
             "response",
             {
                 "id": request_id,
-                "status": upstream.status,
+                "status": status,
                 "label": label_id,
                 "us": int((time.perf_counter() - started) * 1_000_000),
-                "output": self._audit_content(output if generating else data),
+                "output": self.audit_content(output if generating else data),
             },
         )
-        return web.Response(body=data, status=upstream.status, headers=headers)
+        reply.send(status, end_to_end(answer.headers, RESPONSE_DROP) + extra, data)

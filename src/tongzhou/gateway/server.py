@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
+import socket
 import threading
 from types import TracebackType
 
-from aiohttp import web
-
+from tongzhou.gateway.http_server import ClientConnection, close_idle
 from tongzhou.gateway.policy import GatewayPolicy
 from tongzhou.gateway.proxy import Gateway
+
+KEEP_ALIVE_SECONDS = 75.0
+"""A client connection idle this long is closed (as aiohttp and nginx do)."""
+SHUTDOWN_SECONDS = 5.0
+"""On stop, answers in progress get this long to finish before they are cancelled."""
 
 
 def _new_loop() -> asyncio.AbstractEventLoop:
@@ -22,21 +28,75 @@ def _new_loop() -> asyncio.AbstractEventLoop:
         return asyncio.new_event_loop()
 
 
+class GatewayServer:
+    """A :class:`Gateway` listening on ``host:port`` (port 0: any free port)."""
+
+    def __init__(self, gateway: Gateway, host: str, port: int) -> None:
+        self.gateway = gateway
+        self.host = host
+        self.port = port
+        self.connections: set[ClientConnection] = set()
+        self._server: asyncio.Server | None = None
+        self._sweeper: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Start the gateway's background work and listen."""
+        await self.gateway.start()
+        loop = asyncio.get_running_loop()
+        max_body = self.gateway.policy.max_body_bytes
+        self._server = await loop.create_server(
+            lambda: ClientConnection(self.gateway.handle, max_body, self.connections),
+            self.host,
+            self.port,
+            backlog=1024,
+            reuse_address=True,
+        )
+        if self.port == 0:
+            sockets: tuple[socket.socket, ...] = tuple(self._server.sockets or ())
+            inet = [s for s in sockets if s.family in (socket.AF_INET, socket.AF_INET6)]
+            self.port = int(inet[0].getsockname()[1])
+        self._sweeper = loop.create_task(self._sweep())
+
+    async def _sweep(self) -> None:
+        while True:
+            await asyncio.sleep(KEEP_ALIVE_SECONDS / 5)
+            close_idle(self.connections, KEEP_ALIVE_SECONDS)
+
+    async def stop(self) -> None:
+        """Stop listening, let answers in progress finish (up to :data:`SHUTDOWN_SECONDS`), close."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+        if self._server is not None:
+            self._server.close()
+        close_idle(self.connections, -1.0)
+        deadline = asyncio.get_running_loop().time() + SHUTDOWN_SECONDS
+        while self.connections and asyncio.get_running_loop().time() < deadline:
+            close_idle(self.connections, -1.0)  # each closes as soon as its answer is written
+            await asyncio.sleep(0.05)
+        for connection in list(self.connections):
+            connection.abort()
+        await asyncio.sleep(0)  # let cancelled answers write their audit records
+        await self.gateway.close()
+
+
 def serve(upstream: str, policy: GatewayPolicy, host: str = "127.0.0.1", port: int = 8088) -> None:
     """Serve until interrupted (SIGINT / SIGTERM close streams, flush the audit head and exit)."""
-    gateway = Gateway(upstream, policy)
     loop = _new_loop()
     asyncio.set_event_loop(loop)
-    web.run_app(
-        gateway.app(),
-        host=host,
-        port=port,
-        print=None,
-        access_log=None,
-        loop=loop,
-        handle_signals=True,
-        shutdown_timeout=5,
-    )
+    server = GatewayServer(Gateway(upstream, policy), host, port)
+    stopping = asyncio.Event()
+
+    async def main() -> None:
+        await server.start()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stopping.set)
+        await stopping.wait()
+        await server.stop()
+
+    try:
+        loop.run_until_complete(main())
+    finally:
+        loop.close()
 
 
 class GatewayThread:
@@ -44,13 +104,18 @@ class GatewayThread:
 
     def __init__(self, upstream: str, policy: GatewayPolicy, host: str = "127.0.0.1", port: int = 0) -> None:
         self.gateway = Gateway(upstream, policy)
+        self._server = GatewayServer(self.gateway, host, port)
         self.host = host
-        self.port = port
         self._loop = _new_loop()
-        self._runner: web.AppRunner | None = None
+        self._running = False
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name="tongzhou-gateway", daemon=True)
         self._error: BaseException | None = None
+
+    @property
+    def port(self) -> int:
+        """The port the gateway listens on."""
+        return self._server.port
 
     @property
     def base_url(self) -> str:
@@ -60,23 +125,14 @@ class GatewayThread:
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
         try:
-            self._loop.run_until_complete(self._start())
+            self._loop.run_until_complete(self._server.start())
         except BaseException as exc:  # reported to the starting thread
             self._error = exc
             self._ready.set()
             return
+        self._running = True
         self._ready.set()
         self._loop.run_forever()
-
-    async def _start(self) -> None:
-        self._runner = web.AppRunner(self.gateway.app(), access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        server = site._server
-        if self.port == 0 and server is not None:
-            sockets = getattr(server, "sockets", None) or []
-            self.port = int(sockets[0].getsockname()[1])
 
     def start(self) -> GatewayThread:
         """Start and wait until the gateway listens."""
@@ -88,10 +144,10 @@ class GatewayThread:
 
     def stop(self) -> None:
         """Stop serving, close the audit log."""
-        runner, self._runner = self._runner, None
-        if runner is None:
+        if not self._running:
             return
-        future = asyncio.run_coroutine_threadsafe(runner.cleanup(), self._loop)
+        self._running = False
+        future = asyncio.run_coroutine_threadsafe(self._server.stop(), self._loop)
         with contextlib.suppress(Exception):
             future.result(15)
         self._loop.call_soon_threadsafe(self._loop.stop)

@@ -5,19 +5,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
-from aiohttp import web
-
-from tongzhou.gateway.in_flight import InFlight, StreamCut, halted_body, json_bytes
+from tongzhou.gateway.http_wire import error_body, header_line, json_bytes
+from tongzhou.gateway.in_flight import InFlight, StreamCut, halted_body
 from tongzhou.gateway.response_labels import LABEL_FIELD
+from tongzhou.gateway.upstream_pool import UpstreamError, UpstreamStream
 
 if TYPE_CHECKING:
+    from tongzhou.gateway.http_server import ClientConnection
     from tongzhou.gateway.proxy import Gateway
 
 
 def choice_text(choice: Any) -> str:
+    """The text a completion choice carries (chat delta, chat message, or text completion)."""
     if not isinstance(choice, dict):
         return ""
     for holder, key in (
@@ -30,72 +32,86 @@ def choice_text(choice: Any) -> str:
     return ""
 
 
+async def _lines(stream: UpstreamStream) -> AsyncIterator[list[bytes]]:
+    """The stream's complete lines (each with its ``\n``), in batches as they arrive; a last line
+    without a newline comes at the end."""
+    carry = b""
+    while data := await stream.read():
+        if carry:
+            data = carry + data
+        cut = data.rfind(b"\n") + 1
+        carry = data[cut:]
+        if cut:
+            yield data[:cut].splitlines(keepends=True)
+    if carry:
+        yield [carry]
+
+
 async def relay_stream(
-    gateway: Gateway, request: web.Request, flight: InFlight, request_id: str, tail: str, payload: Any
-) -> web.StreamResponse:
+    gateway: Gateway, reply: ClientConnection, flight: InFlight, request_id: str, tail: str, payload: Any
+) -> None:
     """Relay an upstream SSE stream: labels, audit, early warning, energy; ends early when a halt cuts it."""
-    upstream, model = flight.upstream, flight.model
-    assert upstream is not None
-    response = web.StreamResponse(
-        status=200,
-        headers={
-            "Content-Type": "text/event-stream",
-            "Cache-Control": "no-cache",
-            "X-Tongzhou-Request-Id": request_id,
-        },
+    stream, model = flight.stream, flight.model
+    assert stream is not None
+    reply.start_stream(
+        200,
+        b"Content-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+        + header_line("X-Tongzhou-Request-Id", request_id),
     )
-    await response.prepare(request)
     prefix, suffix = gateway.labeller.explicit_parts() if gateway.labeller.enabled else ("", "")
     chat = tail == "chat/completions"
     parts: list[str] = []
     last_event: dict[str, Any] | None = None
     stream_tokens: int | None = None
     outcome = "complete"
+    upstream_error: str | None = None
     try:
         # An order may have arrived while the upstream was answering the headers.
         halt = flight.cut_by or gateway.book.halting(model)
         if halt is not None:
             flight.cut_by = None
             flight.cut(halt)
-        async for line in upstream.content:
-            if not line.startswith(b"data:"):
-                await response.write(line)
-                continue
-            data = line[5:].strip()
-            if data == b"[DONE]":
-                if last_event is not None and gateway.labeller.enabled:
-                    await _write_label_event(
-                        gateway, response, last_event, chat, prefix, parts, suffix, request_id
-                    )
-                await response.write(line + (b"\n" if not line.endswith(b"\n") else b""))
-                continue
-            try:
-                event = json.loads(data)
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                await response.write(line)
-                continue
-            if isinstance(event, dict):
-                choices = event.get("choices") or []
-                text = "".join(choice_text(c) for c in choices)
-                if text:
-                    parts.append(text)
-                usage = event.get("usage")
-                if isinstance(usage, dict) and isinstance(usage.get("completion_tokens"), int):
-                    stream_tokens = usage["completion_tokens"]
-                if last_event is None and prefix and choices:
+        async for lines in _lines(stream):
+            out: list[bytes] = []
+            for line in lines:
+                if not line.startswith(b"data:"):
+                    out.append(line)
+                    continue
+                data = line[5:].strip()
+                if data == b"[DONE]":
+                    if last_event is not None and gateway.labeller.enabled:
+                        out.append(_label_event(gateway, last_event, chat, prefix, parts, suffix, request_id))
+                    out.append(line if line.endswith(b"\n") else line + b"\n")
+                    continue
+                try:
+                    event = json.loads(data)
+                except (json.JSONDecodeError, UnicodeDecodeError):
+                    out.append(line)
+                    continue
+                if isinstance(event, dict):
+                    choices = event.get("choices") or []
+                    text = "".join(choice_text(c) for c in choices)
+                    if text:
+                        parts.append(text)
+                    usage = event.get("usage")
+                    if isinstance(usage, dict) and isinstance(usage.get("completion_tokens"), int):
+                        stream_tokens = usage["completion_tokens"]
+                    if last_event is None and prefix and choices:
+                        out.append(delta_event(event, chat, prefix))
                     last_event = event
-                    await response.write(delta_event(event, chat, prefix))
-                last_event = event
-            await response.write(line)
+                out.append(line)
+            await reply.write(b"".join(out))
     except StreamCut:
         outcome = "cut"
     except (ConnectionResetError, asyncio.CancelledError):
         outcome = "client-gone"
         raise
-    except aiohttp.ClientError as exc:
+    except UpstreamError as exc:
+        upstream_error = str(exc)
         outcome = f"upstream-error: {exc}"
         gateway.warnings.observe_error(model)
     finally:
+        stream.close()  # a no-op after a complete body; otherwise the connection is not reusable
         output = "".join(parts)
         gateway.audit.append(
             "response",
@@ -103,23 +119,25 @@ async def relay_stream(
                 "id": request_id,
                 "status": 200,
                 "stream": outcome,
-                "output": gateway._audit_content(output),
+                "output": gateway.audit_content(output),
                 "cut_by": flight.cut_by.order.order_id if flight.cut_by else None,
             },
         )
     if flight.cut_by is not None:
         with contextlib.suppress(ConnectionResetError):
             error = json_bytes(halted_body(flight.cut_by)).decode("utf-8")
-            await response.write(f"data: {error}\n\n".encode())
-        upstream.close()
+            await reply.write(f"data: {error}\n\n".encode())
+    elif upstream_error is not None:
+        # Tell the client why the stream ends without [DONE], in the stream's own format.
+        with contextlib.suppress(ConnectionResetError):
+            body = error_body(f"upstream stream broke off: {upstream_error}", "upstream_error", "bad_gateway")
+            await reply.write(b"data: " + json_bytes(body) + b"\n\n")
     else:
         gateway.warnings.observe_output(model, payload, output)
     gateway.energy.record(
         stream_tokens if stream_tokens is not None else len(parts), estimated=stream_tokens is None
     )
-    with contextlib.suppress(ConnectionResetError):
-        await response.write_eof()
-    return response
+    reply.end_stream()
 
 
 def delta_event(
@@ -138,17 +156,16 @@ def delta_event(
     return b"data: " + json_bytes(event) + b"\n\n"
 
 
-async def _write_label_event(
+def _label_event(
     gateway: Gateway,
-    response: web.StreamResponse,
     template: dict[str, Any],
     chat: bool,
     prefix: str,
     parts: list[str],
     suffix: str,
     request_id: str,
-) -> None:
+) -> bytes:
     delivered = prefix + "".join(parts) + suffix
     label_json = gateway.labeller.implicit_for(delivered, request_id)
     extra = {LABEL_FIELD: json.loads(label_json)} if label_json else None
-    await response.write(delta_event(template, chat, suffix, extra))
+    return delta_event(template, chat, suffix, extra)

@@ -1,0 +1,110 @@
+"""The gateway's own endpoints under ``/governance/``: halt orders in, state, health, alerts, energy."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from tongzhou.gateway.halt_order import HaltOrderError
+from tongzhou.gateway.http_server import ClientConnection, GatewayRequest
+from tongzhou.gateway.http_wire import error_body
+
+if TYPE_CHECKING:
+    from tongzhou.gateway.proxy import Gateway
+
+ORDER_STATUS = {
+    "malformed": 400,
+    "unsigned": 401,
+    "untrusted-key": 403,
+    "bad-signature": 403,
+    "not-authorised": 403,
+    "replayed": 409,
+    "expired": 422,
+    "stale": 422,
+    "not-yet-valid": 422,
+}
+MAX_ORDER_BYTES = 64 * 1024
+
+
+def post_order(gateway: Gateway, request: GatewayRequest) -> tuple[int, Any]:
+    """``POST /governance/halt-orders``: deliver one signed order (DSSE envelope)."""
+    body = request.body
+    if len(body) > MAX_ORDER_BYTES:
+        message = f"order larger than {MAX_ORDER_BYTES} bytes"
+        return 413, {"accepted": False, "reason": "malformed", "message": message}
+    try:
+        envelope = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return 400, {"accepted": False, "reason": "malformed", "message": f"not JSON: {exc}"}
+    try:
+        return 200, gateway.receive_order(envelope, "api")
+    except HaltOrderError as exc:
+        return ORDER_STATUS.get(exc.reason, 400), {
+            "accepted": False,
+            "reason": exc.reason,
+            "message": str(exc),
+        }
+
+
+def get_state(gateway: Gateway, _request: GatewayRequest) -> tuple[int, Any]:
+    """``GET /governance/halt-state``."""
+    return 200, gateway.book.snapshot()
+
+
+def get_health(gateway: Gateway, _request: GatewayRequest) -> tuple[int, Any]:
+    """``GET /governance/health``."""
+    seq, head = gateway.audit.head
+    return 200, {
+        "ok": True,
+        "upstream": gateway.upstream,
+        "halted": bool(gateway.book.active()),
+        "in_flight": len(gateway.in_flight),
+        "audit_head": {"seq": seq, "hash": head},
+    }
+
+
+def get_alerts(gateway: Gateway, _request: GatewayRequest) -> tuple[int, Any]:
+    """``GET /governance/alerts``: recent early-warning alerts."""
+    return 200, {"alerts": list(gateway.warnings.recent)}
+
+
+def get_energy(gateway: Gateway, _request: GatewayRequest) -> tuple[int, Any]:
+    """``GET /governance/energy``: energy, J/token and Wh/1,000 queries of recent periods."""
+    return 200, {
+        "period_seconds": gateway.policy.energy_period_seconds,
+        "periods": list(gateway.energy.recent),
+    }
+
+
+Endpoint = Callable[["Gateway", GatewayRequest], tuple[int, Any]]
+ENDPOINTS: dict[str, tuple[str, Endpoint]] = {
+    "/governance/halt-orders": ("POST", post_order),
+    "/governance/halt-state": ("GET", get_state),
+    "/governance/health": ("GET", get_health),
+    "/governance/alerts": ("GET", get_alerts),
+    "/governance/energy": ("GET", get_energy),
+}
+
+
+def answer_governance(gateway: Gateway, request: GatewayRequest, reply: ClientConnection) -> None:
+    """Answer a request for one of :data:`ENDPOINTS` (404 / 405 otherwise)."""
+    route = ENDPOINTS.get(request.path)
+    if route is None:
+        known = ", ".join(ENDPOINTS)
+        reply.send_json(
+            404, error_body(f"no endpoint {request.path}; known: {known}", "not_found", "not_found")
+        )
+        return
+    method, endpoint = route
+    if request.method != method:
+        reply.send_json(
+            405,
+            error_body(
+                f"{request.path} takes {method}, not {request.method}", "invalid_request_error", "bad_method"
+            ),
+            f"Allow: {method}\r\n".encode("ascii"),
+        )
+        return
+    status, value = endpoint(gateway, request)
+    reply.send_json(status, value)

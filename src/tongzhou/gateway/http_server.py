@@ -1,0 +1,364 @@
+"""The gateway's server side: HTTP/1.1 on ``asyncio.Protocol`` + httptools, one connection at a time.
+
+Why not aiohttp or uvicorn: the gateway is a proxy, so every request pays for an HTTP server *and*
+an HTTP client; the frameworks' per-request machinery (request objects, routers, middlewares,
+stream readers) cost ~0.5 ms of CPU per proxied request, three times the gateway's governance
+work (benchmarks/gateway_overhead.py, docs/gateway.md). This module does only what the gateway
+needs: keep-alive, pipelining (answers in order), Content-Length and chunked request bodies,
+a bound on body size (413), malformed requests (400), chunked streaming answers, and
+back-pressure in both directions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
+
+import httptools
+
+from tongzhou.gateway.http_wire import (
+    JSON_TYPE,
+    Headers,
+    error_body,
+    header_value,
+    json_bytes,
+    status_line,
+)
+
+log = logging.getLogger("tongzhou.gateway.http")
+
+MAX_PIPELINED = 32
+"""Requests parsed ahead of the one being answered before the connection stops reading."""
+DISCARD_LIMIT = 16 * 1024 * 1024
+"""Bytes of an oversized body read and thrown away (so the client sees the 413) before closing."""
+
+
+class GatewayRequest:
+    """One parsed request: method, target split into path and query, headers, whole body."""
+
+    __slots__ = ("body", "error", "headers", "keep_alive", "method", "path", "query", "remote", "version")
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        query: bytes,
+        headers: Headers,
+        body: bytes,
+        keep_alive: bool,
+        version: str,
+        remote: str | None,
+        error: tuple[int, str, str] | None = None,
+    ) -> None:
+        self.method = method
+        self.path = path
+        """The path as sent (still percent-encoded), decoded as Latin-1 so it maps back to the bytes."""
+        self.query = query
+        """The query string without ``?`` (bytes, forwarded untouched)."""
+        self.headers = headers
+        self.body = body
+        self.keep_alive = keep_alive
+        self.version = version
+        self.remote = remote
+        self.error = error
+        """``(status, message, code)`` when the request was refused while it was read (413)."""
+
+    def header(self, name: bytes) -> bytes | None:
+        """The first value of header ``name`` (lower case), or None."""
+        return header_value(self.headers, name)
+
+
+RequestHandler = Callable[[GatewayRequest, "ClientConnection"], Awaitable[None]]
+
+
+class ClientConnection(asyncio.Protocol):
+    """One client's connection: parses requests, runs the handler on each in turn, writes answers."""
+
+    def __init__(self, handler: RequestHandler, max_body_bytes: int, registry: set[ClientConnection]) -> None:
+        self._handler = handler
+        self._max_body = max_body_bytes
+        self._registry = registry
+        self._loop = asyncio.get_running_loop()
+        self._parser = httptools.HttpRequestParser(self)
+        self._transport: asyncio.Transport | None = None
+        self._remote: str | None = None
+        self._queue: deque[GatewayRequest] = deque()
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False  # no more requests will be answered (Connection: close, error, gone)
+        self._gone = False
+        self._reading_paused = False
+        self._writing_paused = False
+        self._drained: asyncio.Future[None] | None = None
+        # Per request being parsed.
+        self._url = b""
+        self._headers: Headers = []
+        self._body: list[bytes] = []
+        self._body_size = 0
+        self._too_large = False
+        # Per answer being written.
+        self._keep_alive = True
+        self._chunked = False
+        self._started = False
+        self.last_active = time.monotonic()
+        """When the connection last received data or finished an answer (for the idle sweep)."""
+
+    # ---- asyncio.Protocol --------------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = cast(asyncio.Transport, transport)  # uvloop's are not asyncio subclasses
+        peer = transport.get_extra_info("peername")
+        self._remote = str(peer[0]) if isinstance(peer, tuple) and peer else None
+        self._registry.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._gone = self._closing = True
+        self._registry.discard(self)
+        self._queue.clear()
+        if self._drained is not None and not self._drained.done():
+            self._drained.set_exception(ConnectionResetError("client closed the connection"))
+        if self._task is not None and not self._task.done():
+            self._task.cancel()  # nobody is waiting for the answer: stop the upstream call too
+
+    def data_received(self, data: bytes) -> None:
+        self.last_active = time.monotonic()
+        if self._closing:
+            return
+        try:
+            self._parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._refuse(400, "protocol upgrades (WebSocket, h2c) are not supported", "bad_request")
+        except httptools.HttpParserCallbackError:
+            log.exception("request handling failed while parsing")
+            self._refuse(500, "internal error while reading the request", "internal_error")
+        except httptools.HttpParserError as exc:
+            self._refuse(400, f"malformed HTTP request: {exc}", "bad_request")
+
+    def eof_received(self) -> bool | None:
+        # A client that half-closes after its last request still gets the answers in flight.
+        self._closing = True
+        if self._task is None:
+            self.close()
+        return True
+
+    def pause_writing(self) -> None:
+        self._writing_paused = True
+
+    def resume_writing(self) -> None:
+        self._writing_paused = False
+        if self._drained is not None and not self._drained.done():
+            self._drained.set_result(None)
+
+    # ---- httptools callbacks -----------------------------------------------------------------
+    def on_message_begin(self) -> None:
+        self._url = b""
+        self._headers = []
+        self._body = []
+        self._body_size = 0
+        self._too_large = False
+
+    def on_url(self, url: bytes) -> None:
+        self._url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._headers.append((name, value))
+
+    def on_headers_complete(self) -> None:
+        length = header_value(self._headers, b"content-length")
+        if length is not None and length.strip().isdigit() and int(length) > self._max_body:
+            self._too_large = True
+        expect = header_value(self._headers, b"expect")
+        if expect is not None and expect.lower() == b"100-continue" and self._task is None:
+            # Only when idle: an interim answer must not land in the middle of an earlier answer.
+            if self._too_large:
+                self._refuse(413, self._too_large_message(), "body_too_large")
+            else:
+                self._write(b"HTTP/1.1 100 Continue\r\n\r\n")
+
+    def on_body(self, body: bytes) -> None:
+        self._body_size += len(body)
+        if self._too_large:
+            if self._body_size > DISCARD_LIMIT:
+                self._refuse(413, self._too_large_message(), "body_too_large")
+            return
+        if self._body_size > self._max_body:
+            self._too_large = True
+            self._body = []
+            return
+        self._body.append(body)
+
+    def on_message_complete(self) -> None:
+        if self._closing:
+            return
+        url = self._url
+        mark = url.find(b"?")
+        path, query = (url, b"") if mark < 0 else (url[:mark], url[mark + 1 :])
+        request = GatewayRequest(
+            self._parser.get_method().decode("ascii", "replace"),
+            path.decode("latin-1"),
+            query,
+            self._headers,
+            b"".join(self._body) if len(self._body) != 1 else self._body[0],
+            self._parser.should_keep_alive(),
+            self._parser.get_http_version(),
+            self._remote,
+            (413, self._too_large_message(), "body_too_large") if self._too_large else None,
+        )
+        if request.error is not None:
+            request.keep_alive = False  # the client may still be sending; start afresh
+        self._enqueue(request)
+
+    # ---- dispatch ----------------------------------------------------------------------------
+    def _enqueue(self, request: GatewayRequest) -> None:
+        self._queue.append(request)
+        if self._task is None:
+            self._task = self._loop.create_task(self._serve_queue())
+        elif len(self._queue) >= MAX_PIPELINED and self._transport is not None:
+            self._transport.pause_reading()
+            self._reading_paused = True
+
+    async def _serve_queue(self) -> None:
+        """Answer queued requests in order (HTTP/1.1 pipelining), then wait for the next data."""
+        try:
+            while self._queue and not self._gone:
+                request = self._queue.popleft()
+                if self._reading_paused and len(self._queue) < MAX_PIPELINED // 2:
+                    self._reading_paused = False
+                    if self._transport is not None:
+                        self._transport.resume_reading()
+                self._keep_alive = request.keep_alive and not self._closing
+                self._started = False
+                if request.error is not None:
+                    status, message, code = request.error
+                    self.send_json(status, error_body(message, "invalid_request_error", code))
+                else:
+                    await self._answer(request)
+                self.last_active = time.monotonic()
+                if not self._keep_alive:
+                    self.close()
+                    return
+        finally:
+            self._task = None
+            if self._closing and not self._gone:
+                self.close()
+
+    async def _answer(self, request: GatewayRequest) -> None:
+        try:
+            await self._handler(request, self)
+        except (asyncio.CancelledError, ConnectionError):
+            if self._gone:
+                return  # the client left; nothing to answer
+            raise
+        except Exception:
+            log.exception("gateway failed on %s %s", request.method, request.path)
+            if not self._started:
+                self.send_json(500, error_body("internal gateway error", "internal_error", "internal"))
+            else:
+                self._keep_alive = False  # a half-written answer: the connection cannot be reused
+        if not self._started:
+            self.send_json(500, error_body("the gateway gave no answer", "internal_error", "internal"))
+
+    def _refuse(self, status: int, message: str, code: str) -> None:
+        """Answer a request that could not be read, after the answers before it, then close."""
+        if self._closing:
+            return
+        request = GatewayRequest("", "", b"", [], b"", False, "1.1", self._remote, (status, message, code))
+        self._enqueue(request)
+        self._closing = True
+
+    def _too_large_message(self) -> str:
+        return f"request body larger than {self._max_body} bytes (max_body_bytes in gateway.yaml)"
+
+    # ---- answers -----------------------------------------------------------------------------
+    @property
+    def gone(self) -> bool:
+        """Whether the client has closed the connection."""
+        return self._gone
+
+    def _write(self, data: bytes) -> None:
+        if self._transport is not None and not self._gone:
+            self._transport.write(data)
+
+    def _connection_header(self) -> bytes:
+        return b"" if self._keep_alive else b"Connection: close\r\n"
+
+    def send(self, status: int, header_block: bytes, body: bytes) -> None:
+        """Write a whole answer: ``header_block`` is ``Name: value\\r\\n`` lines (no length, no
+        Connection); the length and keep-alive are added here."""
+        self._started = True
+        self._write(
+            b"".join(
+                (
+                    status_line(status),
+                    header_block,
+                    b"Content-Length: ",
+                    str(len(body)).encode("ascii"),
+                    b"\r\n",
+                    self._connection_header(),
+                    b"\r\n",
+                    body,
+                )
+            )
+        )
+
+    def send_json(self, status: int, value: Any, header_block: bytes = b"") -> None:
+        """Write a whole JSON answer."""
+        self.send(status, JSON_TYPE + header_block, json_bytes(value))
+
+    def start_stream(self, status: int, header_block: bytes) -> None:
+        """Begin an answer whose body follows in :meth:`write` calls (chunked; HTTP/1.0: until close)."""
+        self._started = True
+        self._chunked = self._keep_alive  # an HTTP/1.0 client or a closing connection: body ends at close
+        framing = b"Transfer-Encoding: chunked\r\n" if self._chunked else b"Connection: close\r\n"
+        self._write(status_line(status) + header_block + framing + b"\r\n")
+
+    async def write(self, data: bytes) -> None:
+        """Send part of a streamed body; waits while the client reads slower than the upstream sends."""
+        if self._gone:
+            raise ConnectionResetError("client closed the connection")
+        if not data:
+            return
+        if self._chunked:
+            self._write(b"%x\r\n%b\r\n" % (len(data), data))
+        else:
+            self._write(data)
+        if self._writing_paused:
+            self._drained = self._loop.create_future()
+            await self._drained
+
+    def end_stream(self) -> None:
+        """Finish a streamed body."""
+        if self._chunked:
+            self._write(b"0\r\n\r\n")
+        else:
+            self._keep_alive = False
+
+    def close(self) -> None:
+        """Close the connection (pending writes are flushed first)."""
+        self._closing = True
+        if self._transport is not None and not self._transport.is_closing():
+            self._transport.close()
+
+    def abort(self) -> None:
+        """Drop the connection at once (shutdown: an answer still running is cancelled)."""
+        self._closing = True
+        if self._transport is not None:
+            self._transport.abort()
+
+    @property
+    def idle(self) -> bool:
+        """Whether no request is being answered."""
+        return self._task is None
+
+
+def close_idle(connections: set[ClientConnection], idle_seconds: float) -> int:
+    """Close keep-alive connections idle for longer than ``idle_seconds``; return how many."""
+    cutoff = time.monotonic() - idle_seconds
+    stale = [c for c in connections if c.idle and c.last_active < cutoff]
+    for connection in stale:
+        with contextlib.suppress(Exception):
+            connection.close()
+    return len(stale)
