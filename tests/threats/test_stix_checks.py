@@ -403,6 +403,7 @@ def test_uncovered_types_and_shapes_are_left_to_stix2() -> None:
     marked = {**base_object("tool", rng), "granular_markings": [{"selectors": ["name"], "lang": "en"}]}
     assert check_stix(marked) is NOT_COVERED
     assert {"indicator", "observed-data", "marking-definition"}.isdisjoint(covered_types())
+    assert check_stix({"type": ["tool"], "name": "x"}) is NOT_COVERED
 
 
 def test_rules_agree_with_the_installed_stix2() -> None:

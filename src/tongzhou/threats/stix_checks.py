@@ -190,7 +190,8 @@ def covered_types() -> frozenset[str]:
 
 def check_stix(obj: dict[str, Any]) -> StixVerdict:
     """Would ``stix2.parse(obj, allow_custom=True, version="2.1")`` accept ``obj``? Or NOT_COVERED."""
-    rules = rule_book().types.get(obj.get("type"))  # type: ignore[arg-type]
+    stix_type = obj.get("type")
+    rules = rule_book().types.get(stix_type) if isinstance(stix_type, str) else None
     if rules is None:
         return NOT_COVERED
     try:
