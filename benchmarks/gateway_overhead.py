@@ -8,8 +8,10 @@ same run. Goal (issue 7): <= 1 ms added at p50 with concurrency 1; >= 80 % of di
 The stub, the gateway and this load generator are separate processes on the same machine, so on a
 small machine they compete for cores: the figures include that contention, and say how many cores.
 
-``--stacks`` also measures two bare pass-through proxies without any governance (raw aiohttp server +
-pooled aiohttp client, FastAPI/uvicorn + pooled httpx client): the evidence for the gateway's stack.
+``--stacks`` also measures three bare pass-through proxies without any governance: the gateway's own
+HTTP stack (tongzhou.gateway.http_server + upstream_pool, the floor of what governance can cost on
+top), raw aiohttp server + pooled aiohttp client, FastAPI/uvicorn + pooled httpx client: the evidence
+for the gateway's stack.
 """
 
 from __future__ import annotations
@@ -145,7 +147,43 @@ def measure(url: str, n: int, seconds: float, pid: int | None = None) -> dict[st
 
 def serve_alt(kind: str, port: int, upstream: str) -> None:
     """A bare pass-through proxy (no governance), for the stack comparison."""
-    if kind == "aiohttp":
+    if kind == "lean":
+        import uvloop
+
+        from tongzhou.gateway.http_server import ClientConnection, GatewayRequest
+        from tongzhou.gateway.http_wire import end_to_end
+        from tongzhou.gateway.upstream_pool import UpstreamPool
+
+        async def serve_lean() -> None:
+            pool = UpstreamPool(upstream, timeout=600)
+            drop = frozenset({b"host", b"content-length", b"accept-encoding", b"expect"})
+
+            async def handler(request: GatewayRequest, reply: ClientConnection) -> None:
+                if request.path == "/health":
+                    reply.send_json(200, {"ok": True})
+                    return
+                head = b"%b %b/%b HTTP/1.1\r\n%b%bContent-Length: %d\r\n\r\n" % (
+                    request.method.encode(),
+                    pool.prefix,
+                    request.path[4:].encode("latin-1"),
+                    pool.host_header,
+                    end_to_end(request.headers, drop),
+                    len(request.body),
+                )
+                answer = await pool.send(head + request.body)
+                reply.send(
+                    answer.status, end_to_end(answer.headers, frozenset({b"content-length"})), answer.body
+                )
+
+            connections: set[ClientConnection] = set()
+            loop = asyncio.get_running_loop()
+            await loop.create_server(
+                lambda: ClientConnection(handler, 1 << 22, connections), "127.0.0.1", port
+            )
+            await asyncio.Event().wait()
+
+        uvloop.run(serve_lean())
+    elif kind == "aiohttp":
         from aiohttp import web
 
         async def startup(app: web.Application) -> None:
@@ -206,9 +244,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0, help="duration per round at concurrency 64")
     parser.add_argument("--rounds", type=int, default=5, help="rounds; each figure is the median")
     parser.add_argument(
-        "--stacks", action="store_true", help="also measure bare aiohttp and FastAPI+httpx proxies"
+        "--stacks",
+        action="store_true",
+        help="also measure bare pass-through proxies: the gateway's own HTTP stack, aiohttp, FastAPI+httpx",
     )
-    parser.add_argument("--serve-alt", choices=["aiohttp", "fastapi"], help=argparse.SUPPRESS)
+    parser.add_argument("--serve-alt", choices=["lean", "aiohttp", "fastapi"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--upstream", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -249,7 +289,7 @@ def main() -> None:
         ),
     ]
     if args.stacks:
-        for kind in ("aiohttp", "fastapi"):
+        for kind in ("lean", "aiohttp", "fastapi"):
             port = free_port()
             servers.append(
                 (

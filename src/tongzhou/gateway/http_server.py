@@ -25,7 +25,6 @@ from tongzhou.gateway.http_wire import (
     JSON_TYPE,
     Headers,
     error_body,
-    header_value,
     json_bytes,
     status_line,
 )
@@ -61,6 +60,7 @@ class GatewayRequest:
         self.query = query
         """The query string without ``?`` (bytes, forwarded untouched)."""
         self.headers = headers
+        """Header fields as received, names in lower case."""
         self.body = body
         self.keep_alive = keep_alive
         self.version = version
@@ -70,7 +70,10 @@ class GatewayRequest:
 
     def header(self, name: bytes) -> bytes | None:
         """The first value of header ``name`` (lower case), or None."""
-        return header_value(self.headers, name)
+        for key, value in self.headers:
+            if key == name:
+                return value
+        return None
 
 
 RequestHandler = Callable[[GatewayRequest, "ClientConnection"], Awaitable[None]]
@@ -100,6 +103,7 @@ class ClientConnection(asyncio.Protocol):
         self._body: list[bytes] = []
         self._body_size = 0
         self._too_large = False
+        self._expect_continue = False
         # Per answer being written.
         self._keep_alive = True
         self._chunked = False
@@ -159,19 +163,21 @@ class ClientConnection(asyncio.Protocol):
         self._body = []
         self._body_size = 0
         self._too_large = False
+        self._expect_continue = False
 
     def on_url(self, url: bytes) -> None:
         self._url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        name = name.lower()  # once here, so that every later look-up compares bytes as they are
         self._headers.append((name, value))
+        if name == b"content-length" and value.strip().isdigit() and int(value) > self._max_body:
+            self._too_large = True
+        elif name == b"expect":
+            self._expect_continue = value.lower() == b"100-continue"
 
     def on_headers_complete(self) -> None:
-        length = header_value(self._headers, b"content-length")
-        if length is not None and length.strip().isdigit() and int(length) > self._max_body:
-            self._too_large = True
-        expect = header_value(self._headers, b"expect")
-        if expect is not None and expect.lower() == b"100-continue" and self._task is None:
+        if self._expect_continue and self._task is None:
             # Only when idle: an interim answer must not land in the middle of an earlier answer.
             if self._too_large:
                 self._refuse(413, self._too_large_message(), "body_too_large")

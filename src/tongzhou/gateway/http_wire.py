@@ -11,7 +11,7 @@ from http import HTTPStatus
 from typing import Any
 
 Headers = list[tuple[bytes, bytes]]
-"""Header fields as received: name (original case) and value, both bytes."""
+"""Header fields as received: name (lower case) and value, both bytes."""
 
 _STATUS_LINES: dict[int, bytes] = {
     status.value: f"HTTP/1.1 {status.value} {status.phrase}\r\n".encode("ascii") for status in HTTPStatus
@@ -42,25 +42,20 @@ def status_line(status: int) -> bytes:
     return line if line is not None else f"HTTP/1.1 {status} Status {status}\r\n".encode("ascii")
 
 
-def header_value(headers: Headers, name: bytes) -> bytes | None:
-    """The first value of header ``name`` (lower case), or None."""
+def end_to_end(headers: Headers, drop: frozenset[bytes]) -> bytes:
+    """The header block (``Name: value\\r\\n`` lines) of ``headers`` (names in lower case) without
+    the hop-by-hop ones, those the ``Connection`` header names, and those in ``drop``."""
+    out = []
+    named: list[bytes] = []
     for key, value in headers:
-        if key.lower() == name:
-            return value
-    return None
-
-
-def end_to_end(headers: Headers, also_drop: frozenset[bytes]) -> bytes:
-    """The header block (``Name: value\\r\\n`` lines) without hop-by-hop headers, without those the
-    ``Connection`` header names, and without ``also_drop`` (lower-case names)."""
-    drop = HOP_BY_HOP | also_drop
-    named: set[bytes] = set()
-    for key, value in headers:
-        if key.lower() == b"connection":
-            named.update(token.strip().lower() for token in value.split(b","))
-    if named:
-        drop = drop | named
-    return b"".join(key + b": " + value + b"\r\n" for key, value in headers if key.lower() not in drop)
+        if key in drop or key in HOP_BY_HOP:
+            if key == b"connection":
+                named += [token.strip().lower() for token in value.split(b",")]
+            continue
+        out.append(key + b": " + value + b"\r\n")
+    if named:  # rare: headers that the sender declared hop-by-hop for this connection only
+        out = [line for line in out if line.split(b":", 1)[0] not in named]
+    return b"".join(out)
 
 
 def header_line(name: str, value: str) -> bytes:
@@ -68,6 +63,22 @@ def header_line(name: str, value: str) -> bytes:
     if "\r" in value or "\n" in value:
         raise ValueError(f"header {name} value contains a line break")
     return f"{name}: {value}\r\n".encode()
+
+
+_DECODER = json.JSONDecoder()
+_JSON_SPACE = " \t\n\r"
+
+
+def parse_json(data: bytes) -> Any:
+    """A JSON body (UTF-8, RFC 8259 §8.1) as Python values; raises ``json.JSONDecodeError`` or
+    ``UnicodeDecodeError``. Like ``json.loads`` without its encoding detection, which the hot path
+    (every request and answer) does not need."""
+    text = data.decode("utf-8")
+    start = len(text) - len(text.lstrip(_JSON_SPACE))
+    value, end = _DECODER.raw_decode(text, start)
+    if end != len(text) and text[end:].strip(_JSON_SPACE):
+        raise json.JSONDecodeError("Extra data", text, end)
+    return value
 
 
 def json_bytes(value: Any) -> bytes:

@@ -30,7 +30,7 @@ from tongzhou.gateway.governance_api import answer_governance
 from tongzhou.gateway.halt_book import ActiveHalt, HaltBook
 from tongzhou.gateway.halt_order import HaltAction, HaltOrderError
 from tongzhou.gateway.http_server import ClientConnection, GatewayRequest
-from tongzhou.gateway.http_wire import end_to_end, error_body, header_line
+from tongzhou.gateway.http_wire import end_to_end, error_body, header_line, parse_json
 from tongzhou.gateway.in_flight import InFlight, halted_body, json_bytes
 from tongzhou.gateway.policy import GatewayPolicy
 from tongzhou.gateway.response_labels import LABEL_FIELD, ResponseLabeller
@@ -198,7 +198,7 @@ class Gateway:
         payload: Any = None
         if body and method == "POST":
             try:
-                payload = json.loads(body)
+                payload = parse_json(body)
             except (json.JSONDecodeError, UnicodeDecodeError) as exc:
                 message = f"request body is not JSON: {exc}"
                 reply.send_json(400, error_body(message, "invalid_request_error", "bad_json"))
@@ -292,7 +292,7 @@ class Gateway:
         label_id: str | None = None
         if generating and status == 200:
             try:
-                parsed = json.loads(data)
+                parsed = parse_json(data)
             except (json.JSONDecodeError, UnicodeDecodeError):
                 parsed = None
             if isinstance(parsed, dict):

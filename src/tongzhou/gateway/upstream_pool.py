@@ -131,8 +131,8 @@ class UpstreamConnection(asyncio.Protocol):
         self._delimited = True
         self._stream: UpstreamStream | None = None
         self._reading_paused = False
-        self._timer: asyncio.TimerHandle | None = None
-        self._last_data = 0.0
+        self.last_data = 0.0
+        """Loop time of the last bytes from the upstream (or of the request) in this exchange."""
 
     # ---- one exchange ------------------------------------------------------------------------
     def exchange(self, request: bytes, *, stream: bool, head: bool) -> asyncio.Future[UpstreamAnswer]:
@@ -143,25 +143,19 @@ class UpstreamConnection(asyncio.Protocol):
         self._stream_wanted, self._head_request = stream, head
         self._received = 0
         self._stream = None
-        self._last_data = loop.time()
-        timeout = self._pool.timeout
-        self._timer = loop.call_at(self._last_data + timeout, self._check_silence)
+        self.last_data = loop.time()
+        self._pool.busy.add(self)
         self.transport.write(request)
         return self._answer
 
-    def _check_silence(self) -> None:
-        loop = asyncio.get_running_loop()
-        timeout = self._pool.timeout
-        if loop.time() - self._last_data >= timeout - 0.001:
+    def check_silence(self, now: float, timeout: float) -> None:
+        """Give up on the answer if the upstream has sent nothing for ``timeout`` seconds."""
+        if now - self.last_data >= timeout:
             self._fail(UpstreamError(f"the upstream sent nothing for {timeout:g} s"))
             self.abort()
-        else:
-            self._timer = loop.call_at(self._last_data + timeout, self._check_silence)
 
     def _finish_exchange(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._pool.busy.discard(self)
         self._answer = None
         self._stream = None
 
@@ -182,7 +176,7 @@ class UpstreamConnection(asyncio.Protocol):
             self.abort()  # bytes nobody asked for: the connection's framing cannot be trusted
             return
         self._received += len(data)
-        self._last_data = asyncio.get_running_loop().time()
+        self.last_data = asyncio.get_running_loop().time()
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserError as exc:
@@ -295,6 +289,9 @@ class UpstreamPool:
         self._ssl = ssl.create_default_context() if parts.scheme == "https" else None
         self._max_idle = max_idle
         self._idle: list[UpstreamConnection] = []
+        self.busy: set[UpstreamConnection] = set()
+        """Connections waiting for (or reading) an answer: the watchdog checks them for silence."""
+        self._watchdog: asyncio.Task[None] | None = None
 
     async def send(self, request: bytes, *, stream: bool = False, head: bool = False) -> UpstreamAnswer:
         """Send complete request bytes and return the answer (see :class:`UpstreamAnswer`).
@@ -302,6 +299,8 @@ class UpstreamPool:
         Raises :class:`UpstreamError`; when the awaiting task is cancelled, the connection is closed
         (its answer is abandoned).
         """
+        if self._watchdog is None:
+            self._watchdog = asyncio.get_running_loop().create_task(self._watch())
         for _attempt in range(2):
             connection = self._idle_connection()
             reused = connection is not None
@@ -318,6 +317,16 @@ class UpstreamPool:
                 connection.abort()
                 raise
         raise UpstreamError("the upstream closed two connections in a row before answering")
+
+    async def _watch(self) -> None:
+        # One sweep a fraction of the timeout apart, instead of a timer per request on the hot path.
+        loop = asyncio.get_running_loop()
+        interval = min(1.0, self.timeout / 10)
+        while True:
+            await asyncio.sleep(interval)
+            now = loop.time()
+            for connection in list(self.busy):
+                connection.check_silence(now, self.timeout)
 
     def _idle_connection(self) -> UpstreamConnection | None:
         while self._idle:
@@ -353,6 +362,9 @@ class UpstreamPool:
             connection.abort()
 
     def close(self) -> None:
-        """Close the idle connections."""
+        """Close the idle connections and stop the watchdog."""
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
         while self._idle:
             self._idle.pop().abort()
