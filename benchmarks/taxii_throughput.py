@@ -322,7 +322,9 @@ def bench_medallion(
         wait_http(f"{base}/taxii2/", proc)
         if client_kind == "lean":
             basic = base64.b64encode(b"bench:bench-password").decode()
-            lean = LeanClient(base, f"/bench/collections/{collection_id}/", {"Authorization": f"Basic {basic}"})
+            lean = LeanClient(
+                base, f"/bench/collections/{collection_id}/", {"Authorization": f"Basic {basic}"}
+            )
             try:
                 return drive_lean(lean, objects, args.batch, args.page, read_budget_s)
             finally:

@@ -49,7 +49,7 @@ class StixObjectRow(Base):
     __table_args__ = (
         UniqueConstraint("collection_id", "stix_id", "version_us", name="uq_threats_object_version"),
         Index("ix_threats_object_page", "collection_id", "date_added_us", "pk"),
-        Index("ix_threats_object_stix_id", "collection_id", "stix_id"),
+        # Look-ups by (collection_id, stix_id) use the unique index's leading columns (threats_0002).
     )
 
     pk: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)

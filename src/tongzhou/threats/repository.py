@@ -24,6 +24,7 @@ from tongzhou.threats._tables import COLLECTIONS, OBJECTS, SETTINGS, STATUSES
 from tongzhou.threats.paging import PageCursor, filter_digest, issue_token, read_token
 from tongzhou.threats.timestamps import format_timestamp_us, now_us, parse_timestamp_us
 from tongzhou.threats.validation import ValidatedObject, validate_objects
+from tongzhou.threats.wire_json import encode_json
 
 _IN_CHUNK = 500
 PAGE_KEY_SETTING = "taxii_page_key"
@@ -281,7 +282,7 @@ class TaxiiRepository:
                     collection_id=collection.id,
                     principal=principal,
                     request_us=request_us,
-                    body=json.dumps(status, ensure_ascii=False),
+                    body=encode_json(status),
                 )
             )
         return status

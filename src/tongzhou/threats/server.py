@@ -32,6 +32,7 @@ from tongzhou.threats.repository import (
 )
 from tongzhou.threats.timestamps import format_timestamp_us
 from tongzhou.threats.validation import default_validation_processes, warm_validation_pool
+from tongzhou.threats.wire_json import decode_json, encode_json
 
 MAX_CONTENT_LENGTH_ENV = "TONGZHOU_TAXII_MAX_CONTENT_LENGTH"
 API_ROOT_ENV = "TONGZHOU_TAXII_API_ROOT"
@@ -86,7 +87,7 @@ def taxii_response(
 ) -> Response:
     """A response with the TAXII 2.1 media type."""
     content = (
-        body if isinstance(body, str) else ("" if body is None else json.dumps(body, ensure_ascii=False))
+        body if isinstance(body, str) else ("" if body is None else encode_json(body))
     )
     return Response(content=content, status_code=status, media_type=TAXII_MEDIA_TYPE, headers=headers)
 
@@ -328,7 +329,7 @@ def create_app(store: Store, config: ServerConfig | None = None) -> FastAPI:
         info, caller = await run_in_threadpool(collection_for, request, root, collection_id, "write")
         body = await _read_limited(request, config.max_content_length)
         try:
-            parsed = json.loads(body)
+            parsed = decode_json(body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise TaxiiError(400, "Bad request", f"the body is not valid JSON: {exc}") from None
         if not isinstance(parsed, dict) or not isinstance(parsed.get("objects", []), list):

@@ -16,7 +16,6 @@ the types and shapes it covers, and from ``stix2.parse`` for the rest. Validatio
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Sequence
@@ -32,6 +31,7 @@ import stix2.exceptions
 import tongzhou.threats.stix_ai  # noqa: F401  (registers the AI extension classes with stix2)
 from tongzhou.threats.stix_checks import check_stix
 from tongzhou.threats.timestamps import parse_timestamp_us
+from tongzhou.threats.wire_json import encode_json
 
 ValidationMode = Literal["fast", "stix2-all", "structural"]
 VALIDATION_MODES: tuple[ValidationMode, ...] = ("fast", "stix2-all", "structural")
@@ -155,7 +155,13 @@ def _common_checks(obj: Any) -> ValidatedObject:
             if version_us < created_us:
                 raise InvalidStixObject("'modified' is earlier than 'created'")
             version = modified
-    body = json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+    body = encode_json(obj)
+    try:
+        body.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidStixObject(
+            "a string holds a lone UTF-16 surrogate (e.g. \\ud800), which is not Unicode text"
+        ) from None
     return ValidatedObject(stix_id, stix_type, spec_version, version, version_us, body)
 
 
