@@ -92,7 +92,7 @@ class ClientConnection(asyncio.Protocol):
         self._remote: str | None = None
         self._queue: deque[GatewayRequest] = deque()
         self._task: asyncio.Task[None] | None = None
-        self._closing = False  # no more requests will be answered (Connection: close, error, gone)
+        self._closing = False  # no more requests will be read (error, half-close, gone)
         self._gone = False
         self._reading_paused = False
         self._writing_paused = False
@@ -235,7 +235,8 @@ class ClientConnection(asyncio.Protocol):
                     self._reading_paused = False
                     if self._transport is not None:
                         self._transport.resume_reading()
-                self._keep_alive = request.keep_alive and not self._closing
+                # Once reading has stopped (error, half-close), the last queued answer closes.
+                self._keep_alive = request.keep_alive and (not self._closing or bool(self._queue))
                 self._started = False
                 if request.error is not None:
                     status, message, code = request.error
