@@ -180,20 +180,21 @@ def create_app(store: Store, config: ServerConfig | None = None) -> FastAPI:
             raise TaxiiError(400, "Bad request", str(exc)) from None
 
     def date_headers(page: Page) -> dict[str, str]:
-        if not page.records:
+        if not page.rows:
             return {}
         return {
-            "X-TAXII-Date-Added-First": format_timestamp_us(page.records[0].date_added_us),
-            "X-TAXII-Date-Added-Last": format_timestamp_us(page.records[-1].date_added_us),
+            "X-TAXII-Date-Added-First": format_timestamp_us(page.rows[0][1]),
+            "X-TAXII-Date-Added-Last": format_timestamp_us(page.rows[-1][1]),
         }
 
-    def envelope(page: Page, items: str, key: str) -> str:
+    def envelope(page: Page, items: list[str], key: str) -> str:
         head = '{"more":' + ("true" if page.more else "false")
         if page.next:
             head += ',"next":' + json.dumps(page.next)
-        if page.records:
-            head += f',"{key}":[' + items + "]"
-        return head + "}"
+        if not page.rows:
+            return head + "}"
+        # One join over the stored texts: a page is never decoded and re-encoded.
+        return f'{head},"{key}":[' + ",".join(items) + "]}"
 
     @app.get("/taxii2/")
     def discovery(request: Request) -> Response:
@@ -259,7 +260,7 @@ def create_app(store: Store, config: ServerConfig | None = None) -> FastAPI:
         flt, limit, token = parse_listing(request)
         page = page_of(info, flt, limit, token, "objects")
         return taxii_response(
-            envelope(page, ",".join(r.body for r in page.records), "objects"), headers=date_headers(page)
+            envelope(page, page.bodies, "objects"), headers=date_headers(page)
         )
 
     @app.get("/{root}/collections/{collection_id}/manifest/")
@@ -267,7 +268,7 @@ def create_app(store: Store, config: ServerConfig | None = None) -> FastAPI:
         info, _ = collection_for(request, root, collection_id, "read")
         flt, limit, token = parse_listing(request)
         page = page_of(info, flt, limit, token, "manifest")
-        items = ",".join(
+        items = [
             json.dumps(
                 {
                     "id": r.stix_id,
@@ -277,7 +278,7 @@ def create_app(store: Store, config: ServerConfig | None = None) -> FastAPI:
                 }
             )
             for r in page.records
-        )
+        ]
         return taxii_response(envelope(page, items, "objects"), headers=date_headers(page))
 
     @app.get("/{root}/collections/{collection_id}/objects/{object_id}/")
@@ -286,10 +287,10 @@ def create_app(store: Store, config: ServerConfig | None = None) -> FastAPI:
         flt, limit, token = parse_listing(request)
         flt.ids = [object_id]
         page = page_of(info, flt, limit, token, "object")
-        if not page.records and not token and not repo.object_exists(info, object_id):
+        if not page.rows and not token and not repo.object_exists(info, object_id):
             raise TaxiiError(404, "Not found", f"no object {object_id!r} in collection {info.id}")
         return taxii_response(
-            envelope(page, ",".join(r.body for r in page.records), "objects"), headers=date_headers(page)
+            envelope(page, page.bodies, "objects"), headers=date_headers(page)
         )
 
     @app.get("/{root}/collections/{collection_id}/objects/{object_id}/versions/")
@@ -298,10 +299,10 @@ def create_app(store: Store, config: ServerConfig | None = None) -> FastAPI:
         flt, limit, token = parse_listing(request)
         flt.ids, flt.versions = [object_id], ["all"]
         page = page_of(info, flt, limit, token, "versions")
-        if not page.records and not token and not repo.object_exists(info, object_id):
+        if not page.rows and not token and not repo.object_exists(info, object_id):
             raise TaxiiError(404, "Not found", f"no object {object_id!r} in collection {info.id}")
         return taxii_response(
-            envelope(page, ",".join(json.dumps(r.version) for r in page.records), "versions"),
+            envelope(page, [json.dumps(r.version) for r in page.records], "versions"),
             headers=date_headers(page),
         )
 
