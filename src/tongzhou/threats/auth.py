@@ -8,6 +8,9 @@
   charged an scrypt each time.
 * Grants give a principal read and/or write on one collection; admins may do everything;
   collections marked public are readable by anyone, including anonymous callers.
+* Verified API keys and grants are remembered for :data:`AUTH_CACHE_SECONDS` in each process:
+  a change through this :class:`Authority` applies at once, elsewhere (another worker, the CLI)
+  within that time.
 """
 
 from __future__ import annotations
@@ -26,10 +29,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from tongzhou.store import Store
 from tongzhou.threats._tables import GRANTS, KEYS, PRINCIPALS
 from tongzhou.threats.timestamps import now_us
+from tongzhou.threats.ttl_cache import TtlCache
 
 KEY_PREFIX = "tzk_"
 _SCRYPT = (2**14, 8, 1)
 _BASIC_CACHE_SECONDS = 60.0
+AUTH_CACHE_SECONDS = 1.0
+"""How long a worker trusts a verified API key or a grant before asking the store again."""
 
 
 class AuthenticationFailed(PermissionError):
@@ -80,6 +86,8 @@ class Authority:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._basic_cache: dict[str, tuple[float, Caller]] = {}
+        self._key_cache: TtlCache[Caller] = TtlCache(AUTH_CACHE_SECONDS)
+        self._grant_cache: TtlCache[tuple[bool, bool]] = TtlCache(AUTH_CACHE_SECONDS)
 
     # -- administration -------------------------------------------------------------------------
     def add_principal(self, name: str, *, password: str | None = None, is_admin: bool = False) -> None:
@@ -99,6 +107,7 @@ class Authority:
                     set_={"password_hash": stmt.excluded.password_hash, "is_admin": stmt.excluded.is_admin},
                 )
             )
+        self._forget()
 
     def issue_api_key(self, principal: str, label: str | None = None) -> str:
         """Create an API key for ``principal`` and return it (shown once; only its hash is kept)."""
@@ -136,6 +145,12 @@ class Authority:
                     principal=principal, collection_id=collection_id, can_read=read, can_write=write
                 )
             )
+        self._forget()
+
+    def _forget(self) -> None:
+        self._basic_cache.clear()
+        self._key_cache.clear()
+        self._grant_cache.clear()
 
     # -- checks ---------------------------------------------------------------------------------
     def authenticate(self, authorization: str | None, api_key: str | None = None) -> Caller:
@@ -155,6 +170,10 @@ class Authority:
     def _by_key(self, token: str) -> Caller:
         if not token.startswith(KEY_PREFIX) or token.count("_") < 2:
             raise AuthenticationFailed("malformed API key")
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        cached = self._key_cache.get(digest)
+        if cached is not None:
+            return cached
         key_id = token[len(KEY_PREFIX) :].split("_", 1)[0]
         with self.store.engine.connect() as conn:
             row = conn.execute(
@@ -162,9 +181,9 @@ class Authority:
                 .join(PRINCIPALS, PRINCIPALS.c.name == KEYS.c.principal, isouter=True)
                 .where(KEYS.c.key_id == key_id)
             ).first()
-        if row is None or not hmac.compare_digest(row[0], hashlib.sha256(token.encode()).hexdigest()):
+        if row is None or not hmac.compare_digest(row[0], digest):
             raise AuthenticationFailed("unknown or revoked API key")
-        return Caller(row[1], bool(row[2]))
+        return self._key_cache.put(digest, Caller(row[1], bool(row[2])))
 
     def _by_basic(self, value: str) -> Caller:
         try:
@@ -193,12 +212,15 @@ class Authority:
             return True, True
         if caller.anonymous:
             return public_read, False
-        with self.store.engine.connect() as conn:
-            row = conn.execute(
-                select(GRANTS.c.can_read, GRANTS.c.can_write).where(
-                    GRANTS.c.principal == caller.name, GRANTS.c.collection_id == collection_id
-                )
-            ).first()
-        if row is None:
-            return public_read, False
-        return bool(row[0]) or public_read, bool(row[1])
+        cache_key = (caller.name, collection_id)
+        granted = self._grant_cache.get(cache_key)
+        if granted is None:
+            with self.store.engine.connect() as conn:
+                row = conn.execute(
+                    select(GRANTS.c.can_read, GRANTS.c.can_write).where(
+                        GRANTS.c.principal == caller.name, GRANTS.c.collection_id == collection_id
+                    )
+                ).first()
+            granted = (bool(row[0]), bool(row[1])) if row else (False, False)
+            self._grant_cache.put(cache_key, granted)
+        return granted[0] or public_read, granted[1]

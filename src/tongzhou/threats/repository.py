@@ -23,10 +23,13 @@ from tongzhou.store import Store
 from tongzhou.threats._tables import COLLECTIONS, OBJECTS, SETTINGS, STATUSES
 from tongzhou.threats.paging import PageCursor, filter_digest, issue_token, read_token
 from tongzhou.threats.timestamps import format_timestamp_us, now_us, parse_timestamp_us
+from tongzhou.threats.ttl_cache import TtlCache
 from tongzhou.threats.validation import ValidatedObject, validate_objects
 from tongzhou.threats.wire_json import encode_json
 
 _IN_CHUNK = 500
+COLLECTION_CACHE_SECONDS = 1.0
+"""How long a worker trusts a collection's description (title, alias, public flag) it has read."""
 PAGE_KEY_SETTING = "taxii_page_key"
 
 
@@ -191,6 +194,7 @@ class TaxiiRepository:
         self.validation_processes = validation_processes
         """Worker processes for full stix2 validation of large envelopes (0 or 1: in-process)."""
         self._page_key: bytes | None = None
+        self._collections: TtlCache[CollectionInfo] = TtlCache(COLLECTION_CACHE_SECONDS)
 
     # -- settings -------------------------------------------------------------------------------
     def page_key(self) -> bytes:
@@ -257,8 +261,11 @@ class TaxiiRepository:
 
     def collection(self, api_root: str, id_or_alias: str) -> CollectionInfo:
         """One collection by id or alias; :class:`UnknownCollection` if absent."""
-        with self.store.transaction() as session:
-            row = session.execute(
+        cached = self._collections.get((api_root, id_or_alias))
+        if cached is not None:
+            return cached
+        with self.store.engine.connect() as conn:
+            row = conn.execute(
                 select(COLLECTIONS).where(
                     COLLECTIONS.c.api_root == api_root,
                     or_(COLLECTIONS.c.id == id_or_alias, COLLECTIONS.c.alias == id_or_alias),
@@ -266,7 +273,8 @@ class TaxiiRepository:
             ).first()
         if row is None:
             raise UnknownCollection(id_or_alias)
-        return CollectionInfo(row.id, row.api_root, row.title, row.description, row.alias, row.public_read)
+        info = CollectionInfo(row.id, row.api_root, row.title, row.description, row.alias, row.public_read)
+        return self._collections.put((api_root, id_or_alias), info)
 
     # -- ingest ---------------------------------------------------------------------------------
     def add_objects(
@@ -414,24 +422,16 @@ class TaxiiRepository:
 
 
 def _fetch_rows(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
-    """Run ``query`` on the DBAPI cursor: plain tuples, without SQLAlchemy's per-row Result work.
+    """Run ``query`` (SQLAlchemy's compiled cache applies) and fetch plain tuples from the DBAPI cursor.
 
-    For a page of 1,000 rows SQLAlchemy's result processing cost more than SQLite's own fetch
-    (profiled); the columns read here need no type processing on SQLite or psycopg, except SQLite's
-    integer booleans, which no page reads.
+    For a page of 1,000 rows SQLAlchemy's per-row result processing cost more than SQLite's own
+    fetch (profiled); the columns read here need no type processing on SQLite or psycopg.
     """
-    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    params: Any = compiled.params
-    if compiled.positional:
-        params = tuple(params[name] for name in compiled.positiontup or ())
-    raw = conn.connection.dbapi_connection
-    assert raw is not None
-    cursor = raw.cursor()
+    result = conn.execute(query)
     try:
-        cursor.execute(str(compiled), params)
-        return list(cursor.fetchall())
+        return list(result.cursor.fetchall())
     finally:
-        cursor.close()
+        result.close()
 
 
 def _lock_collection(conn: Connection, collection_id: str) -> int:
