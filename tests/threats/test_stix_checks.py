@@ -424,3 +424,53 @@ def test_rules_agree_with_the_installed_stix2() -> None:
         assert cls is not None and spec["stix2_class"].endswith(cls.__name__), stix_type
         declared = set(property_specs(stix_type))
         assert declared == set(cls._properties), f"{stix_type}: {declared ^ set(cls._properties)}"
+
+
+def test_fast_paths_agree_with_the_full_value_checks() -> None:
+    """The timestamp and UUID fast paths accept only what the full checks (strptime, uuid.UUID) accept."""
+    from tongzhou.threats import stix_property_kinds as kinds
+
+    rng = random.Random(SEED)
+    stamps = list(TIMESTAMPS[:-2]) + [
+        f"{y:04d}-{m:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}{frac}Z"
+        for y, m, d, h, mi, s, frac in (
+            (rng.choice([0, 1, 1969, 2024, 2025, 9999]), rng.randint(0, 13), rng.randint(0, 32),
+             rng.randint(0, 25), rng.randint(0, 61), rng.randint(0, 61), rng.choice(["", ".5", ".123456"]))
+            for _ in range(3000)
+        )
+    ]
+    for stamp in stamps:
+        kinds.timestamp_ok.cache_clear()
+        assert kinds.timestamp_ok(stamp) is (kinds.timestamp_us.__wrapped__(stamp) is not None), stamp
+    check_tool_id = kinds.check_id("tool")
+    for text in [str(uuid.UUID(int=rng.getrandbits(128))) for _ in range(500)] + [
+        UUID, UUID.upper(), UUID[:19] + "0" + UUID[20:], UUID[:19] + "c" + UUID[20:], UUID + "\n",
+    ]:
+        expected = kinds.uuid_ok.__wrapped__(text)
+        try:
+            check_tool_id(f"tool--{text}")
+            accepted = True
+        except kinds.PropertyProblem:
+            accepted = False
+        assert accepted is expected, text
+
+
+def test_plain_external_references_take_the_same_verdicts() -> None:
+    """Nested items of declared strings only are decided without the full check, with equal answers."""
+    obj = base_object("tool", random.Random(SEED))
+    refs_and_problems: list[tuple[list[Any], str | None]] = [
+        ([{"source_name": "s", "url": "u"}], None),
+        ([{"source_name": "s", "url": "u"}, {"source_name": "t", "description": "d"}], None),
+        ([{"source_name": "s"}], "item 0: needs at least one of description, external_id, url"),
+        ([{"source_name": "s", "url": None}], "item 0: needs at least one of description, external_id, url"),
+        ([{"source_name": "s", "url": []}], "item 0: needs at least one of description, external_id, url"),
+        ([{"source_name": "s", "url": ""}], None),
+        ([{"url": "u"}, {"source_name": "s", "url": "u"}], "item 0: missing required property 'source_name'"),
+        ([{"source_name": "s", "url": "u"}, {"source_name": [], "url": "u"}],
+         "item 1: missing required property 'source_name'"),
+    ]
+    for refs, problem in refs_and_problems:
+        verdict = check_stix({**obj, "external_references": refs})
+        expected = None if problem is None else f"tool: property 'external_references' {problem}"
+        assert verdict.problem == expected, refs
+        assert verdict.valid is stix2_accepts({**obj, "external_references": refs})[0], refs

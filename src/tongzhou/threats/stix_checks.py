@@ -2,16 +2,23 @@
 
 ``stix2.parse(obj, allow_custom=True, version="2.1")`` builds a Python object per posted object
 (~0.3 ms). :func:`check_stix` reads the per-type rules of ``data/stix-checks.yaml`` (each with its
-STIX 2.1 section and the stix2 class it mirrors) and decides in a few microseconds whether stix2 would
-accept the object. It answers :data:`NOT_COVERED` for types and shapes it does not model (indicator
-patterns, observed-data, SCOs, granular markings, unmodelled registered extensions, values stix2 would
-coerce through ``json.loads``); those still go through stix2. ``tests/threats/test_stix_checks.py``
-holds the verdicts equal on thousands of generated objects.
+STIX 2.1 section and the stix2 class it mirrors) and decides in a microsecond or two whether stix2
+would accept the object. It answers :data:`NOT_COVERED` for types and shapes it does not model
+(indicator patterns, observed-data, SCOs, granular markings, unmodelled registered extensions, values
+stix2 would coerce through ``json.loads``); those still go through stix2.
+``tests/threats/test_stix_checks.py`` holds the verdicts equal on thousands of generated objects.
+
+The rules are compiled once into one ``{property name: value check}`` dict per type, so checking an
+object is one pass over its properties with a dict lookup each. The rare outcomes (a delegated key, a
+problem) are sorted out after the pass, in the precedence the checks have always had: an extension
+problem, then a delegated key (not covered), then the first bad property in the object's own order,
+then missing required properties.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -27,6 +34,9 @@ RULES_FILE = "stix-checks.yaml"
 _ALWAYS_DELEGATED = frozenset({"custom_properties", "allow_custom", "interoperability"})
 """Keys with side effects in stix2's constructor (keyword arguments of ``_STIXBase.__init__``)."""
 _TOPLEVEL_EXTENSION = "toplevel-property-extension"
+
+Constraint = Callable[[dict[str, Any]], None]
+"""A rule between two properties of one object; raises :class:`PropertyProblem` when broken."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,28 +58,40 @@ NOT_COVERED = StixVerdict(False)
 VALID = StixVerdict(True)
 
 
+class _CustomNameProblem(PropertyProblem):
+    """A custom property name stix2 refuses (its message already names the property)."""
+
+
+def _custom_property(value: Any) -> None:
+    """Marker check for a name the type does not declare (never called)."""
+
+
+def _delegated_property(value: Any) -> None:
+    """Marker check for a property we leave to stix2 (never called: its presence is enough)."""
+
+
 @dataclass(frozen=True, slots=True)
-class PropertyRule:
-    """How stix2 checks one property."""
-
-    name: str
-    check: ValueCheck | None
-    """None: any value passes (StringProperty)."""
-    required: bool = False
-    absent_if_falsy: bool = False
-
-
-@dataclass(slots=True)
 class ObjectRules:
-    """The rules of one object type (or nested type: external reference, kill-chain phase, extension)."""
+    """The compiled rules of one object type (or nested type: external reference, kill-chain phase,
+    extension)."""
 
     label: str
-    properties: dict[str, PropertyRule]
-    required: tuple[str, ...]
+    """How problems name the type ("attack-pattern", "external-reference", "extension ...")."""
+    checks: dict[str, ValueCheck | None]
+    """Declared and delegated properties: their value check (None: any value passes, StringProperty;
+    ``_delegated_property``: present at all sends the object to stix2)."""
     delegated_keys: frozenset[str]
+    """The names whose check is ``_delegated_property``."""
+    required: tuple[str, ...]
+    """Required properties, in declaration order (the order a 'missing' problem lists them)."""
+    absent_if_falsy: frozenset[str]
+    """Properties stix2 drops when falsy (Relationship/Sighting ``__init__`` arguments)."""
     at_least_one: tuple[str, ...] = ()
-    constraints: list[dict[str, str]] = field(default_factory=list)
+    """At least one of these must be present (external references)."""
+    constraints: tuple[Constraint, ...] = ()
+    """Rules between properties (first_seen/last_seen, is_family/name)."""
     has_extensions: bool = False
+    """Declares ``extensions`` (checked by :func:`_check_extensions` before the properties)."""
 
 
 @dataclass(slots=True)
@@ -120,50 +142,125 @@ def _compile_check(spec: dict[str, Any], owner: str, book: _Builder) -> ValueChe
     raise ValueError(f"{RULES_FILE}: unknown property kind {kind!r} in {owner}")
 
 
+def _unless_falsy(check: ValueCheck) -> ValueCheck:
+    """``check``, skipped for a falsy value (stix2 drops it as if absent)."""
+
+    def checked_when_truthy(value: Any) -> None:
+        if value:
+            check(value)
+
+    return checked_when_truthy
+
+
+def _compile_constraint(constraint: dict[str, str], absent_if_falsy: frozenset[str]) -> Constraint:
+    rule, name, other = constraint["rule"], constraint["property"], constraint["other"]
+    if rule == "required-if-true":
+
+        def required_if_true(obj: dict[str, Any]) -> None:
+            if (
+                _present(obj, other, absent_if_falsy)
+                and kinds.boolean_value(obj[other])
+                and not _present(obj, name, absent_if_falsy)
+            ):
+                raise PropertyProblem(f"{name!r} is required when {other!r} is true")
+
+        return required_if_true
+    if rule not in ("not-before", "after"):
+        raise ValueError(f"{RULES_FILE}: unknown constraint {rule!r}")
+    strictly = rule == "after"
+
+    def ordered(obj: dict[str, Any]) -> None:
+        if not (_present(obj, name, absent_if_falsy) and _present(obj, other, absent_if_falsy)):
+            return
+        later, earlier = kinds.timestamp_of(obj[name]), kinds.timestamp_of(obj[other])
+        if later is None or earlier is None:
+            return
+        if strictly:
+            if later <= earlier:
+                raise PropertyProblem(f"{name!r} ({obj[name]}) must be later than {other!r} ({obj[other]})")
+        elif later < earlier:
+            raise PropertyProblem(f"{name!r} ({obj[name]}) is earlier than {other!r} ({obj[other]})")
+
+    return ordered
+
+
 class _Builder:
     """Turns the YAML document into :class:`ObjectRules`."""
 
     def __init__(self, document: dict[str, Any]) -> None:
         self.document = document
         self.sco_types = frozenset(document["sco_types"])
-        self.nested: dict[str, ObjectRules] = {}
 
-    def rules(self, label: str, owner: str, specs: dict[str, dict[str, Any]], **extra: Any) -> ObjectRules:
-        properties: dict[str, PropertyRule] = {}
-        delegated = set(_ALWAYS_DELEGATED)
+    def rules(
+        self, label: str, owner: str, specs: dict[str, dict[str, Any]], *,
+        at_least_one: tuple[str, ...] = (), constraints: list[dict[str, str]] | None = None,
+    ) -> ObjectRules:
+        checks: dict[str, ValueCheck | None] = {}
+        required: list[str] = []
+        falsy: set[str] = set()
         for name, spec in specs.items():
             if spec["kind"] == "delegate":
-                delegated.add(name)
+                checks[name] = _delegated_property
                 continue
-            properties[name] = PropertyRule(
-                name, _compile_check(spec, owner, self), bool(spec.get("required")),
-                bool(spec.get("absent_if_falsy")),
-            )
+            check = _compile_check(spec, owner, self)
+            if spec.get("absent_if_falsy"):
+                falsy.add(name)
+                check = None if check is None else _unless_falsy(check)
+            checks[name] = check
+            if spec.get("required"):
+                required.append(name)
         # Undeclared, these keys still steer stix2's constructor (toplevel extensions, markings).
-        delegated |= {"extensions", "granular_markings"} - properties.keys()
-        required = tuple(name for name, rule in properties.items() if rule.required)
+        for name in _ALWAYS_DELEGATED | ({"extensions", "granular_markings"} - checks.keys()):
+            checks[name] = _delegated_property
+        absent_if_falsy = frozenset(falsy)
         return ObjectRules(
-            label, properties, required, frozenset(delegated),
-            has_extensions="extensions" in properties, **extra,
+            label, checks, frozenset(n for n, c in checks.items() if c is _delegated_property),
+            tuple(required), absent_if_falsy, at_least_one,
+            tuple(_compile_constraint(c, absent_if_falsy) for c in constraints or ()),
+            has_extensions="extensions" in specs and specs["extensions"]["kind"] == "extensions",
         )
 
     def nested_list(self, key: str) -> ValueCheck:
         spec = self.document[key]
         at_least_one = tuple(spec.get("at_least_one", ()))
         rules = self.rules(key.replace("_", "-"), key, spec["properties"], at_least_one=at_least_one)
+        label, required = rules.label, rules.required
+        # Items made only of declared string properties need no value check, just the presence
+        # ones (nested types drop no falsy values, so present means not null and not []).
+        plain = frozenset(n for n, c in rules.checks.items() if c is None and n not in rules.absent_if_falsy)
 
         def check(value: Any) -> None:
             if not isinstance(value, list):
-                raise PropertyProblem(f"must be a list of {rules.label} objects (got {value!r})")
+                raise PropertyProblem(f"must be a list of {label} objects (got {value!r})")
             for index, item in enumerate(value):
+                if item.__class__ is dict and item.keys() <= plain:
+                    ok = True
+                    for name in required:
+                        field = item.get(name)
+                        if field is None or (field.__class__ is list and not field):
+                            ok = False
+                            break
+                    if ok and at_least_one:
+                        ok = False
+                        for name in at_least_one:
+                            field = item.get(name)
+                            if field is not None and not (field.__class__ is list and not field):
+                                ok = True
+                                break
+                    if ok:
+                        continue  # else the full check below finds and words the problem
                 if not isinstance(item, dict):
-                    raise PropertyProblem(f"item {index} is not a {rules.label} object: {item!r}")
+                    raise PropertyProblem(f"item {index} is not a {label} object: {item!r}")
                 try:
-                    _check_fields(item, rules, check_custom_names=True)
+                    _check_fields(item, rules, True)
                 except PropertyProblem as exc:
                     raise PropertyProblem(f"item {index}: {exc}") from None
 
         return check
+
+
+_COVERED: dict[str, ObjectRules] = {}
+"""The compiled rules per type, filled by the first :func:`rule_book` call (check_stix makes it)."""
 
 
 @cache
@@ -175,11 +272,12 @@ def rule_book() -> RuleBook:
     types: dict[str, ObjectRules] = {}
     for stix_type, spec in document["types"].items():
         specs = {**document["bases"][spec["base"]], **spec["properties"]}
-        types[stix_type] = builder.rules(stix_type, stix_type, specs, constraints=spec.get("constraints", []))
+        types[stix_type] = builder.rules(stix_type, stix_type, specs, constraints=spec.get("constraints"))
     extensions: dict[str, ObjectRules] = {}
     for ext_id, spec in document["extensions"].items():
         specs = {"extension_type": {"kind": "fixed", "value": spec["extension_type"]}, **spec["properties"]}
         extensions[ext_id] = builder.rules(f"extension {spec['name']}", ext_id, specs)
+    _COVERED.update(types)
     return RuleBook(types, extensions, str(document["stix2_version"]))
 
 
@@ -191,16 +289,21 @@ def covered_types() -> frozenset[str]:
 def check_stix(obj: dict[str, Any]) -> StixVerdict:
     """Would ``stix2.parse(obj, allow_custom=True, version="2.1")`` accept ``obj``? Or NOT_COVERED."""
     stix_type = obj.get("type")
-    rules = rule_book().types.get(stix_type) if isinstance(stix_type, str) else None
-    if rules is None:
+    if not isinstance(stix_type, str):
         return NOT_COVERED
+    rules = _COVERED.get(stix_type)
+    if rules is None:
+        if _COVERED or stix_type not in rule_book().types:
+            return NOT_COVERED
+        rules = _COVERED[stix_type]
     try:
-        check_custom_names = True
+        check_names = True
         if rules.has_extensions and "extensions" in obj:
-            check_custom_names = _check_extensions(obj["extensions"])
-        present = _check_fields(obj, rules, check_custom_names=check_custom_names)
-        for constraint in rules.constraints:
-            _check_constraint(obj, constraint, present)
+            check_names = _check_extensions(obj["extensions"])
+        _check_fields(obj, rules, check_names)
+        if rules.constraints:
+            for constraint in rules.constraints:
+                constraint(obj)
     except NotCovered:
         return NOT_COVERED
     except PropertyProblem as exc:
@@ -208,36 +311,51 @@ def check_stix(obj: dict[str, Any]) -> StixVerdict:
     return VALID
 
 
-def _check_fields(fields: dict[str, Any], rules: ObjectRules, *, check_custom_names: bool) -> set[str]:
-    """Check every property of one (possibly nested) object; return the names stix2 keeps."""
-    if not rules.delegated_keys.isdisjoint(fields):
-        raise NotCovered
-    properties = rules.properties
-    present: set[str] = set()
-    for name, value in fields.items():
-        rule = properties.get(name)
-        if rule is None:
-            # Custom property: allowed (allow_custom) when the name starts with a-z (stix2 PREFIX_21_REGEX).
-            if check_custom_names and not "a" <= name[:1] <= "z":
-                raise PropertyProblem(f"custom property name {name!r} must begin with a-z")
-            continue
-        if value is None or (value.__class__ is list and not value):
-            continue  # stix2 treats null and [] as absent
-        if rule.absent_if_falsy and not value:
-            continue  # Relationship/Sighting __init__ drop falsy positional-style arguments
-        if rule.check is not None:
-            try:
-                rule.check(value)
-            except PropertyProblem as exc:
-                raise PropertyProblem(f"property {name!r} {exc}") from None
-        present.add(name)
-    missing = [name for name in rules.required if name not in present]
-    if missing:
-        noun = "property" if len(missing) == 1 else "properties"
-        raise PropertyProblem(f"missing required {noun} {', '.join(repr(name) for name in missing)}")
-    if rules.at_least_one and present.isdisjoint(rules.at_least_one):
-        raise PropertyProblem(f"needs at least one of {', '.join(rules.at_least_one)}")
-    return present
+def _present(fields: dict[str, Any], name: str, absent_if_falsy: frozenset[str]) -> bool:
+    """Whether stix2 keeps property ``name``: it drops null, [] and (for some) falsy values."""
+    value = fields.get(name)
+    if value is None or (value.__class__ is list and not value):
+        return False
+    return name not in absent_if_falsy or bool(value)
+
+
+def _check_fields(fields: dict[str, Any], rules: ObjectRules, check_names: bool) -> None:
+    """Check every property of one (possibly nested) object, in the object's own order."""
+    checks = rules.checks
+    try:
+        for name, value in fields.items():
+            check = checks.get(name, _custom_property)
+            if check is None:
+                continue
+            if check is _custom_property:
+                # Allowed (allow_custom) when the name starts with a-z (stix2 PREFIX_21_REGEX).
+                if check_names and not "a" <= name[:1] <= "z":
+                    raise _CustomNameProblem(f"custom property name {name!r} must begin with a-z")
+                continue
+            if check is _delegated_property:
+                raise NotCovered
+            if value is None or (value.__class__ is list and not value):
+                continue  # stix2 treats null and [] as absent
+            check(value)
+    except PropertyProblem as exc:
+        if not rules.delegated_keys.isdisjoint(fields):
+            raise NotCovered from None  # a delegated key anywhere wins over a problem before it
+        if isinstance(exc, _CustomNameProblem):
+            raise
+        raise PropertyProblem(f"property {name!r} {exc}") from None
+    falsy = rules.absent_if_falsy
+    for name in rules.required:  # _present(), inlined: this runs for every object
+        value = fields.get(name)
+        if value is None or (value.__class__ is list and not value) or (not value and name in falsy):
+            missing = [n for n in rules.required if not _present(fields, n, falsy)]
+            noun = "property" if len(missing) == 1 else "properties"
+            raise PropertyProblem(f"missing required {noun} {', '.join(repr(n) for n in missing)}")
+    if rules.at_least_one:
+        for name in rules.at_least_one:
+            if _present(fields, name, falsy):
+                break
+        else:
+            raise PropertyProblem(f"needs at least one of {', '.join(rules.at_least_one)}")
 
 
 def _check_extensions(extensions: Any) -> bool:
@@ -255,7 +373,7 @@ def _check_extensions(extensions: Any) -> bool:
         rules = modelled.get(key)
         if rules is not None:
             try:
-                _check_fields(body, rules, check_custom_names=True)
+                _check_fields(body, rules, True)
             except PropertyProblem as exc:
                 raise PropertyProblem(f"{rules.label}: {exc}") from None
         elif stix2.registry.class_for_type(key, "2.1", "extensions") is not None:
@@ -268,20 +386,3 @@ def _check_extensions(extensions: Any) -> bool:
         elif body.get("extension_type") == _TOPLEVEL_EXTENSION:
             check_names = False  # unregistered (custom) extension: allowed with allow_custom
     return check_names
-
-
-def _check_constraint(obj: dict[str, Any], constraint: dict[str, str], present: set[str]) -> None:
-    rule, name, other = constraint["rule"], constraint["property"], constraint["other"]
-    if rule == "required-if-true":
-        if other in present and kinds.boolean_value(obj[other]) and name not in present:
-            raise PropertyProblem(f"{name!r} is required when {other!r} is true")
-        return
-    if name not in present or other not in present:
-        return
-    later, earlier = kinds.timestamp_of(obj[name]), kinds.timestamp_of(obj[other])
-    if later is None or earlier is None:
-        return
-    if rule == "not-before" and later < earlier:
-        raise PropertyProblem(f"{name!r} ({obj[name]}) is earlier than {other!r} ({obj[other]})")
-    if rule == "after" and later <= earlier:
-        raise PropertyProblem(f"{name!r} ({obj[name]}) must be later than {other!r} ({obj[other]})")

@@ -6,6 +6,10 @@ value takes a path through stix2 we do not model (for instance a dictionary give
 which stix2 would try to ``json.loads``). Common shapes take a fast path; unusual but legal-looking
 text (lower-case ``t``/``z`` in a timestamp, a UUID in braces) is handed to the very function stix2
 calls (``datetime.strptime``, ``uuid.UUID``) so the verdict stays the same.
+
+The fast paths only ever accept: each one matches a subset of what the full check accepts (lower-case
+canonical UUIDs; timestamps whose day is 01-28 and whose fields are in range), and anything else falls
+through to the full check, so a fast path can make a check quicker but never change its verdict.
 """
 
 from __future__ import annotations
@@ -34,6 +38,13 @@ _STRICT_TIMESTAMP = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?Z", re.ASCII
 )
 _STRICT_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_UUID_FAST = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+"""Canonical lower-case UUID of the RFC 4122 variant: accepted without calling ``uuid.UUID``."""
+_UUID_FAST_MATCH = re.compile(_UUID_FAST).fullmatch
+# Every field in range whatever the month (day 01-28, hour checked below): no datetime() needed.
+_TIMESTAMP_FAST_MATCH = re.compile(
+    r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])T[0-2][0-9]:[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?Z"
+).fullmatch
 _DICT_KEY = re.compile(r"^[a-zA-Z0-9_-]+$")  # stix2.properties.DictionaryProperty (``$`` quirk and all)
 _TRUES = ("true", "t", "1", 1, True)  # stix2.properties.BooleanProperty
 _FALSES = ("false", "f", "0", 0, False)
@@ -60,6 +71,14 @@ def timestamp_us(value: str) -> int | None:
 
 
 @lru_cache(maxsize=16384)
+def timestamp_ok(value: str) -> bool:
+    """Whether stix2's TimestampProperty accepts ``value`` (cached: feeds repeat their timestamps)."""
+    if _TIMESTAMP_FAST_MATCH(value) is not None and value[11:13] <= "23" and value[:4] != "0000":
+        return True
+    return timestamp_us(value) is not None
+
+
+@lru_cache(maxsize=16384)
 def uuid_ok(text: str) -> bool:
     """Whether stix2 2.1 accepts ``text`` as the UUID part of an identifier (RFC 4122 variant)."""
     if _STRICT_UUID.fullmatch(text):
@@ -77,7 +96,7 @@ def timestamp_of(value: Any) -> int | None:
 
 def check_timestamp(value: Any) -> None:
     """TimestampProperty: a string ``datetime.strptime`` reads as ``%Y-%m-%dT%H:%M:%S[.%f]Z``."""
-    if not isinstance(value, str) or timestamp_us(value) is None:
+    if not isinstance(value, str) or not timestamp_ok(value):
         raise PropertyProblem(f"must be a timestamp YYYY-MM-DDTHH:MM:SS[.ssssss]Z (got {value!r})")
 
 
@@ -85,6 +104,10 @@ def check_integer(minimum: int | None, maximum: int | None) -> ValueCheck:
     """IntegerProperty: ``int(value)`` succeeds and lies in [minimum, maximum]."""
 
     def check(value: Any) -> None:
+        if value.__class__ is int and (minimum is None or value >= minimum) and (
+            maximum is None or value <= maximum
+        ):
+            return
         try:
             number = int(value)
         except Exception:  # noqa: BLE001 -- stix2 catches every exception of int() here too
@@ -110,7 +133,8 @@ def boolean_value(value: Any) -> bool:
 
 def check_boolean(value: Any) -> None:
     """BooleanProperty, as a value check."""
-    boolean_value(value)
+    if value is not True and value is not False:
+        boolean_value(value)
 
 
 def check_fixed(expected: str) -> ValueCheck:
@@ -148,14 +172,15 @@ def list_items(value: Any) -> Iterable[Any]:
 
 def check_string_list(value: Any) -> None:
     """ListProperty(StringProperty): any items at all (stix2 calls ``str()`` on each)."""
-    list_items(value)
+    if value.__class__ is not list:
+        list_items(value)
 
 
 def check_list_of(item_check: ValueCheck) -> ValueCheck:
     """ListProperty(<property>): every item passes ``item_check``."""
 
     def check(value: Any) -> None:
-        for item in list_items(value):
+        for item in value if value.__class__ is list else list_items(value):
             item_check(item)
 
     return check
@@ -164,8 +189,11 @@ def check_list_of(item_check: ValueCheck) -> ValueCheck:
 def check_id(stix_type: str) -> ValueCheck:
     """IDProperty: ``<stix_type>--<UUID>`` with an RFC 4122 variant UUID."""
     prefix = stix_type + "--"
+    fast_match = re.compile(re.escape(prefix) + _UUID_FAST).fullmatch
 
     def check(value: Any) -> None:
+        if value.__class__ is str and fast_match(value) is not None:
+            return
         if not isinstance(value, str) or not value.startswith(prefix) or not uuid_ok(value[len(prefix) :]):
             raise PropertyProblem(f"must be {prefix}<RFC 4122 UUID> (got {value!r})")
 
@@ -187,22 +215,26 @@ def check_reference(
         else f"not {', '.join(sorted(invalid))}" if invalid else ", ".join(sorted(valid))
     )
 
+    # One membership test covers every mode: the type is allowed when (type in listed) is listed_ok.
+    if any_type:
+        listed, listed_ok = frozenset[str](), False
+    elif sdo_only:
+        listed, listed_ok = frozenset(sco_types) | {"relationship", "sighting"}, False
+    elif invalid:
+        listed, listed_ok = frozenset(invalid), False
+    else:
+        listed, listed_ok = frozenset(valid), True
+
     def check(value: Any) -> None:
         if not isinstance(value, str):
             raise NotCovered  # stix2 would take str() of it; rare enough to leave to stix2
         cut = value.find("--")
-        if cut < 0 or not uuid_ok(value[cut + 2 :]):
+        if cut < 0 or (_UUID_FAST_MATCH(value, cut + 2) is None and not uuid_ok(value[cut + 2 :])):
             raise PropertyProblem(f"not a STIX identifier <type>--<UUID>: {value!r}")
-        ref_type = value[:cut]
         if any_type:
             return
-        if sdo_only:
-            type_ok = ref_type not in sco_types and ref_type not in ("relationship", "sighting")
-        elif invalid:
-            type_ok = ref_type not in invalid
-        else:
-            type_ok = ref_type in valid
-        if not type_ok:
+        ref_type = value[:cut]
+        if (ref_type in listed) is not listed_ok:
             raise PropertyProblem(f"{value!r} refers to a {ref_type!r}; allowed: {described}")
 
     return check
