@@ -150,7 +150,8 @@ def serve_alt(kind: str, port: int, upstream: str) -> None:
     if kind == "lean":
         import uvloop
 
-        from tongzhou.gateway.http_server import ClientConnection, GatewayRequest
+        from tongzhou.gateway.gateway_request import GatewayRequest
+        from tongzhou.gateway.http_server import ClientConnection
         from tongzhou.gateway.http_wire import end_to_end
         from tongzhou.gateway.upstream_pool import UpstreamPool
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -169,3 +170,27 @@ def test_client_leaving_mid_request_is_audited_and_forgotten(gateway: GatewayThr
         raw_exchange(gateway.port, b"GET /governance/health HTTP/1.1\r\nConnection: close\r\n\r\n")
     )
     assert answer.status == 200 and json.loads(answer.body)["in_flight"] == 0
+
+
+def test_oversize_request_lines_and_headers_are_refused(gateway: GatewayThread) -> None:
+    long_target = b"GET /v1/models?q=" + b"a" * 70_000 + b" HTTP/1.1\r\nHost: gw\r\n\r\n"
+    (target,) = split_answers(raw_exchange(gateway.port, long_target))
+    assert target.status == 414 and "longer than" in json.loads(target.body)["error"]["message"]
+    many = b"GET /v1/models HTTP/1.1\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(300)) + b"\r\n"
+    (headers,) = split_answers(raw_exchange(gateway.port, many))
+    assert headers.status == 431
+    with socket.create_connection(("127.0.0.1", gateway.port), timeout=10) as sock:
+        sock.sendall(b"GET /v1/models HTTP/1.1\r\nX-Endless: ")
+        time.sleep(0.1)  # the head starts in a read of its own; what follows only makes it longer
+        try:
+            for _ in range(40):  # one header value that never ends, sent in pieces
+                sock.sendall(b"v" * 4096)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the gateway may close before the client is done sending
+        answer = b""
+        try:
+            while chunk := sock.recv(65536):
+                answer += chunk
+        except ConnectionResetError:
+            pass
+    assert answer.startswith(b"HTTP/1.1 431")

@@ -6,8 +6,9 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from tongzhou.gateway.gateway_request import GatewayRequest
 from tongzhou.gateway.halt_order import HaltOrderError
-from tongzhou.gateway.http_server import ClientConnection, GatewayRequest
+from tongzhou.gateway.http_server import ClientConnection
 from tongzhou.gateway.http_wire import error_body
 
 if TYPE_CHECKING:

@@ -21,6 +21,7 @@ from typing import Any, cast
 
 import httptools
 
+from tongzhou.gateway.gateway_request import GatewayRequest
 from tongzhou.gateway.http_wire import (
     JSON_TYPE,
     Headers,
@@ -33,47 +34,12 @@ log = logging.getLogger("tongzhou.gateway.http")
 
 MAX_PIPELINED = 32
 """Requests parsed ahead of the one being answered before the connection stops reading."""
+MAX_HEAD_BYTES = 64 * 1024
+"""Request line and headers together (larger: 414 or 431, then the connection closes)."""
+MAX_HEADERS = 200
 DISCARD_LIMIT = 16 * 1024 * 1024
+LINGER_SECONDS = 2.0
 """Bytes of an oversized body read and thrown away (so the client sees the 413) before closing."""
-
-
-class GatewayRequest:
-    """One parsed request: method, target split into path and query, headers, whole body."""
-
-    __slots__ = ("body", "error", "headers", "keep_alive", "method", "path", "query", "remote", "version")
-
-    def __init__(
-        self,
-        method: str,
-        path: str,
-        query: bytes,
-        headers: Headers,
-        body: bytes,
-        keep_alive: bool,
-        version: str,
-        remote: str | None,
-        error: tuple[int, str, str] | None = None,
-    ) -> None:
-        self.method = method
-        self.path = path
-        """The path as sent (still percent-encoded), decoded as Latin-1 so it maps back to the bytes."""
-        self.query = query
-        """The query string without ``?`` (bytes, forwarded untouched)."""
-        self.headers = headers
-        """Header fields as received, names in lower case."""
-        self.body = body
-        self.keep_alive = keep_alive
-        self.version = version
-        self.remote = remote
-        self.error = error
-        """``(status, message, code)`` when the request was refused while it was read (413)."""
-
-    def header(self, name: bytes) -> bytes | None:
-        """The first value of header ``name`` (lower case), or None."""
-        for key, value in self.headers:
-            if key == name:
-                return value
-        return None
 
 
 RequestHandler = Callable[[GatewayRequest, "ClientConnection"], Awaitable[None]]
@@ -94,6 +60,9 @@ class ClientConnection(asyncio.Protocol):
         self._task: asyncio.Task[None] | None = None
         self._closing = False  # no more requests will be read (error, half-close, gone)
         self._gone = False
+        self._peer_done = False  # the client half-closed
+        self._linger = False  # close after reading what the client still sends (after a refusal)
+        self._lingering = False
         self._reading_paused = False
         self._writing_paused = False
         self._drained: asyncio.Future[None] | None = None
@@ -104,6 +73,9 @@ class ClientConnection(asyncio.Protocol):
         self._body_size = 0
         self._too_large = False
         self._expect_continue = False
+        self._in_head = False
+        self._head_bytes = self._header_bytes = 0
+        self._messages = 0
         # Per answer being written.
         self._keep_alive = True
         self._chunked = False
@@ -131,8 +103,18 @@ class ClientConnection(asyncio.Protocol):
         self.last_active = time.monotonic()
         if self._closing:
             return
+        in_head, messages = self._in_head, self._messages
         try:
             self._parser.feed_data(data)
+            if in_head and self._in_head and messages == self._messages:
+                # The whole chunk was part of one unfinished head, which httptools buffers itself.
+                # (The chunk in which a head begins is not counted: memory stays bounded by one
+                # read, and an incomplete request is closed by the idle sweep.)
+                self._head_bytes += len(data)
+                if self._head_bytes > MAX_HEAD_BYTES:
+                    self._refuse(
+                        431, f"request headers larger than {MAX_HEAD_BYTES} bytes", "headers_too_large"
+                    )
         except httptools.HttpParserUpgrade:
             self._refuse(400, "protocol upgrades (WebSocket, h2c) are not supported", "bad_request")
         except httptools.HttpParserCallbackError:
@@ -143,7 +125,7 @@ class ClientConnection(asyncio.Protocol):
 
     def eof_received(self) -> bool | None:
         # A client that half-closes after its last request still gets the answers in flight.
-        self._closing = True
+        self._closing = self._peer_done = True
         if self._task is None:
             self.close()
         return True
@@ -164,19 +146,32 @@ class ClientConnection(asyncio.Protocol):
         self._body_size = 0
         self._too_large = False
         self._expect_continue = False
+        self._in_head = True
+        self._head_bytes = self._header_bytes = 0
+        self._messages += 1
 
     def on_url(self, url: bytes) -> None:
         self._url += url
+        if len(self._url) > MAX_HEAD_BYTES:
+            self._refuse(414, f"request target longer than {MAX_HEAD_BYTES} bytes", "uri_too_long")
 
     def on_header(self, name: bytes, value: bytes) -> None:
         name = name.lower()  # once here, so that every later look-up compares bytes as they are
         self._headers.append((name, value))
-        if name == b"content-length" and value.strip().isdigit() and int(value) > self._max_body:
+        self._header_bytes += len(name) + len(value) + 4
+        if self._header_bytes > MAX_HEAD_BYTES or len(self._headers) > MAX_HEADERS:
+            self._refuse(
+                431,
+                f"request headers larger than {MAX_HEAD_BYTES} bytes or more than {MAX_HEADERS}",
+                "headers_too_large",
+            )
+        elif name == b"content-length" and value.strip().isdigit() and int(value) > self._max_body:
             self._too_large = True
         elif name == b"expect":
             self._expect_continue = value.lower() == b"100-continue"
 
     def on_headers_complete(self) -> None:
+        self._in_head = False
         if self._expect_continue and self._task is None:
             # Only when idle: an interim answer must not land in the middle of an earlier answer.
             if self._too_large:
@@ -274,7 +269,7 @@ class ClientConnection(asyncio.Protocol):
             return
         request = GatewayRequest("", "", b"", [], b"", False, "1.1", self._remote, (status, message, code))
         self._enqueue(request)
-        self._closing = True
+        self._closing = self._linger = True
 
     def _too_large_message(self) -> str:
         return f"request body larger than {self._max_body} bytes (max_body_bytes in gateway.yaml)"
@@ -344,10 +339,26 @@ class ClientConnection(asyncio.Protocol):
             self._keep_alive = False
 
     def close(self) -> None:
-        """Close the connection (pending writes are flushed first)."""
+        """Close the connection (pending writes are flushed first).
+
+        After refusing a request the client may still be sending (an oversized body, endless
+        headers): closing with unread bytes makes the kernel reset the connection, and the client
+        may lose the refusal. So then the gateway half-closes, reads and drops what still comes,
+        and closes when the client does, or after :data:`LINGER_SECONDS`.
+        """
         self._closing = True
-        if self._transport is not None and not self._transport.is_closing():
-            self._transport.close()
+        transport = self._transport
+        if transport is None or transport.is_closing():
+            return
+        if self._linger and not self._peer_done and transport.can_write_eof():
+            if not self._lingering:
+                self._lingering = True
+                transport.write_eof()
+                if self._reading_paused:
+                    transport.resume_reading()
+                self._loop.call_later(LINGER_SECONDS, transport.close)
+            return
+        transport.close()
 
     def abort(self) -> None:
         """Drop the connection at once (shutdown: an answer still running is cancelled)."""

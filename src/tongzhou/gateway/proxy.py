@@ -26,10 +26,11 @@ import aiohttp
 from tongzhou.gateway.audit_log import AuditLog
 from tongzhou.gateway.early_warning import EarlyWarning
 from tongzhou.gateway.energy_periods import EnergyPeriods
+from tongzhou.gateway.gateway_request import GatewayRequest
 from tongzhou.gateway.governance_api import answer_governance
 from tongzhou.gateway.halt_book import ActiveHalt, HaltBook
 from tongzhou.gateway.halt_order import HaltAction, HaltOrderError
-from tongzhou.gateway.http_server import ClientConnection, GatewayRequest
+from tongzhou.gateway.http_server import ClientConnection
 from tongzhou.gateway.http_wire import end_to_end, error_body, header_line, parse_json
 from tongzhou.gateway.in_flight import InFlight, halted_body, json_bytes
 from tongzhou.gateway.policy import GatewayPolicy

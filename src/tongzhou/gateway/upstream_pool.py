@@ -21,6 +21,7 @@ from tongzhou.gateway.http_wire import Headers
 
 MAX_ANSWER_BYTES = 64 * 1024 * 1024
 """A whole (non-streamed) upstream answer larger than this is refused with 502."""
+MAX_ANSWER_HEADERS = 200
 STREAM_BUFFER_BYTES = 1024 * 1024
 """Stream bytes buffered for a slow client before the pool stops reading the upstream."""
 CONNECT_TIMEOUT = 30.0
@@ -221,6 +222,9 @@ class UpstreamConnection(asyncio.Protocol):
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self._headers.append((name.lower(), value))
+        if len(self._headers) > MAX_ANSWER_HEADERS:
+            self._fail(UpstreamError(f"the upstream sent more than {MAX_ANSWER_HEADERS} headers"))
+            self.abort()
 
     def on_headers_complete(self) -> None:
         status = self._parser.get_status_code()
