@@ -342,7 +342,14 @@ def cases(rng: random.Random) -> Iterator[tuple[str, dict[str, Any]]]:
             yield f"{stix_type}.{fixture}={value!r} (falsy)", obj
 
 
-def test_fast_check_matches_stix2_on_generated_cases() -> None:
+@pytest.mark.parametrize("max_plans", [10**9, 0], ids=["shape-plans", "full-pass-only"])
+def test_fast_check_matches_stix2_on_generated_cases(max_plans: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tongzhou.threats import stix_checks
+
+    book = rule_book()
+    for rules in [*book.types.values(), *book.extensions.values()]:
+        rules.plans.clear()  # every shape planned (or none), whatever ran before
+    monkeypatch.setattr(stix_checks, "_MAX_PLANS", max_plans)
     rng = random.Random(SEED)
     tally: Counter[str] = Counter()
     mismatches: list[str] = []
@@ -474,3 +481,28 @@ def test_plain_external_references_take_the_same_verdicts() -> None:
         expected = None if problem is None else f"tool: property 'external_references' {problem}"
         assert verdict.problem == expected, refs
         assert verdict.valid is stix2_accepts({**obj, "external_references": refs})[0], refs
+
+
+def test_remembered_object_shapes_do_not_change_verdicts() -> None:
+    """An object shape's plan is built once; later objects of that shape with other values, and more
+    shapes than are remembered, get the full pass's verdicts and messages."""
+    from tongzhou.threats import stix_checks
+
+    rng = random.Random(SEED)
+    obj = base_object("attack-pattern", rng, optional=0.0)
+    assert check_stix(obj).valid
+    bad = {**obj, "created": "2025-02-30T00:00:00Z"}
+    assert check_stix(bad).problem == (
+        "attack-pattern: property 'created' must be a timestamp YYYY-MM-DDTHH:MM:SS[.ssssss]Z "
+        "(got '2025-02-30T00:00:00Z')"
+    )
+    assert check_stix({**obj, "created": None}).valid  # null is absent (fast predicate's TypeError)
+    assert check_stix({**obj, "created": []}).valid
+    assert check_stix({**obj, "spec_version": ["2.1"]}).problem is not None
+    for index in range(stix_checks._MAX_PLANS + 50):
+        shaped = {**obj, f"x_field_{index}": 1}
+        assert check_stix(shaped).valid
+        assert check_stix({**shaped, "Odd": 1}).problem == (
+            "attack-pattern: custom property name 'Odd' must begin with a-z"
+        )
+    assert len(rule_book().types["attack-pattern"].plans) <= stix_checks._MAX_PLANS

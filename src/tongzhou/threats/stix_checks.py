@@ -17,8 +17,7 @@ then missing required properties.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -28,15 +27,23 @@ import yaml
 
 import tongzhou.threats.stix_ai  # noqa: F401  (registers the AI extension classes the rules mirror)
 from tongzhou.threats import stix_property_kinds as kinds
-from tongzhou.threats.stix_property_kinds import NotCovered, PropertyProblem, ValueCheck
+from tongzhou.threats.stix_property_kinds import (
+    Constraint,
+    FastAccept,
+    NotCovered,
+    PropertyProblem,
+    ValueCheck,
+)
 
 RULES_FILE = "stix-checks.yaml"
 _ALWAYS_DELEGATED = frozenset({"custom_properties", "allow_custom", "interoperability"})
 """Keys with side effects in stix2's constructor (keyword arguments of ``_STIXBase.__init__``)."""
 _TOPLEVEL_EXTENSION = "toplevel-property-extension"
 
-Constraint = Callable[[dict[str, Any]], None]
-"""A rule between two properties of one object; raises :class:`PropertyProblem` when broken."""
+_Plan = tuple[tuple[str, "FastAccept | None", ValueCheck], ...]
+"""(name, fast predicate, value check) of each checked property of one object shape, in order."""
+_MAX_PLANS = 512
+"""Shapes remembered per type; a feed has a handful, and odd shapes beyond these take the full pass."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +99,11 @@ class ObjectRules:
     """Rules between properties (first_seen/last_seen, is_family/name)."""
     has_extensions: bool = False
     """Declares ``extensions`` (checked by :func:`_check_extensions` before the properties)."""
+    fast: dict[str, FastAccept] = field(default_factory=dict)
+    """Fast predicates of the properties that have one (timestamps, id, fixed values)."""
+    plans: dict[tuple[str, ...], _Plan | None] = field(default_factory=dict)
+    """Per object shape (its property names in order): the checks it needs, or None when the shape
+    needs the full pass (delegated keys, odd custom names, missing required properties)."""
 
 
 @dataclass(slots=True)
@@ -142,48 +154,6 @@ def _compile_check(spec: dict[str, Any], owner: str, book: _Builder) -> ValueChe
     raise ValueError(f"{RULES_FILE}: unknown property kind {kind!r} in {owner}")
 
 
-def _unless_falsy(check: ValueCheck) -> ValueCheck:
-    """``check``, skipped for a falsy value (stix2 drops it as if absent)."""
-
-    def checked_when_truthy(value: Any) -> None:
-        if value:
-            check(value)
-
-    return checked_when_truthy
-
-
-def _compile_constraint(constraint: dict[str, str], absent_if_falsy: frozenset[str]) -> Constraint:
-    rule, name, other = constraint["rule"], constraint["property"], constraint["other"]
-    if rule == "required-if-true":
-
-        def required_if_true(obj: dict[str, Any]) -> None:
-            if (
-                _present(obj, other, absent_if_falsy)
-                and kinds.boolean_value(obj[other])
-                and not _present(obj, name, absent_if_falsy)
-            ):
-                raise PropertyProblem(f"{name!r} is required when {other!r} is true")
-
-        return required_if_true
-    if rule not in ("not-before", "after"):
-        raise ValueError(f"{RULES_FILE}: unknown constraint {rule!r}")
-    strictly = rule == "after"
-
-    def ordered(obj: dict[str, Any]) -> None:
-        if not (_present(obj, name, absent_if_falsy) and _present(obj, other, absent_if_falsy)):
-            return
-        later, earlier = kinds.timestamp_of(obj[name]), kinds.timestamp_of(obj[other])
-        if later is None or earlier is None:
-            return
-        if strictly:
-            if later <= earlier:
-                raise PropertyProblem(f"{name!r} ({obj[name]}) must be later than {other!r} ({obj[other]})")
-        elif later < earlier:
-            raise PropertyProblem(f"{name!r} ({obj[name]}) is earlier than {other!r} ({obj[other]})")
-
-    return ordered
-
-
 class _Builder:
     """Turns the YAML document into :class:`ObjectRules`."""
 
@@ -196,6 +166,7 @@ class _Builder:
         at_least_one: tuple[str, ...] = (), constraints: list[dict[str, str]] | None = None,
     ) -> ObjectRules:
         checks: dict[str, ValueCheck | None] = {}
+        fast: dict[str, FastAccept] = {}
         required: list[str] = []
         falsy: set[str] = set()
         for name, spec in specs.items():
@@ -203,9 +174,12 @@ class _Builder:
                 checks[name] = _delegated_property
                 continue
             check = _compile_check(spec, owner, self)
+            accept = kinds.fast_accept(spec["kind"], spec, owner)
             if spec.get("absent_if_falsy"):
                 falsy.add(name)
-                check = None if check is None else _unless_falsy(check)
+                check, accept = None if check is None else kinds.unless_falsy(check), None
+            if accept is not None:
+                fast[name] = accept
             checks[name] = check
             if spec.get("required"):
                 required.append(name)
@@ -216,8 +190,9 @@ class _Builder:
         return ObjectRules(
             label, checks, frozenset(n for n, c in checks.items() if c is _delegated_property),
             tuple(required), absent_if_falsy, at_least_one,
-            tuple(_compile_constraint(c, absent_if_falsy) for c in constraints or ()),
+            tuple(kinds.constraint(c, absent_if_falsy) for c in constraints or ()),
             has_extensions="extensions" in specs and specs["extensions"]["kind"] == "extensions",
+            fast=fast,
         )
 
     def nested_list(self, key: str) -> ValueCheck:
@@ -311,16 +286,54 @@ def check_stix(obj: dict[str, Any]) -> StixVerdict:
     return VALID
 
 
-def _present(fields: dict[str, Any], name: str, absent_if_falsy: frozenset[str]) -> bool:
-    """Whether stix2 keeps property ``name``: it drops null, [] and (for some) falsy values."""
-    value = fields.get(name)
-    if value is None or (value.__class__ is list and not value):
-        return False
-    return name not in absent_if_falsy or bool(value)
+_UNPLANNED: _Plan = (("", None, _custom_property),)
+"""Marker: a shape not seen yet."""
+
+
+def _plan(shape: tuple[str, ...], rules: ObjectRules) -> _Plan | None:
+    """The checks an object of this shape needs, None when it needs the full pass."""
+    checks, plan = rules.checks, []
+    for name in shape:
+        check = checks.get(name, _custom_property)
+        if check is _delegated_property or (check is _custom_property and not "a" <= name[:1] <= "z"):
+            return None
+        if check is not None and check is not _custom_property:
+            plan.append((name, rules.fast.get(name), check))
+    if not set(rules.required) <= set(shape):
+        return None
+    if rules.at_least_one and set(rules.at_least_one).isdisjoint(shape):
+        return None
+    return tuple(plan)
 
 
 def _check_fields(fields: dict[str, Any], rules: ObjectRules, check_names: bool) -> None:
     """Check every property of one (possibly nested) object, in the object's own order."""
+    shape = tuple(fields)
+    plans = rules.plans
+    plan = plans.get(shape, _UNPLANNED)
+    if plan is _UNPLANNED:
+        plan = _plan(shape, rules)
+        if len(plans) < _MAX_PLANS:
+            plans[shape] = plan
+    if plan is None:
+        _check_each(fields, rules, check_names)
+    else:
+        # Only the checked properties, in order; the others are strings or well-named custom ones.
+        try:
+            for name, accept, check in plan:
+                value = fields[name]
+                if accept is not None and accept(value):
+                    continue
+                if value is None or (value.__class__ is list and not value):
+                    continue  # stix2 treats null and [] as absent
+                check(value)
+        except (PropertyProblem, TypeError):
+            _check_each(fields, rules, check_names)  # words the problem (TypeError: a fast predicate's)
+    _check_presence(fields, rules)
+
+
+def _check_each(fields: dict[str, Any], rules: ObjectRules, check_names: bool) -> None:
+    """The full pass: every property in the object's own order, the first problem raised."""
     checks = rules.checks
     try:
         for name, value in fields.items():
@@ -343,16 +356,20 @@ def _check_fields(fields: dict[str, Any], rules: ObjectRules, check_names: bool)
         if isinstance(exc, _CustomNameProblem):
             raise
         raise PropertyProblem(f"property {name!r} {exc}") from None
+
+
+def _check_presence(fields: dict[str, Any], rules: ObjectRules) -> None:
+    """Required and at-least-one properties."""
     falsy = rules.absent_if_falsy
-    for name in rules.required:  # _present(), inlined: this runs for every object
+    for name in rules.required:  # kinds.present(), inlined: this runs for every object
         value = fields.get(name)
         if value is None or (value.__class__ is list and not value) or (not value and name in falsy):
-            missing = [n for n in rules.required if not _present(fields, n, falsy)]
+            missing = [n for n in rules.required if not kinds.present(fields, n, falsy)]
             noun = "property" if len(missing) == 1 else "properties"
             raise PropertyProblem(f"missing required {noun} {', '.join(repr(n) for n in missing)}")
     if rules.at_least_one:
         for name in rules.at_least_one:
-            if _present(fields, name, falsy):
+            if kinds.present(fields, name, falsy):
                 break
         else:
             raise PropertyProblem(f"needs at least one of {', '.join(rules.at_least_one)}")

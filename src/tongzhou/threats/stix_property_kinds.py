@@ -23,6 +23,8 @@ from typing import Any
 
 ValueCheck = Callable[[Any], None]
 """Accepts a value (returns None) or raises :class:`PropertyProblem` / :class:`NotCovered`."""
+Constraint = Callable[[dict[str, Any]], None]
+"""A rule between two properties of one object; raises :class:`PropertyProblem` when broken."""
 
 
 class PropertyProblem(ValueError):
@@ -186,10 +188,32 @@ def check_list_of(item_check: ValueCheck) -> ValueCheck:
     return check
 
 
+FastAccept = Callable[[Any], object]
+"""A C-level predicate: truthy means the value check would pass. Falsy, or a TypeError (a value of an
+unexpected type), means nothing: the value check decides."""
+
+
+def fast_accept(kind: str, spec: dict[str, Any], owner: str) -> FastAccept | None:
+    """The fast predicate for a property kind, where there is one (the kinds nearly every object has)."""
+    if kind == "timestamp":
+        return timestamp_ok
+    if kind == "id":
+        return id_match(owner)
+    if kind == "fixed":
+        return frozenset({spec["value"]}).__contains__
+    return None
+
+
+def id_match(stix_type: str) -> Callable[[str], object]:
+    """Fullmatch of ``<stix_type>--<canonical lower-case RFC 4122 UUID>`` (a subset of what IDProperty
+    accepts)."""
+    return re.compile(re.escape(stix_type + "--") + _UUID_FAST).fullmatch
+
+
 def check_id(stix_type: str) -> ValueCheck:
     """IDProperty: ``<stix_type>--<UUID>`` with an RFC 4122 variant UUID."""
     prefix = stix_type + "--"
-    fast_match = re.compile(re.escape(prefix) + _UUID_FAST).fullmatch
+    fast_match = id_match(stix_type)
 
     def check(value: Any) -> None:
         if value.__class__ is str and fast_match(value) is not None:
@@ -260,3 +284,53 @@ def check_dictionary_list(value: Any) -> None:
     for item in value:
         check_dictionary(item)
 
+
+def present(fields: dict[str, Any], name: str, absent_if_falsy: frozenset[str]) -> bool:
+    """Whether stix2 keeps property ``name``: it drops null, [] and (for some) falsy values."""
+    value = fields.get(name)
+    if value is None or (value.__class__ is list and not value):
+        return False
+    return name not in absent_if_falsy or bool(value)
+
+
+def unless_falsy(check: ValueCheck) -> ValueCheck:
+    """``check``, skipped for a falsy value (stix2 drops it as if absent)."""
+
+    def checked_when_truthy(value: Any) -> None:
+        if value:
+            check(value)
+
+    return checked_when_truthy
+
+
+def constraint(constraint: dict[str, str], absent_if_falsy: frozenset[str]) -> Constraint:
+    """The check of one ``constraints:`` entry of a type (presence as stix2 sees it)."""
+    rule, name, other = constraint["rule"], constraint["property"], constraint["other"]
+    if rule == "required-if-true":
+
+        def required_if_true(obj: dict[str, Any]) -> None:
+            if (
+                present(obj, other, absent_if_falsy)
+                and boolean_value(obj[other])
+                and not present(obj, name, absent_if_falsy)
+            ):
+                raise PropertyProblem(f"{name!r} is required when {other!r} is true")
+
+        return required_if_true
+    if rule not in ("not-before", "after"):
+        raise ValueError(f"stix-checks.yaml: unknown constraint {rule!r}")
+    strictly = rule == "after"
+
+    def ordered(obj: dict[str, Any]) -> None:
+        if not (present(obj, name, absent_if_falsy) and present(obj, other, absent_if_falsy)):
+            return
+        later, earlier = timestamp_of(obj[name]), timestamp_of(obj[other])
+        if later is None or earlier is None:
+            return
+        if strictly:
+            if later <= earlier:
+                raise PropertyProblem(f"{name!r} ({obj[name]}) must be later than {other!r} ({obj[other]})")
+        elif later < earlier:
+            raise PropertyProblem(f"{name!r} ({obj[name]}) is earlier than {other!r} ({obj[other]})")
+
+    return ordered
