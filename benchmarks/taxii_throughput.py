@@ -367,6 +367,53 @@ def bench_bare_sqlite(
     return len(rows) / ingest_s, len(rows) / read_s, seen
 
 
+def bench_schema_sqlite(
+    objects: list[dict[str, Any]], args: argparse.Namespace, workdir: Path
+) -> tuple[float, float, int]:
+    """The same loop on Tongzhou's own migrated schema (its indexes and pragmas): what storage costs.
+
+    Rows carry every column the server writes; pages use the server's query shape (collection,
+    ``is_last``, keyset on ``(date_added_us, pk)``). Still no HTTP, no JSON decoding, no validation.
+    """
+    store = open_store(f"sqlite:///{workdir / 'schema.db'}")
+    collection = TaxiiRepository(store).create_collection("tongzhou", "schema-loop")
+    store.close()
+    db = sqlite3.connect(workdir / "schema.db")
+    for pragma in ("journal_mode=WAL", "cache_size=-65536", "wal_autocheckpoint=10000"):
+        db.execute(f"PRAGMA {pragma}")
+    base = time.time_ns() // 1000
+    rows = [
+        (collection.id, o["id"], o["type"], "2.1", o["modified"], base, base + i, True, True,
+         json.dumps(o, separators=(",", ":")))
+        for i, o in enumerate(objects)
+    ]
+    insert = (
+        "INSERT INTO threats_object (collection_id, stix_id, stix_type, spec_version, version, version_us,"
+        " date_added_us, is_last, is_first, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    started = time.perf_counter()
+    for start in range(0, len(rows), args.batch):
+        with db:
+            db.executemany(insert, rows[start : start + args.batch])
+    ingest_s = time.perf_counter() - started
+    select = (
+        "SELECT pk, date_added_us, body FROM threats_object WHERE collection_id = ? AND is_last = 1"
+        " AND (date_added_us > ? OR (date_added_us = ? AND pk > ?)) ORDER BY date_added_us, pk LIMIT ?"
+    )
+    started = time.perf_counter()
+    last_added, last_pk, seen = 0, 0, 0
+    while True:
+        page = db.execute(select, (collection.id, last_added, last_added, last_pk, args.page)).fetchall()
+        if not page:
+            break
+        seen += len(page)
+        last_pk, last_added = page[-1][0], page[-1][1]
+    read_s = time.perf_counter() - started
+    db.close()
+    assert seen == len(rows)
+    return len(rows) / ingest_s, len(rows) / read_s, seen
+
+
 def postgres_schema_url() -> tuple[str | None, str]:
     """A fresh schema on the benchmark PostgreSQL, or (None, why not)."""
     try:
@@ -403,7 +450,7 @@ def print_table(
     results: list[tuple[str, int, float, float, int]], client: str, args: argparse.Namespace
 ) -> None:
     """One table per client: ratios against medallion measured with the same client, and the loop."""
-    rows = [r for r in results if r[0].endswith(f"({client})") or "[ceiling]" in r[0]]
+    rows = [r for r in results if r[0].endswith(f"({client})") or "[ceiling]" in r[0] or "[storage]" in r[0]]
     anchor = next((r for r in rows if "[anchor]" in r[0]), None)
     ceiling = next(r for r in rows if "[ceiling]" in r[0])
     print(
@@ -427,6 +474,14 @@ def print_table(
         for name, size, ingest, _read, _seen in rows:
             if name.startswith("tongzhou") and size == equal[1]:
                 print(f"ingest at equal size ({size} objects): {name} {ingest / equal[2]:.1f}× medallion")
+    storage = next((r for r in rows if "[storage]" in r[0]), None)
+    if storage:
+        for name, _size, ingest, read, _seen in rows:
+            if name.startswith("tongzhou SQLite"):
+                print(
+                    f"{name}: {100 * ingest / storage[2]:.0f} % of the same-schema loop's ingest, "
+                    f"{100 * read / storage[3]:.0f} % of its reads"
+                )
     if anchor and anchor[4] < anchor[1]:
         print(
             f"(medallion paged reads: first {anchor[4]} of {anchor[1]} objects, "
@@ -523,6 +578,13 @@ def main() -> None:
                 "bare SQLite insert/select loop [ceiling]",
                 args.objects,
                 *bench_bare_sqlite(objects, args, workdir),
+            )
+        )
+        results.append(
+            (
+                "same loop on Tongzhou's SQLite schema [storage]",
+                args.objects,
+                *bench_schema_sqlite(objects, args, workdir),
             )
         )
     for client in clients:
