@@ -1,4 +1,4 @@
-"""threats: drop ix_threats_object_stix_id, which the unique (collection_id, stix_id, version_us) index covers.
+"""threats: drop ix_threats_object_stix_id, which the unique (collection_id, stix_id, version_us) covers.
 
 SQLite and PostgreSQL both answer ``collection_id = ? AND stix_id IN (…)`` from the leading columns
 of ``uq_threats_object_version``; the second index only doubled the per-row cost of ingest (measured
