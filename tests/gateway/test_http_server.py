@@ -194,3 +194,30 @@ def test_oversize_request_lines_and_headers_are_refused(gateway: GatewayThread) 
         except ConnectionResetError:
             pass
     assert answer.startswith(b"HTTP/1.1 431")
+
+
+def test_http_1_0_clients_get_streams_without_chunked_framing(gateway: GatewayThread) -> None:
+    body = json.dumps(
+        {"model": "stub-model", "stream": True, "messages": [{"role": "user", "content": "hi"}]}
+    )
+    request = b"POST /v1/chat/completions HTTP/1.0\r\nContent-Length: %d\r\n\r\n%b" % (
+        len(body),
+        body.encode(),
+    )
+    (answer,) = split_answers(raw_exchange(gateway.port, request))
+    assert answer.status == 200 and "transfer-encoding" not in answer.headers
+    assert answer.body.startswith(b"data: {") and answer.body.rstrip().endswith(b"data: [DONE]")
+    keep = b"GET /v1/models HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+    first, second = split_answers(raw_exchange(gateway.port, keep + b"GET /v1/models HTTP/1.0\r\n\r\n"))
+    assert first.headers["connection"] == "keep-alive" and second.status == 200
+
+
+def test_a_port_in_use_is_a_clear_error(stub_upstream: str, plain_policy: GatewayPolicy) -> None:
+    from tongzhou.errors import InputError
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(InputError, match=f"cannot listen on 127.0.0.1:{port}"):
+            GatewayThread(stub_upstream, plain_policy, port=port).start()

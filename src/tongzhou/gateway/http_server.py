@@ -78,6 +78,7 @@ class ClientConnection(asyncio.Protocol):
         self._messages = 0
         # Per answer being written.
         self._keep_alive = True
+        self._http10 = False
         self._chunked = False
         self._started = False
         self.last_active = time.monotonic()
@@ -232,6 +233,7 @@ class ClientConnection(asyncio.Protocol):
                         self._transport.resume_reading()
                 # Once reading has stopped (error, half-close), the last queued answer closes.
                 self._keep_alive = request.keep_alive and (not self._closing or bool(self._queue))
+                self._http10 = request.version == "1.0"
                 self._started = False
                 if request.error is not None:
                     status, message, code = request.error
@@ -285,7 +287,9 @@ class ClientConnection(asyncio.Protocol):
             self._transport.write(data)
 
     def _connection_header(self) -> bytes:
-        return b"" if self._keep_alive else b"Connection: close\r\n"
+        if not self._keep_alive:
+            return b"Connection: close\r\n"
+        return b"Connection: keep-alive\r\n" if self._http10 else b""  # 1.0 closes unless told
 
     def send(self, status: int, header_block: bytes, body: bytes) -> None:
         """Write a whole answer: ``header_block`` is ``Name: value\\r\\n`` lines (no length, no
@@ -313,7 +317,8 @@ class ClientConnection(asyncio.Protocol):
     def start_stream(self, status: int, header_block: bytes) -> None:
         """Begin an answer whose body follows in :meth:`write` calls (chunked; HTTP/1.0: until close)."""
         self._started = True
-        self._chunked = self._keep_alive  # an HTTP/1.0 client or a closing connection: body ends at close
+        # HTTP/1.0 has no chunked encoding: then, as on a closing connection, the body ends at close.
+        self._chunked = self._keep_alive and not self._http10
         framing = b"Transfer-Encoding: chunked\r\n" if self._chunked else b"Connection: close\r\n"
         self._write(status_line(status) + header_block + framing + b"\r\n")
 

@@ -9,6 +9,7 @@ import socket
 import threading
 from types import TracebackType
 
+from tongzhou.errors import InputError
 from tongzhou.gateway.http_server import ClientConnection, close_idle
 from tongzhou.gateway.policy import GatewayPolicy
 from tongzhou.gateway.proxy import Gateway
@@ -41,16 +42,21 @@ class GatewayServer:
 
     async def start(self) -> None:
         """Start the gateway's background work and listen."""
-        await self.gateway.start()
         loop = asyncio.get_running_loop()
         max_body = self.gateway.policy.max_body_bytes
-        self._server = await loop.create_server(
-            lambda: ClientConnection(self.gateway.handle, max_body, self.connections),
-            self.host,
-            self.port,
-            backlog=1024,
-            reuse_address=True,
-        )
+        try:
+            self._server = await loop.create_server(
+                lambda: ClientConnection(self.gateway.handle, max_body, self.connections),
+                self.host,
+                self.port,
+                backlog=1024,
+                reuse_address=True,
+            )
+        except OSError as exc:
+            raise InputError(
+                f"cannot listen on {self.host}:{self.port}: {exc.strerror or exc} (choose another --port)"
+            ) from exc
+        await self.gateway.start()
         if self.port == 0:
             sockets: tuple[socket.socket, ...] = tuple(self._server.sockets or ())
             inet = [s for s in sockets if s.family in (socket.AF_INET, socket.AF_INET6)]
