@@ -10,24 +10,24 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, and_, delete, false, or_, select, update
+from sqlalchemy import Select, and_, delete, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql.elements import ColumnElement
 
 from tongzhou.store import Store
 from tongzhou.threats._tables import COLLECTIONS, OBJECTS, SETTINGS, STATUSES
+from tongzhou.threats.object_filter import ObjectFilter
+from tongzhou.threats.object_ingest import lock_collection, store_batch
 from tongzhou.threats.paging import PageCursor, filter_digest, issue_token, read_token
-from tongzhou.threats.timestamps import format_timestamp_us, now_us, parse_timestamp_us
+from tongzhou.threats.timestamps import format_timestamp_us, now_us
 from tongzhou.threats.ttl_cache import TtlCache
 from tongzhou.threats.validation import ValidatedObject, validate_objects
 from tongzhou.threats.wire_json import encode_json
 
-_IN_CHUNK = 500
 COLLECTION_CACHE_SECONDS = 1.0
 """How long a worker trusts a collection's description (title, alias, public flag) it has read."""
 PAGE_KEY_SETTING = "taxii_page_key"
@@ -62,76 +62,6 @@ class CollectionInfo:
         if self.alias:
             body["alias"] = self.alias
         return body
-
-
-@dataclass
-class ObjectFilter:
-    """The TAXII filters of a request (§3.4): ``added_after`` and ``match[…]``."""
-
-    added_after_us: int | None = None
-    ids: list[str] | None = None
-    types: list[str] | None = None
-    versions: list[str] = field(default_factory=lambda: ["last"])
-    spec_versions: list[str] | None = None
-
-    @classmethod
-    def from_query(cls, params: dict[str, str]) -> ObjectFilter:
-        """Build from query parameters; ValueError (→ 400) when one is malformed."""
-        flt = cls()
-        if "added_after" in params:
-            flt.added_after_us = parse_timestamp_us(params["added_after"])
-        for key, attr in (
-            ("match[id]", "ids"),
-            ("match[type]", "types"),
-            ("match[spec_version]", "spec_versions"),
-        ):
-            if key in params:
-                values = [v.strip() for v in params[key].split(",") if v.strip()]
-                if not values:
-                    raise ValueError(f"{key} is empty")
-                setattr(flt, attr, values)
-        if "match[version]" in params:
-            values = [v.strip() for v in params["match[version]"].split(",") if v.strip()]
-            for value in values:
-                if value not in ("first", "last", "all"):
-                    parse_timestamp_us(value)
-            if not values:
-                raise ValueError("match[version] is empty")
-            flt.versions = values
-        return flt
-
-    def digest_params(self) -> dict[str, str]:
-        """A canonical view of the filters for binding page tokens."""
-        return {
-            "added_after": str(self.added_after_us),
-            "ids": ",".join(self.ids or []),
-            "types": ",".join(self.types or []),
-            "versions": ",".join(self.versions),
-            "spec_versions": ",".join(self.spec_versions or []),
-        }
-
-    def conditions(self) -> list[ColumnElement[bool]]:
-        """SQL conditions on the object table."""
-        conds: list[ColumnElement[bool]] = []
-        if self.added_after_us is not None:
-            conds.append(OBJECTS.c.date_added_us > self.added_after_us)
-        if self.ids:
-            conds.append(OBJECTS.c.stix_id.in_(self.ids))
-        if self.types:
-            conds.append(OBJECTS.c.stix_type.in_(self.types))
-        if self.spec_versions:
-            conds.append(OBJECTS.c.spec_version.in_(self.spec_versions))
-        if "all" not in self.versions:
-            alternatives: list[ColumnElement[bool]] = []
-            stamps = [parse_timestamp_us(v) for v in self.versions if v not in ("first", "last")]
-            if "last" in self.versions:
-                alternatives.append(OBJECTS.c.is_last.is_(True))
-            if "first" in self.versions:
-                alternatives.append(OBJECTS.c.is_first.is_(True))
-            if stamps:
-                alternatives.append(OBJECTS.c.version_us.in_(stamps))
-            conds.append(or_(*alternatives) if alternatives else false())
-        return conds
 
 
 OBJECT_ENDPOINTS = frozenset({"objects", "object"})
@@ -298,7 +228,7 @@ class TaxiiRepository:
             failures.append(detail)
         status_id = str(uuid.uuid4())
         with self.store.transaction() as session:
-            successes = _store_batch(session.connection(), collection.id, valid)
+            successes = store_batch(session.connection(), collection.id, valid)
             status = {
                 "id": status_id,
                 "status": "complete",
@@ -401,7 +331,7 @@ class TaxiiRepository:
         conds += [c for c in flt.conditions()]
         with self.store.transaction() as session:
             conn = session.connection()
-            _lock_collection(conn, collection.id)
+            lock_collection(conn, collection.id)
             deleted = conn.execute(delete(OBJECTS).where(*conds)).rowcount
             if deleted:
                 remaining = conn.execute(
@@ -432,155 +362,3 @@ def _fetch_rows(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
         return list(result.cursor.fetchall())
     finally:
         result.close()
-
-
-def _lock_collection(conn: Connection, collection_id: str) -> int:
-    """Take the collection's write lock (row lock on PostgreSQL, write lock on SQLite).
-
-    Returns the last ``date_added`` handed out, read under the lock.
-    """
-    conn.execute(
-        update(COLLECTIONS)
-        .where(COLLECTIONS.c.id == collection_id)
-        .values(last_added_us=COLLECTIONS.c.last_added_us)
-    )
-    return int(
-        conn.execute(
-            select(COLLECTIONS.c.last_added_us).where(COLLECTIONS.c.id == collection_id)
-        ).scalar_one()
-    )
-
-
-def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _store_batch(conn: Connection, collection_id: str, valid: list[ValidatedObject]) -> list[dict[str, str]]:
-    """Insert new versions with strictly increasing ``date_added``; fix first/last flags; list successes."""
-    last_added = _lock_collection(conn, collection_id)
-    stix_ids = list(dict.fromkeys(v.stix_id for v in valid))
-    existing: dict[str, dict[int, tuple[int, bool, bool]]] = {}
-    for chunk in _chunks(stix_ids, _IN_CHUNK):
-        for found in conn.execute(
-            select(
-                OBJECTS.c.pk, OBJECTS.c.stix_id, OBJECTS.c.version_us, OBJECTS.c.is_first, OBJECTS.c.is_last
-            ).where(OBJECTS.c.collection_id == collection_id, OBJECTS.c.stix_id.in_(chunk))
-        ):
-            existing.setdefault(found.stix_id, {})[found.version_us] = (
-                found.pk,
-                found.is_first,
-                found.is_last,
-            )
-    base = max(now_us(), last_added + 1)
-    successes: list[dict[str, str]] = []
-    # Rows are lists in _INSERT_COLUMNS order (built at ~1 µs each; the flags are fixed below).
-    new_rows: list[list[Any]] = []
-    new_versions: dict[str, dict[int, list[Any]]] = {}
-    for item in valid:
-        known = existing.get(item.stix_id)
-        batch = new_versions.get(item.stix_id)
-        date_added = base + len(new_rows)
-        version_us = item.version_us
-        if version_us is None:  # no created/modified: one version per object, dated when first added
-            if known or batch:
-                successes.append({"id": item.stix_id})
-                continue
-            version_us = date_added
-        elif (known and version_us in known) or (batch and version_us in batch):
-            successes.append(_success(item))  # already stored: idempotent success
-            continue
-        row = [
-            collection_id,
-            item.stix_id,
-            item.stix_type,
-            item.spec_version,
-            item.version or format_timestamp_us(version_us),
-            version_us,
-            date_added,
-            True,  # is_last
-            True,  # is_first
-            item.body,
-        ]
-        if batch is None:
-            new_versions[item.stix_id] = {version_us: row}
-        else:
-            batch[version_us] = row
-        new_rows.append(row)
-        successes.append(_success(item))
-    flag_updates: list[dict[str, Any]] = []
-    for stix_id, batch in new_versions.items():
-        known = existing.get(stix_id, {})
-        if len(batch) == 1 and not known:
-            continue  # the only version: first and last
-        all_versions = list(known) + list(batch)
-        high, low = max(all_versions), min(all_versions)
-        for version_us, new_row in batch.items():
-            new_row[_IS_LAST] = version_us == high
-            new_row[_IS_FIRST] = version_us == low
-        for version_us, (pk, was_first, was_last) in known.items():
-            if was_last != (version_us == high) or was_first != (version_us == low):
-                flag_updates.append({"b_pk": pk, "b_last": version_us == high, "b_first": version_us == low})
-    if new_rows:
-        _bulk_insert(conn, new_rows)
-        conn.execute(
-            update(COLLECTIONS)
-            .where(COLLECTIONS.c.id == collection_id)
-            .values(last_added_us=base + len(new_rows) - 1)
-        )
-    if flag_updates:
-        from sqlalchemy import bindparam
-
-        conn.execute(
-            update(OBJECTS)
-            .where(OBJECTS.c.pk == bindparam("b_pk"))
-            .values(is_last=bindparam("b_last"), is_first=bindparam("b_first")),
-            flag_updates,
-        )
-    return successes
-
-
-_INSERT_COLUMNS = (
-    "collection_id",
-    "stix_id",
-    "stix_type",
-    "spec_version",
-    "version",
-    "version_us",
-    "date_added_us",
-    "is_last",
-    "is_first",
-    "body",
-)
-_IS_LAST = _INSERT_COLUMNS.index("is_last")
-_IS_FIRST = _INSERT_COLUMNS.index("is_first")
-
-
-def _bulk_insert(conn: Connection, rows: list[list[Any]]) -> None:
-    """Insert object rows (in ``_INSERT_COLUMNS`` order): ``COPY`` on PostgreSQL, executemany elsewhere."""
-    if conn.dialect.name == "postgresql":
-        raw = conn.connection.driver_connection
-        assert raw is not None
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(f"COPY threats_object ({', '.join(_INSERT_COLUMNS)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-    elif conn.dialect.name == "sqlite":  # plain executemany: SQLAlchemy's per-row processing costs more
-        placeholders = ", ".join("?" for _ in _INSERT_COLUMNS)
-        raw_sqlite = conn.connection.dbapi_connection
-        assert raw_sqlite is not None
-        # Straight to sqlite3 inside the same transaction (SQLAlchemy wants tuples, a copy per row).
-        raw_sqlite.cursor().executemany(
-            f"INSERT INTO threats_object ({', '.join(_INSERT_COLUMNS)}) VALUES ({placeholders})", rows
-        )
-    else:
-        conn.execute(OBJECTS.insert(), [dict(zip(_INSERT_COLUMNS, row, strict=True)) for row in rows])
-
-
-def _success(item: ValidatedObject) -> dict[str, str]:
-    detail = {"id": item.stix_id}
-    if item.version:
-        detail["version"] = item.version
-    return detail
