@@ -64,6 +64,32 @@ def test_invalid_stix_reported_in_failures_valid_ones_stored(live_taxii: LiveTax
     assert live_taxii.repo.count(live_taxii.shared) == 2
 
 
+def test_json_edge_values_are_kept_exactly_or_refused(live_taxii: LiveTaxii) -> None:
+    # An integer beyond 64 bits is valid JSON: it is stored and served digit for digit.
+    big = dict(attack_pattern("big"), x_count=2**70 + 1)
+    status = _post(live_taxii, json.dumps({"objects": [big]}).encode()).json()
+    assert status["success_count"] == 1
+    fetched = httpx.get(
+        live_taxii.collection_url(live_taxii.shared) + f"objects/{big['id']}/",
+        headers={**HEADERS, **_auth(live_taxii.writer_key)},
+        timeout=30,
+    )
+    assert fetched.json()["objects"][0]["x_count"] == 2**70 + 1
+    # NaN is not JSON: the whole envelope is refused, nothing of it stored.
+    with_nan = [attack_pattern("nan-ok"), dict(attack_pattern("nan"), x_score=float("nan"))]
+    nan = json.dumps({"objects": with_nan})
+    error = _assert_taxii_error(_post(live_taxii, nan.encode()), 400)
+    assert "NaN" in error["description"]
+    assert live_taxii.repo.count(live_taxii.shared) == 1
+    # A lone surrogate escape decodes but is not text: that object fails, the others are stored.
+    lone = json.dumps(dict(attack_pattern("lone"), name="PLACEHOLDER")).replace("PLACEHOLDER", "\\ud800")
+    body = '{"objects": [' + json.dumps(attack_pattern("kept-too")) + "," + lone + "]}"
+    status = _post(live_taxii, body.encode()).json()
+    assert (status["success_count"], status["failure_count"]) == (1, 1)
+    assert "surrogate" in status["failures"][0]["message"]
+    assert live_taxii.repo.count(live_taxii.shared) == 2
+
+
 def test_oversized_envelope_is_413_and_stores_nothing(live_taxii: LiveTaxii) -> None:
     big = {"objects": [attack_pattern(f"p{i}") | {"description": "x" * 2000} for i in range(200)]}
     body = json.dumps(big).encode()

@@ -21,9 +21,8 @@ import re
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from multiprocessing import get_context
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import stix2
 import stix2.exceptions
@@ -41,6 +40,10 @@ _ID = re.compile(
     r"^([a-z][a-z0-9-]{1,248}[a-z0-9])--"
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 )
+_TYPE = re.compile(r"[a-z][a-z0-9-]{1,248}[a-z0-9]")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_CHECKED_TYPES: set[str] = set()
+"""Type names that matched :data:`_TYPE` (a feed has few; bounded in :func:`_type_ok`)."""
 # STIX 2.1 §6 cyber-observable types carry no created/modified.
 _SCO_TYPES = frozenset(
     {
@@ -71,9 +74,9 @@ class InvalidStixObject(ValueError):
     """A posted object that is not valid STIX 2.1; the message says why."""
 
 
-@dataclass(frozen=True, slots=True)
-class ValidatedObject:
-    """A valid STIX object ready to store."""
+class ValidatedObject(NamedTuple):
+    """A valid STIX object ready to store (a tuple: built once per posted object, ~3× cheaper than a
+    frozen dataclass)."""
 
     stix_id: str
     stix_type: str
@@ -131,11 +134,17 @@ def _common_checks(obj: Any) -> ValidatedObject:
     stix_type = obj.get("type")
     if not isinstance(stix_id, str) or not isinstance(stix_type, str):
         raise InvalidStixObject("missing 'id' or 'type'")
-    match = _ID.match(stix_id)
-    if not match:
+    cut = len(stix_type) + 2
+    if not (
+        stix_id.startswith(stix_type)
+        and stix_id[cut - 2 : cut] == "--"
+        and _UUID.fullmatch(stix_id, cut)
+        and _type_ok(stix_type)
+    ):
+        match = _ID.match(stix_id)  # only to word the error
+        if match and match.group(1) != stix_type:
+            raise InvalidStixObject(f"'id' prefix {match.group(1)!r} does not match 'type' {stix_type!r}")
         raise InvalidStixObject(f"'id' is not '<type>--<UUID>': {stix_id!r}")
-    if match.group(1) != stix_type:
-        raise InvalidStixObject(f"'id' prefix {match.group(1)!r} does not match 'type' {stix_type!r}")
     spec_version = obj.get("spec_version")
     if spec_version != "2.1":
         raise InvalidStixObject(f"'spec_version' must be '2.1' (got {spec_version!r})")
@@ -155,14 +164,22 @@ def _common_checks(obj: Any) -> ValidatedObject:
             if version_us < created_us:
                 raise InvalidStixObject("'modified' is earlier than 'created'")
             version = modified
-    body = encode_json(obj)
     try:
-        body.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidStixObject(
-            "a string holds a lone UTF-16 surrogate (e.g. \\ud800), which is not Unicode text"
-        ) from None
+        body = encode_json(obj)
+    except ValueError as exc:
+        raise InvalidStixObject(str(exc)) from None
     return ValidatedObject(stix_id, stix_type, spec_version, version, version_us, body)
+
+
+def _type_ok(stix_type: str) -> bool:
+    if stix_type in _CHECKED_TYPES:
+        return True
+    if not _TYPE.fullmatch(stix_type):
+        return False
+    if len(_CHECKED_TYPES) > 1024:
+        _CHECKED_TYPES.clear()
+    _CHECKED_TYPES.add(stix_type)
+    return True
 
 
 PARALLEL_MIN_OBJECTS = 200

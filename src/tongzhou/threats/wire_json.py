@@ -27,8 +27,19 @@ def decode_json(data: bytes | str) -> Any:
 
 
 def encode_json(value: Any) -> str:
-    """Compact JSON text, non-ASCII characters kept (as ``json.dumps(..., ensure_ascii=False)``)."""
+    """Compact JSON text, non-ASCII characters kept (as ``json.dumps(..., ensure_ascii=False)``).
+
+    ``ValueError`` when a string holds a lone UTF-16 surrogate (the stdlib decodes ``"\\ud800"``;
+    such text cannot be stored or served as UTF-8).
+    """
     try:
         return orjson.dumps(value).decode()
-    except TypeError:  # integers beyond 64 bits (or lone surrogates, which the stdlib then reports)
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except TypeError:  # integers beyond 64 bits, or lone surrogates
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(
+            "a string holds a lone UTF-16 surrogate (e.g. \\ud800), which is not Unicode text"
+        ) from None
+    return text
