@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import String, any_, bindparam, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from tongzhou.threats._tables import COLLECTIONS, OBJECTS
 from tongzhou.threats.timestamps import format_timestamp_us, now_us
@@ -43,16 +45,27 @@ def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
         yield items[start : start + size]
 
 
+def _takes_arrays(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+def _id_in(conn: Connection, ids: Sequence[str]) -> ColumnElement[bool]:
+    """``stix_id IN (…)``; on PostgreSQL ``= ANY(array)``: one parameter instead of one per id, which
+    psycopg otherwise re-parses for every envelope (profiled: ~3.5 ms per 500 ids)."""
+    if _takes_arrays(conn):
+        return OBJECTS.c.stix_id == any_(bindparam("stix_ids", value=list(ids), type_=ARRAY(String)))
+    return OBJECTS.c.stix_id.in_(ids)
+
+
 def store_batch(conn: Connection, collection_id: str, valid: list[ValidatedObject]) -> list[dict[str, str]]:
     """Insert new versions with strictly increasing ``date_added``; fix first/last flags; list successes."""
     last_added = lock_collection(conn, collection_id)
     stix_ids = list(dict.fromkeys(v.stix_id for v in valid))
     existing: dict[str, dict[int, tuple[int, bool, bool]]] = {}
-    for chunk in _chunks(stix_ids, _IN_CHUNK):
+    columns = (OBJECTS.c.pk, OBJECTS.c.stix_id, OBJECTS.c.version_us, OBJECTS.c.is_first, OBJECTS.c.is_last)
+    for chunk in _chunks(stix_ids, (len(stix_ids) or 1) if _takes_arrays(conn) else _IN_CHUNK):
         for found in conn.execute(
-            select(
-                OBJECTS.c.pk, OBJECTS.c.stix_id, OBJECTS.c.version_us, OBJECTS.c.is_first, OBJECTS.c.is_last
-            ).where(OBJECTS.c.collection_id == collection_id, OBJECTS.c.stix_id.in_(chunk))
+            select(*columns).where(OBJECTS.c.collection_id == collection_id, _id_in(conn, chunk))
         ):
             existing.setdefault(found.stix_id, {})[found.version_us] = (
                 found.pk,
