@@ -12,7 +12,7 @@ cache sees the same timestamp twice in a row). Measured:
   check, stix2 for what it does not cover, compact JSON), against ``mode="stix2-all"``.
 
 Each figure is the median of ``--repeats`` timed passes over all objects (min and max shown too).
-Run: ``flock /tmp/tongzhou-bench.lock .venv/bin/python benchmarks/stix_validation.py``.
+Run: ``.venv/bin/python benchmarks/stix_validation.py``.
 """
 
 from __future__ import annotations
