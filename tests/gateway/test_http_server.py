@@ -166,9 +166,8 @@ def test_client_leaving_mid_request_is_audited_and_forgotten(gateway: GatewayThr
         sock.sendall(post("/v1/chat/completions", CHAT)[:-5])  # the body never completes
     with socket.create_connection(("127.0.0.1", gateway.port), timeout=10) as sock:
         sock.sendall(b"GET /v1/mod")  # nor does this request line
-    (answer,) = split_answers(
-        raw_exchange(gateway.port, b"GET /governance/health HTTP/1.1\r\nConnection: close\r\n\r\n")
-    )
+    health = b"GET /governance/health HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n"
+    (answer,) = split_answers(raw_exchange(gateway.port, health))
     assert answer.status == 200 and json.loads(answer.body)["in_flight"] == 0
 
 

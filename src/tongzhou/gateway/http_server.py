@@ -37,6 +37,8 @@ MAX_PIPELINED = 32
 MAX_HEAD_BYTES = 64 * 1024
 """Request line and headers together (larger: 414 or 431, then the connection closes)."""
 MAX_HEADERS = 200
+CHUNK_FRAMING_BYTES = 64
+"""Bytes of framing allowed per chunk of a chunked body (size line and CRLFs; more is extensions)."""
 DISCARD_LIMIT = 16 * 1024 * 1024
 LINGER_SECONDS = 2.0
 """Bytes of an oversized body read and thrown away (so the client sees the 413) before closing."""
@@ -57,6 +59,7 @@ class ClientConnection(asyncio.Protocol):
         self._transport: asyncio.Transport | None = None
         self._remote: str | None = None
         self._queue: deque[GatewayRequest] = deque()
+        self._last_request: GatewayRequest | None = None
         self._task: asyncio.Task[None] | None = None
         self._closing = False  # no more requests will be read (error, half-close, gone)
         self._gone = False
@@ -74,7 +77,10 @@ class ClientConnection(asyncio.Protocol):
         self._too_large = False
         self._expect_continue = False
         self._in_head = False
+        self._in_body = False  # head done, message not yet complete (body, chunk framing, trailers)
         self._head_bytes = self._header_bytes = 0
+        self._framing_bytes = self._chunks = 0
+        self._hosts = 0
         self._messages = 0
         # Per answer being written.
         self._keep_alive = True
@@ -104,20 +110,23 @@ class ClientConnection(asyncio.Protocol):
         self.last_active = time.monotonic()
         if self._closing:
             return
-        in_head, messages = self._in_head, self._messages
+        in_head, in_body, messages, body_size = self._in_head, self._in_body, self._messages, self._body_size
         try:
             self._parser.feed_data(data)
-            if in_head and self._in_head and messages == self._messages:
-                # The whole chunk was part of one unfinished head, which httptools buffers itself.
-                # (The chunk in which a head begins is not counted: memory stays bounded by one
-                # read, and an incomplete request is closed by the idle sweep.)
-                self._head_bytes += len(data)
-                if self._head_bytes > MAX_HEAD_BYTES:
-                    self._refuse(
-                        431, f"request headers larger than {MAX_HEAD_BYTES} bytes", "headers_too_large"
-                    )
+            if messages == self._messages:
+                if in_head and self._in_head:
+                    # The whole chunk was part of one unfinished head, which httptools buffers itself.
+                    # (The chunk in which a head begins is not counted: memory stays bounded by one
+                    # read, and an incomplete request is closed by the header timeout.)
+                    self._head_bytes += len(data)
+                    if self._head_bytes > MAX_HEAD_BYTES:
+                        self._refuse(
+                            431, f"request headers larger than {MAX_HEAD_BYTES} bytes", "headers_too_large"
+                        )
+                elif in_body and self._in_body:
+                    self._count_framing(len(data) - (self._body_size - body_size))
         except httptools.HttpParserUpgrade:
-            self._refuse(400, "protocol upgrades (WebSocket, h2c) are not supported", "bad_request")
+            self._refuse_upgrade()
         except httptools.HttpParserCallbackError:
             log.exception("request handling failed while parsing")
             self._refuse(500, "internal error while reading the request", "internal_error")
@@ -149,6 +158,8 @@ class ClientConnection(asyncio.Protocol):
         self._expect_continue = False
         self._in_head = True
         self._head_bytes = self._header_bytes = 0
+        self._framing_bytes = self._chunks = 0
+        self._hosts = 0
         self._messages += 1
 
     def on_url(self, url: bytes) -> None:
@@ -157,6 +168,11 @@ class ClientConnection(asyncio.Protocol):
             self._refuse(414, f"request target longer than {MAX_HEAD_BYTES} bytes", "uri_too_long")
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        if not self._in_head:
+            # A trailer field (after a chunked body). Merged into the headers it would reach the
+            # upstream as a header that no check of the head saw (smuggled Authorization,
+            # Content-Type...); RFC 9110 §6.5.1 lets a recipient discard trailers, so they are.
+            return
         name = name.lower()  # once here, so that every later look-up compares bytes as they are
         self._headers.append((name, value))
         self._header_bytes += len(name) + len(value) + 4
@@ -170,15 +186,32 @@ class ClientConnection(asyncio.Protocol):
             self._too_large = True
         elif name == b"expect":
             self._expect_continue = value.lower() == b"100-continue"
+        elif name == b"host":
+            self._hosts += 1
+        elif name == b"transfer-encoding" and value.strip().lower() != b"chunked":
+            # httptools refuses most bad codings, but takes "gzip, chunked" and would hand over the
+            # still-compressed body as if it were plain; the gateway decodes only chunked.
+            self._refuse(501, "only Transfer-Encoding: chunked is supported", "unsupported_transfer_coding")
 
     def on_headers_complete(self) -> None:
         self._in_head = False
+        self._in_body = True
+        if self._hosts != 1 and self._parser.get_http_version() == "1.1":
+            # RFC 9112 §3.2: a 1.1 request without Host, or with two (which one would a chain of
+            # proxies route by?), is answered 400. The gateway sends its own Host upstream anyway.
+            count = "none" if self._hosts == 0 else "more than one"
+            message = f"an HTTP/1.1 request needs exactly one Host header; it has {count}"
+            self._refuse(400, message, "bad_host")
+            return
         if self._expect_continue and self._task is None:
             # Only when idle: an interim answer must not land in the middle of an earlier answer.
             if self._too_large:
                 self._refuse(413, self._too_large_message(), "body_too_large")
             else:
                 self._write(b"HTTP/1.1 100 Continue\r\n\r\n")
+
+    def on_chunk_header(self) -> None:
+        self._chunks += 1
 
     def on_body(self, body: bytes) -> None:
         self._body_size += len(body)
@@ -193,6 +226,7 @@ class ClientConnection(asyncio.Protocol):
         self._body.append(body)
 
     def on_message_complete(self) -> None:
+        self._in_body = False
         if self._closing:
             return
         url = self._url
@@ -211,6 +245,7 @@ class ClientConnection(asyncio.Protocol):
         )
         if request.error is not None:
             request.keep_alive = False  # the client may still be sending; start afresh
+        self._last_request = request
         self._enqueue(request)
 
     # ---- dispatch ----------------------------------------------------------------------------
@@ -264,6 +299,25 @@ class ClientConnection(asyncio.Protocol):
                 self._keep_alive = False  # a half-written answer: the connection cannot be reused
         if not self._started:
             self.send_json(500, error_body("the gateway gave no answer", "internal_error", "internal"))
+
+    def _count_framing(self, size: int) -> None:
+        """Bound what a chunked body carries besides its data: httptools does not limit chunk
+        extensions, and buffers each trailer field whole, so an endless one would grow without end."""
+        self._framing_bytes += size
+        if self._framing_bytes > MAX_HEAD_BYTES + CHUNK_FRAMING_BYTES * self._chunks:
+            message = f"chunk extensions and trailer fields larger than {MAX_HEAD_BYTES} bytes"
+            self._refuse(431, message, "headers_too_large")
+
+    def _refuse_upgrade(self) -> None:
+        """httptools stops at a request asking to switch protocols (Upgrade, CONNECT), after handing
+        over the request itself, which is answered as plain HTTP: that answer closes the connection,
+        since what the client sends next may no longer be HTTP/1.1."""
+        # The request is still queued: the task that answers it runs after this read is parsed.
+        if self._queue and self._queue[-1] is self._last_request and not self._closing:
+            self._last_request.keep_alive = False
+            self._closing = self._linger = True
+        else:
+            self._refuse(400, "protocol upgrades (WebSocket, h2c) are not supported", "bad_request")
 
     def _refuse(self, status: int, message: str, code: str) -> None:
         """Answer a request that could not be read, after the answers before it, then close."""

@@ -55,6 +55,20 @@ def _clean(text: str) -> str:
         return text.encode("utf-8", "replace").decode("utf-8")
 
 
+def _climbs_out(tail: str) -> bool:
+    """Whether a path tail (percent-decoded once) has a ``..`` segment as any server behind the
+    gateway might read it: decoded again (``%252e``), split at backslashes (Windows and some Java
+    servers), or with ``;`` path parameters dropped (``..;`` is ``..`` to Tomcat)."""
+    if ".." not in tail and "%" not in tail:
+        return False  # the usual case, decided without splitting
+    text = tail
+    for _ in range(3):
+        if "%" not in text:
+            break
+        text = unquote(text, errors="replace")
+    return any(segment.split(";", 1)[0] == ".." for segment in text.replace("\\", "/").split("/"))
+
+
 def _digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
@@ -189,7 +203,7 @@ class Gateway:
         """Forward ``/v1/<tail>`` to the upstream, governed."""
         raw_tail = request.path[4:]
         tail = _clean(unquote(raw_tail, errors="replace")) if "%" in raw_tail else raw_tail
-        if ".." in tail.split("/"):  # never let a client step outside the upstream's /v1
+        if _climbs_out(tail):  # never let a client step outside the upstream's /v1
             message = "path segments '..' are not allowed"
             reply.send_json(400, error_body(message, "invalid_request_error", "bad_path"))
             return
