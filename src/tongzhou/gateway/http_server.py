@@ -29,11 +29,14 @@ from tongzhou.gateway.http_wire import (
     json_bytes,
     status_line,
 )
+from tongzhou.gateway.policy import ClientTimeouts
 
 log = logging.getLogger("tongzhou.gateway.http")
 
 MAX_PIPELINED = 32
 """Requests parsed ahead of the one being answered before the connection stops reading."""
+MAX_QUEUED = 8 * MAX_PIPELINED
+"""Requests one read may queue (httptools cannot stop mid-read); beyond: 429, then close."""
 MAX_HEAD_BYTES = 64 * 1024
 """Request line and headers together (larger: 414 or 431, then the connection closes)."""
 MAX_HEADERS = 200
@@ -50,8 +53,15 @@ RequestHandler = Callable[[GatewayRequest, "ClientConnection"], Awaitable[None]]
 class ClientConnection(asyncio.Protocol):
     """One client's connection: parses requests, runs the handler on each in turn, writes answers."""
 
-    def __init__(self, handler: RequestHandler, max_body_bytes: int, registry: set[ClientConnection]) -> None:
+    def __init__(
+        self,
+        handler: RequestHandler,
+        max_body_bytes: int,
+        registry: set[ClientConnection],
+        timeouts: ClientTimeouts | None = None,
+    ) -> None:
         self._handler = handler
+        self._timeouts = timeouts or ClientTimeouts()
         self._max_body = max_body_bytes
         self._registry = registry
         self._loop = asyncio.get_running_loop()
@@ -82,6 +92,7 @@ class ClientConnection(asyncio.Protocol):
         self._framing_bytes = self._chunks = 0
         self._hosts = 0
         self._messages = 0
+        self._message_started = self._body_started = 0.0
         # Per answer being written.
         self._keep_alive = True
         self._http10 = False
@@ -161,6 +172,7 @@ class ClientConnection(asyncio.Protocol):
         self._framing_bytes = self._chunks = 0
         self._hosts = 0
         self._messages += 1
+        self._message_started = self.last_active  # the time of this read: no clock call per request
 
     def on_url(self, url: bytes) -> None:
         self._url += url
@@ -196,6 +208,7 @@ class ClientConnection(asyncio.Protocol):
     def on_headers_complete(self) -> None:
         self._in_head = False
         self._in_body = True
+        self._body_started = self.last_active
         if self._hosts != 1 and self._parser.get_http_version() == "1.1":
             # RFC 9112 §3.2: a 1.1 request without Host, or with two (which one would a chain of
             # proxies route by?), is answered 400. The gateway sends its own Host upstream anyway.
@@ -245,6 +258,11 @@ class ClientConnection(asyncio.Protocol):
         )
         if request.error is not None:
             request.keep_alive = False  # the client may still be sending; start afresh
+        if len(self._queue) >= MAX_QUEUED:
+            # Pausing the transport bounds what later reads bring, not what one read holds: a
+            # 256 KiB read of tiny requests would otherwise queue thousands.
+            self._refuse(429, f"more than {MAX_QUEUED} pipelined requests unanswered", "too_many_pipelined")
+            return
         self._last_request = request
         self._enqueue(request)
 
@@ -264,8 +282,13 @@ class ClientConnection(asyncio.Protocol):
                 request = self._queue.popleft()
                 if self._reading_paused and len(self._queue) < MAX_PIPELINED // 2:
                     self._reading_paused = False
+                    # A head or body cut off by the pause is not the client's delay.
+                    self._message_started = self._body_started = time.monotonic()
                     if self._transport is not None:
                         self._transport.resume_reading()
+                # Answers wait for the client to read the earlier ones: a client that pipelines
+                # without reading would otherwise fill the gateway's memory with answers.
+                await self._drain()
                 # Once reading has stopped (error, half-close), the last queued answer closes.
                 self._keep_alive = request.keep_alive and (not self._closing or bool(self._queue))
                 self._http10 = request.version == "1.0"
@@ -279,6 +302,8 @@ class ClientConnection(asyncio.Protocol):
                 if not self._keep_alive:
                     self.close()
                     return
+        except ConnectionError:
+            return  # the client is gone, or was dropped for reading nothing
         finally:
             self._task = None
             if self._closing and not self._gone:
@@ -386,9 +411,22 @@ class ClientConnection(asyncio.Protocol):
             self._write(b"%x\r\n%b\r\n" % (len(data), data))
         else:
             self._write(data)
-        if self._writing_paused:
-            self._drained = self._loop.create_future()
-            await self._drained
+        await self._drain()
+
+    async def _drain(self) -> None:
+        """Wait while the client's unread answers fill the transport's buffer; drop a client that
+        reads nothing for ``send_seconds`` (it would hold the connection, and its upstream, forever)."""
+        if not self._writing_paused:
+            return
+        self._drained = self._loop.create_future()
+        try:
+            async with asyncio.timeout(self._timeouts.send_seconds):
+                await self._drained
+        except TimeoutError:
+            log.info("dropping client %s: read nothing for %g s", self._remote, self._timeouts.send_seconds)
+            self.abort()
+            self._gone = True
+            raise ConnectionResetError("the client read nothing (client_timeouts.send_seconds)") from None
 
     def end_stream(self) -> None:
         """Finish a streamed body."""
@@ -429,6 +467,31 @@ class ClientConnection(asyncio.Protocol):
     def idle(self) -> bool:
         """Whether no request is being answered."""
         return self._task is None
+
+    def check_timeouts(self, now: float) -> None:
+        """Refuse a request whose head or body is too slow to arrive (408); close an idle connection.
+
+        Called by a periodic sweep rather than a timer per request, which the hot path would pay for.
+        """
+        if self._closing or self._reading_paused:
+            return  # closing anyway; or the gateway, not the client, is behind
+        timeouts = self._timeouts
+        if self._in_head and now - self._message_started > timeouts.header_seconds:
+            message = f"request headers not complete within {timeouts.header_seconds:g} s"
+            self._refuse(408, message + " (client_timeouts.header_seconds)", "request_timeout")
+        elif self._in_body and now - self._body_started > timeouts.body_seconds:
+            message = f"request body not complete within {timeouts.body_seconds:g} s"
+            self._refuse(408, message + " (client_timeouts.body_seconds)", "request_timeout")
+        elif self.idle and not self._in_head and now - self.last_active > timeouts.keep_alive_seconds:
+            self.close()
+
+
+def check_timeouts(connections: set[ClientConnection]) -> None:
+    """Apply each connection's :class:`ClientTimeouts` (see :meth:`ClientConnection.check_timeouts`)."""
+    now = time.monotonic()
+    for connection in list(connections):
+        with contextlib.suppress(Exception):
+            connection.check_timeouts(now)
 
 
 def close_idle(connections: set[ClientConnection], idle_seconds: float) -> int:

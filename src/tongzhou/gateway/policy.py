@@ -149,6 +149,21 @@ class LabelPolicy(_Strict):
     """Key-ring name used to bind the implicit label (ReservedCode1); none: hash binding only."""
 
 
+class ClientTimeouts(_Strict):
+    """How long the gateway waits on a client before it gives up on the connection. Without these a
+    client sending a byte now and then (slowloris), or reading nothing, holds a connection forever.
+    Defaults as nginx's (client_header_timeout, send_timeout) and aiohttp's keep-alive."""
+
+    header_seconds: float = Field(default=30, gt=0)
+    """From a request's first byte to the end of its headers; later: 408, then close."""
+    body_seconds: float = Field(default=300, gt=0)
+    """From the end of the headers to the end of the body (4 MiB at 14 KB/s); later: 408."""
+    keep_alive_seconds: float = Field(default=75, gt=0)
+    """An idle connection (no request in progress) is closed after this long."""
+    send_seconds: float = Field(default=60, gt=0)
+    """A client that reads nothing of an answer for this long is disconnected."""
+
+
 class GatewayPolicy(_Strict):
     """The whole policy file."""
 
@@ -163,6 +178,7 @@ class GatewayPolicy(_Strict):
     max_body_bytes: int = Field(default=4 * 1024 * 1024, gt=0)
     """Larger requests are refused with 413."""
     upstream_timeout_seconds: float = Field(default=600, gt=0)
+    client_timeouts: ClientTimeouts = Field(default_factory=ClientTimeouts)
     base_dir: Path | None = Field(default=None, exclude=True)
     """Directory of the policy file (relative paths resolve against it)."""
 

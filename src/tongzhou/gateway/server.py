@@ -10,12 +10,10 @@ import threading
 from types import TracebackType
 
 from tongzhou.errors import InputError
-from tongzhou.gateway.http_server import ClientConnection, close_idle
+from tongzhou.gateway.http_server import ClientConnection, check_timeouts, close_idle
 from tongzhou.gateway.policy import GatewayPolicy
 from tongzhou.gateway.proxy import Gateway
 
-KEEP_ALIVE_SECONDS = 75.0
-"""A client connection idle this long is closed (as aiohttp and nginx do)."""
 SHUTDOWN_SECONDS = 5.0
 """On stop, answers in progress get this long to finish before they are cancelled."""
 
@@ -44,9 +42,10 @@ class GatewayServer:
         """Start the gateway's background work and listen."""
         loop = asyncio.get_running_loop()
         max_body = self.gateway.policy.max_body_bytes
+        timeouts = self.gateway.policy.client_timeouts
         try:
             self._server = await loop.create_server(
-                lambda: ClientConnection(self.gateway.handle, max_body, self.connections),
+                lambda: ClientConnection(self.gateway.handle, max_body, self.connections, timeouts),
                 self.host,
                 self.port,
                 backlog=1024,
@@ -64,9 +63,12 @@ class GatewayServer:
         self._sweeper = loop.create_task(self._sweep())
 
     async def _sweep(self) -> None:
+        # A fifth of the shortest timeout apart: each is applied at most 20 % late.
+        t = self.gateway.policy.client_timeouts
+        interval = min(t.header_seconds, t.body_seconds, t.keep_alive_seconds) / 5
         while True:
-            await asyncio.sleep(KEEP_ALIVE_SECONDS / 5)
-            close_idle(self.connections, KEEP_ALIVE_SECONDS)
+            await asyncio.sleep(interval)
+            check_timeouts(self.connections)
 
     async def stop(self) -> None:
         """Stop listening, let answers in progress finish (up to :data:`SHUTDOWN_SECONDS`), close."""

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from tongzhou.gateway.http_wire import error_body, header_line, json_bytes
 from tongzhou.gateway.in_flight import InFlight, StreamCut, halted_body
 from tongzhou.gateway.response_labels import LABEL_FIELD
-from tongzhou.gateway.upstream_pool import UpstreamError, UpstreamStream
+from tongzhou.gateway.upstream_pool import MAX_EVENT_LINE_BYTES, UpstreamError, UpstreamStream
 
 if TYPE_CHECKING:
     from tongzhou.gateway.http_server import ClientConnection
@@ -41,6 +41,10 @@ async def _lines(stream: UpstreamStream) -> AsyncIterator[list[bytes]]:
             data = carry + data
         cut = data.rfind(b"\n") + 1
         carry = data[cut:]
+        if len(carry) > MAX_EVENT_LINE_BYTES:  # a line that never ends would be kept whole
+            raise UpstreamError(
+                f"the upstream sent an event-stream line longer than {MAX_EVENT_LINE_BYTES} bytes"
+            )
         if cut:
             yield data[:cut].splitlines(keepends=True)
     if carry:

@@ -22,6 +22,10 @@ from tongzhou.gateway.http_wire import Headers
 MAX_ANSWER_BYTES = 64 * 1024 * 1024
 """A whole (non-streamed) upstream answer larger than this is refused with 502."""
 MAX_ANSWER_HEADERS = 200
+MAX_ANSWER_HEAD_BYTES = 64 * 1024
+"""Status line and headers of an answer (interim answers included); larger: 502."""
+MAX_EVENT_LINE_BYTES = 1024 * 1024
+"""One line of an event stream; longer: the stream ends with an upstream error."""
 STREAM_BUFFER_BYTES = 1024 * 1024
 """Stream bytes buffered for a slow client before the pool stops reading the upstream."""
 CONNECT_TIMEOUT = 30.0
@@ -182,6 +186,14 @@ class UpstreamConnection(asyncio.Protocol):
             self._parser.feed_data(data)
         except httptools.HttpParserError as exc:
             self._fail(UpstreamError(f"the upstream answered malformed HTTP: {exc}"))
+            self.abort()
+            return
+        if self._status == 0 and self._received > MAX_ANSWER_HEAD_BYTES:
+            # httptools buffers a header value whole until it ends (and only MAX_ANSWER_HEADERS
+            # counts fields): one endless header would grow without bound.
+            self._fail(
+                UpstreamError(f"the upstream's answer headers are larger than {MAX_ANSWER_HEAD_BYTES} bytes")
+            )
             self.abort()
 
     def connection_lost(self, exc: Exception | None) -> None:
