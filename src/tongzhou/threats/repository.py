@@ -263,6 +263,34 @@ class TaxiiRepository:
         return json.loads(body) if body is not None else None
 
     # -- reads ----------------------------------------------------------------------------------
+    def page_query(
+        self,
+        collection: CollectionInfo,
+        flt: ObjectFilter,
+        *,
+        limit: int,
+        next_token: str | None,
+        endpoint: str = "objects",
+    ) -> Select[Any]:
+        """The statement :meth:`page` runs: ``limit + 1`` rows after the token's cursor, in page order."""
+        columns = (
+            (OBJECTS.c.body,)
+            if endpoint in OBJECT_ENDPOINTS
+            else (OBJECTS.c.stix_id, OBJECTS.c.version, OBJECTS.c.spec_version)
+        )
+        query = select(OBJECTS.c.pk, OBJECTS.c.date_added_us, *columns)
+        query = query.where(OBJECTS.c.collection_id == collection.id, *flt.conditions())
+        if next_token:
+            digest = filter_digest(collection.id, endpoint, flt.digest_params())
+            cursor = read_token(self.page_key(), digest, next_token)
+            # A row-value comparison, not ``a > x OR (a = x AND pk > y)``: both databases turn it into
+            # one range scan of the page index, where the OR form made SQLite filter row by row
+            # (measured: the same-schema loop's reads 1.7x faster).
+            query = query.where(
+                tuple_(OBJECTS.c.date_added_us, OBJECTS.c.pk) > tuple_(cursor.date_added_us, cursor.pk)
+            )
+        return query.order_by(OBJECTS.c.date_added_us, OBJECTS.c.pk).limit(limit + 1)
+
     def page(
         self,
         collection: CollectionInfo,
@@ -273,25 +301,9 @@ class TaxiiRepository:
         endpoint: str = "objects",
     ) -> Page:
         """One page of object versions matching ``flt``, ascending by ``date_added``."""
-        key = self.page_key()
-        digest = filter_digest(collection.id, endpoint, flt.digest_params())
-        columns = (
-            (OBJECTS.c.body,)
-            if endpoint in OBJECT_ENDPOINTS
-            else (OBJECTS.c.stix_id, OBJECTS.c.version, OBJECTS.c.spec_version)
-        )
-        query = select(OBJECTS.c.pk, OBJECTS.c.date_added_us, *columns)
-        query = query.where(OBJECTS.c.collection_id == collection.id, *flt.conditions())
-        if next_token:
-            cursor = read_token(key, digest, next_token)
-            # A row-value comparison, not ``a > x OR (a = x AND pk > y)``: both databases turn it into
-            # one range scan of the page index, where the OR form made SQLite filter row by row
-            # (measured: the same-schema loop's reads 1.7x faster).
-            query = query.where(
-                tuple_(OBJECTS.c.date_added_us, OBJECTS.c.pk) > tuple_(cursor.date_added_us, cursor.pk)
-            )
-        query = query.order_by(OBJECTS.c.date_added_us, OBJECTS.c.pk).limit(limit + 1)
+        query = self.page_query(collection, flt, limit=limit, next_token=next_token, endpoint=endpoint)
         with self.store.engine.connect() as conn:
+            plan_pages_by_index(conn)
             rows = _fetch_rows(conn, query)
         more = len(rows) > limit
         if more:
@@ -299,7 +311,8 @@ class TaxiiRepository:
         token = None
         if more:
             pk, date_added_us = rows[-1][0], rows[-1][1]
-            token = issue_token(key, digest, PageCursor(date_added_us, pk))
+            digest = filter_digest(collection.id, endpoint, flt.digest_params())
+            token = issue_token(self.page_key(), digest, PageCursor(date_added_us, pk))
         return Page(rows, more, token, endpoint)
 
     def object_exists(self, collection: CollectionInfo, stix_id: str) -> bool:
@@ -349,6 +362,25 @@ class TaxiiRepository:
                             .values(is_last=row.version_us == high, is_first=row.version_us == low)
                         )
         return int(deleted)
+
+
+_INDEX_ORDER_SETTINGS = (
+    "SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)"
+)
+
+
+def plan_pages_by_index(conn: Connection) -> None:
+    """On PostgreSQL, have the page query walk an index in order, whatever the statistics say.
+
+    Without statistics (a collection just loaded, before autovacuum's next ANALYZE) the planner
+    guessed ~15 matching rows and chose a bitmap scan of *every* row after the cursor plus a sort,
+    so each page cost as much as the rest of the collection (measured on 20,000 objects: 13 ms a
+    page against 2.5 ms, and growing with the collection). Turned off for this transaction only
+    (``set_config(…, true)``), which leaves the planner the choice of index (the page order, or the
+    version index for ``match[id]``). SQLite has no such planner and needs nothing.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(_INDEX_ORDER_SETTINGS)
 
 
 def _fetch_rows(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
