@@ -11,11 +11,19 @@ STAMP  := $(VENV)/.tongzhou-installed
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml system-packages.txt scripts/install-system-packages.sh
-	bash scripts/install-system-packages.sh
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/python -m pip install -q -e '.[dev]' 2>&1 | { grep -v '^WARNING: Location' || true; }
-	touch $(STAMP)
+# Four phases, each announced: the first call takes about 5 minutes on 2 cores (most of it compiling
+# llama.cpp once); later calls find everything done and start at once.
+$(STAMP): pyproject.toml system-packages.txt scripts/install-system-packages.sh scripts/build-model-runtime.sh
+	@echo "[setup 1/4] Debian packages (system-packages.txt)"
+	@bash scripts/install-system-packages.sh
+	@echo "[setup 2/4] Python virtual environment ($(VENV))"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "[setup 3/4] llama.cpp model runtime, portable build (scripts/build-model-runtime.sh)"
+	@bash scripts/build-model-runtime.sh $(VENV)
+	@echo "[setup 4/4] Python packages (pip install -e '.[dev]')"
+	@$(BIN)/python -m pip install -q -e '.[dev]' 2>&1 | { grep -v '^WARNING: Location' || true; }
+	@$(BIN)/python -m tongzhou.model_runtime.isa
+	@touch $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/tongzhou demo

@@ -46,10 +46,32 @@ def resolve_step(path: str) -> Callable[[DemoContext], None]:
     return step
 
 
-def run_demo(ctx: DemoContext, only: list[str] | None = None) -> None:
-    """Run every registered step (or those whose path contains one of ``only``)."""
+@dataclass(frozen=True)
+class StepFailure:
+    """A demo step that raised: the demo reports it, runs the remaining steps, and exits non-zero."""
+
+    step: str
+    """``module:function`` of the step."""
+    error: Exception
+    """What it raised (a :class:`~tongzhou.errors.BackendCrashError` when a native library died)."""
+
+
+def run_demo(ctx: DemoContext, only: list[str] | None = None) -> list[StepFailure]:
+    """Run every registered step (or those whose path contains one of ``only``); return the failed ones.
+
+    A step that fails is reported at once and the others still run: one broken backend (say, a model
+    runtime that crashed on this CPU) must not hide whether labels, threats or the gateway work.
+    """
+    failures: list[StepFailure] = []
     for path in DEMO_STEPS:
         if only and not any(o in path for o in only):
             continue
         ctx.console.rule(f"[bold]{path}")
-        resolve_step(path)(ctx)
+        try:
+            resolve_step(path)(ctx)
+        except Exception as exc:
+            failures.append(StepFailure(path, exc))
+            ctx.console.print(
+                f"[bold red]step failed / 步骤失败:[/] {path}: {type(exc).__name__}: {exc}", highlight=False
+            )
+    return failures

@@ -23,6 +23,14 @@ def app(
     store = open_store()
     console.print(f"Store: {store.url}\nArtefacts: {out_dir}\nSteps: {len(DEMO_STEPS)}")
     try:
-        run_demo(DemoContext(store=store, console=console, out_dir=out_dir), only=only)
+        failures = run_demo(DemoContext(store=store, console=console, out_dir=out_dir), only=only)
     finally:
         store.close()
+    if failures:
+        console.rule("[bold red]summary")
+        console.print(
+            f"[bold red]{len(failures)} step(s) failed / {len(failures)} 个步骤失败:[/] "
+            + ", ".join(f.step for f in failures),
+            highlight=False,
+        )
+        raise typer.Exit(1)

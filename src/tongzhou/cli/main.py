@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import faulthandler
 import importlib
 import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from tongzhou import __version__
-from tongzhou.errors import InputError
+from tongzhou.errors import BackendCrashError, InputError
 
 # (command name, module exposing `app: typer.Typer`). One line per command group.
 COMMAND_GROUPS: list[tuple[str, str]] = [
@@ -67,12 +70,20 @@ _register()
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; :class:`InputError` exits 2 with its message (zh/en where the message has both)."""
+    """Run the CLI; :class:`InputError` exits 2 with its message (zh/en where the message has both);
+    :class:`BackendCrashError` (a native library died in its child process) exits 3."""
+    # Native libraries that stay in this process (Hyperscan, c2pa, NVML) cannot be recovered from when
+    # they crash, but the crash must not be silent: print which Python call was in that library.
+    with contextlib.suppress(AttributeError, ValueError, OSError):  # no real stderr (embedded, captured)
+        faulthandler.enable(file=sys.__stderr__)
     try:
         app(args=argv, standalone_mode=True)
     except InputError as exc:
         Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
         sys.exit(2)
+    except BackendCrashError as exc:
+        Console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        sys.exit(3)
 
 
 if __name__ == "__main__":

@@ -19,21 +19,15 @@ def _write(path: Path, text: str) -> None:
 
 
 def _generate(window: Any) -> str:
-    """Three short answers from the bundled SmolLM2 (llama.cpp); the workload being measured."""
-    from llama_cpp import Llama
-
+    """Three short answers from the bundled SmolLM2 (llama.cpp, in a child process); the workload measured."""
     from tongzhou.bundled_model import bundled_model_path
+    from tongzhou.model_runtime import LoadOptions, ModelProcess
 
-    llm = Llama(model_path=str(bundled_model_path()), n_ctx=512, verbose=False, seed=0)
-    try:
+    with ModelProcess(bundled_model_path(), LoadOptions(n_ctx=512, seed=0)) as model:
         for prompt in PROMPTS:
-            out: dict[str, Any] = llm.create_chat_completion(  # type: ignore[assignment]  # not streamed
-                [{"role": "user", "content": prompt}], max_tokens=24, temperature=0.0
-            )
+            out = model.chat([{"role": "user", "content": prompt}], {"max_tokens": 24, "temperature": 0.0})
             window.record(tokens=out["usage"]["completion_tokens"], queries=1)
-        return "SmolLM2-135M-Instruct (bundled, llama.cpp)"
-    finally:
-        llm.close()
+    return "SmolLM2-135M-Instruct (bundled, llama.cpp)"
 
 
 def step(ctx: DemoContext) -> None:

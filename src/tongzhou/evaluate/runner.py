@@ -279,13 +279,29 @@ class _Runner:
                     asyncio.create_task(self._worker(queue)) for _ in range(max(1, min(limit, len(pending))))
                 ]
                 if pending:
-                    await queue.join()
+                    await self._until_done(queue, workers)
         finally:
             for task in [*workers, flusher]:
                 task.cancel()
             await asyncio.gather(*workers, flusher, return_exceptions=True)
             # Runs also while the task is being cancelled (Ctrl-C): whatever was answered gets stored.
             await self._drain()
+
+    @staticmethod
+    async def _until_done(
+        queue: asyncio.Queue[tuple[str, list[_Work]]], workers: list[asyncio.Task[None]]
+    ) -> None:
+        """Wait until every item is done, or re-raise the error that ended a worker (a crashed model backend):
+        waiting on the queue alone would wait forever for items no worker is left to take."""
+        joined = asyncio.create_task(queue.join())
+        try:
+            done, _ = await asyncio.wait([joined, *workers], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            joined.cancel()
+        for task in done:
+            error = None if task is joined or task.cancelled() else task.exception()
+            if error is not None:
+                raise error
 
     def _progress(self, total: int) -> Progress:
         progress = Progress(

@@ -40,6 +40,8 @@ def _start_model_server(log: Path) -> tuple[subprocess.Popen[bytes], str]:
         proc = subprocess.Popen(
             [
                 sys.executable,
+                "-X",
+                "faulthandler",  # a native crash leaves the Python stack in the log that _check_alive quotes
                 "-m",
                 "llama_cpp.server",
                 "--model",
@@ -61,8 +63,7 @@ def _start_model_server(log: Path) -> tuple[subprocess.Popen[bytes], str]:
     base = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the model server exited ({proc.returncode}); see {log}")
+        _check_alive(proc, log, "starting")
         try:
             if httpx.get(f"{base}/models", timeout=2).status_code == 200:
                 return proc, base
@@ -71,6 +72,16 @@ def _start_model_server(log: Path) -> tuple[subprocess.Popen[bytes], str]:
         time.sleep(0.3)
     proc.kill()
     raise TimeoutError(f"the model server did not answer within 180 s; see {log}")
+
+
+def _check_alive(proc: subprocess.Popen[bytes], log: Path, doing: str) -> None:
+    """Raise the clear bilingual error when the model server (llama.cpp) has died, e.g. of SIGILL."""
+    if proc.poll() is not None:
+        from tongzhou.model_runtime import crash_error, runtime_library
+
+        tail = log.read_text(encoding="utf-8", errors="replace")[-4000:] if log.is_file() else ""
+        tail += f"\n(full log: {log})"
+        raise crash_error(f"{runtime_library()} server", proc.returncode, doing, tail)
 
 
 def run_gateway_demo(ctx: DemoContext) -> None:
@@ -106,6 +117,8 @@ def run_gateway_demo(ctx: DemoContext) -> None:
             chat = f"{gateway.base_url}/v1/chat/completions"
             console.print(f"gateway {gateway.base_url}/v1 → {upstream} (bundled SmolLM2)")
             answer = httpx.post(chat, json=request, timeout=120)
+            if answer.status_code != 200:
+                _check_alive(proc, out / "model-server.log", "answering")
             console.print(
                 f"[bold]1. labelled answer[/] ({answer.status_code}):",
                 answer.json()["choices"][0]["message"]["content"],

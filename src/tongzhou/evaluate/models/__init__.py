@@ -36,8 +36,8 @@ __all__ = [
 def model_from_ref(ref: str, parameters: dict[str, Any] | None = None, **options: Any) -> ModelAdapter:
     """Build an adapter from a CLI model reference.
 
-    * ``bundled`` — the bundled SmolLM2-135M-Instruct GGUF, in-process
-    * ``gguf:PATH`` — any GGUF file, in-process
+    * ``bundled`` — the bundled SmolLM2-135M-Instruct GGUF, in a child process (llama.cpp)
+    * ``gguf:PATH`` — any GGUF file, in a child process
     * ``openai:BASE_URL#MODEL`` — an OpenAI-compatible endpoint (key from ``TONGZHOU_EVAL_API_KEY``)
     * ``callable:package.module:function`` — a Python function ``fn(messages) -> str``
     """
