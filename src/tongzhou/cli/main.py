@@ -74,8 +74,9 @@ def main(argv: list[str] | None = None) -> None:
     :class:`BackendCrashError` (a native library died in its child process) exits 3."""
     # Native libraries that stay in this process (Hyperscan, c2pa, NVML) cannot be recovered from when
     # they crash, but the crash must not be silent: print which Python call was in that library.
-    with contextlib.suppress(AttributeError, ValueError, OSError):  # no real stderr (embedded, captured)
-        faulthandler.enable(file=sys.__stderr__)
+    if sys.__stderr__ is not None:  # None when embedded without a console
+        with contextlib.suppress(ValueError, OSError):
+            faulthandler.enable(file=sys.__stderr__)
     try:
         app(args=argv, standalone_mode=True)
     except InputError as exc:
