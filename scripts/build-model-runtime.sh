@@ -21,8 +21,14 @@ version=$(sed -n 's/.*"llama-cpp-python\[server\]==\([0-9.]*\)".*/\1/p' "$here/p
 # Only what the Python package loads: no llava/mtmd, tools, examples, server binaries or tests.
 common="-DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF"
 common+=" -DLLAMA_BUILD_SERVER=OFF -DGGML_CCACHE=OFF"
-isa="-DGGML_NATIVE=OFF -DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON"
-isa+=" -DGGML_BMI2=ON -DGGML_AVX_VNNI=OFF -DGGML_AVX512=OFF -DGGML_AVX512_VBMI=OFF"
+# TONGZHOU_RUNTIME_ISA=x86-64-v2 builds for CPUs without AVX2 (SSE4.2 only; slower) instead.
+case "${TONGZHOU_RUNTIME_ISA:-x86-64-v3}" in
+  x86-64-v3) avx=ON ;;
+  x86-64-v2) avx=OFF ;;
+  *) echo "TONGZHOU_RUNTIME_ISA must be x86-64-v3 or x86-64-v2" >&2; exit 2 ;;
+esac
+isa="-DGGML_NATIVE=OFF -DGGML_SSE42=ON -DGGML_AVX=$avx -DGGML_AVX2=$avx -DGGML_FMA=$avx -DGGML_F16C=$avx"
+isa+=" -DGGML_BMI2=$avx -DGGML_AVX_VNNI=OFF -DGGML_AVX512=OFF -DGGML_AVX512_VBMI=OFF"
 isa+=" -DGGML_AVX512_VNNI=OFF -DGGML_AVX512_BF16=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF"
 isa+=" -DGGML_AMX_BF16=OFF"
 cmake_args="$isa $common"

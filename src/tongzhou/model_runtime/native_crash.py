@@ -18,8 +18,8 @@ _SIGNAL_MEANING: dict[str, tuple[str, str, str]] = {
     "SIGILL": (
         "illegal instruction",
         "非法指令",
-        "the library was compiled for another CPU (e.g. -march=native with AVX-512 or AMX, or a wheel "
-        "reused from another machine's cache)",
+        "the library was compiled for another CPU (-march=native with AVX-512 or AMX, or a wheel reused "
+        "from another machine's cache); on a CPU without AVX2, build with TONGZHOU_RUNTIME_ISA=x86-64-v2",
     ),
     "SIGSEGV": ("memory access violation", "内存访问越界", "a bug in the library or a damaged model file"),
     "SIGBUS": ("bus error", "总线错误", "a model file truncated or changed while it was mapped"),
