@@ -5,8 +5,12 @@ pyproject.toml) with the same "only what we use" switches; they differ only in t
 
 * **portable** — ``scripts/build-model-runtime.sh --cmake-args``: GGML_NATIVE=OFF, x86-64-v3
   (AVX2/FMA/F16C/BMI2), no AVX-512, no AVX-VNNI, no AMX — what ``make setup`` installs;
-* **native** (the anchor) — the same with ``-DGGML_NATIVE=ON``: ``-march=native``, llama-cpp-python's
-  default, whatever this CPU has (AVX-512 and AMX on a Sapphire Rapids Xeon).
+* **native** — the same with ``-DGGML_NATIVE=ON``: ``-march=native``, llama-cpp-python's default,
+  whatever this CPU has (AVX-512 and AMX on a Sapphire Rapids Xeon, where it dies of SIGILL: the AMX
+  kernels run on worker threads that were never granted tile data);
+* **native-no-amx** (the speed anchor where native dies) — ``-march=native`` minus AMX
+  (``-mno-amx-tile -mno-amx-int8 -mno-amx-bf16``; GCC lets explicit ``-mno-*`` flags override what
+  ``-march`` implies): every other instruction this CPU has, AVX-512 and AVX-VNNI included.
 
 Each build is timed, installed into its own directory and loaded by a fresh interpreter per round;
 rounds alternate native / portable so that a machine getting busier or quieter moves both alike.
@@ -28,6 +32,7 @@ import json
 import os
 import platform
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -67,7 +72,11 @@ def cmake_args(flavour: str) -> str:
     ).stdout.strip()
     if flavour == "portable":
         return portable
-    return " ".join(["-DGGML_NATIVE=ON", *(a for a in portable.split() if not ISA_FLAG.fullmatch(a))])
+    common = [a for a in portable.split() if not ISA_FLAG.fullmatch(a)]
+    if flavour == "native-no-amx":
+        no_amx = "-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
+        common += [f"'-DCMAKE_C_FLAGS={no_amx}'", f"'-DCMAKE_CXX_FLAGS={no_amx}'"]
+    return " ".join(["-DGGML_NATIVE=ON", *common])
 
 
 def pinned_version() -> str:
@@ -118,8 +127,9 @@ def measure(site: Path, tokens: int, threads: int) -> dict[str, float] | str:
         [sys.executable, "-c", MEASURE, str(tokens), str(threads)], capture_output=True, text=True, env=env
     )
     if proc.returncode != 0:
-        why = f"signal {-proc.returncode}" if proc.returncode < 0 else f"exit {proc.returncode}"
-        return f"died ({why}): {proc.stderr.strip().splitlines()[-1:] or ''}"
+        why = signal.Signals(-proc.returncode).name if proc.returncode < 0 else f"exit {proc.returncode}"
+        last = proc.stderr.strip().splitlines()[-1:]
+        return f"died ({why}){': ' + last[0] if last else ''}"
     result: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
     if not str(result.pop("library", "")).startswith(str(site)):  # type: ignore[call-overload]
         sys.exit(f"round imported llama_cpp from outside {site}")
@@ -145,21 +155,24 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=128)
     parser.add_argument("--threads", type=int, default=1, help="llama.cpp threads (the project uses cores/2)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/tz-runtime-bench"))
-    parser.add_argument("--reuse", type=Path, help="measure the builds a previous run left in this directory")
+    parser.add_argument(
+        "--reuse", type=Path, help="measure the builds an earlier run left in this directory; build the rest"
+    )
     args = parser.parse_args()
     work = args.reuse or args.work
     version = pinned_version()
-    flavours = ("native", "portable")
+    flavours = ("native", "native-no-amx", "portable")
     build_s: dict[str, float] = {}
     for flavour in flavours:
-        if args.reuse:
-            build_s[flavour] = float((work / flavour / "build-seconds").read_text())
+        done = work / flavour / "build-seconds"
+        if args.reuse and done.is_file():
+            build_s[flavour] = float(done.read_text())
         else:
             build_s[flavour] = build(flavour, work, version)
     rates: dict[str, list[float]] = {f: [] for f in flavours}
     deaths: dict[str, str] = {}
     for r in range(args.rounds):
-        for flavour in flavours if r % 2 == 0 else reversed(flavours):
+        for flavour in flavours if r % 2 == 0 else tuple(reversed(flavours)):
             if flavour in deaths:
                 continue
             result = measure(work / flavour / "site", args.tokens, args.threads)
@@ -182,14 +195,15 @@ def main() -> None:
         rate = f"{statistics.median(values):.1f}" if values else deaths.get(flavour, "-")
         spread = f"{min(values):.1f}-{max(values):.1f}" if values else ""
         print(
-            f"{flavour:<10} {build_s[flavour]:>10.0f}s {rate:>16} {spread:>16}  "
+            f"{flavour:<14} {build_s[flavour]:>10.0f}s {rate:>16} {spread:>16}  "
             f"{isa_summary(work / flavour / 'site')}"
         )
-    if rates["native"] and rates["portable"]:
-        ratio = statistics.median(rates["portable"]) / statistics.median(rates["native"])
-        print(f"portable / native tokens/s: {ratio:.3f} (goal >= 0.85)")
-    elif "native" in deaths:
+    if "native" in deaths:
         print(f"the native build died on this CPU: {deaths['native']}")
+    for anchor in ("native", "native-no-amx"):
+        if rates[anchor] and rates["portable"]:
+            ratio = statistics.median(rates["portable"]) / statistics.median(rates[anchor])
+            print(f"portable / {anchor} tokens/s: {ratio:.3f} (goal >= 0.85)")
 
 
 def _cpu_model() -> str:

@@ -73,13 +73,19 @@ def installed_memory_gb(meminfo: Path = PROC_MEMINFO) -> float:
         return 0.0
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the model runs in one: tongzhou.model_runtime)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 class _CpuProbe:
     def __init__(self, tdp_w: float, stat: Path) -> None:
         self._tdp = tdp_w
         self._stat = stat
         self._t0 = time.perf_counter()
         self._j0 = _cpu_jiffies(stat)
-        self._p0 = time.process_time()
+        self._p0 = _cpu_seconds()
         self._load = 0.0
         self._source = "/proc/stat"
 
@@ -89,9 +95,9 @@ class _CpuProbe:
         if self._j0 is not None and j1 is not None and j1[1] > self._j0[1]:
             self._load = (j1[0] - self._j0[0]) / (j1[1] - self._j0[1])
             self._source = "/proc/stat"
-        else:  # window shorter than one jiffy, or no /proc: the process's own CPU time
+        else:  # window shorter than one jiffy, or no /proc: the CPU time of this process and its children
             cpus = os.cpu_count() or 1
-            self._load = (time.process_time() - self._p0) / (dt * cpus) if dt > 0 else 0.0
+            self._load = (_cpu_seconds() - self._p0) / (dt * cpus) if dt > 0 else 0.0
             self._source = "process CPU time"
         self._load = min(max(self._load, 0.0), 1.0)
         return self._tdp * (IDLE_FRACTION + (1 - IDLE_FRACTION) * self._load) * dt
