@@ -11,8 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tongzhou.errors import InputError
-from tongzhou.evaluate.console import print_summary, write_json_atomic
+from tongzhou.errors import InputError, Interrupted, PartialFailure, Terminated
 
 app = typer.Typer(
     help="Risk testing and evaluation (GB/T 45654): run suites, show verdicts with confidence intervals.",
@@ -68,6 +67,7 @@ def run(
 ) -> None:
     """Evaluate a model on test banks; prints metrics with 95% CIs, verdicts, and energy/carbon/water."""
     from tongzhou.evaluate import RunOptions, model_from_ref, run_evaluation, run_summary
+    from tongzhou.evaluate.console import print_summary
     from tongzhou.evaluate.standards import StandardProfile
     from tongzhou.evaluate.storage import get_run
     from tongzhou.store import open_store
@@ -114,16 +114,18 @@ def run(
                 store, adapter, suite, chosen_profile, opts, run_id=resume, console=console, model_ref=model,
                 scorers=scorers,
             )
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Terminated) as stopped:
             from tongzhou.evaluate import latest_run_id
 
             rid = resume or latest_run_id(store)
-            console.print(
-                f"\n[yellow]Interrupted.[/] Answers so far are stored. Resume with: "
-                f"tongzhou eval run --resume {rid}",
-                soft_wrap=True,
+            hint = (
+                f"interrupted: the run is partial and its answers so far are stored; resume with "
+                f"`tongzhou eval run --resume {rid}` / 已中断，可续跑"
             )
-            raise typer.Exit(130) from None
+            if isinstance(stopped, Terminated):
+                Console(stderr=True).print(hint, highlight=False, soft_wrap=True)
+                raise
+            raise Interrupted(hint) from None
         console.print(
             f"{result.items} items: {result.queried} queried, {result.from_cache} from cache, "
             f"{result.retries} retries, {result.errors} errors, {result.seconds:.1f} s"
@@ -131,10 +133,12 @@ def run(
         for message in result.error_messages:
             console.print(f"  [red]error[/] {message}", highlight=False)
         print_summary(console, run_summary(store, result.run_id), items=show_items)
-        if result.status != "complete":
-            console.print(
-                f"Run is partial; retry the failed items with: tongzhou eval run --resume {result.run_id}",
-                soft_wrap=True,
+        if result.status != "complete" or result.errors:
+            raise PartialFailure(
+                f"{result.errors} of {result.items} items failed, so run {result.run_id} is partial: it is "
+                f"not signed as `latest`. Fix the cause above, then retry the failed items with "
+                f"`tongzhou eval run --resume {result.run_id}`",
+                zh="部分条目失败，运行不完整",
             )
     finally:
         store.close()
@@ -172,6 +176,7 @@ def show(
 ) -> None:
     """Metrics, CIs and verdicts of a run."""
     from tongzhou.evaluate import latest_run_id, run_summary
+    from tongzhou.evaluate.console import print_summary
     from tongzhou.store import open_store
 
     store = open_store()
@@ -204,6 +209,8 @@ def export(
     if out is None:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     else:
+        from tongzhou.evaluate.console import write_json_atomic
+
         write_json_atomic(out, summary)
         Console(stderr=True).print(f"wrote {out}")
 

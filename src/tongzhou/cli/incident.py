@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from tongzhou.store import open_store
+if TYPE_CHECKING:
+    from tongzhou.store import Store
 
 app = typer.Typer(
     help="AI incidents (人工智能事件): OECD classification and EU AI Act Art. 73 report drafts.",
     no_args_is_help=True,
 )
 console = Console()
+
+
+def open_store() -> Store:
+    """The store (imported here, so that `tongzhou incident --help` does not load SQLAlchemy)."""
+    from tongzhou.store import open_store as _open
+
+    return _open()
 
 
 @app.command()

@@ -6,13 +6,13 @@ import os
 from pathlib import Path
 
 import typer
-import yaml
 from rich.console import Console
 from rich.table import Table
 
-from tongzhou.attest import KeyError_, KeyRing
-from tongzhou.attest.workflow import PASSPHRASE_ENV
+from tongzhou.atomic_file import write_text_atomic
 from tongzhou.errors import InputError
+
+PASSPHRASE_ENV = "TONGZHOU_KEY_PASSPHRASE"  # the same as tongzhou.attest.workflow.PASSPHRASE_ENV
 
 app = typer.Typer(help="Ed25519 signing keys for attestations. 签名密钥。", no_args_is_help=True)
 console = Console()
@@ -28,10 +28,12 @@ def generate(
     ),
 ) -> None:
     """Create a key pair: NAME.key (mode 0600) and NAME.pub in $TONGZHOU_HOME/keys."""
+    from tongzhou.attest import KeyError_, KeyRing
+
     secret = None
     if passphrase:
         secret = os.environ.get(PASSPHRASE_ENV) or typer.prompt(
-            "Passphrase 口令", hide_input=True, confirmation_prompt=True
+            "Passphrase 口令", hide_input=True, confirmation_prompt="Repeat the passphrase 再次输入口令"
         )
         if not secret:
             raise InputError("an empty passphrase protects nothing; leave out --passphrase instead")
@@ -48,6 +50,8 @@ def generate(
 @app.command("list")
 def list_keys() -> None:
     """List the keys in the key ring."""
+    from tongzhou.attest import KeyRing
+
     ring = KeyRing()
     table = Table("name 名称", "key id", "passphrase 口令", title=f"Keys in {ring.directory}")
     for info in ring.list():
@@ -69,6 +73,10 @@ def export(
     ),
 ) -> None:
     """Export the public key (PEM), or a ready-to-paste trust-policy entry for it."""
+    import yaml
+
+    from tongzhou.attest import KeyError_, KeyRing
+
     try:
         info = KeyRing().info(name)
     except KeyError_ as exc:
@@ -83,7 +91,7 @@ def export(
         }
         text = yaml.safe_dump({"evaluators": [entry]}, allow_unicode=True, sort_keys=False)
     if out:
-        out.write_text(text, encoding="utf-8")
+        write_text_atomic(out, text)
         console.print(f"Wrote {out}")
     else:
         typer.echo(text, nl=False)

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from tongzhou.errors import InputError
-from tongzhou.store import open_store
-from tongzhou.systems.bundled import example_profiles
-from tongzhou.systems.loading import dump_profile, load_profile
-from tongzhou.systems.profile import SystemProfile
-from tongzhou.systems.registry import SystemRegistry
+
+if TYPE_CHECKING:
+    from tongzhou.systems.profile import SystemProfile
 
 app = typer.Typer(
     help="Register AI systems (SystemProfile YAML/JSON) and manage the registry. / AI系统登记。",
@@ -31,6 +30,11 @@ def add(
     ),
 ) -> None:
     """Validate every profile first, then register them all (nothing is written if one is invalid)."""
+    from tongzhou.store import open_store
+    from tongzhou.systems.bundled import example_profiles
+    from tongzhou.systems.loading import load_profile
+    from tongzhou.systems.registry import SystemRegistry
+
     profiles: list[tuple[SystemProfile, str | None]] = [(load_profile(p), str(p)) for p in paths or []]
     if examples:
         profiles += [(p, f"examples/{p.id}.yaml") for p in example_profiles()]
@@ -53,6 +57,11 @@ def add(
 @app.command("list")
 def list_(fmt: str = typer.Option("table", "--format", help="table or json")) -> None:
     """List registered systems."""
+    from tongzhou.store import open_store
+    from tongzhou.systems.registry import SystemRegistry
+
+    if fmt not in ("table", "json"):
+        raise InputError(f"--format: {fmt!r} is not one of table, json")
     store = open_store()
     try:
         rows = SystemRegistry(store).list()
@@ -89,6 +98,10 @@ def list_(fmt: str = typer.Option("table", "--format", help="table or json")) ->
 @app.command("show")
 def show(system_id: str, fmt: str = typer.Option("yaml", "--format", help="yaml or json")) -> None:
     """Print a registered profile."""
+    from tongzhou.store import open_store
+    from tongzhou.systems.loading import dump_profile
+    from tongzhou.systems.registry import SystemRegistry
+
     store = open_store()
     try:
         profile = SystemRegistry(store).get(system_id)
@@ -100,6 +113,9 @@ def show(system_id: str, fmt: str = typer.Option("yaml", "--format", help="yaml 
 @app.command("remove")
 def remove(system_id: str) -> None:
     """Remove a registered system."""
+    from tongzhou.store import open_store
+    from tongzhou.systems.registry import SystemRegistry
+
     store = open_store()
     try:
         SystemRegistry(store).remove(system_id)
@@ -115,6 +131,9 @@ def export(
     out: Path = typer.Option(None, "--out", help="Write here (atomically) instead of stdout."),
 ) -> None:
     """Export a registered profile as YAML or JSON."""
+    from tongzhou.store import open_store
+    from tongzhou.systems.registry import SystemRegistry
+
     store = open_store()
     try:
         text = SystemRegistry(store).export(system_id, fmt, out)
@@ -129,4 +148,6 @@ def export(
 @app.command("schema")
 def schema() -> None:
     """Print the JSON Schema of a SystemProfile (for editors and other tools)."""
+    from tongzhou.systems.profile import SystemProfile
+
     typer.echo(json.dumps(SystemProfile.model_json_schema(), ensure_ascii=False, indent=2))

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 
-from tongzhou.store import open_store
+from tongzhou.errors import InputError
+
+if TYPE_CHECKING:
+    from tongzhou.store import Store
 
 app = typer.Typer(
     help="Threat information sharing (威胁信息共享): TAXII 2.1 server and STIX 2.1 AI content.",
@@ -19,12 +22,23 @@ app = typer.Typer(
 console = Console()
 
 
+def open_store() -> Store:
+    """The store (imported here, so that `tongzhou threats --help` does not load SQLAlchemy)."""
+    from tongzhou.store import open_store as _open
+
+    return _open()
+
+
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-    port: int = typer.Option(9500, help="TCP port."),
-    workers: int = typer.Option(1, help="uvicorn worker processes (pagination is stateless)."),
-    max_content_length: int = typer.Option(10 * 1024 * 1024, help="Largest POST body in bytes (else 413)."),
+    port: int = typer.Option(9500, min=1, max=65535, help="TCP port."),
+    workers: int = typer.Option(
+        1, min=1, max=256, help="uvicorn worker processes (pagination is stateless)."
+    ),
+    max_content_length: int = typer.Option(
+        10 * 1024 * 1024, min=1024, max=2**31, help="Largest POST body in bytes (else 413)."
+    ),
     api_root: str = typer.Option("tongzhou", help="API root name(s), comma-separated."),
 ) -> None:
     """Serve TAXII 2.1 on the store (TONGZHOU_DATABASE_URL or SQLite in TONGZHOU_HOME)."""
@@ -124,8 +138,6 @@ def grant(
         try:
             info = TaxiiRepository(store).collection(api_root, collection)
         except UnknownCollection:
-            from tongzhou.errors import InputError
-
             raise InputError(f"no collection {collection!r} in API root {api_root!r}") from None
         Authority(store).grant(principal, info.id, read=read, write=write)
     finally:

@@ -11,7 +11,6 @@ from pathlib import Path
 from sqlalchemy import select
 
 from tongzhou.atomic_file import write_text_atomic
-from tongzhou.attest.canonical import canonical_json
 from tongzhou.errors import InputError
 from tongzhou.store import Store
 from tongzhou.systems._tables import SystemRecord
@@ -33,6 +32,10 @@ class SystemSummary:
 
 def profile_digest(profile: SystemProfile) -> tuple[str, str]:
     """The canonical JSON of a profile and its ``sha256:<hex>``."""
+    # Imported here: `tongzhou.attest` loads cryptography and the policy stack (~0.1 s), which
+    # listing the registry does not need.
+    from tongzhou.attest.canonical import canonical_json
+
     data = canonical_json(profile.model_dump(mode="json", exclude_none=True))
     return data.decode("utf-8"), "sha256:" + hashlib.sha256(data).hexdigest()
 
