@@ -119,8 +119,8 @@ def run(
 
             rid = resume or latest_run_id(store)
             hint = (
-                f"interrupted: the run is partial and its answers so far are stored; resume with "
-                f"`tongzhou eval run --resume {rid}` / 已中断，可续跑"
+                f"interrupted: the run is partial and its answers so far are stored. "
+                f"Resume with: tongzhou eval run --resume {rid} / 已中断，可续跑"
             )
             if isinstance(stopped, Terminated):
                 Console(stderr=True).print(hint, highlight=False, soft_wrap=True)

@@ -227,5 +227,9 @@ def verify(
     bad = [r for r in results if not r["valid"] or (require_trusted and not r["checks"][0]["trusted"])]
     if bad:
         if not as_json:
-            Console(stderr=True).print(f"[red]{len(bad)} of {len(results)} file(s) failed verification[/]")
+            Console(stderr=True).print(
+                f"[red]{len(bad)} of {len(results)} file(s) failed verification[/] "
+                f"/ {len(bad)} 个文件未通过核验",
+                highlight=False,
+            )
         raise typer.Exit(1)
