@@ -5,6 +5,7 @@ Enumerated, not listed: a command added to the app is swept without anyone editi
 
 from __future__ import annotations
 
+import shutil
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -74,14 +75,26 @@ class Materials:
     dead_url: str
     """http://127.0.0.1:PORT with nothing listening."""
 
+    def reset(self) -> None:
+        """Put everything back as it was (a run may have written into the directory or over a file)."""
+        for path in (self.directory, self.missing, self.garbage):
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
+        self.directory.mkdir()
+        self.garbage.write_bytes(GARBAGE)
+
+
+GARBAGE = b"\x00\xffnot any format\x01" * 8
+
 
 def materials(tmp: Path) -> Materials:
     """Create the materials under ``tmp``."""
-    directory = tmp / "a-directory"
-    directory.mkdir()
-    garbage = tmp / "garbage.bin"
-    garbage.write_bytes(b"\x00\xffnot any format\x01" * 8)
-    return Materials(directory, tmp / "no-such-file.yaml", garbage, f"http://127.0.0.1:{closed_port()}")
+    made = Materials(tmp / "a-directory", tmp / "no-such-file.yaml", tmp / "garbage.bin", "")
+    made = Materials(made.directory, made.missing, made.garbage, f"http://127.0.0.1:{closed_port()}")
+    made.reset()
+    return made
 
 
 def _base_type(param: Any) -> Any:

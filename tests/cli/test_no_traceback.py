@@ -58,6 +58,7 @@ def test_no_command_shows_a_traceback_in_process(
     runs = [inv for inv in invocations(m) if inv.leaf.name not in SERVERS]
     for inv in runs:
         code = run(inv.argv)
+        m.reset()
         captured = capfd.readouterr()
         swept.add(inv.leaf.name)
         problem = _check(inv, code, captured.out + captured.err)
@@ -86,6 +87,8 @@ def test_servers_refuse_bad_arguments_without_a_traceback(tmp_path: Path) -> Non
         except subprocess.TimeoutExpired:
             problems.append(f"tongzhou {' '.join(inv.argv)} [{inv.why}]: still running after 60 s")
             continue
+        finally:
+            m.reset()
         problem = _check(inv, proc.returncode, proc.stdout + proc.stderr)
         if problem:
             problems.append(f"tongzhou {' '.join(inv.argv)}  [{inv.why}]\n  {problem}")

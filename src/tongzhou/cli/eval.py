@@ -256,10 +256,11 @@ def check_bank(
                 f"  [red]{rep.wrong_expected} items[/] expect another behaviour than this bank's rule"
             )
         covered = len([c for c in rep.per_risk if c in names])
-        console.print(
-            f"  covers {covered} risk types/topics; smallest: "
-            f"{min(rep.per_risk.items(), key=lambda kv: kv[1]) if rep.per_risk else '-'}"
-        )
+        smallest = "-"
+        if rep.per_risk:
+            code, count = min(rep.per_risk.items(), key=lambda kv: kv[1])
+            smallest = f"{code} ({count} items)"
+        console.print(f"  covers {covered} risk types/topics; smallest: {smallest}", highlight=False)
         short = short or not rep.meets
     if strict and short:
         raise typer.Exit(1)

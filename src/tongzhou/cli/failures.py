@@ -101,6 +101,12 @@ def describe(exc: BaseException) -> Failure:
         return library
     if isinstance(exc, OSError):
         return _os_failure(exc)
+    if isinstance(exc, UnicodeDecodeError):
+        return Failure(
+            f"a file is not UTF-8 text ({exc.reason} at byte {exc.start}); give a text file "
+            "/ 文件不是 UTF-8 文本",
+            ExitCode.BAD_INPUT,
+        )
     if isinstance(exc, OverflowError):
         return Failure(
             f"a number or date is out of range ({exc}); give a smaller value / 数值或日期超出范围",

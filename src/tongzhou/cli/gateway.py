@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -110,6 +109,7 @@ def issue(
     import httpx
 
     from tongzhou.attest import KeyError_, KeyRing
+    from tongzhou.attest.workflow import private_key
     from tongzhou.gateway.halt_order import HaltOrder, HaltOrderError
 
     try:
@@ -121,7 +121,10 @@ def issue(
             expires_in=parse_duration(expires_in) if expires_in else None,
             lifts=tuple(lifts),
         )
-        private = KeyRing().private_key(key, os.environ.get("TONGZHOU_KEY_PASSPHRASE"))
+        # A passphrase ($TONGZHOU_KEY_PASSPHRASE, else asked) only for a key that has one (as attest sign).
+        private = private_key(
+            KeyRing(), key, prompt=lambda: typer.prompt("Passphrase 口令", hide_input=True)
+        )
     except InputError:
         raise
     except (HaltOrderError, KeyError_) as exc:

@@ -89,7 +89,8 @@ def new(
         deadline = f"[bold]{draft['deadline']}[/] ({draft['days']} days, {draft['basis']})"
         console.print(f"Art. 73 deadline / 报告期限: {deadline}")
     else:
-        console.print(f"Art. 73: {draft['reason']['en']}")
+        reason = draft["reason"]
+        console.print(f"Art. 73: {reason['en']} / {reason.get('zh', '')}".rstrip(" /"), highlight=False)
 
 
 @app.command("list")
@@ -118,16 +119,30 @@ def list_() -> None:
 
 @app.command()
 def report(
-    incident_id: str = typer.Argument(..., help="Incident id (or a unique prefix)."),
+    incident_id: str = typer.Argument(
+        ...,
+        metavar="INCIDENT",
+        help="Incident id, a unique prefix of it, or 'latest' (most recently noticed).",
+    ),
     format_: str = typer.Option("md", "--format", help="md or json."),
     out: Path = typer.Option(None, help="Write here instead of printing."),
 ) -> None:
     """Draft the EU AI Act Art. 73 serious-incident report (bilingual)."""
-    from tongzhou.threats.incidents import art73_draft, get_incident, render_markdown
+    from tongzhou.errors import InputError
+    from tongzhou.threats.incidents import art73_draft, get_incident, list_incidents, render_markdown
 
+    if format_ not in ("md", "json"):
+        raise InputError(f"--format: {format_!r} is not one of md, json")
     store = open_store()
     try:
-        draft = art73_draft(get_incident(store, incident_id))
+        if incident_id == "latest":
+            records = list_incidents(store)
+            if not records:
+                raise InputError("no incidents recorded yet: `tongzhou incident new` / 尚无事件记录")
+            record = records[0]
+        else:
+            record = get_incident(store, incident_id)
+        draft = art73_draft(record)
     finally:
         store.close()
     text = render_markdown(draft) if format_ == "md" else json.dumps(draft, ensure_ascii=False, indent=2)

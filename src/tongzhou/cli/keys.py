@@ -64,7 +64,7 @@ def export(
     name: str = typer.Argument(..., help="Key name."),
     out: Path = typer.Option(None, "--out", help="Write to this file instead of standard output."),
     policy_entry: bool = typer.Option(
-        False, "--policy-entry", help="Print a trust-policy evaluator entry (YAML)."
+        False, "--policy-entry", help="Print a trust policy (YAML) that recognises this key."
     ),
     evaluator: str = typer.Option(None, "--evaluator", help="Evaluator name for --policy-entry."),
     profile: str = typer.Option("gbt45654", "--profile", help="Standard profile for --policy-entry."),
@@ -89,7 +89,17 @@ def export(
             "public_key": info.public_pem,
             "recognised_for": [{"profile": profile, "jurisdictions": list(jurisdiction)}],
         }
-        text = yaml.safe_dump({"evaluators": [entry]}, allow_unicode=True, sort_keys=False)
+        policy = {
+            "policy": "tongzhou-trust-policy/v1",
+            "name": f"recognises {entry['name']}",
+            "evaluators": [entry],
+        }
+        text = (
+            "# A trust policy (docs/attest.md) that recognises this key: use it as it is with\n"
+            "# `tongzhou attest verify FILE --policy trust.yaml`, or paste the entry under `evaluators:`\n"
+            "# of your own policy. 信任策略：可直接使用，或把评估机构条目粘贴到已有策略中。\n"
+            + yaml.safe_dump(policy, allow_unicode=True, sort_keys=False)
+        )
     if out:
         write_text_atomic(out, text)
         console.print(f"Wrote {out}")

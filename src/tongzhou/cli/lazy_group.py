@@ -29,6 +29,7 @@ class CommandEntry:
 
 
 COMMANDS: tuple[CommandEntry, ...] = (
+    CommandEntry("init", "tongzhou.cli.init", "Write the example files the README tour uses. 生成示例文件。"),
     CommandEntry(
         "systems", "tongzhou.cli.systems", "Register AI systems and manage the registry. AI系统登记。"
     ),

@@ -212,7 +212,7 @@ def load_policy(path: Path | None) -> GatewayPolicy:
         return GatewayPolicy()
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read gateway policy {path}: {exc}") from exc
     except yaml.YAMLError as exc:
         raise InputError(f"gateway policy {path} is not valid YAML: {exc}") from exc

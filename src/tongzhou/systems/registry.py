@@ -7,6 +7,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -14,8 +15,9 @@ from tongzhou.atomic_file import write_text_atomic
 from tongzhou.errors import InputError
 from tongzhou.store import Store
 from tongzhou.systems._tables import SystemRecord
-from tongzhou.systems.loading import dump_profile
-from tongzhou.systems.profile import SystemProfile
+
+if TYPE_CHECKING:
+    from tongzhou.systems.profile import SystemProfile
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ class SystemRegistry:
             row = session.get(SystemRecord, system_id)
             if row is None:
                 raise InputError(f"no registered system {system_id!r} (see `tongzhou systems list`)")
+            from tongzhou.systems.profile import SystemProfile
+
             return SystemProfile.model_validate(json.loads(row.profile_json))
 
     def exists(self, system_id: str) -> bool:
@@ -118,6 +122,8 @@ class SystemRegistry:
 
     def export(self, system_id: str, fmt: str = "yaml", out: Path | None = None) -> str:
         """The profile as YAML or JSON; written atomically to ``out`` when given."""
+        from tongzhou.systems.loading import dump_profile
+
         text = dump_profile(self.get(system_id), fmt)
         if out is not None:
             write_text_atomic(out, text)
