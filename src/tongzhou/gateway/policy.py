@@ -23,7 +23,7 @@ from tongzhou.home import tongzhou_home
 
 MIN_RETENTION_DAYS = 183
 """Six months: Labeling Measures Art. 9 and EU AI Act Art. 26(6) (deployer logs ≥ 6 months);
-see shared/reference/aigc-labeling.md and regimes.md."""
+see docs/standards/aigc-labeling.md and regimes.md."""
 
 
 class _Strict(BaseModel):
