@@ -66,6 +66,7 @@ _ROOT_MODULES = {
     "tongzhou.cli.main",
     "tongzhou.cli.failures",
     "tongzhou.cli.lazy_group",
+    "tongzhou.cli.help_style",
 }
 
 

@@ -16,6 +16,8 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from tongzhou.cli.help_style import polish
+
 
 @dataclass(frozen=True)
 class CommandEntry:
@@ -81,6 +83,7 @@ def load_command(entry: CommandEntry) -> typer.core.TyperCommand | TyperGroup:
         holder.command(name=entry.name)(target)
     command = typer.main.get_group(holder).commands[entry.name]
     assert isinstance(command, typer.core.TyperCommand | TyperGroup)
+    polish(command)
     return command
 
 
@@ -116,6 +119,7 @@ class LazyCommandGroup(TyperGroup):
     def format_help(self, ctx: Any, formatter: Any) -> None:
         """The root help from the table's summaries alone."""
         self._summaries_only = True
+        polish(self, recursive=False)  # the root's own options (--version, --debug, completion)
         try:
             super().format_help(ctx, formatter)
         finally:

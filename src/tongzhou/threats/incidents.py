@@ -103,12 +103,18 @@ class IncidentRecord:
         known = incident_rules()["oecd"]["harm_types"]
         unknown = [h for h in self.harm_types if h not in known]
         if unknown:
-            raise InputError(f"unknown harm type(s) {unknown}; use {sorted(known)} / 未知损害类型")
+            raise InputError(
+                f"unknown harm type(s) {', '.join(unknown)}; use {', '.join(sorted(known))} / 未知损害类型"
+            )
         if not self.harm_types:
-            raise InputError(f"name at least one OECD harm type: {sorted(known)} / 至少指明一种损害类型")
+            raise InputError(
+                f"name at least one OECD harm type: {', '.join(sorted(known))} / 至少指明一种损害类型"
+            )
         bad = [t for t in self.atlas_techniques if not _ATLAS_ID.match(t)]
         if bad:
-            raise InputError(f"not ATLAS technique ids (AML.T0051, AML.T0051.000): {bad}")
+            raise InputError(
+                f"not ATLAS technique ids (AML.T0051, AML.T0051.000): {', '.join(bad)} / 不是 ATLAS 技术编号"
+            )
         self.aware = _iso(_not_future(self.aware, "aware") if self.aware else datetime.now(UTC))
         if self.occurred:
             self.occurred = _iso(_not_future(self.occurred, "occurred"))
