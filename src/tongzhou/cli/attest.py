@@ -70,7 +70,7 @@ def sign(
         False, "--allow-partial", help="Sign a partial run (its report says partial). 允许签名不完整的运行。"
     ),
 ) -> None:
-    """Sign a run: canonical report → in-toto Statement v1 → DSSE envelope (Ed25519).
+    """Sign a run: canonical report → in-toto Statement v1 → DSSE envelope (Ed25519). 签署测评结果。
 
     `latest` is the latest complete run; a partial run (failed items, interrupted) is signed only
     with --allow-partial, and a run with no scored items never.
@@ -114,6 +114,7 @@ def verify(
     as_json: bool = JSON_OUT,
 ) -> None:
     """Check the signature, the report, every digest and the trust policy; say exactly why when it fails.
+    核验签名与信任策略。
 
     Exit status: 0 recognised, 1 not recognised, 2 bad input.
     """
@@ -134,7 +135,9 @@ def recognise(
     public_key: list[Path] = PUBLIC_KEY,
     as_json: bool = JSON_OUT,
 ) -> None:
-    """List the obligations, jurisdiction by jurisdiction, this attestation can serve as evidence for."""
+    """List the obligations, jurisdiction by jurisdiction, this attestation can serve as evidence for.
+    列出可互认的义务。
+    """
     from tongzhou.attest.recognition import recognition_view
     from tongzhou.attest.workflow import verify_file
 
@@ -172,7 +175,7 @@ def report(
     policy: Path = POLICY,
     public_key: list[Path] = PUBLIC_KEY,
 ) -> None:
-    """Render the readable report (bilingual; charts; GB/T 45654 self-assessment table)."""
+    """Render the readable report (bilingual; charts; GB/T 45654 self-assessment table). 生成可读报告。"""
     from tongzhou.attest import Evaluator, build_report
     from tongzhou.attest.workflow import load_run_summary, verify_file
     from tongzhou.home import tongzhou_home

@@ -58,7 +58,9 @@ def app(
     lang: str = typer.Option("en", "--lang", help="Language of titles in the table: en or zh."),
     explain: bool = typer.Option(False, "--explain", help="Table: also print the trace (facts → rules)."),
 ) -> None:
-    """Classify an AI system under each jurisdiction's rules: tiers, dated obligations, evidence, trace."""
+    """Classify an AI system under each jurisdiction's rules: tiers, dated obligations, evidence, trace.
+    按各法域规则分类分级。
+    """
     if fmt not in ("table", "json", "md"):
         raise InputError(f"--format: {fmt!r} is not one of table, json, md")
     if lang not in ("en", "zh"):

@@ -14,7 +14,8 @@ from rich.table import Table
 from tongzhou.errors import InputError
 
 app = typer.Typer(
-    help="Audit training corpora: keyword library, personal information, duplicates, sampling.",
+    help="Audit training corpora: keyword library, personal information, duplicates, sampling. "
+    "训练语料审核。",
     no_args_is_help=True,
 )
 
@@ -101,6 +102,7 @@ def audit_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Audit a corpus against the standard and write corpus-audit.json/.html and sample.jsonl.
+    按标准审核语料。
 
     Exit status: 0 no rule fails (manual sampling may be pending), 1 a rule fails.
     """
@@ -145,7 +147,7 @@ def sample_cmd(
     ),
     workers: int = typer.Option(os.cpu_count() or 1, "--workers", help="Worker processes."),
 ) -> None:
-    """Draw N random items (seeded, uniform) into a sampling file for manual review."""
+    """Draw N random items (seeded, uniform) into a sampling file for manual review. 抽取人工抽检样本。"""
     from tongzhou.corpus.unit import AuditSettings
     from tongzhou.corpus.workflow import audit_to_dir
 
@@ -172,6 +174,7 @@ def review_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Record a reviewer's verdicts (pass/fail) and compute the pass rate against the 96 % rule.
+    记录人工抽检结果。
 
     Exit status: 0 pass or still pending, 1 fail.
     """
@@ -229,6 +232,7 @@ def check_library_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Coverage of a keyword library against the standard (≥ 10,000; ≥ 200 per A.1, ≥ 100 per A.2 risk).
+    检查关键词库。
 
     Exit status: 0 every rule passes (weekly freshness included), 1 a rule fails.
     """

@@ -14,7 +14,7 @@ def app(
     out: Path = typer.Option(None, "--out", help="Directory for artefacts (default: $TONGZHOU_HOME/demo)."),
     only: list[str] = typer.Option(None, "--only", help="Run only steps whose name contains this."),
 ) -> None:
-    """Run the main job: register the example systems, classify them, and every feature's step."""
+    """Run the main job: register the example systems, classify them, and every feature's step. 运行演示。"""
     from tongzhou.demo import DEMO_STEPS, DemoContext, run_demo
     from tongzhou.store import open_store
 

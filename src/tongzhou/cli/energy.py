@@ -17,14 +17,15 @@ from tongzhou.errors import InputError
 DEFAULT_TASK_CLASS = "text-generation/cpu-gguf"  # as tongzhou.energy.report.DEFAULT_TASK_CLASS (tested)
 
 app = typer.Typer(
-    help="Energy, carbon and water of model runs (measured where counters exist, else estimated).",
+    help="Energy, carbon and water of model runs (measured where counters exist, else estimated). "
+    "能耗、碳排放与用水。",
     no_args_is_help=True,
 )
 
 
 @app.command("meters")
 def meters_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """Show which meters this machine offers and why the others are not used."""
+    """Show which meters this machine offers and why the others are not used. 查看可用的计量方式。"""
     from tongzhou.energy import meter_report
 
     report = meter_report()
@@ -49,7 +50,7 @@ def factors_cmd(
     ),
     site: str = typer.Option("default", "--site", help="PUE/WUE profile: default, local-machine, cn-..."),
 ) -> None:
-    """Show the carbon and water factors that apply, with their sources."""
+    """Show the carbon and water factors that apply, with their sources. 查看碳与水因子。"""
     from tongzhou.energy import FactorTable, country_code
 
     table = FactorTable.load()
@@ -72,7 +73,9 @@ def run_cmd(
     country: str = typer.Option(None, "--country", help="ISO country code for carbon and water."),
     as_json: bool = typer.Option(False, "--json", help="Print the window as JSON."),
 ) -> None:
-    """Run a command (after --) inside an energy window and print its energy, carbon and water."""
+    """Run a command (after --) inside an energy window and print its energy, carbon and water.
+    测量一条命令的能耗。
+    """
     from tongzhou.energy import measure
 
     if not ctx.args:
@@ -157,7 +160,9 @@ def report_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of Markdown."),
     out: Path = typer.Option(None, "--out", help="Write the report to this file (atomically)."),
 ) -> None:
-    """Energy report of a run: J, J/token, Wh/1,000 queries, carbon, water, rating, SCI, Annex XI."""
+    """Energy report of a run: J, J/token, Wh/1,000 queries, carbon, water, rating, SCI, Annex XI.
+    运行的能耗报告。
+    """
     from tongzhou.energy.report import TrainingFacts, build_report, render_markdown
 
     if training_energy_method not in (None, "measured", "estimated"):

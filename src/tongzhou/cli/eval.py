@@ -14,7 +14,8 @@ from rich.table import Table
 from tongzhou.errors import InputError, Interrupted, PartialFailure, Terminated
 
 app = typer.Typer(
-    help="Risk testing and evaluation (GB/T 45654): run suites, show verdicts with confidence intervals.",
+    help="Risk testing and evaluation (GB/T 45654): run suites, show verdicts with confidence intervals. "
+    "风险测试评估（GB/T 45654）。",
     no_args_is_help=True,
 )
 
@@ -65,7 +66,9 @@ def run(
     no_progress: bool = typer.Option(False, "--no-progress"),
     show_items: int = typer.Option(0, "--show-items", help="Print the first N responses."),
 ) -> None:
-    """Evaluate a model on test banks; prints metrics with 95% CIs, verdicts, and energy/carbon/water."""
+    """Evaluate a model on test banks; prints metrics with 95% CIs, verdicts, and energy/carbon/water.
+    用题库测评模型。
+    """
     from tongzhou.evaluate import RunOptions, model_from_ref, run_evaluation, run_summary
     from tongzhou.evaluate.console import print_summary
     from tongzhou.evaluate.standards import StandardProfile
@@ -146,7 +149,7 @@ def run(
 
 @app.command("list")
 def list_runs(limit: int = typer.Option(20, "--limit", "-n")) -> None:
-    """Recent evaluation runs."""
+    """Recent evaluation runs. 最近的测评运行。"""
     from tongzhou.evaluate.storage import list_runs as _list
     from tongzhou.store import open_store
 
@@ -174,7 +177,7 @@ def show(
     run_id: str = typer.Argument(None, help="Run id (default: the latest)."),
     items: int = typer.Option(5, "--items", help="Responses to print."),
 ) -> None:
-    """Metrics, CIs and verdicts of a run."""
+    """Metrics, CIs and verdicts of a run. 一次运行的指标与判定。"""
     from tongzhou.evaluate import latest_run_id, run_summary
     from tongzhou.evaluate.console import print_summary
     from tongzhou.store import open_store
@@ -194,7 +197,7 @@ def export(
     run_id: str = typer.Argument(None, help="Run id (default: the latest)."),
     out: Path = typer.Option(None, "--out", "-o", help="File to write (default: stdout)."),
 ) -> None:
-    """The run summary as JSON (the document `tongzhou attest` signs)."""
+    """The run summary as JSON (the document `tongzhou attest` signs). 导出运行摘要（JSON）。"""
     from tongzhou.evaluate import latest_run_id, run_summary
     from tongzhou.store import open_store
 
@@ -221,7 +224,9 @@ def check_bank(
     profile: str = typer.Option("gbt45654", "--profile", "-p"),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when a bank falls short."),
 ) -> None:
-    """How banks measure against the profile's coverage rules (sizes per risk, totals) and what is missing."""
+    """How banks measure against the profile's coverage rules (sizes per risk, totals) and what is missing.
+    检查题库覆盖要求。
+    """
     from tongzhou.evaluate import check_coverage, load_banks, load_profile
     from tongzhou.evaluate.standards import risk_taxonomy
 
@@ -270,7 +275,9 @@ def check_bank(
 def check_scorer(
     labelled: Path = typer.Option(None, "--labelled", help="Labelled JSONL (default: the bundled sets)."),
 ) -> None:
-    """Agreement of the refusal detector with human labels, per language (all bundled sets)."""
+    """Agreement of the refusal detector with human labels, per language (all bundled sets).
+    拒答检测与人工标注的一致性。
+    """
     from tongzhou.evaluate.scorers.agreement import (
         REFUSAL_FRESH,
         REFUSAL_FRESH2,

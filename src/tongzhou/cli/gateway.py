@@ -65,7 +65,7 @@ def gateway(
 def serve_command(
     upstream: str | None = UPSTREAM, policy: Path | None = POLICY, host: str = HOST, port: int = PORT
 ) -> None:
-    """Serve the OpenAI-compatible governed proxy in front of --upstream."""
+    """Serve the OpenAI-compatible governed proxy in front of --upstream. 启动治理网关。"""
     _serve(upstream, policy, host, port)
 
 
@@ -105,7 +105,9 @@ def issue(
     ),
     out: Path | None = typer.Option(None, "--out", help="Write the signed envelope here (file delivery)."),
 ) -> None:
-    """Sign a halt order; deliver it to a gateway (--to), write it to a file (--out), or print it."""
+    """Sign a halt order; deliver it to a gateway (--to), write it to a file (--out), or print it.
+    签发停止令。
+    """
     import httpx
 
     from tongzhou.attest import KeyError_, KeyRing
@@ -158,7 +160,9 @@ def status(
     url: str | None = typer.Option(None, "--url", help="Ask a running gateway (base URL)."),
     policy: Path | None = POLICY,
 ) -> None:
-    """Show the halt orders in force (from a running gateway, or from the persisted state file)."""
+    """Show the halt orders in force (from a running gateway, or from the persisted state file).
+    查看生效的停止令。
+    """
     if url:
         import httpx
 
@@ -181,7 +185,9 @@ def verify(
     ),
     policy: Path | None = POLICY,
 ) -> None:
-    """Verify the hash chain; exit 1 naming every edited, deleted, reordered or truncated record."""
+    """Verify the hash chain; exit 1 naming every edited, deleted, reordered or truncated record.
+    核验审计日志哈希链。
+    """
     from tongzhou.gateway.audit_log import verify_audit_log
     from tongzhou.gateway.policy import load_policy
 

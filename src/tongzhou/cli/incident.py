@@ -55,7 +55,7 @@ def new(
         "ai-incidents", help="Also publish as STIX to this local collection ('' to skip)."
     ),
 ) -> None:
-    """Record an incident (or hazard) and print its Art. 73 deadline."""
+    """Record an incident (or hazard) and print its Art. 73 deadline. 记录事件并给出报告期限。"""
     from tongzhou.threats.incidents import IncidentRecord, art73_draft, incident_to_stix, save_incident
 
     record = IncidentRecord(
@@ -95,7 +95,7 @@ def new(
 
 @app.command("list")
 def list_() -> None:
-    """List recorded incidents, most recently noticed first."""
+    """List recorded incidents, most recently noticed first. 列出已记录的事件。"""
     from tongzhou.threats.incidents import art73_draft, list_incidents
 
     store = open_store()
@@ -127,7 +127,7 @@ def report(
     format_: str = typer.Option("md", "--format", help="md or json."),
     out: Path = typer.Option(None, help="Write here instead of printing."),
 ) -> None:
-    """Draft the EU AI Act Art. 73 serious-incident report (bilingual)."""
+    """Draft the EU AI Act Art. 73 serious-incident report (bilingual). 起草第73条严重事件报告。"""
     from tongzhou.errors import InputError
     from tongzhou.threats.incidents import art73_draft, get_incident, list_incidents, render_markdown
 

@@ -27,7 +27,7 @@ def generate(
         help=f"Encrypt the private key with a passphrase (prompted, or from ${PASSPHRASE_ENV}).",
     ),
 ) -> None:
-    """Create a key pair: NAME.key (mode 0600) and NAME.pub in $TONGZHOU_HOME/keys."""
+    """Create a key pair: NAME.key (mode 0600) and NAME.pub in $TONGZHOU_HOME/keys. 生成密钥对。"""
     from tongzhou.attest import KeyError_, KeyRing
 
     secret = None
@@ -49,7 +49,7 @@ def generate(
 
 @app.command("list")
 def list_keys() -> None:
-    """List the keys in the key ring."""
+    """List the keys in the key ring. 列出密钥。"""
     from tongzhou.attest import KeyRing
 
     ring = KeyRing()
@@ -72,7 +72,7 @@ def export(
         ["CN"], "--jurisdiction", help="Jurisdictions for --policy-entry."
     ),
 ) -> None:
-    """Export the public key (PEM), or a ready-to-paste trust-policy entry for it."""
+    """Export the public key (PEM), or a ready-to-paste trust-policy entry for it. 导出公钥或信任策略。"""
     import yaml
 
     from tongzhou.attest import KeyError_, KeyRing

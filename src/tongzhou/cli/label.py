@@ -17,7 +17,8 @@ Language = Literal["zh", "en"]  # as tongzhou.labels.explicit_text.Language
 DEFAULT_KEY_NAME = "labels"  # as tongzhou.labels.keys.DEFAULT_KEY_NAME (that module loads cryptography)
 
 app = typer.Typer(
-    help="Label AI-generated content (GB 45438, C2PA) and check labels (Labeling Measures Art. 6).",
+    help="Label AI-generated content (GB 45438, C2PA) and check labels (Labeling Measures Art. 6). "
+    "内容标识与核验。",
     no_args_is_help=True,
 )
 
@@ -55,6 +56,7 @@ def add(
     workers: int = typer.Option(None, "--workers", help="Worker processes (default: CPU count)."),
 ) -> None:
     """Write the implicit AIGC label (bound with Ed25519) into copies of FILES (default NAME.aigc.EXT).
+    添加隐式标识。
 
     Exit status: 0 every file labelled, 3 some failed, 2 none could be labelled.
     """
@@ -206,7 +208,9 @@ def inspect(
     workers: int = typer.Option(None, "--workers", help="Worker processes (default: CPU count)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per file."),
 ) -> None:
-    """Read labels, validate fields, verify the binding and C2PA, and give the Art. 6 class."""
+    """Read labels, validate fields, verify the binding and C2PA, and give the Art. 6 class.
+    读取并检查标识。
+    """
     _run_inspect(paths, trusted, declared, workers, as_json)
 
 
@@ -222,7 +226,9 @@ def verify(
     workers: int = typer.Option(None, "--workers", help="Worker processes (default: CPU count)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per file."),
 ) -> None:
-    """Like inspect, but exit 1 unless every file has a valid label (and binding)."""
+    """Like inspect, but exit 1 unless every file has a valid label (and binding).
+    核验标识（失败时退出码 1）。
+    """
     results = _run_inspect(paths, trusted, False, workers, as_json, require_trusted)
     bad = [r for r in results if not r["valid"] or (require_trusted and not r["checks"][0]["trusted"])]
     if bad:

@@ -29,7 +29,9 @@ def add(
         False, "--replace", help="Update systems already registered with other content."
     ),
 ) -> None:
-    """Validate every profile first, then register them all (nothing is written if one is invalid)."""
+    """Validate every profile first, then register them all (nothing is written if one is invalid).
+    登记系统档案（全部校验通过才写入）。
+    """
     from tongzhou.store import open_store
     from tongzhou.systems.bundled import example_profiles
     from tongzhou.systems.loading import load_profile
@@ -56,7 +58,7 @@ def add(
 
 @app.command("list")
 def list_(fmt: str = typer.Option("table", "--format", help="table or json")) -> None:
-    """List registered systems."""
+    """List registered systems. 列出已登记的系统。"""
     from tongzhou.store import open_store
     from tongzhou.systems.registry import SystemRegistry
 
@@ -97,7 +99,7 @@ def list_(fmt: str = typer.Option("table", "--format", help="table or json")) ->
 
 @app.command("show")
 def show(system_id: str, fmt: str = typer.Option("yaml", "--format", help="yaml or json")) -> None:
-    """Print a registered profile."""
+    """Print a registered profile. 显示已登记的档案。"""
     from tongzhou.store import open_store
     from tongzhou.systems.loading import dump_profile
     from tongzhou.systems.registry import SystemRegistry
@@ -112,7 +114,7 @@ def show(system_id: str, fmt: str = typer.Option("yaml", "--format", help="yaml 
 
 @app.command("remove")
 def remove(system_id: str) -> None:
-    """Remove a registered system."""
+    """Remove a registered system. 删除已登记的系统。"""
     from tongzhou.store import open_store
     from tongzhou.systems.registry import SystemRegistry
 
@@ -130,7 +132,7 @@ def export(
     fmt: str = typer.Option("yaml", "--format", help="yaml or json"),
     out: Path = typer.Option(None, "--out", help="Write here (atomically) instead of stdout."),
 ) -> None:
-    """Export a registered profile as YAML or JSON."""
+    """Export a registered profile as YAML or JSON. 导出档案（YAML 或 JSON）。"""
     from tongzhou.store import open_store
     from tongzhou.systems.registry import SystemRegistry
 
@@ -147,7 +149,7 @@ def export(
 
 @app.command("schema")
 def schema() -> None:
-    """Print the JSON Schema of a SystemProfile (for editors and other tools)."""
+    """Print the JSON Schema of a SystemProfile (for editors and other tools). 输出档案的 JSON Schema。"""
     from tongzhou.systems.profile import SystemProfile
 
     typer.echo(json.dumps(SystemProfile.model_json_schema(), ensure_ascii=False, indent=2))

@@ -41,7 +41,9 @@ def serve(
     ),
     api_root: str = typer.Option("tongzhou", help="API root name(s), comma-separated."),
 ) -> None:
-    """Serve TAXII 2.1 on the store (TONGZHOU_DATABASE_URL or SQLite in TONGZHOU_HOME)."""
+    """Serve TAXII 2.1 on the store (TONGZHOU_DATABASE_URL or SQLite in TONGZHOU_HOME).
+    启动 TAXII 2.1 服务。
+    """
     import uvicorn
 
     open_store().close()  # migrate once here, so workers starting together do not race
@@ -71,7 +73,7 @@ def add_collection(
     public: bool = typer.Option(False, "--public", help="Readable by anyone, without credentials."),
     api_root: str = typer.Option("tongzhou"),
 ) -> None:
-    """Create a collection and print its id."""
+    """Create a collection and print its id. 创建集合。"""
     from tongzhou.threats.repository import TaxiiRepository
 
     store = open_store()
@@ -90,7 +92,7 @@ def add_key(
     admin: bool = typer.Option(False, "--admin"),
     label: str = typer.Option(None),
 ) -> None:
-    """Issue an API key (printed once; only its hash is stored)."""
+    """Issue an API key (printed once; only its hash is stored). 签发 API 密钥。"""
     from tongzhou.threats.auth import Authority
 
     store = open_store()
@@ -110,7 +112,7 @@ def add_user(
     password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
     admin: bool = typer.Option(False, "--admin"),
 ) -> None:
-    """Create or update an HTTP Basic user (password stored as scrypt)."""
+    """Create or update an HTTP Basic user (password stored as scrypt). 创建或更新用户。"""
     from tongzhou.threats.auth import Authority
 
     store = open_store()
@@ -129,7 +131,7 @@ def grant(
     write: bool = typer.Option(False, "--write"),
     api_root: str = typer.Option("tongzhou"),
 ) -> None:
-    """Give a principal read and/or write on one collection."""
+    """Give a principal read and/or write on one collection. 授予集合读写权限。"""
     from tongzhou.threats.auth import Authority
     from tongzhou.threats.repository import TaxiiRepository, UnknownCollection
 
@@ -161,7 +163,7 @@ def push(
     user: str = typer.Option(None),
     password: str = typer.Option(None),
 ) -> None:
-    """Push STIX objects to a TAXII 2.1 collection (any server) with taxii2-client."""
+    """Push STIX objects to a TAXII 2.1 collection (any server) with taxii2-client. 推送 STIX 对象。"""
     from tongzhou.threats.sharing import push as push_objects
     from tongzhou.threats.sharing import read_stix_file
 
@@ -183,7 +185,7 @@ def pull(
     added_after: str = typer.Option(None),
     type_: list[str] = typer.Option(None, "--type"),
 ) -> None:
-    """Pull every object of a TAXII 2.1 collection (paged) into a STIX bundle file."""
+    """Pull every object of a TAXII 2.1 collection (paged) into a STIX bundle file. 拉取集合中的全部对象。"""
     from tongzhou.threats.sharing import pull as pull_objects
     from tongzhou.threats.sharing import write_bundle
 
@@ -211,7 +213,9 @@ def import_atlas(
     file: Path = typer.Argument(None, help="ATLAS.yaml (default: the shipped sample)."),
     collection: str = typer.Option("mitre-atlas", help="Collection alias (created, public, if missing)."),
 ) -> None:
-    """Import MITRE ATLAS as STIX 2.1 with deterministic ids (re-imports do not duplicate)."""
+    """Import MITRE ATLAS as STIX 2.1 with deterministic ids (re-imports do not duplicate).
+    导入 MITRE ATLAS。
+    """
     from tongzhou.threats.atlas import import_atlas as load
 
     _publish(load(file), collection, "MITRE ATLAS", public=True)
@@ -222,7 +226,9 @@ def import_avid(
     file: Path = typer.Argument(None, help="AVID report JSON / JSON Lines (default: the shipped sample)."),
     collection: str = typer.Option("ai-vulnerabilities", help="Collection alias (created if missing)."),
 ) -> None:
-    """Import AVID reports as STIX vulnerabilities with the AI-vulnerability extension."""
+    """Import AVID reports as STIX vulnerabilities with the AI-vulnerability extension.
+    导入 AVID 漏洞报告。
+    """
     from tongzhou.threats.avid import import_avid as load
 
     _publish(load(file), collection, "AI vulnerabilities (AVID)", public=False)
@@ -235,7 +241,7 @@ def import_aiid(
     ),
     collection: str = typer.Option("ai-incidents", help="Collection alias (created if missing)."),
 ) -> None:
-    """Import AIID incidents as incident records and STIX incidents."""
+    """Import AIID incidents as incident records and STIX incidents. 导入 AIID 事件。"""
     from tongzhou.threats.aiid import import_aiid as load
     from tongzhou.threats.incidents import incident_to_stix, save_incident
 
@@ -254,7 +260,9 @@ def import_aiid(
 
 @app.command()
 def extensions() -> None:
-    """Print Tongzhou's STIX extension definitions (AI system, AI incident, AI vulnerability) as a bundle."""
+    """Print Tongzhou's STIX extension definitions (AI system, AI incident, AI vulnerability) as a bundle.
+    输出 STIX 扩展定义。
+    """
     from tongzhou.threats.stix_ai import extension_definitions
 
     typer.echo(
