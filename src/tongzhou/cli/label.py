@@ -44,9 +44,14 @@ def add(
     wording: str = typer.Option(
         None, "--wording", help="Custom explicit wording (must contain AI/人工智能 + 生成/合成)."
     ),
-    c2pa: bool = typer.Option(False, "--c2pa", help="Also sign a C2PA manifest (needs --cert and --key)."),
-    cert: Path = typer.Option(None, "--cert", help="C2PA signing certificate chain, PEM, leaf first."),
-    key: Path = typer.Option(None, "--key", help="C2PA signing private key, PEM."),
+    c2pa: bool = typer.Option(
+        False, "--c2pa", help="Also sign a C2PA manifest (needs --c2pa-cert and --c2pa-key)."
+    ),
+    cert: Path = typer.Option(
+        None, "--c2pa-cert", "--cert", help="C2PA signing certificate chain, PEM file, leaf first."
+    ),
+    # Named --c2pa-key because elsewhere --key is a key-ring name; the old --key still works.
+    key: Path = typer.Option(None, "--c2pa-key", "--key", help="C2PA signing private key, PEM file."),
     key_name: str = typer.Option(
         DEFAULT_KEY_NAME, "--key-name", help="Key ring key that signs ReservedCode1/2."
     ),
@@ -78,7 +83,7 @@ def add(
     credentials = None
     if c2pa:
         if cert is None or key is None:
-            raise InputError("--c2pa needs --cert and --key")
+            raise InputError("--c2pa needs --c2pa-cert and --c2pa-key (PEM files) / 需要证书与私钥")
         credentials = C2paCredentials.from_files(cert, key)
     signing_key(key_name, create=key_name == DEFAULT_KEY_NAME)  # fail early on a missing key
     failures = 0
