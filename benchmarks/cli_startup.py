@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -31,15 +32,22 @@ ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
 
 
-def timed(argv: list[str], env: dict[str, str], runs: int) -> tuple[float, float]:
-    """(median, minimum) wall seconds of ``argv`` over ``runs`` starts (after one warm-up)."""
+def timed(argv: list[str], env: dict[str, str], runs: int) -> tuple[float, float, float]:
+    """(median wall, minimum wall, median CPU) seconds of ``argv`` over ``runs`` starts (after a warm-up).
+
+    CPU is user + system time of the child (``RUSAGE_CHILDREN``): on a shared machine it moves less
+    than wall time when other work competes for the cores.
+    """
     subprocess.run(argv, env=env, capture_output=True, check=False)
-    times = []
+    walls, cpus = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(argv, env=env, capture_output=True, check=False)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), min(times)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(walls), min(walls), statistics.median(cpus)
 
 
 def top_imports(env: dict[str, str], argv: list[str], n: int = 8) -> list[tuple[int, str]]:
@@ -89,9 +97,10 @@ def main() -> None:
                 cases.append((f"{tool} --help (anchor)", [path, "--help"]))
         results = {name: timed(argv, env, args.runs) for name, argv in cases}
         floor = results["python -c pass"][0]
-        print(f"{'command':32} {'median s':>9} {'min s':>7} {'× python -c pass':>17}")
-        for name, (median, minimum) in results.items():
-            print(f"{name:32} {median:9.3f} {minimum:7.3f} {median / floor:17.1f}")
+        print(f"load average (1 min): {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+        print(f"{'command':32} {'median s':>9} {'min s':>7} {'CPU s':>7} {'× python -c pass':>17}")
+        for name, (median, minimum, cpu) in results.items():
+            print(f"{name:32} {median:9.3f} {minimum:7.3f} {cpu:7.3f} {median / floor:17.1f}")
         print("\nlargest imports of `tongzhou --help` (cumulative µs, python -X importtime):")
         for micros, module in top_imports(env, ["-m", "tongzhou.cli.entry", "--help"]):
             print(f"  {micros:>8}  {module}")
