@@ -68,6 +68,25 @@ class PartialFailure(TongzhouError):
     exit_code = ExitCode.PARTIAL
 
 
+class BackendCrashError(TongzhouError, RuntimeError):
+    """A native library (llama.cpp, ...) died in the child process that ran it; the CLI exits with status 3.
+
+    The parent process is unharmed and has written nothing half-way: an evaluation run is left
+    ``partial`` and can be resumed. The message names the library, the signal and the fix (zh/en).
+    """
+
+    exit_code = ExitCode.PARTIAL
+
+    def __init__(self, message: str, *, library: str, signal: str | None, returncode: int) -> None:
+        super().__init__(message)
+        self.library = library
+        """The library that crashed, e.g. ``llama.cpp (llama-cpp-python 0.3.36)``."""
+        self.signal = signal
+        """``SIGILL``, ``SIGSEGV``, ... or None when the child exited with a status instead."""
+        self.returncode = returncode
+        """The child's exit status as :mod:`subprocess` reports it (negative for a signal)."""
+
+
 class Interrupted(TongzhouError):
     """The user pressed Ctrl-C; the message says what was kept and how to go on."""
 

@@ -7,6 +7,8 @@ Every expected failure ends as one ``error:`` line and a documented exit status 
 
 from __future__ import annotations
 
+import contextlib
+import faulthandler
 import os
 import signal
 import sys
@@ -125,6 +127,11 @@ def run(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     """The console script: run the CLI and exit with its status."""
+    # Native libraries that stay in this process (Hyperscan, c2pa, NVML) cannot be recovered from when
+    # they crash, but the crash must not be silent: print which Python call was in that library.
+    if sys.__stderr__ is not None:  # None when embedded without a console
+        with contextlib.suppress(ValueError, OSError):
+            faulthandler.enable(file=sys.__stderr__)
     code = run(list(sys.argv[1:] if argv is None else argv))
     try:
         sys.stdout.flush()
