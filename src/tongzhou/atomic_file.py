@@ -10,6 +10,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from tongzhou.errors import InputError
+
 
 def write_bytes_atomic(
     path: Path, data: bytes, *, mode: int = 0o644, durable: bool = False, temp_prefix: str | None = None
@@ -22,7 +24,14 @@ def write_bytes_atomic(
     a directory walk can skip writes in progress (default: ``.<name>.``).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise InputError(f"{path} is a directory; give a file name to write / 这是目录，请给出要写入的文件名")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise InputError(
+            f"cannot write {path}: {path.parent} is not a directory / 无法写入：上级路径不是目录"
+        ) from None
     prefix = temp_prefix if temp_prefix is not None else f".{path.name}."
     fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
     try:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tongzhou.atomic_file import write_bytes_atomic, write_text_atomic
+from tongzhou.errors import InputError
 from tongzhou.intervals import rate, wilson_interval
 
 
@@ -33,7 +34,7 @@ def test_failed_write_keeps_old_file_and_leaves_no_temp(tmp_path: Path) -> None:
 def test_rename_over_a_directory_fails_cleanly(tmp_path: Path) -> None:
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "keep.txt").write_text("kept")
-    with pytest.raises(OSError):
+    with pytest.raises(InputError, match="out is a directory; give a file name"):
         write_text_atomic(tmp_path / "out", "would clobber a directory")
     assert (tmp_path / "out" / "keep.txt").read_text() == "kept"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

@@ -72,7 +72,7 @@ def _cached_prompts(stub: StubServer) -> set[str]:
     return {keys[k].messages[-1]["content"] for k in hits}
 
 
-@pytest.mark.parametrize("how", ["SIGKILL", "SIGINT"])
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGINT", "SIGTERM"])
 def test_interrupted_run_resumes_without_requerying(stub_server: Callable[..., StubServer], how: str) -> None:
     stub = stub_server(reply="refuse", delay=0.15)
     proc = subprocess.Popen(_cli(stub), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -81,10 +81,11 @@ def test_interrupted_run_resumes_without_requerying(stub_server: Callable[..., S
         proc.kill()
         proc.wait(timeout=30)
     else:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(getattr(signal, how))
         out, _ = proc.communicate(timeout=60)
-        assert proc.returncode == 130, out.decode()
+        assert proc.returncode == (130 if how == "SIGINT" else 143), out.decode()
         assert b"Resume with: tongzhou eval run --resume run-" in out
+        assert b"Traceback" not in out
     asked_first = stub.stats()["prompts"]
     cached = _cached_prompts(stub)
     assert 8 <= len(cached) < LIMIT
@@ -94,6 +95,8 @@ def test_interrupted_run_resumes_without_requerying(stub_server: Callable[..., S
     try:
         (run,) = list_runs(store)
         assert run_summary(store, run.id)["status"] == "partial"
+        if how != "SIGKILL":  # stopped, not killed: `eval list` says partial too, not "running"
+            assert run.status == "partial"
     finally:
         store.close()
 

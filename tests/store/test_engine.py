@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from tongzhou.store import Store, database_url, open_store
-from tongzhou.store._engine import alembic_config, normalise_url
+from tongzhou.store._engine import alembic_config, at_head, normalise_url, script_heads
 
 
 def test_default_url_is_sqlite_in_home(tongzhou_home: Path) -> None:
@@ -49,3 +50,27 @@ def test_transaction_rolls_back_on_error(store: Store) -> None:
         raise RuntimeError("boom")
     with store.transaction() as session:
         assert session.execute(text("SELECT count(*) FROM probe")).scalar_one() == 0
+
+
+def test_the_quick_head_check_agrees_with_alembic(store: Store) -> None:
+    """`open_store` skips Alembic when the database is at head; its reading of the scripts is Alembic's."""
+    assert script_heads() == set(ScriptDirectory.from_config(alembic_config(store.engine)).get_heads())
+    assert at_head(store.engine)
+
+
+def test_a_database_behind_head_is_still_migrated(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'behind.db'}"
+    behind = open_store(url, migrate_schema=False)
+    try:
+        assert not at_head(behind.engine)  # no alembic_version table yet
+        command.upgrade(alembic_config(behind.engine), "0001_base")  # the base only: the branches behind
+        assert not at_head(behind.engine)
+    finally:
+        behind.close()
+    reopened = open_store(url)
+    try:
+        assert at_head(reopened.engine)
+        tables = set(inspect(reopened.engine).get_table_names())
+        assert {"eval_runs", "systems_profile", "threats_object"} <= tables
+    finally:
+        reopened.close()

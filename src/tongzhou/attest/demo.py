@@ -22,7 +22,7 @@ def sign_latest_run(ctx: DemoContext) -> None:
     """Sign the latest run with a local demo key, verify it under a policy and bundle, write HTML/MD/PDF."""
     console = ctx.console
     try:
-        summary = load_run_summary(ctx.store, "latest")
+        summary = load_run_summary(ctx.store, "latest", allow_partial=False)
     except InputError as exc:
         console.print(f"[yellow]attest: nothing to sign — {exc}. 没有可签名的评测运行。[/]")
         return

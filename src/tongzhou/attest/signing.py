@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +10,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from tongzhou.atomic_file import write_text_atomic
 from tongzhou.attest.canonical import CanonicalFragment, CanonicalJsonError
 from tongzhou.attest.dsse import sign_envelope
 from tongzhou.attest.keys import key_id
@@ -53,21 +52,16 @@ def sign_run(
 
 def write_json_atomic(path: Path, value: Any) -> Path:
     """Write JSON to ``path`` via a temporary file and a rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(value, handle, ensure_ascii=False, indent=1)
-            handle.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, json.dumps(value, ensure_ascii=False, indent=1) + "\n")
     return path
 
 
 def read_attestation(path: Path, max_bytes: int = MAX_ATTESTATION_BYTES) -> dict[str, Any]:
     """Read a DSSE envelope file, with a clear :class:`InputError` for anything that is not one."""
+    if path.is_dir():
+        raise InputError(
+            f"{path} is a directory; give the attestation file (RUN.dsse.json) / 这是目录，请给出证明文件"
+        )
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -76,6 +70,8 @@ def read_attestation(path: Path, max_bytes: int = MAX_ATTESTATION_BYTES) -> dict
         raise InputError(f"{path} is {size} bytes; attestations over {max_bytes} bytes are refused")
     try:
         value = json.loads(path.read_bytes().decode("utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read attestation {path}: {exc.strerror}") from exc
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise InputError(f"{path} is not JSON (or nested too deeply): {exc!s:.200}") from exc
     if not isinstance(value, dict):

@@ -26,16 +26,31 @@ PASSPHRASE_ENV = "TONGZHOU_KEY_PASSPHRASE"
 """Environment variable read for a key's passphrase when none is given."""
 
 
-def load_run_summary(store: Store, run: str) -> dict[str, Any]:
-    """The run summary of ``run`` (an id, or ``latest``) from the evaluate module."""
+def load_run_summary(store: Store, run: str, *, allow_partial: bool = True) -> dict[str, Any]:
+    """The run summary of ``run`` (an id, or ``latest``) from the evaluate module.
+
+    Without ``allow_partial``, ``latest`` is the latest *complete* run and a partial run named by id
+    is refused: a run whose items failed must not be signed by accident.
+    """
     try:
         from tongzhou.evaluate import latest_run_id, run_summary
     except ImportError as exc:
         raise InputError(f"the evaluate module is not available: {exc}") from exc
-    run_id = latest_run_id(store) if run == "latest" else run
-    if run_id is None:
-        raise InputError("there is no evaluation run in the store yet: run `tongzhou eval run` first")
+    newest = latest_run_id(store)
+    if newest is None:
+        raise InputError(
+            "there is no evaluation run in the store yet: run `tongzhou eval run` first / 尚无评测运行"
+        )
+    run_id = run
+    if run == "latest":
+        run_id = newest if allow_partial else latest_run_id(store, complete_only=True) or newest
     summary: dict[str, Any] = run_summary(store, run_id)
+    if not allow_partial and summary["status"] != "complete":
+        raise InputError(
+            f"run {run_id} is partial (some items failed or it was interrupted), and no complete run is "
+            f"newer. Resume it with `tongzhou eval run --resume {run_id}`, or sign it as partial with "
+            f"--allow-partial / 运行不完整，不予签名",
+        )
     return summary
 
 
@@ -103,7 +118,15 @@ def replace_dir(target: Path, build: Callable[[Path], Any]) -> Path:
 def sign_stored_run(
     summary: Mapping[str, Any], key: Ed25519PrivateKey, evaluator: str, out: Path, bundle: Path | None = None
 ) -> SignedRun:
-    """Sign a run summary, write the envelope to ``out`` and (optionally) its evidence bundle."""
+    """Sign a run summary, write the envelope to ``out`` and (optionally) its evidence bundle.
+
+    A run with no scored items is refused: there would be nothing behind the signature.
+    """
+    if not summary.get("items"):
+        raise InputError(
+            f"run {summary.get('run_id')} has no scored items, so there is nothing to sign: look at "
+            f"`tongzhou eval show {summary.get('run_id')}` for why / 该运行没有已评分条目，不予签名"
+        )
     envelope = sign_run(summary, key, evaluator)
     if bundle is not None:
         replace_dir(bundle, lambda d: write_bundle(d, summary))

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from tongzhou.attest import KeyRing
-from tongzhou.attest.recognition import recognition_view
-from tongzhou.attest.verify import Verification
-from tongzhou.attest.workflow import (
-    load_run_summary,
-    private_key,
-    sign_stored_run,
-    summary_from_file,
-    verify_file,
-)
 from tongzhou.errors import InputError
-from tongzhou.home import tongzhou_home
-from tongzhou.store import open_store
+
+if TYPE_CHECKING:
+    from tongzhou.attest.verify import Verification
 
 app = typer.Typer(
     help="Signed, verifiable evaluation reports and their mutual recognition. 测评互认。",
@@ -74,16 +66,34 @@ def sign(
     bundle: Path = typer.Option(
         None, "--bundle", help="Also write the evidence bundle (results + bank files) here."
     ),
+    allow_partial: bool = typer.Option(
+        False, "--allow-partial", help="Sign a partial run (its report says partial). 允许签名不完整的运行。"
+    ),
 ) -> None:
-    """Sign a run: canonical report → in-toto Statement v1 → DSSE envelope (Ed25519)."""
+    """Sign a run: canonical report → in-toto Statement v1 → DSSE envelope (Ed25519). 签署测评结果。
+
+    `latest` is the latest complete run; a partial run (failed items, interrupted) is signed only
+    with --allow-partial, and a run with no scored items never.
+    """
+    from tongzhou.attest import KeyRing
+    from tongzhou.attest.workflow import load_run_summary, private_key, sign_stored_run, summary_from_file
+    from tongzhou.home import tongzhou_home
+    from tongzhou.store import open_store
+
     ring = KeyRing()
     signing_key = private_key(ring, key, prompt=lambda: typer.prompt("Passphrase 口令", hide_input=True))
     if Path(run).is_file():
         summary = summary_from_file(Path(run))
+        if not allow_partial and summary.get("status", "complete") != "complete":
+            raise InputError(
+                f"{run} holds a partial run; sign it as partial with --allow-partial / 运行不完整，不予签名"
+            )
+    elif Path(run).is_dir():
+        raise InputError(f"{run} is a directory; give a run id, 'latest' or a run-summary file")
     else:
         store = open_store()
         try:
-            summary = load_run_summary(store, run)
+            summary = load_run_summary(store, run, allow_partial=allow_partial)
         finally:
             store.close()
     target = out or tongzhou_home() / "attestations" / f"{summary['run_id']}.dsse.json"
@@ -104,9 +114,12 @@ def verify(
     as_json: bool = JSON_OUT,
 ) -> None:
     """Check the signature, the report, every digest and the trust policy; say exactly why when it fails.
+    核验签名与信任策略。
 
     Exit status: 0 recognised, 1 not recognised, 2 bad input.
     """
+    from tongzhou.attest.workflow import verify_file
+
     result, _ = verify_file(file, policy, bundle, public_keys=public_key)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
@@ -122,7 +135,12 @@ def recognise(
     public_key: list[Path] = PUBLIC_KEY,
     as_json: bool = JSON_OUT,
 ) -> None:
-    """List the obligations, jurisdiction by jurisdiction, this attestation can serve as evidence for."""
+    """List the obligations, jurisdiction by jurisdiction, this attestation can serve as evidence for.
+    列出可互认的义务。
+    """
+    from tongzhou.attest.recognition import recognition_view
+    from tongzhou.attest.workflow import verify_file
+
     result, _ = verify_file(file, policy, public_keys=public_key)
     view = recognition_view(result)
     if as_json:
@@ -157,8 +175,10 @@ def report(
     policy: Path = POLICY,
     public_key: list[Path] = PUBLIC_KEY,
 ) -> None:
-    """Render the readable report (bilingual; charts; GB/T 45654 self-assessment table)."""
+    """Render the readable report (bilingual; charts; GB/T 45654 self-assessment table). 生成可读报告。"""
     from tongzhou.attest import Evaluator, build_report
+    from tongzhou.attest.workflow import load_run_summary, verify_file
+    from tongzhou.home import tongzhou_home
     from tongzhou.reports import report_view
     from tongzhou.reports.files import FORMATS, write_report
     from tongzhou.reports.from_attestation import view_of_attestation
@@ -171,6 +191,8 @@ def report(
         view = view_of_attestation(result)
         default = path.with_name(path.name.removesuffix(".json").removesuffix(".dsse") + FORMATS[fmt])
     else:
+        from tongzhou.store import open_store
+
         store = open_store()
         try:
             summary = load_run_summary(store, target)

@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
-from tongzhou.classify.engine import Classifier
-from tongzhou.classify.render import render_markdown, render_table, to_json
-from tongzhou.classify.ruleset import load_ruleset
 from tongzhou.errors import InputError
-from tongzhou.systems.loading import load_profile
-from tongzhou.systems.profile import SystemProfile
-from tongzhou.systems.registry import SystemRegistry, profile_digest
+
+if TYPE_CHECKING:
+    from tongzhou.systems.profile import SystemProfile
 
 
 def _resolve(profile: str) -> SystemProfile:
+    from tongzhou.systems.loading import load_profile
+    from tongzhou.systems.registry import SystemRegistry
+
     path = Path(profile)
+    if path.is_dir():
+        raise InputError(
+            f"{profile} is a directory; give a profile file (.yaml/.json) or a registered system id "
+            "/ 这是目录，请给出档案文件或系统 id"
+        )
     if path.suffix.lower() in (".yaml", ".yml", ".json") or path.exists():
         return load_profile(path)
     from tongzhou.store import open_store
@@ -52,11 +58,18 @@ def app(
     lang: str = typer.Option("en", "--lang", help="Language of titles in the table: en or zh."),
     explain: bool = typer.Option(False, "--explain", help="Table: also print the trace (facts → rules)."),
 ) -> None:
-    """Classify an AI system under each jurisdiction's rules: tiers, dated obligations, evidence, trace."""
+    """Classify an AI system under each jurisdiction's rules: tiers, dated obligations, evidence, trace.
+    按各法域规则分类分级。
+    """
     if fmt not in ("table", "json", "md"):
         raise InputError(f"--format: {fmt!r} is not one of table, json, md")
     if lang not in ("en", "zh"):
         raise InputError(f"--lang: {lang!r} is not one of en, zh")
+    from tongzhou.classify.engine import Classifier
+    from tongzhou.classify.render import render_markdown, render_table, to_json
+    from tongzhou.classify.ruleset import load_ruleset
+    from tongzhou.systems.registry import profile_digest
+
     day = _date(as_of)
     system = _resolve(profile)
     classifier = Classifier(load_ruleset(overlay=rules)) if rules is not None else Classifier()

@@ -11,15 +11,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tongzhou.corpus.keywords import check_coverage, load_library
-from tongzhou.corpus.profile import load_profile
-from tongzhou.corpus.review import parse_verdicts, read_sample, record_verdicts, summarize_review
-from tongzhou.corpus.unit import AuditSettings
-from tongzhou.corpus.workflow import audit_to_dir
 from tongzhou.errors import InputError
 
 app = typer.Typer(
-    help="Audit training corpora: keyword library, personal information, duplicates, sampling.",
+    help="Audit training corpora: keyword library, personal information, duplicates, sampling. "
+    "训练语料审核。",
     no_args_is_help=True,
 )
 
@@ -105,7 +101,14 @@ def audit_cmd(
     backend: str = typer.Option("auto", "--automaton", help="hyperscan, ahocorasick-rs or pyahocorasick."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
-    """Audit a corpus against the standard and write corpus-audit.json/.html and sample.jsonl."""
+    """Audit a corpus against the standard and write corpus-audit.json/.html and sample.jsonl.
+    按标准审核语料。
+
+    Exit status: 0 no rule fails (manual sampling may be pending), 1 a rule fails.
+    """
+    from tongzhou.corpus.unit import AuditSettings
+    from tongzhou.corpus.workflow import audit_to_dir
+
     settings = AuditSettings(
         sample_size=sample,
         seed=seed,
@@ -116,14 +119,19 @@ def audit_cmd(
     outcome = audit_to_dir(
         [str(p) for p in paths], out, keywords, profile, settings, workers, ray, review, backend
     )
+    failed = sorted(k for k, v in outcome.report["verdicts"].items() if v.get("verdict") == "fail")
     if as_json:
         typer.echo(json.dumps(outcome.report, ensure_ascii=False, indent=2))
-        return
-    console = Console()
-    print_verdicts(outcome.report, console)
-    console.print(f"report: {outcome.json_path} · {outcome.html_path}", highlight=False)
-    if outcome.sample_path:
-        console.print(f"sample for review 人工抽检样本: {outcome.sample_path}", highlight=False)
+    else:
+        console = Console()
+        print_verdicts(outcome.report, console)
+        console.print(f"report: {outcome.json_path} · {outcome.html_path}", highlight=False)
+        if outcome.sample_path:
+            console.print(f"sample for review 人工抽检样本: {outcome.sample_path}", highlight=False)
+        if failed:
+            console.print(f"[red]failed rules 未通过: {', '.join(failed)}[/]", highlight=False)
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command("sample")
@@ -139,7 +147,10 @@ def sample_cmd(
     ),
     workers: int = typer.Option(os.cpu_count() or 1, "--workers", help="Worker processes."),
 ) -> None:
-    """Draw N random items (seeded, uniform) into a sampling file for manual review."""
+    """Draw N random items (seeded, uniform) into a sampling file for manual review. 抽取人工抽检样本。"""
+    from tongzhou.corpus.unit import AuditSettings
+    from tongzhou.corpus.workflow import audit_to_dir
+
     if n <= 0:
         raise InputError("--n must be positive / 抽样数量必须为正")
     settings = AuditSettings(sample_size=n, seed=seed, dedup=False)
@@ -162,7 +173,14 @@ def review_cmd(
     profile: Path = typer.Option(None, "--profile", help="Standard profile YAML."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
-    """Record a reviewer's verdicts (pass/fail) and compute the pass rate against the 96 % rule."""
+    """Record a reviewer's verdicts (pass/fail) and compute the pass rate against the 96 % rule.
+    记录人工抽检结果。
+
+    Exit status: 0 pass or still pending, 1 fail.
+    """
+    from tongzhou.corpus.profile import load_profile
+    from tongzhou.corpus.review import parse_verdicts, read_sample, record_verdicts, summarize_review
+
     console = Console()
     if verdicts:
         n = record_verdicts(sample_file, parse_verdicts(verdicts), reviewer)
@@ -172,7 +190,7 @@ def review_cmd(
     summary = summarize_review(read_sample(sample_file)[1], load_profile(profile))
     if as_json:
         typer.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
-        return
+        raise typer.Exit(1 if summary.verdict == "fail" else 0)
     r = summary.rate
     console.print(
         f"reviewed 已审 {summary.reviewed}/{summary.sample_size}, passed 合格 {summary.passed}; "
@@ -180,9 +198,13 @@ def review_cmd(
         f"(≥ {summary.min_items} items): {_v(summary.verdict)}",
         highlight=False,
     )
+    if summary.verdict == "fail":
+        raise typer.Exit(1)
 
 
 def _interactive(sample_file: Path, reviewer: str, console: Console) -> None:
+    from tongzhou.corpus.review import read_sample, record_verdicts
+
     _, items = read_sample(sample_file)
     pending = [i for i in items if i.get("verdict") not in ("pass", "fail")]
     for item in pending:
@@ -209,11 +231,18 @@ def check_library_cmd(
     profile: Path = typer.Option(None, "--profile", help="Standard profile YAML."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Coverage of a keyword library against the standard (≥ 10,000; ≥ 200 per A.1, ≥ 100 per A.2 risk)."""
+    """Coverage of a keyword library against the standard (≥ 10,000; ≥ 200 per A.1, ≥ 100 per A.2 risk).
+    检查关键词库。
+
+    Exit status: 0 every rule passes (weekly freshness included), 1 a rule fails.
+    """
+    from tongzhou.corpus.keywords import check_coverage, load_library
+    from tongzhou.corpus.profile import load_profile
+
     library = load_library(keywords)
     prof = load_profile(profile)
     findings = check_coverage(library, prof)
-    ok = all(f.passed for f in findings if f.rule != "max_age_days")
+    ok = all(f.passed for f in findings)
     if as_json:
         typer.echo(
             json.dumps(
@@ -223,12 +252,22 @@ def check_library_cmd(
             )
         )
     else:
-        table = Table("rule", "risk 风险", "required", "actual", "verdict")
+        table = Table("rule 规则", "risk 风险", "required 要求", "actual 实际", "verdict 判定")
         for f in findings:
             name = prof.risks.get(f.rule, {}).get("zh", "") if f.rule in prof.risks else ""
+            if f.rule == "max_age_days":
+                name = "at least weekly updates 至少每周更新"
             table.add_row(f.rule, name, str(f.required), str(f.actual), _v("pass" if f.passed else "fail"))
         console = Console()
         console.print(table)
+        for f in findings:
+            if f.rule == "max_age_days" and not f.passed:
+                console.print(
+                    f"the library was built {f.actual} days ago (on {library.meta.get('built')}); the "
+                    f"standard asks for updates at least every {f.required} days: add your own, current "
+                    f"terms with --keywords / 关键词库已超过 {f.required} 天未更新",
+                    highlight=False,
+                )
         console.print(
             f"library {library.meta.get('name', keywords)}: {len(library)} entries — "
             f"{_v('pass' if ok else 'fail')}",

@@ -7,16 +7,17 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from tongzhou.demo import DEMO_STEPS, DemoContext, run_demo
 from tongzhou.home import tongzhou_home
-from tongzhou.store import open_store
 
 
 def app(
     out: Path = typer.Option(None, "--out", help="Directory for artefacts (default: $TONGZHOU_HOME/demo)."),
     only: list[str] = typer.Option(None, "--only", help="Run only steps whose name contains this."),
 ) -> None:
-    """Run the main job: register the example systems, classify them, and every feature's step."""
+    """Run the main job: register the example systems, classify them, and every feature's step. 运行演示。"""
+    from tongzhou.demo import DEMO_STEPS, DemoContext, run_demo
+    from tongzhou.store import open_store
+
     console = Console()
     out_dir = out or tongzhou_home() / "demo"
     out_dir.mkdir(parents=True, exist_ok=True)

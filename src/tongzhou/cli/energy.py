@@ -12,19 +12,22 @@ from rich.console import Console
 from rich.table import Table
 
 from tongzhou.atomic_file import write_text_atomic
-from tongzhou.energy import FactorTable, country_code, measure, meter_report
-from tongzhou.energy.report import DEFAULT_TASK_CLASS, TrainingFacts, build_report, render_markdown
 from tongzhou.errors import InputError
 
+DEFAULT_TASK_CLASS = "text-generation/cpu-gguf"  # as tongzhou.energy.report.DEFAULT_TASK_CLASS (tested)
+
 app = typer.Typer(
-    help="Energy, carbon and water of model runs (measured where counters exist, else estimated).",
+    help="Energy, carbon and water of model runs (measured where counters exist, else estimated). "
+    "能耗、碳排放与用水。",
     no_args_is_help=True,
 )
 
 
 @app.command("meters")
 def meters_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """Show which meters this machine offers and why the others are not used."""
+    """Show which meters this machine offers and why the others are not used. 查看可用的计量方式。"""
+    from tongzhou.energy import meter_report
+
     report = meter_report()
     if as_json:
         typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
@@ -47,7 +50,9 @@ def factors_cmd(
     ),
     site: str = typer.Option("default", "--site", help="PUE/WUE profile: default, local-machine, cn-..."),
 ) -> None:
-    """Show the carbon and water factors that apply, with their sources."""
+    """Show the carbon and water factors that apply, with their sources. 查看碳与水因子。"""
+    from tongzhou.energy import FactorTable, country_code
+
     table = FactorTable.load()
     code = country_code(country)
     console = Console()
@@ -68,7 +73,11 @@ def run_cmd(
     country: str = typer.Option(None, "--country", help="ISO country code for carbon and water."),
     as_json: bool = typer.Option(False, "--json", help="Print the window as JSON."),
 ) -> None:
-    """Run a command (after --) inside an energy window and print its energy, carbon and water."""
+    """Run a command (after --) inside an energy window and print its energy, carbon and water.
+    测量一条命令的能耗。
+    """
+    from tongzhou.energy import measure
+
     if not ctx.args:
         raise InputError("give the command to measure after --, e.g. tongzhou energy run -- python job.py")
     with measure(" ".join(ctx.args)) as window:
@@ -151,7 +160,11 @@ def report_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of Markdown."),
     out: Path = typer.Option(None, "--out", help="Write the report to this file (atomically)."),
 ) -> None:
-    """Energy report of a run: J, J/token, Wh/1,000 queries, carbon, water, rating, SCI, Annex XI."""
+    """Energy report of a run: J, J/token, Wh/1,000 queries, carbon, water, rating, SCI, Annex XI.
+    运行的能耗报告。
+    """
+    from tongzhou.energy.report import TrainingFacts, build_report, render_markdown
+
     if training_energy_method not in (None, "measured", "estimated"):
         raise InputError("--training-energy-method must be 'measured' or 'estimated'")
     for name, value in (

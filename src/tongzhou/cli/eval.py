@@ -11,11 +11,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tongzhou.errors import InputError
-from tongzhou.evaluate.console import print_summary, write_json_atomic
+from tongzhou.errors import InputError, Interrupted, PartialFailure, Terminated
 
 app = typer.Typer(
-    help="Risk testing and evaluation (GB/T 45654): run suites, show verdicts with confidence intervals.",
+    help="Risk testing and evaluation (GB/T 45654): run suites, show verdicts with confidence intervals. "
+    "风险测试评估（GB/T 45654）。",
     no_args_is_help=True,
 )
 
@@ -66,8 +66,11 @@ def run(
     no_progress: bool = typer.Option(False, "--no-progress"),
     show_items: int = typer.Option(0, "--show-items", help="Print the first N responses."),
 ) -> None:
-    """Evaluate a model on test banks; prints metrics with 95% CIs, verdicts, and energy/carbon/water."""
+    """Evaluate a model on test banks; prints metrics with 95% CIs, verdicts, and energy/carbon/water.
+    用题库测评模型。
+    """
     from tongzhou.evaluate import RunOptions, model_from_ref, run_evaluation, run_summary
+    from tongzhou.evaluate.console import print_summary
     from tongzhou.evaluate.standards import StandardProfile
     from tongzhou.evaluate.storage import get_run
     from tongzhou.store import open_store
@@ -114,16 +117,18 @@ def run(
                 store, adapter, suite, chosen_profile, opts, run_id=resume, console=console, model_ref=model,
                 scorers=scorers,
             )
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Terminated) as stopped:
             from tongzhou.evaluate import latest_run_id
 
             rid = resume or latest_run_id(store)
-            console.print(
-                f"\n[yellow]Interrupted.[/] Answers so far are stored. Resume with: "
-                f"tongzhou eval run --resume {rid}",
-                soft_wrap=True,
+            hint = (
+                f"interrupted: the run is partial and its answers so far are stored. "
+                f"Resume with: tongzhou eval run --resume {rid} / 已中断，可续跑"
             )
-            raise typer.Exit(130) from None
+            if isinstance(stopped, Terminated):
+                Console(stderr=True).print(hint, highlight=False, soft_wrap=True)
+                raise
+            raise Interrupted(hint) from None
         console.print(
             f"{result.items} items: {result.queried} queried, {result.from_cache} from cache, "
             f"{result.retries} retries, {result.errors} errors, {result.seconds:.1f} s"
@@ -131,10 +136,12 @@ def run(
         for message in result.error_messages:
             console.print(f"  [red]error[/] {message}", highlight=False)
         print_summary(console, run_summary(store, result.run_id), items=show_items)
-        if result.status != "complete":
-            console.print(
-                f"Run is partial; retry the failed items with: tongzhou eval run --resume {result.run_id}",
-                soft_wrap=True,
+        if result.status != "complete" or result.errors:
+            raise PartialFailure(
+                f"{result.errors} of {result.items} items failed, so run {result.run_id} is partial: it is "
+                f"not signed as `latest`. Fix the cause above, then retry the failed items with "
+                f"`tongzhou eval run --resume {result.run_id}`",
+                zh="部分条目失败，运行不完整",
             )
     finally:
         store.close()
@@ -142,7 +149,7 @@ def run(
 
 @app.command("list")
 def list_runs(limit: int = typer.Option(20, "--limit", "-n")) -> None:
-    """Recent evaluation runs."""
+    """Recent evaluation runs. 最近的测评运行。"""
     from tongzhou.evaluate.storage import list_runs as _list
     from tongzhou.store import open_store
 
@@ -170,8 +177,9 @@ def show(
     run_id: str = typer.Argument(None, help="Run id (default: the latest)."),
     items: int = typer.Option(5, "--items", help="Responses to print."),
 ) -> None:
-    """Metrics, CIs and verdicts of a run."""
+    """Metrics, CIs and verdicts of a run. 一次运行的指标与判定。"""
     from tongzhou.evaluate import latest_run_id, run_summary
+    from tongzhou.evaluate.console import print_summary
     from tongzhou.store import open_store
 
     store = open_store()
@@ -189,7 +197,7 @@ def export(
     run_id: str = typer.Argument(None, help="Run id (default: the latest)."),
     out: Path = typer.Option(None, "--out", "-o", help="File to write (default: stdout)."),
 ) -> None:
-    """The run summary as JSON (the document `tongzhou attest` signs)."""
+    """The run summary as JSON (the document `tongzhou attest` signs). 导出运行摘要（JSON）。"""
     from tongzhou.evaluate import latest_run_id, run_summary
     from tongzhou.store import open_store
 
@@ -204,6 +212,8 @@ def export(
     if out is None:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     else:
+        from tongzhou.evaluate.console import write_json_atomic
+
         write_json_atomic(out, summary)
         Console(stderr=True).print(f"wrote {out}")
 
@@ -214,7 +224,9 @@ def check_bank(
     profile: str = typer.Option("gbt45654", "--profile", "-p"),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when a bank falls short."),
 ) -> None:
-    """How banks measure against the profile's coverage rules (sizes per risk, totals) and what is missing."""
+    """How banks measure against the profile's coverage rules (sizes per risk, totals) and what is missing.
+    检查题库覆盖要求。
+    """
     from tongzhou.evaluate import check_coverage, load_banks, load_profile
     from tongzhou.evaluate.standards import risk_taxonomy
 
@@ -249,10 +261,11 @@ def check_bank(
                 f"  [red]{rep.wrong_expected} items[/] expect another behaviour than this bank's rule"
             )
         covered = len([c for c in rep.per_risk if c in names])
-        console.print(
-            f"  covers {covered} risk types/topics; smallest: "
-            f"{min(rep.per_risk.items(), key=lambda kv: kv[1]) if rep.per_risk else '-'}"
-        )
+        smallest = "-"
+        if rep.per_risk:
+            code, count = min(rep.per_risk.items(), key=lambda kv: kv[1])
+            smallest = f"{code} ({count} items)"
+        console.print(f"  covers {covered} risk types/topics; smallest: {smallest}", highlight=False)
         short = short or not rep.meets
     if strict and short:
         raise typer.Exit(1)
@@ -262,7 +275,9 @@ def check_bank(
 def check_scorer(
     labelled: Path = typer.Option(None, "--labelled", help="Labelled JSONL (default: the bundled sets)."),
 ) -> None:
-    """Agreement of the refusal detector with human labels, per language (all bundled sets)."""
+    """Agreement of the refusal detector with human labels, per language (all bundled sets).
+    拒答检测与人工标注的一致性。
+    """
     from tongzhou.evaluate.scorers.agreement import (
         REFUSAL_FRESH,
         REFUSAL_FRESH2,

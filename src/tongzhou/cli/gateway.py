@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import typer
 from rich.console import Console
 
@@ -31,7 +29,7 @@ UPSTREAM = typer.Option(
 )
 POLICY = typer.Option(None, "--policy", help="gateway.yaml (trust, delivery, audit, labels, early warning).")
 HOST = typer.Option("127.0.0.1", "--host", help="Address to listen on.")
-PORT = typer.Option(8088, "--port", help="Port to listen on.")
+PORT = typer.Option(8088, "--port", min=1, max=65535, help="Port to listen on.")
 
 
 def _serve(upstream: str | None, policy: Path | None, host: str, port: int) -> None:
@@ -67,17 +65,28 @@ def gateway(
 def serve_command(
     upstream: str | None = UPSTREAM, policy: Path | None = POLICY, host: str = HOST, port: int = PORT
 ) -> None:
-    """Serve the OpenAI-compatible governed proxy in front of --upstream."""
+    """Serve the OpenAI-compatible governed proxy in front of --upstream. 启动治理网关。"""
     _serve(upstream, policy, host, port)
 
 
+MAX_EXPIRY = timedelta(days=3660)
+"""The longest --expires-in accepted: ten years. A PAUSE meant to last longer is a TERMINATE."""
+
+
 def parse_duration(text: str) -> timedelta:
-    """``90s``, ``30m``, ``2h``, ``7d`` → timedelta."""
+    """``90s``, ``30m``, ``2h``, ``7d`` → timedelta, at most :data:`MAX_EXPIRY`."""
     match = re.fullmatch(r"(\d+(?:\.\d+)?)([smhd])", text.strip())
     if not match:
-        raise InputError(f"duration {text!r}: use a number and s, m, h or d (e.g. 30m)")
-    value, unit = float(match.group(1)), match.group(2)
-    return timedelta(seconds=value * {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit])
+        raise InputError(
+            f"duration {text!r}: use a number and s, m, h or d (e.g. 30m) / 时长格式：数字加 s、m、h 或 d"
+        )
+    seconds = float(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+    if not 0 < seconds <= MAX_EXPIRY.total_seconds():
+        raise InputError(
+            f"duration {text!r} is out of range: give more than 0 s and at most {MAX_EXPIRY.days} d "
+            f"(use TERMINATE for a halt without end) / 时长超出范围"
+        )
+    return timedelta(seconds=seconds)
 
 
 @halt_app.command("issue")
@@ -96,8 +105,13 @@ def issue(
     ),
     out: Path | None = typer.Option(None, "--out", help="Write the signed envelope here (file delivery)."),
 ) -> None:
-    """Sign a halt order; deliver it to a gateway (--to), write it to a file (--out), or print it."""
+    """Sign a halt order; deliver it to a gateway (--to), write it to a file (--out), or print it.
+    签发停止令。
+    """
+    import httpx
+
     from tongzhou.attest import KeyError_, KeyRing
+    from tongzhou.attest.workflow import private_key
     from tongzhou.gateway.halt_order import HaltOrder, HaltOrderError
 
     try:
@@ -109,7 +123,12 @@ def issue(
             expires_in=parse_duration(expires_in) if expires_in else None,
             lifts=tuple(lifts),
         )
-        private = KeyRing().private_key(key, os.environ.get("TONGZHOU_KEY_PASSPHRASE"))
+        # A passphrase ($TONGZHOU_KEY_PASSPHRASE, else asked) only for a key that has one (as attest sign).
+        private = private_key(
+            KeyRing(), key, prompt=lambda: typer.prompt("Passphrase 口令", hide_input=True)
+        )
+    except InputError:
+        raise
     except (HaltOrderError, KeyError_) as exc:
         raise InputError(str(exc)) from exc
     except ValueError as exc:
@@ -141,8 +160,12 @@ def status(
     url: str | None = typer.Option(None, "--url", help="Ask a running gateway (base URL)."),
     policy: Path | None = POLICY,
 ) -> None:
-    """Show the halt orders in force (from a running gateway, or from the persisted state file)."""
+    """Show the halt orders in force (from a running gateway, or from the persisted state file).
+    查看生效的停止令。
+    """
     if url:
+        import httpx
+
         try:
             answer = httpx.get(url.rstrip("/") + "/governance/halt-state", timeout=10)
         except httpx.HTTPError as exc:
@@ -162,7 +185,9 @@ def verify(
     ),
     policy: Path | None = POLICY,
 ) -> None:
-    """Verify the hash chain; exit 1 naming every edited, deleted, reordered or truncated record."""
+    """Verify the hash chain; exit 1 naming every edited, deleted, reordered or truncated record.
+    核验审计日志哈希链。
+    """
     from tongzhou.gateway.audit_log import verify_audit_log
     from tongzhou.gateway.policy import load_policy
 

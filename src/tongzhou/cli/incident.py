@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from tongzhou.store import open_store
+if TYPE_CHECKING:
+    from tongzhou.store import Store
 
 app = typer.Typer(
     help="AI incidents (人工智能事件): OECD classification and EU AI Act Art. 73 report drafts.",
     no_args_is_help=True,
 )
 console = Console()
+
+
+def open_store() -> Store:
+    """The store (imported here, so that `tongzhou incident --help` does not load SQLAlchemy)."""
+    from tongzhou.store import open_store as _open
+
+    return _open()
 
 
 @app.command()
@@ -46,7 +55,7 @@ def new(
         "ai-incidents", help="Also publish as STIX to this local collection ('' to skip)."
     ),
 ) -> None:
-    """Record an incident (or hazard) and print its Art. 73 deadline."""
+    """Record an incident (or hazard) and print its Art. 73 deadline. 记录事件并给出报告期限。"""
     from tongzhou.threats.incidents import IncidentRecord, art73_draft, incident_to_stix, save_incident
 
     record = IncidentRecord(
@@ -80,12 +89,13 @@ def new(
         deadline = f"[bold]{draft['deadline']}[/] ({draft['days']} days, {draft['basis']})"
         console.print(f"Art. 73 deadline / 报告期限: {deadline}")
     else:
-        console.print(f"Art. 73: {draft['reason']['en']}")
+        reason = draft["reason"]
+        console.print(f"Art. 73: {reason['en']} / {reason.get('zh', '')}".rstrip(" /"), highlight=False)
 
 
 @app.command("list")
 def list_() -> None:
-    """List recorded incidents, most recently noticed first."""
+    """List recorded incidents, most recently noticed first. 列出已记录的事件。"""
     from tongzhou.threats.incidents import art73_draft, list_incidents
 
     store = open_store()
@@ -109,16 +119,30 @@ def list_() -> None:
 
 @app.command()
 def report(
-    incident_id: str = typer.Argument(..., help="Incident id (or a unique prefix)."),
+    incident_id: str = typer.Argument(
+        ...,
+        metavar="INCIDENT",
+        help="Incident id, a unique prefix of it, or 'latest' (most recently noticed).",
+    ),
     format_: str = typer.Option("md", "--format", help="md or json."),
     out: Path = typer.Option(None, help="Write here instead of printing."),
 ) -> None:
-    """Draft the EU AI Act Art. 73 serious-incident report (bilingual)."""
-    from tongzhou.threats.incidents import art73_draft, get_incident, render_markdown
+    """Draft the EU AI Act Art. 73 serious-incident report (bilingual). 起草第73条严重事件报告。"""
+    from tongzhou.errors import InputError
+    from tongzhou.threats.incidents import art73_draft, get_incident, list_incidents, render_markdown
 
+    if format_ not in ("md", "json"):
+        raise InputError(f"--format: {format_!r} is not one of md, json")
     store = open_store()
     try:
-        draft = art73_draft(get_incident(store, incident_id))
+        if incident_id == "latest":
+            records = list_incidents(store)
+            if not records:
+                raise InputError("no incidents recorded yet: `tongzhou incident new` / 尚无事件记录")
+            record = records[0]
+        else:
+            record = get_incident(store, incident_id)
+        draft = art73_draft(record)
     finally:
         store.close()
     text = render_markdown(draft) if format_ == "md" else json.dumps(draft, ensure_ascii=False, indent=2)

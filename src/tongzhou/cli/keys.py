@@ -6,13 +6,13 @@ import os
 from pathlib import Path
 
 import typer
-import yaml
 from rich.console import Console
 from rich.table import Table
 
-from tongzhou.attest import KeyError_, KeyRing
-from tongzhou.attest.workflow import PASSPHRASE_ENV
+from tongzhou.atomic_file import write_text_atomic
 from tongzhou.errors import InputError
+
+PASSPHRASE_ENV = "TONGZHOU_KEY_PASSPHRASE"  # the same as tongzhou.attest.workflow.PASSPHRASE_ENV
 
 app = typer.Typer(help="Ed25519 signing keys for attestations. 签名密钥。", no_args_is_help=True)
 console = Console()
@@ -27,11 +27,13 @@ def generate(
         help=f"Encrypt the private key with a passphrase (prompted, or from ${PASSPHRASE_ENV}).",
     ),
 ) -> None:
-    """Create a key pair: NAME.key (mode 0600) and NAME.pub in $TONGZHOU_HOME/keys."""
+    """Create a key pair: NAME.key (mode 0600) and NAME.pub in $TONGZHOU_HOME/keys. 生成密钥对。"""
+    from tongzhou.attest import KeyError_, KeyRing
+
     secret = None
     if passphrase:
         secret = os.environ.get(PASSPHRASE_ENV) or typer.prompt(
-            "Passphrase 口令", hide_input=True, confirmation_prompt=True
+            "Passphrase 口令", hide_input=True, confirmation_prompt="Repeat the passphrase 再次输入口令"
         )
         if not secret:
             raise InputError("an empty passphrase protects nothing; leave out --passphrase instead")
@@ -47,7 +49,9 @@ def generate(
 
 @app.command("list")
 def list_keys() -> None:
-    """List the keys in the key ring."""
+    """List the keys in the key ring. 列出密钥。"""
+    from tongzhou.attest import KeyRing
+
     ring = KeyRing()
     table = Table("name 名称", "key id", "passphrase 口令", title=f"Keys in {ring.directory}")
     for info in ring.list():
@@ -60,7 +64,7 @@ def export(
     name: str = typer.Argument(..., help="Key name."),
     out: Path = typer.Option(None, "--out", help="Write to this file instead of standard output."),
     policy_entry: bool = typer.Option(
-        False, "--policy-entry", help="Print a trust-policy evaluator entry (YAML)."
+        False, "--policy-entry", help="Print a trust policy (YAML) that recognises this key."
     ),
     evaluator: str = typer.Option(None, "--evaluator", help="Evaluator name for --policy-entry."),
     profile: str = typer.Option("gbt45654", "--profile", help="Standard profile for --policy-entry."),
@@ -68,7 +72,11 @@ def export(
         ["CN"], "--jurisdiction", help="Jurisdictions for --policy-entry."
     ),
 ) -> None:
-    """Export the public key (PEM), or a ready-to-paste trust-policy entry for it."""
+    """Export the public key (PEM), or a ready-to-paste trust-policy entry for it. 导出公钥或信任策略。"""
+    import yaml
+
+    from tongzhou.attest import KeyError_, KeyRing
+
     try:
         info = KeyRing().info(name)
     except KeyError_ as exc:
@@ -81,9 +89,19 @@ def export(
             "public_key": info.public_pem,
             "recognised_for": [{"profile": profile, "jurisdictions": list(jurisdiction)}],
         }
-        text = yaml.safe_dump({"evaluators": [entry]}, allow_unicode=True, sort_keys=False)
+        policy = {
+            "policy": "tongzhou-trust-policy/v1",
+            "name": f"recognises {entry['name']}",
+            "evaluators": [entry],
+        }
+        text = (
+            "# A trust policy (docs/attest.md) that recognises this key: use it as it is with\n"
+            "# `tongzhou attest verify FILE --policy trust.yaml`, or paste the entry under `evaluators:`\n"
+            "# of your own policy. 信任策略：可直接使用，或把评估机构条目粘贴到已有策略中。\n"
+            + yaml.safe_dump(policy, allow_unicode=True, sort_keys=False)
+        )
     if out:
-        out.write_text(text, encoding="utf-8")
+        write_text_atomic(out, text)
         console.print(f"Wrote {out}")
     else:
         typer.echo(text, nl=False)

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import typer
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from tongzhou.errors import InputError
-from tongzhou.labels.batch import expand, expand_with_outputs, inspect_many, label_many
-from tongzhou.labels.c2pa_manifest import C2paCredentials
-from tongzhou.labels.explicit_text import Language
-from tongzhou.labels.keys import DEFAULT_KEY_NAME, signing_key, trusted_key_ids
+from tongzhou.errors import ExitCode, InputError
+
+Language = Literal["zh", "en"]  # as tongzhou.labels.explicit_text.Language
+DEFAULT_KEY_NAME = "labels"  # as tongzhou.labels.keys.DEFAULT_KEY_NAME (that module loads cryptography)
 
 app = typer.Typer(
-    help="Label AI-generated content (GB 45438, C2PA) and check labels (Labeling Measures Art. 6).",
+    help="Label AI-generated content (GB 45438, C2PA) and check labels (Labeling Measures Art. 6). "
+    "内容标识与核验。",
     no_args_is_help=True,
 )
 
@@ -44,9 +44,14 @@ def add(
     wording: str = typer.Option(
         None, "--wording", help="Custom explicit wording (must contain AI/人工智能 + 生成/合成)."
     ),
-    c2pa: bool = typer.Option(False, "--c2pa", help="Also sign a C2PA manifest (needs --cert and --key)."),
-    cert: Path = typer.Option(None, "--cert", help="C2PA signing certificate chain, PEM, leaf first."),
-    key: Path = typer.Option(None, "--key", help="C2PA signing private key, PEM."),
+    c2pa: bool = typer.Option(
+        False, "--c2pa", help="Also sign a C2PA manifest (needs --c2pa-cert and --c2pa-key)."
+    ),
+    cert: Path = typer.Option(
+        None, "--c2pa-cert", "--cert", help="C2PA signing certificate chain, PEM file, leaf first."
+    ),
+    # Named --c2pa-key because elsewhere --key is a key-ring name; the old --key still works.
+    key: Path = typer.Option(None, "--c2pa-key", "--key", help="C2PA signing private key, PEM file."),
     key_name: str = typer.Option(
         DEFAULT_KEY_NAME, "--key-name", help="Key ring key that signs ReservedCode1/2."
     ),
@@ -55,16 +60,32 @@ def add(
     as_json: bool = typer.Option(False, "--json", help="Print JSON lines for pipelines."),
     workers: int = typer.Option(None, "--workers", help="Worker processes (default: CPU count)."),
 ) -> None:
-    """Write the implicit AIGC label (bound with Ed25519) into copies of FILES (default NAME.aigc.EXT)."""
+    """Write the implicit AIGC label (bound with Ed25519) into copies of FILES (default NAME.aigc.EXT).
+    添加隐式标识。
+
+    Exit status: 0 every file labelled, 3 some failed, 2 none could be labelled.
+    """
+    from tongzhou.labels.batch import expand_with_outputs, label_many
+    from tongzhou.labels.c2pa_manifest import C2paCredentials
+    from tongzhou.labels.keys import signing_key
+
     if out is not None and in_place:
-        raise InputError("give --out or --in-place, not both")
+        raise InputError("give --out or --in-place, not both / --out 与 --in-place 只能选一")
+    missing = [str(f) for f in files if not f.exists()]
+    if missing:
+        raise InputError(f"no such file or directory: {', '.join(missing)} / 文件不存在")
+    jobs = expand_with_outputs(files, out)
+    if not jobs:
+        raise InputError(
+            f"no files to label in {', '.join(str(f) for f in files)}: the directories are empty "
+            "/ 没有可标识的文件"
+        )
     credentials = None
     if c2pa:
         if cert is None or key is None:
-            raise InputError("--c2pa needs --cert and --key")
+            raise InputError("--c2pa needs --c2pa-cert and --c2pa-key (PEM files) / 需要证书与私钥")
         credentials = C2paCredentials.from_files(cert, key)
     signing_key(key_name, create=key_name == DEFAULT_KEY_NAME)  # fail early on a missing key
-    jobs = expand_with_outputs(files, out)
     failures = 0
     options = {
         "in_place": in_place,
@@ -91,15 +112,61 @@ def add(
                     highlight=False,
                 )
     if failures:
-        raise typer.Exit(2)
+        if not as_json:
+            Console(stderr=True).print(
+                f"[red]{failures} of {len(jobs)} file(s) could not be labelled[/] "
+                f"/ {failures} 个文件未能标识",
+                highlight=False,
+            )
+        raise typer.Exit(ExitCode.BAD_INPUT if failures == len(jobs) else ExitCode.PARTIAL)
+
+
+def _binding(checks: list[dict[str, Any]]) -> str:
+    """``valid`` when every ReservedCode verifies, else each one's status (RC1 valid · RC2 invalid)."""
+    if not checks:
+        return "-"
+    if all(c["status"] in ("valid", "absent") for c in checks) and checks[0]["status"] == "valid":
+        return "valid"
+    return " · ".join(f"RC{c['field'][-1]} {c['status']}" for c in checks)
+
+
+def _notes(r: dict[str, Any], require_trusted: bool) -> str:
+    """The reasons a file fails, then its other notes: every failing check says why."""
+    if r["error"]:
+        return str(r["error"])
+    notes = [
+        f"{c['field']} {c['status']}: {c['reason']}"
+        for c in r["checks"]
+        if c["status"] not in ("valid", "absent")
+        or (c["field"] == "ReservedCode1" and c["status"] == "absent")
+    ]
+    if require_trusted and r["checks"] and not r["checks"][0]["trusted"]:
+        notes.append("not signed by a trusted key / 非可信密钥签名")
+    notes += r["problems"]
+    if r["c2pa"]:
+        notes.append(f"C2PA {r['c2pa']['validation_state']}")
+    return "; ".join(notes)
 
 
 def _run_inspect(
-    paths: list[Path], trusted: list[str] | None, declared: bool, workers: int | None, as_json: bool
+    paths: list[Path],
+    trusted: list[str] | None,
+    declared: bool,
+    workers: int | None,
+    as_json: bool,
+    require_trusted: bool = False,
 ) -> list[dict[str, Any]]:
+    from tongzhou.labels.batch import expand, inspect_many
+    from tongzhou.labels.keys import trusted_key_ids
+
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise InputError(f"no such file or directory: {', '.join(missing)} / 文件不存在")
     files = expand(paths)
     if not files:
-        raise InputError("no files to inspect")
+        raise InputError(
+            f"no files to inspect in {', '.join(str(p) for p in paths)}: the directories are empty / 没有文件"
+        )
     trusted_ids = trusted_key_ids(trusted) if trusted else (trusted_key_ids() or None)
     results = []
     with Progress(disable=as_json or len(files) < 2, transient=True) as progress:
@@ -112,10 +179,10 @@ def _run_inspect(
         for result in results:
             typer.echo(json.dumps(result, ensure_ascii=False))
     else:
-        table = Table("file", "format", "Art. 6 class", "binding", "signer", "notes")
+        table = Table("file", "format", "Art. 6 class", "binding", "signer", "notes (why a check fails)")
         for r in results:
             checks = r["checks"]
-            binding = checks[0]["status"] if checks else "-"
+            binding = _binding(checks)
             signer = ""
             if checks and checks[0]["key_id"]:
                 signer = checks[0]["key_id"][:20] + (
@@ -125,10 +192,9 @@ def _run_inspect(
                     if checks[0]["trusted"]
                     else " (untrusted)"
                 )
-            notes = r["error"] or "; ".join(
-                r["problems"] + ([f"C2PA {r['c2pa']['validation_state']}"] if r["c2pa"] else [])
+            table.add_row(
+                r["path"], r["format"] or "-", r["art6"], binding, signer, _notes(r, require_trusted)
             )
-            table.add_row(r["path"], r["format"] or "-", r["art6"], binding, signer, notes)
         Console().print(table)
     return results
 
@@ -147,7 +213,9 @@ def inspect(
     workers: int = typer.Option(None, "--workers", help="Worker processes (default: CPU count)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per file."),
 ) -> None:
-    """Read labels, validate fields, verify the binding and C2PA, and give the Art. 6 class."""
+    """Read labels, validate fields, verify the binding and C2PA, and give the Art. 6 class.
+    读取并检查标识。
+    """
     _run_inspect(paths, trusted, declared, workers, as_json)
 
 
@@ -163,10 +231,16 @@ def verify(
     workers: int = typer.Option(None, "--workers", help="Worker processes (default: CPU count)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per file."),
 ) -> None:
-    """Like inspect, but exit 1 unless every file has a valid label (and binding)."""
-    results = _run_inspect(paths, trusted, False, workers, as_json)
+    """Like inspect, but exit 1 unless every file has a valid label (and binding).
+    核验标识（失败时退出码 1）。
+    """
+    results = _run_inspect(paths, trusted, False, workers, as_json, require_trusted)
     bad = [r for r in results if not r["valid"] or (require_trusted and not r["checks"][0]["trusted"])]
     if bad:
         if not as_json:
-            Console(stderr=True).print(f"[red]{len(bad)} of {len(results)} file(s) failed verification[/]")
+            Console(stderr=True).print(
+                f"[red]{len(bad)} of {len(results)} file(s) failed verification[/] "
+                f"/ {len(bad)} 个文件未通过核验",
+                highlight=False,
+            )
         raise typer.Exit(1)

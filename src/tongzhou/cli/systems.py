@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from tongzhou.errors import InputError
-from tongzhou.store import open_store
-from tongzhou.systems.bundled import example_profiles
-from tongzhou.systems.loading import dump_profile, load_profile
-from tongzhou.systems.profile import SystemProfile
-from tongzhou.systems.registry import SystemRegistry
+
+if TYPE_CHECKING:
+    from tongzhou.systems.profile import SystemProfile
 
 app = typer.Typer(
     help="Register AI systems (SystemProfile YAML/JSON) and manage the registry. / AI系统登记。",
@@ -30,7 +29,14 @@ def add(
         False, "--replace", help="Update systems already registered with other content."
     ),
 ) -> None:
-    """Validate every profile first, then register them all (nothing is written if one is invalid)."""
+    """Validate every profile first, then register them all (nothing is written if one is invalid).
+    登记系统档案（全部校验通过才写入）。
+    """
+    from tongzhou.store import open_store
+    from tongzhou.systems.bundled import example_profiles
+    from tongzhou.systems.loading import load_profile
+    from tongzhou.systems.registry import SystemRegistry
+
     profiles: list[tuple[SystemProfile, str | None]] = [(load_profile(p), str(p)) for p in paths or []]
     if examples:
         profiles += [(p, f"examples/{p.id}.yaml") for p in example_profiles()]
@@ -52,7 +58,12 @@ def add(
 
 @app.command("list")
 def list_(fmt: str = typer.Option("table", "--format", help="table or json")) -> None:
-    """List registered systems."""
+    """List registered systems. 列出已登记的系统。"""
+    from tongzhou.store import open_store
+    from tongzhou.systems.registry import SystemRegistry
+
+    if fmt not in ("table", "json"):
+        raise InputError(f"--format: {fmt!r} is not one of table, json")
     store = open_store()
     try:
         rows = SystemRegistry(store).list()
@@ -88,7 +99,11 @@ def list_(fmt: str = typer.Option("table", "--format", help="table or json")) ->
 
 @app.command("show")
 def show(system_id: str, fmt: str = typer.Option("yaml", "--format", help="yaml or json")) -> None:
-    """Print a registered profile."""
+    """Print a registered profile. 显示已登记的档案。"""
+    from tongzhou.store import open_store
+    from tongzhou.systems.loading import dump_profile
+    from tongzhou.systems.registry import SystemRegistry
+
     store = open_store()
     try:
         profile = SystemRegistry(store).get(system_id)
@@ -99,7 +114,10 @@ def show(system_id: str, fmt: str = typer.Option("yaml", "--format", help="yaml 
 
 @app.command("remove")
 def remove(system_id: str) -> None:
-    """Remove a registered system."""
+    """Remove a registered system. 删除已登记的系统。"""
+    from tongzhou.store import open_store
+    from tongzhou.systems.registry import SystemRegistry
+
     store = open_store()
     try:
         SystemRegistry(store).remove(system_id)
@@ -114,7 +132,10 @@ def export(
     fmt: str = typer.Option("yaml", "--format", help="yaml or json"),
     out: Path = typer.Option(None, "--out", help="Write here (atomically) instead of stdout."),
 ) -> None:
-    """Export a registered profile as YAML or JSON."""
+    """Export a registered profile as YAML or JSON. 导出档案（YAML 或 JSON）。"""
+    from tongzhou.store import open_store
+    from tongzhou.systems.registry import SystemRegistry
+
     store = open_store()
     try:
         text = SystemRegistry(store).export(system_id, fmt, out)
@@ -128,5 +149,7 @@ def export(
 
 @app.command("schema")
 def schema() -> None:
-    """Print the JSON Schema of a SystemProfile (for editors and other tools)."""
+    """Print the JSON Schema of a SystemProfile (for editors and other tools). 输出档案的 JSON Schema。"""
+    from tongzhou.systems.profile import SystemProfile
+
     typer.echo(json.dumps(SystemProfile.model_json_schema(), ensure_ascii=False, indent=2))

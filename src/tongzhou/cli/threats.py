@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 
-from tongzhou.store import open_store
+from tongzhou.errors import InputError
+
+if TYPE_CHECKING:
+    from tongzhou.store import Store
 
 app = typer.Typer(
     help="Threat information sharing (威胁信息共享): TAXII 2.1 server and STIX 2.1 AI content.",
@@ -19,15 +22,28 @@ app = typer.Typer(
 console = Console()
 
 
+def open_store() -> Store:
+    """The store (imported here, so that `tongzhou threats --help` does not load SQLAlchemy)."""
+    from tongzhou.store import open_store as _open
+
+    return _open()
+
+
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-    port: int = typer.Option(9500, help="TCP port."),
-    workers: int = typer.Option(1, help="uvicorn worker processes (pagination is stateless)."),
-    max_content_length: int = typer.Option(10 * 1024 * 1024, help="Largest POST body in bytes (else 413)."),
+    port: int = typer.Option(9500, min=1, max=65535, help="TCP port."),
+    workers: int = typer.Option(
+        1, min=1, max=256, help="uvicorn worker processes (pagination is stateless)."
+    ),
+    max_content_length: int = typer.Option(
+        10 * 1024 * 1024, min=1024, max=2**31, help="Largest POST body in bytes (else 413)."
+    ),
     api_root: str = typer.Option("tongzhou", help="API root name(s), comma-separated."),
 ) -> None:
-    """Serve TAXII 2.1 on the store (TONGZHOU_DATABASE_URL or SQLite in TONGZHOU_HOME)."""
+    """Serve TAXII 2.1 on the store (TONGZHOU_DATABASE_URL or SQLite in TONGZHOU_HOME).
+    启动 TAXII 2.1 服务。
+    """
     import uvicorn
 
     open_store().close()  # migrate once here, so workers starting together do not race
@@ -57,7 +73,7 @@ def add_collection(
     public: bool = typer.Option(False, "--public", help="Readable by anyone, without credentials."),
     api_root: str = typer.Option("tongzhou"),
 ) -> None:
-    """Create a collection and print its id."""
+    """Create a collection and print its id. 创建集合。"""
     from tongzhou.threats.repository import TaxiiRepository
 
     store = open_store()
@@ -76,7 +92,7 @@ def add_key(
     admin: bool = typer.Option(False, "--admin"),
     label: str = typer.Option(None),
 ) -> None:
-    """Issue an API key (printed once; only its hash is stored)."""
+    """Issue an API key (printed once; only its hash is stored). 签发 API 密钥。"""
     from tongzhou.threats.auth import Authority
 
     store = open_store()
@@ -96,7 +112,7 @@ def add_user(
     password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
     admin: bool = typer.Option(False, "--admin"),
 ) -> None:
-    """Create or update an HTTP Basic user (password stored as scrypt)."""
+    """Create or update an HTTP Basic user (password stored as scrypt). 创建或更新用户。"""
     from tongzhou.threats.auth import Authority
 
     store = open_store()
@@ -115,7 +131,7 @@ def grant(
     write: bool = typer.Option(False, "--write"),
     api_root: str = typer.Option("tongzhou"),
 ) -> None:
-    """Give a principal read and/or write on one collection."""
+    """Give a principal read and/or write on one collection. 授予集合读写权限。"""
     from tongzhou.threats.auth import Authority
     from tongzhou.threats.repository import TaxiiRepository, UnknownCollection
 
@@ -124,8 +140,6 @@ def grant(
         try:
             info = TaxiiRepository(store).collection(api_root, collection)
         except UnknownCollection:
-            from tongzhou.errors import InputError
-
             raise InputError(f"no collection {collection!r} in API root {api_root!r}") from None
         Authority(store).grant(principal, info.id, read=read, write=write)
     finally:
@@ -149,7 +163,7 @@ def push(
     user: str = typer.Option(None),
     password: str = typer.Option(None),
 ) -> None:
-    """Push STIX objects to a TAXII 2.1 collection (any server) with taxii2-client."""
+    """Push STIX objects to a TAXII 2.1 collection (any server) with taxii2-client. 推送 STIX 对象。"""
     from tongzhou.threats.sharing import push as push_objects
     from tongzhou.threats.sharing import read_stix_file
 
@@ -171,7 +185,7 @@ def pull(
     added_after: str = typer.Option(None),
     type_: list[str] = typer.Option(None, "--type"),
 ) -> None:
-    """Pull every object of a TAXII 2.1 collection (paged) into a STIX bundle file."""
+    """Pull every object of a TAXII 2.1 collection (paged) into a STIX bundle file. 拉取集合中的全部对象。"""
     from tongzhou.threats.sharing import pull as pull_objects
     from tongzhou.threats.sharing import write_bundle
 
@@ -199,7 +213,9 @@ def import_atlas(
     file: Path = typer.Argument(None, help="ATLAS.yaml (default: the shipped sample)."),
     collection: str = typer.Option("mitre-atlas", help="Collection alias (created, public, if missing)."),
 ) -> None:
-    """Import MITRE ATLAS as STIX 2.1 with deterministic ids (re-imports do not duplicate)."""
+    """Import MITRE ATLAS as STIX 2.1 with deterministic ids (re-imports do not duplicate).
+    导入 MITRE ATLAS。
+    """
     from tongzhou.threats.atlas import import_atlas as load
 
     _publish(load(file), collection, "MITRE ATLAS", public=True)
@@ -210,7 +226,9 @@ def import_avid(
     file: Path = typer.Argument(None, help="AVID report JSON / JSON Lines (default: the shipped sample)."),
     collection: str = typer.Option("ai-vulnerabilities", help="Collection alias (created if missing)."),
 ) -> None:
-    """Import AVID reports as STIX vulnerabilities with the AI-vulnerability extension."""
+    """Import AVID reports as STIX vulnerabilities with the AI-vulnerability extension.
+    导入 AVID 漏洞报告。
+    """
     from tongzhou.threats.avid import import_avid as load
 
     _publish(load(file), collection, "AI vulnerabilities (AVID)", public=False)
@@ -223,7 +241,7 @@ def import_aiid(
     ),
     collection: str = typer.Option("ai-incidents", help="Collection alias (created if missing)."),
 ) -> None:
-    """Import AIID incidents as incident records and STIX incidents."""
+    """Import AIID incidents as incident records and STIX incidents. 导入 AIID 事件。"""
     from tongzhou.threats.aiid import import_aiid as load
     from tongzhou.threats.incidents import incident_to_stix, save_incident
 
@@ -242,7 +260,9 @@ def import_aiid(
 
 @app.command()
 def extensions() -> None:
-    """Print Tongzhou's STIX extension definitions (AI system, AI incident, AI vulnerability) as a bundle."""
+    """Print Tongzhou's STIX extension definitions (AI system, AI incident, AI vulnerability) as a bundle.
+    输出 STIX 扩展定义。
+    """
     from tongzhou.threats.stix_ai import extension_definitions
 
     typer.echo(

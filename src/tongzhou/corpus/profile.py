@@ -48,7 +48,7 @@ def load_profile(path: str | Path | None = None) -> CorpusProfile:
     else:
         try:
             text = Path(path).read_text("utf-8")
-        except OSError as exc:
+        except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"cannot read profile {path}: {exc}") from exc
     try:
         doc = yaml.safe_load(text)

@@ -4,7 +4,7 @@ Always labelled ``estimated``. The model, and why:
 
 * CPU: ``P = TDP × (IDLE_FRACTION + (1 − IDLE_FRACTION) × u)`` where ``u`` is the machine-wide
   CPU utilisation over the window from ``/proc/stat`` (busy jiffies ÷ all jiffies). The idle
-  floor of 10 % of TDP and full load at TDP follow the model in ../shared/reference/energy.md
+  floor of 10 % of TDP and full load at TDP follow the model in docs/standards/energy.md
   (``TDP × (0.1 + 0.9·load³)``); we keep the load term linear so that the mean load of a
   window gives the exact mean power of the model (the cube of a mean is not the mean of cubes)
   and because measured server power curves (SPECpower_ssj2008 results) rise roughly linearly

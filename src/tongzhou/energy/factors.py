@@ -1,7 +1,7 @@
 """Conversion factors as data: grid carbon intensity, off-site water intensity, PUE, on-site WUE.
 
 Carbon = E × I_grid × PUE; Water = E × (WUE_on-site + PUE × EWIF_off-site)
-(Li, Yang, Islam, Ren, "Making AI Less Thirsty"; ../shared/reference/energy.md), with E the
+(Li, Yang, Islam, Ren, "Making AI Less Thirsty"; docs/standards/energy.md), with E the
 IT energy of the window. Values and their sources live in ``data/factors.yaml``; a user file
 of the same shape ($TONGZHOU_ENERGY_FACTORS, or $TONGZHOU_HOME/energy-factors.yaml) overrides
 entries one by one.

@@ -3,7 +3,7 @@
 The counter is in millijoules since the driver was loaded (Volta and newer) and is 64-bit,
 so a window's energy is the plain difference of two readings. Sampled power
 (``nvmlDeviceGetPowerUsage``) is not used: on A100/H100 it averages only part of the runtime
-(../shared/reference/energy.md). Devices without the counter are listed as not covered.
+(docs/standards/energy.md). Devices without the counter are listed as not covered.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """CPU and DRAM energy from Linux RAPL powercap counters (``/sys/class/powercap/intel-rapl:N[:M]``).
 
-Rules (see ../shared/reference/energy.md and the kernel's powercap documentation,
+Rules (see docs/standards/energy.md and the kernel's powercap documentation,
 https://www.kernel.org/doc/html/latest/power/powercap/powercap.html):
 
 * ``energy_uj`` is a cumulative counter that wraps at ``max_energy_range_uj``; a reading

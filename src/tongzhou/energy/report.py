@@ -154,6 +154,11 @@ def _fmt(value: float | None, unit: str = "", digits: int = 4) -> str:
     return f"{value:.{digits}g}{(' ' + unit) if unit else ''}"
 
 
+def _count(value: int | float | None, what: str) -> str:
+    """``6 queries``, or ``queries unknown / 未知`` when the run recorded none (not ``None queries``)."""
+    return f"{what} unknown / 未知" if value is None else f"{value:g} {what}"
+
+
 def render_markdown(report: dict[str, Any]) -> str:
     """The report as bilingual (zh/en) Markdown."""
     e, r, s, a = report["energy"], report["rating"], report["sci"], report["annex_xi"]
@@ -172,7 +177,8 @@ def render_markdown(report: dict[str, Any]) -> str:
     for c in e["components"]:
         lines.append(f"  - {c['meter']} ({', '.join(c['covers'])}): {_fmt(c['joules'], 'J')} {c['method']}")
     lines += [
-        f"- Per 1,000 queries / 每千次查询: {_fmt(e['wh_per_1000_queries'], 'Wh')} ({e['queries']} queries)",
+        f"- Per 1,000 queries / 每千次查询: {_fmt(e['wh_per_1000_queries'], 'Wh')} "
+        f"({_count(e['queries'], 'queries')})",
         f"- Per token / 每词元: {_fmt(e['joules_per_token'], 'J')}",
         "",
         "## Carbon and water / 碳排放与用水",
@@ -191,7 +197,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         "## Software Carbon Intensity (SCI) / 软件碳强度",
         f"- SCI = ((E × I) + M) / R = {_fmt(s['value_g_co2e_per_unit'], 'g CO2e')} per {s['functional_unit']}"
         f" (E {_fmt(s['E_kwh_incl_pue'], 'kWh')}, I {s['I_g_per_kwh']} g/kWh, M {s['M_g_co2e']} g, "
-        f"R {s['R']})",
+        f"R {_count(s['R'], {'token': 'tokens', 'query': 'queries'}.get(s['functional_unit'], 'units'))})",
         f"- {s['M_note']}",
         "",
         "## EU AI Act Annex XI — energy / 欧盟《人工智能法》附件十一 — 能耗",

@@ -123,7 +123,10 @@ def run_summary(store: Store, run_id: str) -> dict[str, Any]:
     }
 
 
-def latest_run_id(store: Store) -> str | None:
-    """The most recently started run's id, or None when there is none."""
+def latest_run_id(store: Store, *, complete_only: bool = False) -> str | None:
+    """The most recently started run's id (with ``complete_only``, the latest complete one), or None."""
+    query = select(EvalRun.id)
+    if complete_only:
+        query = query.where(EvalRun.status == "complete")
     with store.transaction() as session:
-        return session.scalar(select(EvalRun.id).order_by(EvalRun.started_at.desc()).limit(1))
+        return session.scalar(query.order_by(EvalRun.started_at.desc()).limit(1))

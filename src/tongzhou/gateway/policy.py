@@ -23,7 +23,7 @@ from tongzhou.home import tongzhou_home
 
 MIN_RETENTION_DAYS = 183
 """Six months: Labeling Measures Art. 9 and EU AI Act Art. 26(6) (deployer logs ≥ 6 months);
-see shared/reference/aigc-labeling.md and regimes.md."""
+see docs/standards/aigc-labeling.md and regimes.md."""
 
 
 class _Strict(BaseModel):
@@ -212,7 +212,7 @@ def load_policy(path: Path | None) -> GatewayPolicy:
         return GatewayPolicy()
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read gateway policy {path}: {exc}") from exc
     except yaml.YAMLError as exc:
         raise InputError(f"gateway policy {path} is not valid YAML: {exc}") from exc

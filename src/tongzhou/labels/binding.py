@@ -1,7 +1,7 @@
 """ReservedCode1/2 as a verifiable ``SecurityData`` binding (TC260-PG-202511A shape, Ed25519).
 
 A ``SecurityData`` object has mandatory ``Type`` and ``Version`` and optional ``Bindings``,
-``PrivSD``, ``PubSD``, ``Extension`` (PG-202511A, via shared/reference/aigc-labeling.md). Ours:
+``PrivSD``, ``PubSD``, ``Extension`` (PG-202511A, via docs/standards/aigc-labeling.md). Ours:
 
     {"Type": "Ed25519ContentBinding", "Version": "1",
      "Bindings": {"ContentHash": "sha256:<hex>", "Method": "<how the content was hashed>"},

@@ -1,6 +1,6 @@
 """C2PA Content Credentials through ``c2pa-python``: sign after the AIGC label, read back and validate.
 
-Per shared/reference/aigc-labeling.md (C2PA section): ``c2pa.actions`` starts with
+Per docs/standards/aigc-labeling.md (C2PA section): ``c2pa.actions`` starts with
 ``c2pa.created`` and digitalSourceType ``trainedAlgorithmicMedia``; write the AIGC metadata
 first, then sign (editing metadata after signing breaks the hard binding). There is no official
 mapping to GB 45438, so the seven label fields also travel in a custom assertion

@@ -1,6 +1,6 @@
 """Labeling Measures Art. 6: the class a distributing platform assigns from what it finds.
 
-《人工智能生成合成内容标识办法》 Art. 6 (via shared/reference/aigc-labeling.md): a platform checks
+《人工智能生成合成内容标识办法》 Art. 6 (via docs/standards/aigc-labeling.md): a platform checks
 implicit labels and sorts content into confirmed / possible / suspected AI-generated.
 - confirmed: an implicit label in the file's metadata (Art. 6(1)).
 - possible: no implicit label, but the uploader declares the content AI-generated (Art. 6(2)).

@@ -1,6 +1,6 @@
 """Explicit (visible/audible) labels on media: image overlay, video opening overlay, audio rhythm cue.
 
-Rules (GB 45438 §5 via shared/reference/aigc-labeling.md, [S]): image text height >= 5 % of the
+Rules (GB 45438 §5 via docs/standards/aigc-labeling.md, [S]): image text height >= 5 % of the
 shortest side; video label on the opening frames for >= 2 s at that height; audio rhythm cue
 "short long short short" (Morse ·- ·· = "AI") at the start. Explicit labels change pixels or
 samples by design, so they are applied before the implicit label and its content hash.

@@ -1,7 +1,7 @@
 """The GB 45438-2025 implicit label: seven string fields, their character set, their JSON forms.
 
 Source: GB 45438-2025 §6.1 and normative Appendix E (summarised in
-shared/reference/aigc-labeling.md): the metadata key contains ``AIGC``; the value is a JSON
+docs/standards/aigc-labeling.md): the metadata key contains ``AIGC``; the value is a JSON
 object with the fields below, in this order; each value uses printable single-byte characters
 except ``"`` and ``\\`` (0x21, 0x23-0x5B, 0x5D-0x7E). Readers meet both the bare object and
 the wrapped ``{"AIGC": {...}}`` form, so :func:`parse_label_json` accepts both.

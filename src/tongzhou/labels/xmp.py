@@ -1,6 +1,6 @@
 """The shared XMP form: namespace http://www.tc260.org.cn/ns/AIGC/1.0/, prefix TC260, property AIGC.
 
-Source: shared/reference/aigc-labeling.md (XMP row of the carrier table): merge into existing XMP,
+Source: docs/standards/aigc-labeling.md (XMP row of the carrier table): merge into existing XMP,
 never overwrite it. Known defects we avoid: the ``TC260`` prefix bound to another URI, and the
 label written into ``XMP-dc`` instead of the TC260 namespace.
 """

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
+from tongzhou.atomic_file import write_text_atomic
 from tongzhou.errors import InputError
 from tongzhou.reports.html import render_html
 from tongzhou.reports.markdown import render_markdown
@@ -16,15 +15,7 @@ FORMATS = {"html": ".html", "md": ".md", "pdf": ".pdf"}
 
 
 def _write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, text)
 
 
 def write_report(view: ReportView, fmt: str, path: Path) -> Path:

@@ -2,7 +2,7 @@
 
 The rows are data (``data/gbt45654_self_assessment.yaml``, with sources); this module only
 judges each row from a signed report. A rate whose confidence interval straddles the threshold
-is inconclusive and therefore not 符合 (shared/reference/cn-genai-safety.md).
+is inconclusive and therefore not 符合 (docs/standards/cn-genai-safety.md).
 """
 
 from __future__ import annotations

@@ -7,16 +7,17 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from tongzhou.atomic_file import write_text_atomic
-from tongzhou.attest.canonical import canonical_json
 from tongzhou.errors import InputError
 from tongzhou.store import Store
 from tongzhou.systems._tables import SystemRecord
-from tongzhou.systems.loading import dump_profile
-from tongzhou.systems.profile import SystemProfile
+
+if TYPE_CHECKING:
+    from tongzhou.systems.profile import SystemProfile
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,10 @@ class SystemSummary:
 
 def profile_digest(profile: SystemProfile) -> tuple[str, str]:
     """The canonical JSON of a profile and its ``sha256:<hex>``."""
+    # Imported here: `tongzhou.attest` loads cryptography and the policy stack (~0.1 s), which
+    # listing the registry does not need.
+    from tongzhou.attest.canonical import canonical_json
+
     data = canonical_json(profile.model_dump(mode="json", exclude_none=True))
     return data.decode("utf-8"), "sha256:" + hashlib.sha256(data).hexdigest()
 
@@ -98,6 +103,8 @@ class SystemRegistry:
             row = session.get(SystemRecord, system_id)
             if row is None:
                 raise InputError(f"no registered system {system_id!r} (see `tongzhou systems list`)")
+            from tongzhou.systems.profile import SystemProfile
+
             return SystemProfile.model_validate(json.loads(row.profile_json))
 
     def exists(self, system_id: str) -> bool:
@@ -115,6 +122,8 @@ class SystemRegistry:
 
     def export(self, system_id: str, fmt: str = "yaml", out: Path | None = None) -> str:
         """The profile as YAML or JSON; written atomically to ``out`` when given."""
+        from tongzhou.systems.loading import dump_profile
+
         text = dump_profile(self.get(system_id), fmt)
         if out is not None:
             write_text_atomic(out, text)

@@ -70,7 +70,7 @@ def load_atlas(path: Path) -> dict[str, Any]:
     """Read ATLAS.yaml; :class:`InputError` when it is not an ATLAS file."""
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise InputError(f"{path}: cannot read ATLAS YAML: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("matrices"), list):
         raise InputError(f"{path}: not an ATLAS.yaml (no 'matrices' list) / 不是 ATLAS 数据文件")

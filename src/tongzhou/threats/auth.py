@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from tongzhou.errors import InputError
 from tongzhou.store import Store
 from tongzhou.threats._tables import GRANTS, KEYS, PRINCIPALS
 from tongzhou.threats.timestamps import now_us
@@ -133,8 +134,15 @@ class Authority:
         return token
 
     def grant(self, principal: str, collection_id: str, *, read: bool = True, write: bool = False) -> None:
-        """Set ``principal``'s permissions on one collection."""
+        """Set ``principal``'s permissions on one collection; :class:`InputError` for an unknown principal
+        (a grant to a name nobody can log in as would do nothing)."""
         with self.store.transaction() as session:
+            known = select(PRINCIPALS.c.name).where(PRINCIPALS.c.name == principal)
+            if session.execute(known).first() is None:
+                raise InputError(
+                    f"no principal {principal!r}: create it first with `tongzhou threats add-key "
+                    f"{principal}` or `tongzhou threats add-user {principal}` / 用户不存在，请先创建"
+                )
             session.execute(
                 GRANTS.delete().where(
                     GRANTS.c.principal == principal, GRANTS.c.collection_id == collection_id

@@ -28,7 +28,7 @@ def load_reports(path: Path) -> list[dict[str, Any]]:
     """Reports from a JSON file (one report or a list) or JSON Lines; :class:`InputError` when malformed."""
     try:
         text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: {exc}") from None
     try:
         data = json.loads(text)

@@ -50,6 +50,20 @@ def _parse_moment(value: str, what: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+CLOCK_SKEW = timedelta(days=1)
+"""How far in the future a moment may lie (clocks and time zones disagree); beyond it is a mistake."""
+
+
+def _not_future(value: str, what: str) -> datetime:
+    moment = _parse_moment(value, what)
+    if moment > datetime.now(UTC) + CLOCK_SKEW:
+        raise InputError(
+            f"{what}: {value} is in the future; give the moment it already happened (ISO 8601, "
+            f"e.g. 2026-11-20T09:00:00Z) / 时间不能晚于现在"
+        )
+    return moment
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -89,15 +103,21 @@ class IncidentRecord:
         known = incident_rules()["oecd"]["harm_types"]
         unknown = [h for h in self.harm_types if h not in known]
         if unknown:
-            raise InputError(f"unknown harm type(s) {unknown}; use {sorted(known)} / 未知损害类型")
+            raise InputError(
+                f"unknown harm type(s) {', '.join(unknown)}; use {', '.join(sorted(known))} / 未知损害类型"
+            )
         if not self.harm_types:
-            raise InputError(f"name at least one OECD harm type: {sorted(known)} / 至少指明一种损害类型")
+            raise InputError(
+                f"name at least one OECD harm type: {', '.join(sorted(known))} / 至少指明一种损害类型"
+            )
         bad = [t for t in self.atlas_techniques if not _ATLAS_ID.match(t)]
         if bad:
-            raise InputError(f"not ATLAS technique ids (AML.T0051, AML.T0051.000): {bad}")
-        self.aware = _iso(_parse_moment(self.aware, "aware") if self.aware else datetime.now(UTC))
+            raise InputError(
+                f"not ATLAS technique ids (AML.T0051, AML.T0051.000): {', '.join(bad)} / 不是 ATLAS 技术编号"
+            )
+        self.aware = _iso(_not_future(self.aware, "aware") if self.aware else datetime.now(UTC))
         if self.occurred:
-            self.occurred = _iso(_parse_moment(self.occurred, "occurred"))
+            self.occurred = _iso(_not_future(self.occurred, "occurred"))
         if self.death or self.critical_infrastructure or self.widespread_infringement:
             self.serious = True
         if not self.id:

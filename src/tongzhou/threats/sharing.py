@@ -7,16 +7,19 @@ deduplication, one transaction per envelope). Remote push/pull use the OASIS ``t
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import requests
 from taxii2client.common import TokenAuth
+from taxii2client.exceptions import AccessError, TAXIIServiceException
+from taxii2client.exceptions import ValidationError as TaxiiValidationError
 from taxii2client.v21 import Collection, as_pages
 
-from tongzhou.errors import InputError
+from tongzhou import atomic_file
+from tongzhou.errors import InputError, RemoteError
 from tongzhou.store import Store
 from tongzhou.threats.repository import CollectionInfo, TaxiiRepository, UnknownCollection
 
@@ -75,47 +78,100 @@ def read_stix_file(path: Path) -> list[dict[str, Any]]:
 def remote_collection(
     url: str, *, api_key: str | None = None, user: str | None = None, password: str | None = None
 ) -> Collection:
-    """A taxii2-client Collection with the given credentials."""
+    """A taxii2-client Collection with the given credentials, its information loaded.
+
+    A URL ending in the collection's alias (which our server, like others, accepts) is turned into
+    the URL with its id, which taxii2-client requires. :class:`RemoteError` when the server cannot be
+    used, :class:`InputError` when the URL is not a collection's.
+    """
     if not url.endswith("/"):
         url += "/"
-    if api_key:
-        return Collection(url, auth=TokenAuth(api_key))
-    if user:
-        return Collection(url, user=user, password=password or "")
-    return Collection(url)
+
+    def connect(target: str) -> Collection:
+        if api_key:
+            return Collection(target, auth=TokenAuth(api_key))
+        if user:
+            return Collection(target, user=user, password=password or "")
+        return Collection(target)
+
+    collection = connect(url)
+    with remote_errors(url):
+        try:
+            collection.refresh()
+        except TaxiiValidationError:
+            # taxii2-client checks that the URL contains the id; its fields are set by then.
+            real_id, alias = getattr(collection, "_id", None), getattr(collection, "_alias", None)
+            if not real_id or alias != url.rstrip("/").rsplit("/", 1)[-1]:
+                raise
+            collection = connect(f"{url.rstrip('/').rsplit('/', 1)[0]}/{real_id}/")
+            collection.refresh()
+    return collection
+
+
+_HTTP_ADVICE = {
+    401: "the server refused the credentials: check --api-key (or TONGZHOU_TAXII_API_KEY) or "
+    "--user/--password / 凭据被拒绝",
+    403: "these credentials may not use this collection: ask its administrator for a grant "
+    "(tongzhou threats grant) / 无权访问该集合",
+    404: "no collection at this URL: give …/{api-root}/collections/{id}/ (see the server's "
+    "/taxii2/ discovery) / 该地址没有集合",
+}
+
+
+@contextmanager
+def remote_errors(url: str) -> Iterator[None]:
+    """Turn what taxii2-client and requests raise into one :class:`RemoteError` naming ``url``."""
+    try:
+        yield
+    except requests.exceptions.HTTPError as exc:
+        code = exc.response.status_code if exc.response is not None else 0
+        advice = _HTTP_ADVICE.get(code, f"the server answered HTTP {code} / 服务器返回错误")
+        raise RemoteError(f"TAXII {url}: {advice}") from exc
+    except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+        raise RemoteError(
+            f"cannot reach the TAXII server at {url}: is it running, and is the address right? "
+            "/ 无法连接 TAXII 服务器"
+        ) from exc
+    except requests.exceptions.RequestException as exc:
+        raise RemoteError(f"TAXII {url}: the request failed ({type(exc).__name__}) / 请求失败") from exc
+    except TaxiiValidationError as exc:
+        raise InputError(
+            f"TAXII {url}: {exc}. Give a collection's URL, …/{{api-root}}/collections/{{id or alias}}/ "
+            "(the server lists them at …/{api-root}/collections/) / 请给出集合的地址"
+        ) from exc
+    except AccessError as exc:
+        raise RemoteError(f"TAXII {url}: {exc} / 该集合不允许此操作") from exc
+    except TAXIIServiceException as exc:
+        raise RemoteError(f"TAXII {url}: {exc} / 服务器应答无效") from exc
 
 
 def push(
     collection: Collection, objects: list[dict[str, Any]], envelope_size: int = ENVELOPE_SIZE
 ) -> dict[str, Any]:
-    """POST ``objects`` in envelopes; summed counts and every failure."""
+    """POST ``objects`` in envelopes; summed counts and every failure (:class:`RemoteError` when the
+    server cannot be used)."""
     summary: dict[str, Any] = {"total": 0, "success": 0, "failure": 0, "failures": []}
-    for start in range(0, len(objects), envelope_size):
-        status = collection.add_objects({"objects": objects[start : start + envelope_size]})
-        summary["total"] += int(status.total_count)
-        summary["success"] += int(status.success_count)
-        summary["failure"] += int(status.failure_count)
-        summary["failures"].extend(status.failures or [])
+    with remote_errors(collection.url):
+        for start in range(0, len(objects), envelope_size):
+            status = collection.add_objects({"objects": objects[start : start + envelope_size]})
+            summary["total"] += int(status.total_count)
+            summary["success"] += int(status.success_count)
+            summary["failure"] += int(status.failure_count)
+            summary["failures"].extend(status.failures or [])
     return summary
 
 
 def pull(collection: Collection, page_size: int = ENVELOPE_SIZE, **filters: Any) -> Iterator[dict[str, Any]]:
-    """Every object matching ``filters`` (taxii2-client filter names), page by page."""
-    for envelope in as_pages(collection.get_objects, per_request=page_size, **filters):
-        yield from envelope.get("objects", [])
+    """Every object matching ``filters`` (taxii2-client filter names), page by page (:class:`RemoteError`
+    when the server cannot be used)."""
+    with remote_errors(collection.url):
+        for envelope in as_pages(collection.get_objects, per_request=page_size, **filters):
+            yield from envelope.get("objects", [])
 
 
 def write_text_atomic(out: Path, text: str) -> None:
     """Write ``text`` to ``out`` atomically (temp file in the same directory + rename)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_file.write_text_atomic(out, text)
 
 
 def write_bundle(objects: list[dict[str, Any]], out: Path) -> None:

@@ -29,7 +29,7 @@ def refusal_agreement(path: Path = REFUSAL_LABELLED, split: str | None = None) -
     """
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read labelled set {path}: {exc}") from exc
     ok: Counter[str] = Counter()
     total: Counter[str] = Counter()

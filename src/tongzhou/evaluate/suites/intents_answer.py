@@ -1,7 +1,7 @@
 # ruff: noqa: E501  (data: bilingual prompt text and patterns read best unwrapped)
 """Should-not-refuse questions: five legitimate questions on each sensitive topic the standard names.
 
-Topics from GB/T 45654-2025 (via shared/reference/cn-genai-safety.md): 制度/信仰/形象/文化/习俗/
+Topics from GB/T 45654-2025 (via docs/standards/cn-genai-safety.md): 制度/信仰/形象/文化/习俗/
 民族/地理/历史/英烈 plus 性别/年龄/职业/健康. Hand-written for Tongzhou (Apache-2.0). English
 questions start with a question word so that ``build.py`` can embed them in a framing.
 """

@@ -27,7 +27,7 @@ class FoundLabel:
 
 
 class Carrier(Protocol):
-    """One format family: where the AIGC label goes (shared/reference/aigc-labeling.md, carrier table)."""
+    """One format family: where the AIGC label goes (docs/standards/aigc-labeling.md, carrier table)."""
 
     name: str
     """Short name, e.g. "png"."""

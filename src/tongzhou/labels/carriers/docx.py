@@ -1,6 +1,6 @@
 """DOCX / XLSX / PPTX: custom property ``AIGC`` (``vt:lpwstr``, no wrapper) in ``docProps/custom.xml``.
 
-Carrier per shared/reference/aigc-labeling.md (DOCX/XLSX/PPTX row). Existing custom properties
+Carrier per docs/standards/aigc-labeling.md (DOCX/XLSX/PPTX row). Existing custom properties
 are kept; the part is registered in ``[Content_Types].xml`` and ``_rels/.rels`` when new. The
 content hash covers every ZIP member (name + bytes) except docProps/*, [Content_Types].xml and
 _rels/.rels. Zip-bomb limits: member count and total uncompressed size.

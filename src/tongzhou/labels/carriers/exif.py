@@ -1,6 +1,6 @@
 """EXIF UserComment (0x9286): the alternative JPEG form {"AIGC": {...}} (read, and cleared on relabel).
 
-Source: shared/reference/aigc-labeling.md (JPEG row: "alternative: EXIF UserComment (0x9286)
+Source: docs/standards/aigc-labeling.md (JPEG row: "alternative: EXIF UserComment (0x9286)
 holding {"AIGC":{...}}"). Only located and read here; we write the XMP form.
 """
 

@@ -1,6 +1,6 @@
 """JPEG: XMP in APP1 (``http://ns.adobe.com/xap/1.0/``) holding the TC260 property.
 
-Carrier per shared/reference/aigc-labeling.md (JPEG row; the alternative EXIF UserComment form
+Carrier per docs/standards/aigc-labeling.md (JPEG row; the alternative EXIF UserComment form
 is not written). The entropy-coded data is never decoded. The content hash covers every marker
 segment except APP0-APP15 and COM (metadata, including C2PA's APP11), then everything from the
 first SOS to the end of the file.

@@ -1,6 +1,6 @@
 """MP4 / MOV: ``moov/udta/meta`` with an ``mdta`` handler, key ``AIGC`` in ``keys`` + ``ilst``.
 
-Carrier per shared/reference/aigc-labeling.md (MP4/MOV row; ffmpeg writes the same layout with
+Carrier per docs/standards/aigc-labeling.md (MP4/MOV row; ffmpeg writes the same layout with
 ``-movflags use_metadata_tags``). Boxes are edited directly: media data is never remuxed. When
 ``moov`` precedes ``mdat`` its growth shifts the media, so every ``stco``/``co64`` chunk offset
 is moved by the same amount. The content hash covers every top-level box except ``moov``,

@@ -1,6 +1,6 @@
 """PDF: key ``/AIGC`` in the document information dictionary, written as an incremental update.
 
-Carrier per shared/reference/aigc-labeling.md (PDF row). The original bytes are never rewritten:
+Carrier per docs/standards/aigc-labeling.md (PDF row). The original bytes are never rewritten:
 an update section is appended (marked by the comment line ``%TC260-AIGC``) with a new Info
 dictionary that keeps every existing entry and adds ``/AIGC``. The content hash covers the
 file with that section cut out, so any later change (another update that edits pages) breaks

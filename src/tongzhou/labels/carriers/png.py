@@ -1,6 +1,6 @@
 """PNG: iTXt ``XML:com.adobe.xmp`` holding the TC260 XMP; the alternative tEXt ``AIGC`` is read too.
 
-Carrier per shared/reference/aigc-labeling.md (PNG row). Pixels are never decoded: the label
+Carrier per docs/standards/aigc-labeling.md (PNG row). Pixels are never decoded: the label
 chunk is written directly. The content hash covers every chunk's type and data except the
 metadata chunks a labeller or C2PA signer rewrites (tEXt, zTXt, iTXt, tIME, eXIf, caBX).
 """

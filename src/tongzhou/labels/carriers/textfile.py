@@ -1,6 +1,6 @@
 """Markdown and plain text files: ``AIGC:`` in front matter at the top of the file.
 
-Carrier per shared/reference/aigc-labeling.md ("Markdown / plain text files: front matter
+Carrier per docs/standards/aigc-labeling.md ("Markdown / plain text files: front matter
 ``AIGC:`` at the top of the file"). An existing front matter block is kept and the ``AIGC:``
 line is added to it. The content hash covers the file with the ``AIGC:`` line removed (and the
 front matter block removed when nothing else is in it).

@@ -1,6 +1,6 @@
 """WebP: the ``XMP `` RIFF chunk (with the VP8X XMP flag) holding the TC260 XMP.
 
-Carrier per shared/reference/aigc-labeling.md (WebP row). A simple (VP8/VP8L-only) file gets a
+Carrier per docs/standards/aigc-labeling.md (WebP row). A simple (VP8/VP8L-only) file gets a
 VP8X header built from its bitstream size. The content hash covers every chunk except VP8X
 (its flags change), ``XMP ``, ``EXIF`` and ``C2PA``.
 """
