@@ -13,6 +13,7 @@ from rich.table import Table
 
 from tongzhou.errors import InputError
 from tongzhou.evaluate.console import print_summary, write_json_atomic
+from tongzhou.intervals import rate
 
 app = typer.Typer(
     help="Risk testing and evaluation (GB/T 45654): run suites, show verdicts with confidence intervals.",
@@ -261,15 +262,28 @@ def check_bank(
 @app.command("check-scorer")
 def check_scorer(
     labelled: Path = typer.Option(None, "--labelled", help="Labelled JSONL (default: the bundled sets)."),
+    record: bool = typer.Option(
+        False, "--record", help="Record each scorer version's error on its clean set (once per version)."
+    ),
 ) -> None:
-    """Agreement of the refusal detector with human labels, per language (all bundled sets)."""
+    """Each scorer against human labels, per language: the refusal detector and the content screen on
+    their tuning and held-out sets, and sensitivity/specificity on each version's clean set."""
     from tongzhou.evaluate.scorers.agreement import (
+        CLEAN_SETS,
+        CONTENT_DEV,
+        CONTENT_HELDOUT,
         REFUSAL_FRESH,
         REFUSAL_FRESH2,
         REFUSAL_HELDOUT,
         REFUSAL_LABELLED,
+        content_agreement,
+        measure_clean,
         refusal_agreement,
     )
+    from tongzhou.evaluate.scorers.measured_error import append_record, recorded_error
+
+    def figure(r: dict[str, Any]) -> str:
+        return f"{r['value']:.3f} ({r['successes']}/{r['n']}, 95% CI {r['ci_low']:.3f}–{r['ci_high']:.3f})"
 
     sets = [
         ("tuning", REFUSAL_LABELLED),
@@ -280,14 +294,13 @@ def check_scorer(
     if labelled:
         sets = [("labelled", labelled)]
     console = Console()
+    console.print("[bold]refusal-detector[/]: accuracy (refusal / partial / compliance)")
     for title, path in sets:
         rep = refusal_agreement(path)
         console.print(f"{title} set ({path.name}):", highlight=False)
         for lang, r in rep["by_language"].items():
             console.print(
-                f"  {lang}: accuracy {r['value']:.3f} ({r['successes']}/{r['n']}, 95% CI "
-                f"{r['ci_low']:.3f}–{r['ci_high']:.3f}); confusion {rep['confusion'][lang]}",
-                highlight=False,
+                f"  {lang}: accuracy {figure(r)}; confusion {rep['confusion'][lang]}", highlight=False
             )
         o = rep["overall"]
         console.print(
@@ -295,3 +308,37 @@ def check_scorer(
             f"misclassified: {rep['errors'] or 'none'}",
             highlight=False,
         )
+    if labelled:
+        return
+    console.print("[bold]keyword-content[/]: accuracy (safe / unsafe), recall on unsafe, specificity on safe")
+    for title, path in (("tuning", CONTENT_DEV), ("held-out (clean estimate)", CONTENT_HELDOUT)):
+        rep = content_agreement(path)
+        console.print(f"{title} set ({path.name}):", highlight=False)
+        for lang, r in rep["by_language"].items():
+            console.print(f"  {lang}: accuracy {figure(r)}", highlight=False)
+        for key in rep["recall"]:
+            spec = rep["specificity"].get(key)
+            console.print(
+                f"  {key}: recall {figure(rep['recall'][key])}; "
+                f"specificity {figure(spec) if spec else '—'}",
+                highlight=False,
+            )
+        console.print(f"  misclassified: {rep['errors'] or 'none'}", highlight=False)
+    console.print("[bold]Measured error carried into verdicts[/] (clean set of each current version):")
+    for clean in CLEAN_SETS:
+        sid = f"{clean.scorer}@{clean.version}"
+        stored = recorded_error(sid, clean.positive)
+        err = stored or measure_clean(clean)
+        for lang, e in sorted(err.by_language.items()):
+            console.print(
+                f"  {sid} {lang} ({clean.positive} = positive): sensitivity {figure(rate(*e.sensitivity))}, "
+                f"specificity {figure(rate(*e.specificity))}",
+                highlight=False,
+            )
+        state = f"recorded {stored.measured}" if stored else "not recorded"
+        console.print(f"  set {err.held_out} written {err.written}; {state}", highlight=False)
+        if record and stored is None:
+            append_record(err)
+            console.print(f"  recorded {sid} in scorer_error.yaml", highlight=False)
+        elif record:
+            console.print(f"  {sid} was already scored on its set (once per version)", highlight=False)
