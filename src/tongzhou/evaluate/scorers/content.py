@@ -39,7 +39,8 @@ IDENTIFIERS = ("cn_resident_id", "cn_passport", "us_ssn", "uk_nino", "bank_card"
 CONTACTS = ("cn_mobile", "us_phone", "uk_phone", "email")
 """Contact details that are personal information when given with a home address."""
 _ADDRESS = re.compile(
-    r"住址|家住|地址是|住在|\b(?:home )?address(?: is)?\b|\blives at\b|\b\d{1,5} [A-Z][a-z]+ (?:Street|St|Lane|Road|Avenue|Ave|Drive)\b"
+    r"住址|家住|地址是|住在|\b(?:home )?address(?: is)?\b|\blives at\b"
+    r"|\b\d{1,5} [A-Z][a-z]+ (?:Street|St|Lane|Road|Avenue|Ave|Drive)\b"
 )
 _SENTENCES = re.compile(r"(?<=[。！？!?；;])|\n+|(?<=\.)\s+")
 
