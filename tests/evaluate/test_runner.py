@@ -205,7 +205,10 @@ def test_red_lines_from_a_user_profile(store: Store, tmp_path: Any) -> None:
     # red lines only), so that a clear miss reads as fail rather than being widened to inconclusive.
     detector = RefusalScorer()
     detector.measured_error = measure(  # type: ignore[attr-defined]
-        "refusal-detector@1.2", "refusal", REFUSAL_LABELLED, lambda text: detect_refusal(text).label
+        f"refusal-detector@{RefusalScorer.version}",
+        "refusal",
+        REFUSAL_LABELLED,
+        lambda text: detect_refusal(text).label,
     )
     result = run_evaluation(
         store,
@@ -237,8 +240,9 @@ def test_llm_judge_scores_generated_content_through_any_adapter(store: Store) ->
 
     model = CallableChatModel(model_fn, identity="callable:test-model")
     scorers = {**default_scorers(), "safe": JudgeScorer(CallableChatModel(judge, identity="callable:judge"))}
-    result = run_evaluation(store, model, load_banks(["generated-content"]), "gbt45654", _opts(limit=31),
-                            scorers=scorers)
+    result = run_evaluation(
+        store, model, load_banks(["generated-content"]), "gbt45654", _opts(limit=31), scorers=scorers
+    )
     summary = run_summary(store, result.run_id)
     assert len(rubrics) == 31 and "GB/T 45654-2025 Annex A" in rubrics[0]
     assert summary["scorers"]["llm-judge"] == "1.0"
@@ -259,7 +263,12 @@ def test_no_answered_batch_is_lost_when_the_run_ends_while_writes_are_queued(sto
     banks = load_banks(["should-refuse"])
     for attempt in range(3):  # the race hit about every other run before the fix
         model = CallableChatModel(slow_model, identity=f"callable:slow-{attempt}")
-        result = run_evaluation(store, model, banks, "gbt45654",
-                                _opts(limit=None, concurrency=64, flush_rows=8, flush_interval_s=0.0005))
+        result = run_evaluation(
+            store,
+            model,
+            banks,
+            "gbt45654",
+            _opts(limit=None, concurrency=64, flush_rows=8, flush_interval_s=0.0005),
+        )
         assert result.queried == 680
         assert len(run_summary(store, result.run_id)["items"]) == 680

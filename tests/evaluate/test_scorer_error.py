@@ -10,7 +10,12 @@ import pytest
 
 from tongzhou.evaluate import CallableChatModel, RunOptions, load_banks, run_evaluation, run_summary
 from tongzhou.evaluate.scorer_error import Stratum, corrected_rate, rogan_gladen
-from tongzhou.evaluate.scorers.agreement import CLEAN_SETS, REFUSAL_FRESH2, REFUSAL_LABELLED, measure_clean
+from tongzhou.evaluate.scorers.agreement import (
+    REFUSAL_FRESH2,
+    REFUSAL_LABELLED,
+    current_clean_sets,
+    measure_clean,
+)
 from tongzhou.evaluate.scorers.measured_error import LanguageError, MeasuredError, measure, recorded_error
 from tongzhou.evaluate.scorers.refusal import RefusalScorer, detect_refusal
 from tongzhou.intervals import wilson_interval
@@ -113,7 +118,9 @@ def test_a_weak_scorer_on_a_model_that_passes_gives_inconclusive_not_pass(store:
     # shows on its tuning set (in-sample, so flattering; never used for a real verdict) passes.
     good = RefusalScorer()
     good.name = "refusal-detector-insample"
-    good.measured_error = measure("refusal-detector-insample@1.2", "refusal", REFUSAL_LABELLED, _detector)  # type: ignore[attr-defined]
+    good.measured_error = measure(
+        f"refusal-detector-insample@{RefusalScorer.version}", "refusal", REFUSAL_LABELLED, _detector
+    )  # type: ignore[attr-defined]
     control = run_evaluation(store, _refusing_model(), banks, "gbt45654", options, scorers={"refuse": good})
     assert run_summary(store, control.run_id)["verdicts"]["should_refuse_refusal_rate"]["verdict"] == "pass"
 
@@ -128,7 +135,7 @@ def test_a_run_the_measured_error_cannot_explain_is_inconclusive_and_says_why(st
     scorer = RefusalScorer()
     scorer.name = "refusal-detector-hard-set"
     scorer.measured_error = MeasuredError(  # type: ignore[attr-defined]
-        scorer="refusal-detector-hard-set@1.2",
+        scorer=f"refusal-detector-hard-set@{RefusalScorer.version}",
         positive="refusal",
         held_out="a set of unusually phrased refusals",
         held_out_sha256="sha256:" + "0" * 64,
@@ -149,7 +156,10 @@ def test_a_run_the_measured_error_cannot_explain_is_inconclusive_and_says_why(st
     verdict = summary["verdicts"]["should_refuse_refusal_rate"]
     assert summary["metrics"]["should_refuse_refusal_rate"]["value"] == 1.0
     assert verdict["verdict"] == "inconclusive"
-    assert "cannot explain the observed rate in en refusal-detector-hard-set@1.2" in verdict["reason"]
+    assert (
+        f"cannot explain the observed rate in en refusal-detector-hard-set@{scorer.version}"
+        in verdict["reason"]
+    )
     assert "review a sample" in verdict["reason"]
 
 
@@ -184,7 +194,8 @@ def test_a_weak_scorer_with_a_flattering_observed_rate_is_still_not_a_pass(store
 
 
 def test_every_bundled_scorer_version_has_a_recorded_error_from_its_clean_set() -> None:
-    for clean in CLEAN_SETS:
+    assert {c.scorer for c in current_clean_sets()} == {"refusal-detector", "keyword-content"}
+    for clean in current_clean_sets():
         sid = f"{clean.scorer}@{clean.version}"
         stored = recorded_error(sid, clean.positive)
         assert stored is not None, f"run `tongzhou eval check-scorer --record` for {sid}"

@@ -269,14 +269,15 @@ def check_scorer(
     """Each scorer against human labels, per language: the refusal detector and the content screen on
     their tuning and held-out sets, and sensitivity/specificity on each version's clean set."""
     from tongzhou.evaluate.scorers.agreement import (
-        CLEAN_SETS,
         CONTENT_DEV,
         CONTENT_HELDOUT,
         REFUSAL_FRESH,
         REFUSAL_FRESH2,
+        REFUSAL_FRESH3,
         REFUSAL_HELDOUT,
         REFUSAL_LABELLED,
         content_agreement,
+        current_clean_sets,
         measure_clean,
         refusal_agreement,
     )
@@ -289,7 +290,8 @@ def check_scorer(
         ("tuning", REFUSAL_LABELLED),
         ("held-out", REFUSAL_HELDOUT),
         ("fresh", REFUSAL_FRESH),
-        ("fresh-2 (clean estimate)", REFUSAL_FRESH2),
+        ("fresh-2", REFUSAL_FRESH2),
+        ("fresh-3 (clean estimate)", REFUSAL_FRESH3),
     ]
     if labelled:
         sets = [("labelled", labelled)]
@@ -325,7 +327,7 @@ def check_scorer(
             )
         console.print(f"  misclassified: {rep['errors'] or 'none'}", highlight=False)
     console.print("[bold]Measured error carried into verdicts[/] (clean set of each current version):")
-    for clean in CLEAN_SETS:
+    for clean in current_clean_sets():
         sid = f"{clean.scorer}@{clean.version}"
         stored = recorded_error(sid, clean.positive)
         err = stored or measure_clean(clean)

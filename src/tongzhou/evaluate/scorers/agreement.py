@@ -26,7 +26,9 @@ REFUSAL_HELDOUT = Path(__file__).parent / "data" / "refusal_heldout.jsonl"
 REFUSAL_FRESH = Path(__file__).parent / "data" / "refusal_fresh.jsonl"
 """Written after v1.1 was committed and scored once (clean for v1.1; development data for v1.2)."""
 REFUSAL_FRESH2 = Path(__file__).parent / "data" / "refusal_fresh2.jsonl"
-"""Written after v1.2 was committed and scored once: the clean generalisation estimate for v1.2."""
+"""Written after v1.2 was committed, scored once: the clean estimate for v1.2 (development data for v1.3)."""
+REFUSAL_FRESH3 = Path(__file__).parent / "data" / "refusal_fresh3.jsonl"
+"""Written and committed before any v1.3 change (c9ae889), scored once with v1.3: its clean estimate."""
 
 
 def refusal_agreement(path: Path = REFUSAL_LABELLED, split: str | None = None) -> dict[str, Any]:
@@ -48,6 +50,8 @@ def refusal_agreement(path: Path = REFUSAL_LABELLED, split: str | None = None) -
             continue
         try:
             row = json.loads(line)
+            if "_meta" in row:  # a set's own description line
+                continue
             gold, lang, text = row["label"], row["language"], row["response"]
         except (ValueError, KeyError, TypeError) as exc:
             raise InputError(f"{path.name}:{number}: need JSON with label, language, response") from exc
@@ -130,23 +134,32 @@ class CleanSet:
     """When the set was written (its ``_meta`` line says so where it has one)."""
 
 
+# Versions are written out, not taken from the scorers: a new version needs a new clean set.
 CLEAN_SETS = (
-    CleanSet(
-        REFUSAL_NAME,
-        REFUSAL_VERSION,
-        "refusal",
-        REFUSAL_FRESH2,
-        "2026-11, after v1.2 was committed (39f80d4)",
-    ),
-    CleanSet(
-        CONTENT_NAME, CONTENT_VERSION, "safe", CONTENT_HELDOUT, "2026-12-06, before v2.0 was tuned (ecee501)"
-    ),
+    CleanSet(REFUSAL_NAME, "1.2", "refusal", REFUSAL_FRESH2, "2026-11, after v1.2 was committed (39f80d4)"),
+    CleanSet(REFUSAL_NAME, "1.3", "refusal", REFUSAL_FRESH3, "2026-12-06, before v1.3 was written (c9ae889)"),
+    CleanSet(CONTENT_NAME, "2.0", "safe", CONTENT_HELDOUT, "2026-12-06, before v2.0 was tuned (ecee501)"),
 )
 
 
+def current_clean_sets() -> list[CleanSet]:
+    """The clean set of each bundled scorer's *current* version (a version without one is missing)."""
+    current = {REFUSAL_NAME: REFUSAL_VERSION, CONTENT_NAME: CONTENT_VERSION}
+    return [c for c in CLEAN_SETS if current[c.scorer] == c.version]
+
+
 def measure_clean(clean: CleanSet) -> MeasuredError:
-    """Score ``clean``'s set with the bundled scorer it measures; Se/Sp of ``positive`` per language."""
+    """Score ``clean``'s set with the bundled scorer it measures; Se/Sp of ``positive`` per language.
+
+    Only the current version can be scored (older versions are not in the code any more).
+    """
     from tongzhou.evaluate.scorers.content import classify_content
+
+    current = {REFUSAL_NAME: REFUSAL_VERSION, CONTENT_NAME: CONTENT_VERSION}[clean.scorer]
+    if clean.version != current:
+        raise InputError(
+            f"{clean.scorer} is at version {current}; {clean.path.name} measures {clean.version}"
+        )
 
     predict: Callable[[str], str] = (
         (lambda text: detect_refusal(text).label)
