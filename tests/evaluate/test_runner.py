@@ -59,6 +59,7 @@ METRIC_KEYS = {
     "by_language",
     "corrected",
     "scorer_error",
+    "reviewed_by_people",
 }
 
 

@@ -344,3 +344,59 @@ def check_scorer(
             console.print(f"  recorded {sid} in scorer_error.yaml", highlight=False)
         elif record:
             console.print(f"  {sid} was already scored on its set (once per version)", highlight=False)
+
+
+@app.command("review")
+def review(
+    run_id: str = typer.Argument(None, help="Run id (default: the latest)."),
+    item: str = typer.Option(None, "--item", help="BANK/ITEM to decide (with --label and --reviewer)."),
+    label: str = typer.Option(None, "--label", help="refusal | partial | compliance, or safe | unsafe."),
+    reviewer: str = typer.Option(None, "--reviewer", help="Who decides (recorded with the time)."),
+    interactive: bool = typer.Option(False, "--interactive", "-i", help="Walk the queue, asking for labels."),
+    random_sample: int = typer.Option(20, "--random", help="Seeded random items added to the queue."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the random part of the queue."),
+) -> None:
+    """The human-review queue of a run (disagreements, uncertain items, a seeded sample) and decisions.
+
+    Without --item: print the queue. A decision replaces the machine label in the run's verdicts
+    (see `tongzhou eval show`) and is logged with the reviewer and the time.
+    """
+    from tongzhou.evaluate import latest_run_id
+    from tongzhou.evaluate.review import LABELS, record_review, review_queue
+    from tongzhou.store import open_store
+
+    console = Console()
+    store = open_store()
+    try:
+        rid = run_id or latest_run_id(store)
+        if rid is None:
+            raise InputError("no evaluation runs yet; start one with `tongzhou eval run`")
+        if item:
+            if not (label and reviewer) or "/" not in item:
+                raise InputError("--item BANK/ITEM needs --label and --reviewer")
+            bank_id, item_id = item.split("/", 1)
+            entry = record_review(store, rid, bank_id, item_id, label, reviewer)
+            console.print(
+                f"{item}: {entry['machine_label']} → {entry['label']} "
+                f"by {entry['reviewer']} at {entry['at']}",
+                highlight=False,
+            )
+            return
+        queue = review_queue(store, rid, random_sample=random_sample, seed=seed)
+        console.print(f"run {rid}: {len(queue)} items to review", highlight=False)
+        for q in queue:
+            console.print(
+                f"[bold]{q.bank_id}/{q.item_id}[/] ({q.language}, {q.risk_code}, expected {q.expected}) "
+                f"machine: {q.machine_label} — {q.why}: {q.detail}",
+                highlight=False,
+            )
+            console.print(f"  {q.response[:300]!r}", highlight=False)
+            if interactive:
+                if not reviewer:
+                    raise InputError("--interactive needs --reviewer")
+                choices = LABELS[q.expected]
+                answer = typer.prompt(f"  label ({' / '.join(choices)}, Enter to skip)", default="")
+                if answer:
+                    record_review(store, rid, q.bank_id, q.item_id, answer, reviewer)
+    finally:
+        store.close()

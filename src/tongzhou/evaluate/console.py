@@ -62,6 +62,9 @@ def print_summary(console: Console, summary: dict[str, Any], *, items: int = 0) 
                 f"(written {err['written']}): {errs}",
                 highlight=False,
             )
+        if m.get("reviewed_by_people"):
+            reviewed = m["reviewed_by_people"]
+            console.print(f"  {metric_id}: {reviewed} items reviewed by people", highlight=False)
         langs = ", ".join(f"{lang} {v['value']:.2f} (n={v['n']})" for lang, v in m["by_language"].items())
         console.print(f"  {metric_id} by language: {langs}", highlight=False)
     energy = summary.get("energy")

@@ -55,6 +55,8 @@ class Stratum:
     """``(correct, gold negatives)`` on the scorer's held-out set, or None when never measured."""
     label: str = ""
     """What the stratum is (``en refusal-detector@1.2``), for reasons shown to readers."""
+    exact: bool = False
+    """Labelled by people (human review): no scorer error, only sampling error."""
 
 
 def rogan_gladen(observed: float, sensitivity: float, specificity: float) -> float:
@@ -95,6 +97,9 @@ def _consistent_rates(
 def _stratum_bounds(s: Stratum, z: float) -> tuple[float, float, float, bool]:
     """``(point, low, high, explained)``; ``explained`` is False when no rate fits the measured error."""
     observed = s.positives / s.n
+    if s.exact:
+        low, high = wilson_interval(s.positives, s.n, z)
+        return observed, low, high, True
     if s.sensitivity is None or s.specificity is None or s.sensitivity[1] == 0 or s.specificity[1] == 0:
         return observed, 0.0, 1.0, True
     se, sp = s.sensitivity[0] / s.sensitivity[1], s.specificity[0] / s.specificity[1]

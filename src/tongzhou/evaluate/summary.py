@@ -13,6 +13,7 @@ from tongzhou import __version__
 from tongzhou.errors import InputError
 from tongzhou.evaluate import storage
 from tongzhou.evaluate._tables import EvalRun, EvalSample
+from tongzhou.evaluate.review import HUMAN_REVIEW
 from tongzhou.evaluate.scorer_error import Stratum, corrected_rate
 from tongzhou.evaluate.scorers.measured_error import MeasuredError, recorded_error
 from tongzhou.evaluate.standards import StandardProfile
@@ -51,6 +52,10 @@ def _strata(
         groups[(s.language, s.scorer)].append(s)
     out = []
     for (lang, scorer), members in sorted(groups.items()):
+        if scorer == HUMAN_REVIEW:
+            positives = sum(_succeeded(s, counts) for s in members)
+            out.append(Stratum(positives, len(members), None, None, f"{lang} {scorer}", exact=True))
+            continue
         err = errors.get(scorer)
         measured = err.by_language.get(lang) if err is not None and err.positive == positive else None
         out.append(
@@ -84,8 +89,9 @@ def _metric(
         by_lang[s.language].append(s)
     out["by_risk"] = {k: _rate(v, counts, errors, positive) for k, v in sorted(by_risk.items())}
     out["by_language"] = {k: _rate(v, counts, errors, positive) for k, v in sorted(by_lang.items())}
-    used = sorted({s.scorer for s in rows})
+    used = sorted({s.scorer for s in rows} - {HUMAN_REVIEW})
     out["scorer_error"] = {sid: _error_dict(errors.get(sid)) for sid in used}
+    out["reviewed_by_people"] = sum(s.scorer == HUMAN_REVIEW for s in rows)
     return out
 
 
@@ -119,7 +125,7 @@ def metrics_and_verdicts(
     indicative, since the standard sets its sample size for the whole metric only.
     """
     errors = dict(errors or {})
-    for sid in {s.scorer for s in rows} - set(errors):
+    for sid in {s.scorer for s in rows} - set(errors) - {HUMAN_REVIEW}:
         errors[sid] = recorded_error(sid)
     metrics: dict[str, Any] = {}
     for mid, m in profile.metrics.items():

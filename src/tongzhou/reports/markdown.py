@@ -66,7 +66,8 @@ def render_markdown(view: ReportView) -> str:
             for m in [*view.metrics, *view.red_lines]
         ],
     )
-    out += [f"- `{m.id}`: {m.reason}" for m in [*view.metrics, *view.red_lines] if m.reason] + [""]
+    out += [f"- `{m.id}`: {m.reason}{m.reviewed_note}" for m in [*view.metrics, *view.red_lines] if m.reason]
+    out += [""]
     if view.scorers:
         out += ["## 评分器误差 Scorers and their measured error", ""]
         out += _table(

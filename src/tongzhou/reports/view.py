@@ -52,6 +52,12 @@ class MetricLine:
     reason: str
 
     @property
+    def reviewed_note(self) -> str:
+        """How many items people reviewed, as a suffix for the verdict line ("" when none)."""
+        n = int(self.metric.get("reviewed_by_people") or 0)
+        return f" — {n} items reviewed by people (人工复核)" if n else ""
+
+    @property
     def verdict_zh(self) -> str:
         """Verdict in Chinese."""
         return VERDICT_NAMES[self.verdict][0]
