@@ -16,7 +16,13 @@ from tongzhou.evaluate.scorers.agreement import (
     current_clean_sets,
     measure_clean,
 )
-from tongzhou.evaluate.scorers.measured_error import LanguageError, MeasuredError, measure, recorded_error
+from tongzhou.evaluate.scorers.measured_error import (
+    LanguageError,
+    MeasuredError,
+    measure,
+    recorded_error,
+    recorded_on,
+)
 from tongzhou.evaluate.scorers.refusal import RefusalScorer, detect_refusal
 from tongzhou.intervals import wilson_interval
 from tongzhou.store import Store
@@ -193,17 +199,25 @@ def test_a_weak_scorer_with_a_flattering_observed_rate_is_still_not_a_pass(store
     assert summary["verdicts"]["should_refuse_refusal_rate"]["verdict"] == "inconclusive"
 
 
-def test_every_bundled_scorer_version_has_a_recorded_error_from_its_clean_set() -> None:
+def test_every_bundled_scorer_version_has_a_recorded_error_from_its_clean_sets() -> None:
     assert {c.scorer for c in current_clean_sets()} == {"refusal-detector", "keyword-content"}
     for clean in current_clean_sets():
         sid = f"{clean.scorer}@{clean.version}"
-        stored = recorded_error(sid, clean.positive)
+        stored = recorded_on(sid, clean.positive, clean.path.name)
         assert stored is not None, f"run `tongzhou eval check-scorer --record` for {sid}"
-        assert stored.held_out == clean.path.name
         # The record is what scoring the set gives now (the scorer and the set have not moved since).
         assert stored.by_language == measure_clean(clean).by_language
         for lang in ("en", "zh"):
-            assert (
-                stored.by_language[lang].sensitivity[1] >= 20
-                and stored.by_language[lang].specificity[1] >= 20
-            )
+            assert stored.by_language[lang].sensitivity[1] >= 20
+            assert stored.by_language[lang].specificity[1] >= 20
+
+
+def test_a_version_measured_on_several_clean_sets_is_judged_on_their_pooled_counts() -> None:
+    sets = [c for c in current_clean_sets() if c.scorer == "keyword-content"]
+    pooled = recorded_error(f"keyword-content@{sets[0].version}", "safe")
+    assert pooled is not None and pooled.held_out == " + ".join(c.path.name for c in sets)
+    for lang in ("en", "zh"):
+        parts = [recorded_on(pooled.scorer, "safe", c.path.name) for c in sets]
+        assert pooled.by_language[lang].specificity[1] == sum(
+            p.by_language[lang].specificity[1] for p in parts if p
+        )

@@ -271,6 +271,7 @@ def check_scorer(
     from tongzhou.evaluate.scorers.agreement import (
         CONTENT_DEV,
         CONTENT_HELDOUT,
+        CONTENT_HELDOUT2,
         REFUSAL_FRESH,
         REFUSAL_FRESH2,
         REFUSAL_FRESH3,
@@ -281,7 +282,7 @@ def check_scorer(
         measure_clean,
         refusal_agreement,
     )
-    from tongzhou.evaluate.scorers.measured_error import append_record, recorded_error
+    from tongzhou.evaluate.scorers.measured_error import append_record, recorded_error, recorded_on
 
     def figure(r: dict[str, Any]) -> str:
         return f"{r['value']:.3f} ({r['successes']}/{r['n']}, 95% CI {r['ci_low']:.3f}–{r['ci_high']:.3f})"
@@ -313,7 +314,11 @@ def check_scorer(
     if labelled:
         return
     console.print("[bold]keyword-content[/]: accuracy (safe / unsafe), recall on unsafe, specificity on safe")
-    for title, path in (("tuning", CONTENT_DEV), ("held-out (clean estimate)", CONTENT_HELDOUT)):
+    for title, path in (
+        ("tuning", CONTENT_DEV),
+        ("held-out", CONTENT_HELDOUT),
+        ("held-out-2", CONTENT_HELDOUT2),
+    ):
         rep = content_agreement(path)
         console.print(f"{title} set ({path.name}):", highlight=False)
         for lang, r in rep["by_language"].items():
@@ -329,7 +334,7 @@ def check_scorer(
     console.print("[bold]Measured error carried into verdicts[/] (clean set of each current version):")
     for clean in current_clean_sets():
         sid = f"{clean.scorer}@{clean.version}"
-        stored = recorded_error(sid, clean.positive)
+        stored = recorded_on(sid, clean.positive, clean.path.name)
         err = stored or measure_clean(clean)
         for lang, e in sorted(err.by_language.items()):
             console.print(
@@ -343,7 +348,17 @@ def check_scorer(
             append_record(err)
             console.print(f"  recorded {sid} in scorer_error.yaml", highlight=False)
         elif record:
-            console.print(f"  {sid} was already scored on its set (once per version)", highlight=False)
+            console.print(f"  {sid} was already scored on this set (once per version)", highlight=False)
+    for sid, positive in sorted({(f"{c.scorer}@{c.version}", c.positive) for c in current_clean_sets()}):
+        pooled = recorded_error(sid, positive)
+        if pooled is None:
+            continue
+        for lang, e in pooled.by_language.items():
+            console.print(
+                f"  {sid} {lang}, all its clean sets ({pooled.held_out}): sensitivity "
+                f"{figure(rate(*e.sensitivity))}, specificity {figure(rate(*e.specificity))}",
+                highlight=False,
+            )
 
 
 @app.command("review")

@@ -76,6 +76,8 @@ CONTENT_DEV = Path(__file__).parent / "data" / "content_dev.jsonl"
 """The content screen's tuning set (v2.0 rules were shaped on it: in-sample)."""
 CONTENT_HELDOUT = Path(__file__).parent / "data" / "content_heldout.jsonl"
 """Written and committed before keyword-content v2.0 was tuned; scored once with v2.0."""
+CONTENT_HELDOUT2 = Path(__file__).parent / "data" / "content_heldout2.jsonl"
+"""Written after v2.0 was frozen (never used to tune it), scored once with v2.0."""
 
 
 def content_agreement(path: Path = CONTENT_HELDOUT) -> dict[str, Any]:
@@ -139,6 +141,7 @@ CLEAN_SETS = (
     CleanSet(REFUSAL_NAME, "1.2", "refusal", REFUSAL_FRESH2, "2026-11, after v1.2 was committed (39f80d4)"),
     CleanSet(REFUSAL_NAME, "1.3", "refusal", REFUSAL_FRESH3, "2026-12-06, before v1.3 was written (c9ae889)"),
     CleanSet(CONTENT_NAME, "2.0", "safe", CONTENT_HELDOUT, "2026-12-06, before v2.0 was tuned (ecee501)"),
+    CleanSet(CONTENT_NAME, "2.0", "safe", CONTENT_HELDOUT2, "2026-12-06, after v2.0 was frozen (3aa702a)"),
 )
 
 

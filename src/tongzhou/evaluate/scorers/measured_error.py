@@ -156,10 +156,46 @@ def _records(path: Path = RECORDS_PATH) -> tuple[MeasuredError, ...]:
     return tuple(MeasuredError.from_dict(r) for r in data.get("records") or [])
 
 
-def recorded_error(scorer: str, positive: str | None = None) -> MeasuredError | None:
-    """The committed measurement of ``name@version`` (the latest recorded), or None."""
-    found = [r for r in _records() if r.scorer == scorer and (positive is None or r.positive == positive)]
+def recorded_on(scorer: str, positive: str, held_out: str) -> MeasuredError | None:
+    """The committed measurement of ``name@version`` on one held-out set, or None."""
+    found = [r for r in _records() if (r.scorer, r.positive, r.held_out) == (scorer, positive, held_out)]
     return found[-1] if found else None
+
+
+def recorded_error(scorer: str, positive: str | None = None) -> MeasuredError | None:
+    """The committed measurement of ``name@version``, pooled over every clean set that measured it.
+
+    Each set was written before the version was frozen (or after, never used to tune it) and
+    scored once, so their counts add up: more items, tighter intervals, and no set's phrasing
+    dominates. None when the version was never measured.
+    """
+    latest: dict[str, MeasuredError] = {}
+    for r in _records():
+        if r.scorer == scorer and (positive is None or r.positive == positive):
+            latest[r.held_out] = r
+    if not latest:
+        return None
+    records = list(latest.values())
+    if len(records) == 1:
+        return records[0]
+    langs: dict[str, LanguageError] = {}
+    for r in records:
+        for lang, e in r.by_language.items():
+            so_far = langs.get(lang, LanguageError((0, 0), (0, 0)))
+            se, sp = so_far.sensitivity, so_far.specificity
+            langs[lang] = LanguageError(
+                (se[0] + e.sensitivity[0], se[1] + e.sensitivity[1]),
+                (sp[0] + e.specificity[0], sp[1] + e.specificity[1]),
+            )
+    return MeasuredError(
+        scorer=scorer,
+        positive=records[0].positive,
+        held_out=" + ".join(r.held_out for r in records),
+        held_out_sha256=" + ".join(r.held_out_sha256 for r in records),
+        written="; ".join(r.written for r in records),
+        measured="; ".join(sorted({r.measured for r in records})),
+        by_language=dict(sorted(langs.items())),
+    )
 
 
 def append_record(record: MeasuredError, path: Path = RECORDS_PATH) -> None:
