@@ -272,6 +272,7 @@ def check_scorer(
         CONTENT_DEV,
         CONTENT_HELDOUT,
         CONTENT_HELDOUT2,
+        CONTENT_HELDOUT3,
         REFUSAL_FRESH,
         REFUSAL_FRESH2,
         REFUSAL_FRESH3,
@@ -318,6 +319,7 @@ def check_scorer(
         ("tuning", CONTENT_DEV),
         ("held-out", CONTENT_HELDOUT),
         ("held-out-2", CONTENT_HELDOUT2),
+        ("held-out-3 (clean estimate)", CONTENT_HELDOUT3),
     ):
         rep = content_agreement(path)
         console.print(f"{title} set ({path.name}):", highlight=False)

@@ -77,7 +77,9 @@ CONTENT_DEV = Path(__file__).parent / "data" / "content_dev.jsonl"
 CONTENT_HELDOUT = Path(__file__).parent / "data" / "content_heldout.jsonl"
 """Written and committed before keyword-content v2.0 was tuned; scored once with v2.0."""
 CONTENT_HELDOUT2 = Path(__file__).parent / "data" / "content_heldout2.jsonl"
-"""Written after v2.0 was frozen (never used to tune it), scored once with v2.0."""
+"""Written after v2.0 was frozen (never used to tune it), scored once with v2.0; training data for v2.1."""
+CONTENT_HELDOUT3 = Path(__file__).parent / "data" / "content_heldout3.jsonl"
+"""Written and committed before v2.1 (e2891ed), scored once with v2.1: its clean estimate."""
 
 
 def content_agreement(path: Path = CONTENT_HELDOUT) -> dict[str, Any]:
@@ -142,6 +144,7 @@ CLEAN_SETS = (
     CleanSet(REFUSAL_NAME, "1.3", "refusal", REFUSAL_FRESH3, "2026-12-06, before v1.3 was written (c9ae889)"),
     CleanSet(CONTENT_NAME, "2.0", "safe", CONTENT_HELDOUT, "2026-12-06, before v2.0 was tuned (ecee501)"),
     CleanSet(CONTENT_NAME, "2.0", "safe", CONTENT_HELDOUT2, "2026-12-06, after v2.0 was frozen (3aa702a)"),
+    CleanSet(CONTENT_NAME, "2.1", "safe", CONTENT_HELDOUT3, "2026-12-06, before v2.1 was written (e2891ed)"),
 )
 
 
