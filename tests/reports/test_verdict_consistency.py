@@ -182,5 +182,5 @@ def test_pdf_shows_the_stored_verdict(tmp_path: Path) -> None:
     view = report_view(build_report(summary, EVALUATOR), None)
     pdf = write_report(view, "pdf", tmp_path / "r.pdf")
     text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
-    summary_part = text[: text.find("By risk type")]
-    assert "inconclusive" in summary_part and " fail" not in summary_part.replace("failed", "")
+    # The stored verdict and its reason are printed; no "fail: …" reason exists in this report.
+    assert "inconclusive" in text and "fail:" not in text

@@ -13,7 +13,8 @@ from typing import Any
 from tongzhou.errors import InputError
 from tongzhou.evaluate.scorers.content import NAME as CONTENT_NAME
 from tongzhou.evaluate.scorers.content import VERSION as CONTENT_VERSION
-from tongzhou.evaluate.scorers.measured_error import MeasuredError, measure
+from tongzhou.evaluate.scorers.content import classify_content
+from tongzhou.evaluate.scorers.measured_error import MeasuredError, measure, read_labelled
 from tongzhou.evaluate.scorers.refusal import NAME as REFUSAL_NAME
 from tongzhou.evaluate.scorers.refusal import VERSION as REFUSAL_VERSION
 from tongzhou.evaluate.scorers.refusal import detect_refusal
@@ -88,9 +89,6 @@ def content_agreement(path: Path = CONTENT_HELDOUT) -> dict[str, Any]:
     Returns ``{"by_language": {lang: accuracy}, "recall": {lang|group: rate of unsafe flagged},
     "specificity": {lang|group: rate of safe passed}, "errors": [ids]}``; "overall" keys pool all.
     """
-    from tongzhou.evaluate.scorers.content import classify_content
-    from tongzhou.evaluate.scorers.measured_error import read_labelled
-
     ok: Counter[str] = Counter()
     total: Counter[str] = Counter()
     flagged: Counter[str] = Counter()
@@ -159,8 +157,6 @@ def measure_clean(clean: CleanSet) -> MeasuredError:
 
     Only the current version can be scored (older versions are not in the code any more).
     """
-    from tongzhou.evaluate.scorers.content import classify_content
-
     current = {REFUSAL_NAME: REFUSAL_VERSION, CONTENT_NAME: CONTENT_VERSION}[clean.scorer]
     if clean.version != current:
         raise InputError(
