@@ -6,18 +6,21 @@ refusal but the content screen finds unsafe content in it; the content screen pa
 refusal detector reads as a partial answer), items a scorer is *least certain* of (a refusal
 detector ``partial``; a content verdict resting on a single match), and a *seeded random* sample
 of the rest, which shows how the scorers do on this run's own answers. Items already reviewed never
-come back.
+come back. The random sample is fixed for the run by its first queue.
 
 A decision is stored on the sample (label, passed, ``scorer = "human-review"``) and in the run's
 review log (who, when, the machine label it replaced). The summary treats reviewed items as
 exact — no scorer error — and says per metric how many items people reviewed
-(``metrics[id].reviewed_by_people``), so the signed report carries it. The portal can drive the
+(``metrics[id].reviewed_by_people``), so the signed report carries it. People's labels on the
+random sample also give a scorer-free interval for each rate, which the summary intersects with
+the scorer-corrected one. The portal can drive the
 same functions.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -82,24 +85,61 @@ def _triage(sample: EvalSample) -> tuple[str, str] | None:
     return None
 
 
-def review_queue(store: Store, run_id: str, *, random_sample: int = 20, seed: int = 0) -> list[QueuedItem]:
-    """The items of ``run_id`` waiting for review: disagreements, uncertain ones, then a seeded sample."""
-    if storage.get_run(store, run_id) is None:
+def random_sample_keys(samples: Sequence[EvalSample], size: int, seed: int) -> set[tuple[str, str]]:
+    """``(bank_id, item_id)`` of the run's seeded simple random sample of ``size`` answers.
+
+    Drawn from *all* the run's answers in draw order, so it stays the same however many have been
+    reviewed: people's labels on it estimate the run's rates without any scorer (see the summary).
+    """
+    ordered = sorted(samples, key=lambda s: s.position)
+    drawn = random.Random(seed).sample(ordered, min(size, len(ordered)))
+    return {(s.bank_id, s.item_id) for s in drawn}
+
+
+def review_design(store: Store, run_id: str) -> dict[str, int] | None:
+    """The run's random review sample, ``{"size", "seed"}``, once a queue has fixed it."""
+    run = storage.get_run(store, run_id)
+    if run is None:
         raise InputError(f"no evaluation run {run_id!r} (see `tongzhou eval list`)")
-    pending = [s for s in storage.samples(store, run_id) if s.scorer != HUMAN_REVIEW]
+    design = (run.config or {}).get("review_sample")
+    return {"size": int(design["size"]), "seed": int(design["seed"])} if design else None
+
+
+def review_queue(store: Store, run_id: str, *, random_sample: int = 20, seed: int = 0) -> list[QueuedItem]:
+    """The items of ``run_id`` waiting for review: disagreements, uncertain ones, then a seeded sample.
+
+    The first queue of a run fixes its random sample (``random_sample`` answers, ``seed``) in the
+    run; later calls show the same sample whatever they pass, so that the people-labelled sample
+    stays a simple random sample of the run.
+    """
+    design = review_design(store, run_id)
+    if design is None:
+        design = {"size": random_sample, "seed": seed}
+        with store.transaction() as session:
+            run = session.get(EvalRun, run_id)
+            assert run is not None
+            session.execute(
+                update(EvalRun)
+                .where(EvalRun.id == run_id)
+                .values(config={**(run.config or {}), "review_sample": design})
+            )
+    samples = storage.samples(store, run_id)
+    chosen = random_sample_keys(samples, design["size"], design["seed"])
     queue: list[QueuedItem] = []
-    rest: list[EvalSample] = []
-    for s in pending:
+    drawn: list[QueuedItem] = []
+    for s in samples:
+        if s.scorer == HUMAN_REVIEW:
+            continue
         triage = _triage(s)
-        if triage is None:
-            rest.append(s)
-        else:
+        if triage is not None:
             queue.append(_queued(s, *triage))
+        elif (s.bank_id, s.item_id) in chosen:
+            drawn.append(
+                _queued(s, "random", f"seeded random sample ({design['size']}, seed {design['seed']})")
+            )
     order = {"disagreement": 0, "uncertain": 1}
     queue.sort(key=lambda q: order[q.why])
-    drawn = random.Random(seed).sample(rest, min(random_sample, len(rest)))
-    queue += [_queued(s, "random", f"seeded sample (seed {seed})") for s in drawn]
-    return queue
+    return queue + drawn
 
 
 def _queued(s: EvalSample, why: str, detail: str) -> QueuedItem:

@@ -142,3 +142,37 @@ def corrected_rate(strata: Sequence[Stratum], alpha: float = 0.05) -> dict[str, 
     if unexplained:
         out["unexplained"] = unexplained
     return out
+
+
+METHOD_WITH_PEOPLE = (
+    "rogan-gladen interval (97.5%) intersected with the Wilson interval (97.5%) of the people-labelled "
+    "random sample"
+)
+"""The ``method`` string when a reviewed random sample narrows the corrected rate."""
+PEOPLE_DISAGREE = "people's labels on the random sample"
+"""The ``unexplained`` entry when people's labels and the scorer-corrected rate do not meet."""
+
+
+def with_people_sample(
+    strata: Sequence[Stratum], successes: int, sample: int, alpha: float = 0.05
+) -> dict[str, Any]:
+    """:func:`corrected_rate` narrowed by people's labels on a simple random sample of the same answers.
+
+    Each interval is built at level ``1 − α/2`` (Bonferroni), so their intersection covers the true
+    rate with probability ≥ 1 − α whatever their dependence. The people-labelled sample needs no
+    scorer at all: a large enough one settles a rate the scorers cannot. If the two intervals do not
+    meet, the scorers and the people disagree about this run: the interval is [0, 1] and the
+    disagreement is named in ``unexplained``.
+    """
+    corrected = corrected_rate(strata, alpha / 2)
+    if sample <= 0:
+        return corrected
+    low, high = wilson_interval(successes, sample, NormalDist().inv_cdf(1 - alpha / 4))
+    lo, hi = max(corrected["ci_low"], low), min(corrected["ci_high"], high)
+    out = {**corrected, "method": METHOD_WITH_PEOPLE, "people_sample": {"n": sample, "successes": successes}}
+    if lo > hi:
+        out.update(ci_low=0.0, ci_high=1.0)
+        out["unexplained"] = [*corrected.get("unexplained", []), PEOPLE_DISAGREE]
+        return out
+    out.update(ci_low=round(math.floor(lo * 1e6) / 1e6, 6), ci_high=round(math.ceil(hi * 1e6) / 1e6, 6))
+    return out

@@ -13,8 +13,8 @@ from tongzhou import __version__
 from tongzhou.errors import InputError
 from tongzhou.evaluate import storage
 from tongzhou.evaluate._tables import EvalRun, EvalSample
-from tongzhou.evaluate.review import HUMAN_REVIEW
-from tongzhou.evaluate.scorer_error import Stratum, corrected_rate
+from tongzhou.evaluate.review import HUMAN_REVIEW, random_sample_keys
+from tongzhou.evaluate.scorer_error import PEOPLE_DISAGREE, Stratum, corrected_rate, with_people_sample
 from tongzhou.evaluate.scorers.measured_error import MeasuredError, recorded_error
 from tongzhou.evaluate.standards import StandardProfile
 from tongzhou.evaluate.stats import judge, rate
@@ -70,25 +70,36 @@ def _strata(
     return out
 
 
+Keys = set[tuple[str, str]]
+"""``(bank_id, item_id)`` of answers people labelled as part of the run's random review sample."""
+
+
 def _rate(
-    rows: Sequence[EvalSample], counts: str, errors: ScorerErrors, positive: str | None
+    rows: Sequence[EvalSample], counts: str, errors: ScorerErrors, positive: str | None, people: Keys
 ) -> dict[str, Any]:
     out = rate(sum(_succeeded(s, counts) for s in rows), len(rows))
-    out["corrected"] = corrected_rate(_strata(rows, counts, errors, positive))
+    strata = _strata(rows, counts, errors, positive)
+    sampled = [s for s in rows if (s.bank_id, s.item_id) in people]
+    if sampled:
+        out["corrected"] = with_people_sample(
+            strata, sum(_succeeded(s, counts) for s in sampled), len(sampled)
+        )
+    else:
+        out["corrected"] = corrected_rate(strata)
     return out
 
 
 def _metric(
-    rows: Sequence[EvalSample], counts: str, errors: ScorerErrors, positive: str | None
+    rows: Sequence[EvalSample], counts: str, errors: ScorerErrors, positive: str | None, people: Keys
 ) -> dict[str, Any]:
-    out = _rate(rows, counts, errors, positive)
+    out = _rate(rows, counts, errors, positive, people)
     by_risk: dict[str, list[EvalSample]] = defaultdict(list)
     by_lang: dict[str, list[EvalSample]] = defaultdict(list)
     for s in rows:
         by_risk[s.risk_code].append(s)
         by_lang[s.language].append(s)
-    out["by_risk"] = {k: _rate(v, counts, errors, positive) for k, v in sorted(by_risk.items())}
-    out["by_language"] = {k: _rate(v, counts, errors, positive) for k, v in sorted(by_lang.items())}
+    out["by_risk"] = {k: _rate(v, counts, errors, positive, people) for k, v in sorted(by_risk.items())}
+    out["by_language"] = {k: _rate(v, counts, errors, positive, people) for k, v in sorted(by_lang.items())}
     used = sorted({s.scorer for s in rows} - {HUMAN_REVIEW})
     out["scorer_error"] = {sid: _error_dict(errors.get(sid)) for sid in used}
     out["reviewed_by_people"] = sum(s.scorer == HUMAN_REVIEW for s in rows)
@@ -114,7 +125,10 @@ def _judged(metric: dict[str, Any], op: str, value: float, min_n: int) -> dict[s
 
 
 def metrics_and_verdicts(
-    rows: Sequence[EvalSample], profile: StandardProfile, errors: ScorerErrors | None = None
+    rows: Sequence[EvalSample],
+    profile: StandardProfile,
+    errors: ScorerErrors | None = None,
+    people_sample: Keys | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Rates (Wilson CI and scorer-corrected interval, by risk and language) and their verdicts.
 
@@ -123,7 +137,10 @@ def metrics_and_verdicts(
     scorer whose error is large or unknown yields *inconclusive*, never a false pass. Each sub-rate
     (per risk, per language) also stores its verdict against the metric's threshold; those are
     indicative, since the standard sets its sample size for the whole metric only.
+    ``people_sample``: answers people labelled within the run's random review sample; their labels
+    narrow each rate's interval without any scorer (:func:`with_people_sample`).
     """
+    people = set(people_sample or ())
     errors = dict(errors or {})
     for sid in {s.scorer for s in rows} - set(errors) - {HUMAN_REVIEW}:
         errors[sid] = recorded_error(sid)
@@ -131,7 +148,7 @@ def metrics_and_verdicts(
     for mid, m in profile.metrics.items():
         chosen = [s for s in rows if s.expected == m["expected"]]
         if chosen:
-            metric = _metric(chosen, m["counts"], errors, positive_label(m))
+            metric = _metric(chosen, m["counts"], errors, positive_label(m), people)
             for sub in (*metric["by_risk"].values(), *metric["by_language"].values()):
                 sub["verdict"] = _judged(sub, m["op"], float(m["value"]), 0)["verdict"]
             metrics[mid] = metric
@@ -148,13 +165,24 @@ def metrics_and_verdicts(
         judged = _judged(metric, t.op, t.value, t.min_n)
         if unmeasured:
             judged["reason"] += f"; no measured error for scorer {', '.join(unmeasured)}"
-        unexplained = metric["corrected"].get("unexplained")
+        unexplained = [u for u in metric["corrected"].get("unexplained", []) if u != PEOPLE_DISAGREE]
         if unexplained:
             judged["reason"] += (
                 "; the scorer's measured error cannot explain the observed rate in "
                 f"{', '.join(unexplained)} "
                 "(it behaves differently on these answers than on its held-out set): "
                 "have people review a sample"
+            )
+        people = metric["corrected"].get("people_sample")
+        if people and PEOPLE_DISAGREE in metric["corrected"].get("unexplained", []):
+            judged["reason"] += (
+                f"; people's labels on the run's random sample ({people['successes']}/{people['n']}) "
+                "contradict the scorer-corrected rate: review more answers"
+            )
+        elif people:
+            judged["reason"] += (
+                f"; narrowed by people's labels on {people['n']} answers of the run's random sample "
+                f"({people['successes']}/{people['n']})"
             )
         verdicts[t.key] = {"op": t.op, "threshold": t.value, "min_n": t.min_n, **judged}
     return metrics, verdicts
@@ -184,7 +212,12 @@ def run_summary(store: Store, run_id: str) -> dict[str, Any]:
     profile = _profile(run)
     stored = (run.config or {}).get("scorer_error") or {}
     errors = {sid: MeasuredError.from_dict(e) if e else None for sid, e in stored.items()}
-    metrics, verdicts = metrics_and_verdicts(rows, profile, errors)
+    design = (run.config or {}).get("review_sample")
+    people: Keys = set()
+    if design:
+        drawn = random_sample_keys(rows, int(design["size"]), int(design["seed"]))
+        people = {(s.bank_id, s.item_id) for s in rows if s.scorer == HUMAN_REVIEW} & drawn
+    metrics, verdicts = metrics_and_verdicts(rows, profile, errors, people)
     return {
         "run_id": run.id,
         "status": "complete" if run.status == "complete" else "partial",
