@@ -71,7 +71,8 @@ def test_review_queue_and_a_decision_from_the_command_line(stub_server: Callable
     assert runner.invoke(app, args).exit_code == 0
     listed = runner.invoke(app, ["eval", "review", "--random", "3"])
     assert listed.exit_code == 0, listed.output
-    assert "3 items to review" in listed.output and "random: seeded random sample (3, seed 0)" in listed.output
+    assert "3 items to review" in listed.output
+    assert "random: seeded random sample (3, seed 0)" in listed.output
     item = listed.output.split("\n")[1].split(" ")[0]  # BANK/ITEM of the first queued answer
     decided = runner.invoke(
         app, ["eval", "review", "--item", item, "--label", "compliance", "--reviewer", "Reviewer A"]
