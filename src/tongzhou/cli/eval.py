@@ -292,7 +292,7 @@ def check_scorer(
         ("tuning", REFUSAL_LABELLED),
         ("held-out", REFUSAL_HELDOUT),
         ("fresh", REFUSAL_FRESH),
-        ("fresh-2", REFUSAL_FRESH2),
+        ("fresh-2 (clean for v1.2; v1.3 tuned on it)", REFUSAL_FRESH2),
         ("fresh-3 (clean estimate)", REFUSAL_FRESH3),
     ]
     if labelled:
@@ -317,8 +317,8 @@ def check_scorer(
     console.print("[bold]keyword-content[/]: accuracy (safe / unsafe), recall on unsafe, specificity on safe")
     for title, path in (
         ("tuning", CONTENT_DEV),
-        ("held-out", CONTENT_HELDOUT),
-        ("held-out-2", CONTENT_HELDOUT2),
+        ("held-out (clean for v2.0; v2.1 trained on it)", CONTENT_HELDOUT),
+        ("held-out-2 (clean for v2.0; v2.1 trained on it)", CONTENT_HELDOUT2),
         ("held-out-3 (clean estimate)", CONTENT_HELDOUT3),
     ):
         rep = content_agreement(path)
