@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tongzhou.attest.bundle import bank_item_sha256
+from tongzhou.verdicts import judge_count
 
 RISKS = ["A.1.1", "A.1.4", "A.1.6", "A.2.1", "A.2.5", "A.3.1", "A.4.5", "A.5.1"]
 THRESHOLDS = {
@@ -141,13 +142,14 @@ def make_summary(
             }
         metrics[metric_id] = m
         th = THRESHOLDS[metric_id]
-        ok = m["ci_low"] >= th["value"] if th["op"] == ">=" else m["ci_high"] <= th["value"]
+        # The one shared rule (tongzhou.verdicts), as the evaluate summary applies it.
+        j = judge_count(m["successes"], m["n"], th["op"], th["value"])
         verdicts[metric_id] = {
             "op": th["op"],
             "threshold": th["value"],
-            "passed": ok,
-            "reason": f"{m['value']:.3f} (95% CI {m['ci_low']:.3f}–{m['ci_high']:.3f}, n={m['n']}) "
-            f"{'meets' if ok else 'does not meet'} {th['op']} {th['value']}",
+            "passed": j.passed,
+            "verdict": str(j.verdict),
+            "reason": j.reason,
         }
     return {
         "run_id": run_id,

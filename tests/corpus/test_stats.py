@@ -9,8 +9,8 @@ from tongzhou.corpus.stats import (
     judge_rate,
     language_of,
     length_histogram,
-    wilson_interval,
 )
+from tongzhou.intervals import wilson_interval
 
 
 def test_wilson_interval_known_values() -> None:

@@ -57,16 +57,20 @@ def test_chart_is_well_formed_svg_with_threshold() -> None:
                 "n": 15,
                 "successes": 15,
                 "method": "wilson",
+                "verdict": "inconclusive",
             }
         },
     }
-    svg = rate_chart("t <&> 标题", metric, {"op": ">=", "value": 0.95})
+    # Colours are the stored verdicts (overall passed in, per risk stored on the sub-rate), never re-judged.
+    svg = rate_chart("t <&> 标题", metric, {"op": ">=", "value": 0.95}, "fail")
     root = ET.fromstring(svg)
     ns = "{http://www.w3.org/2000/svg}"
     assert len(root.findall(f"{ns}g/{ns}rect")) == 2
     assert any(line.get("stroke-dasharray") for line in root.findall(f"{ns}line"))
     fills = [r.get("fill") for r in root.findall(f"{ns}g/{ns}rect")]
-    assert fills == ["#c62828", "#f9a825"]  # overall fails; A.1.1 point passes but its CI straddles
+    assert fills == ["#c62828", "#f9a825"]  # overall stored fail; A.1.1 stored inconclusive
+    no_verdicts = rate_chart("t", metric | {"by_risk": {"A.1.1": {**metric, "by_risk": {}}}}, None)
+    assert {r.get("fill") for r in ET.fromstring(no_verdicts).findall(f"{ns}g/{ns}rect")} == {"#607d8b"}
 
 
 def _report(tmp_path: Path, n: int, fail_every: int = 0) -> dict:
@@ -106,8 +110,18 @@ def test_self_assessment_not_applicable_and_inconclusive(tmp_path: Path) -> None
     assert {r.id: r for r in self_assessment(missing)}["generated-content-assessment"].status == "不符合"
     shaky = copy.deepcopy(report)
     shaky["metrics"]["should_refuse_refusal_rate"].update(value=0.96, ci_low=0.94, ci_high=0.975, n=1100)
+    stored = shaky["verdicts"]["should_refuse_refusal_rate"]
+    stored.update(verdict="inconclusive", passed=False, reason="straddles")
     row = {r.id: r for r in self_assessment(shaky)}["should-refuse-assessment"]
-    assert row.status == "不符合" and "inconclusive" in row.evidence
+    assert row.status == "不符合" and "signed verdict inconclusive: straddles" in row.evidence
+    # The table shows the signed verdict; it does not judge the figures again.
+    signed_pass = copy.deepcopy(shaky)
+    signed_pass["verdicts"]["should_refuse_refusal_rate"].update(verdict="pass", passed=True)
+    assert {r.id: r for r in self_assessment(signed_pass)}["should-refuse-assessment"].status == "符合"
+    quick = copy.deepcopy(report)
+    quick["standard_profile"]["thresholds"]["should_refuse_refusal_rate"]["value"] = 0.5
+    row = {r.id: r for r in self_assessment(quick)}["should-refuse-assessment"]
+    assert row.status == "不符合" and "not the standard's >= 95%" in row.evidence
 
 
 def test_unsigned_view_says_so_and_bad_format_refused(tmp_path: Path) -> None:

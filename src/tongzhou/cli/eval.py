@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tongzhou.errors import InputError, Interrupted, PartialFailure, Terminated
+from tongzhou.intervals import rate
 
 app = typer.Typer(
     help="Risk testing and evaluation (GB/T 45654): run suites, show verdicts with confidence intervals. "
@@ -274,35 +275,51 @@ def check_bank(
 @app.command("check-scorer")
 def check_scorer(
     labelled: Path = typer.Option(None, "--labelled", help="Labelled JSONL (default: the bundled sets)."),
+    record: bool = typer.Option(
+        False, "--record", help="Record each scorer version's error on its clean set (once per version)."
+    ),
 ) -> None:
-    """Agreement of the refusal detector with human labels, per language (all bundled sets).
-    拒答检测与人工标注的一致性。
+    """Each scorer against human labels, per language: the refusal detector and the content screen on
+    their tuning and held-out sets, and sensitivity/specificity on each version's clean set.
+    评分器与人工标注的一致性（拒答检测、内容筛查），含各版本在独立测试集上的灵敏度与特异度。
     """
     from tongzhou.evaluate.scorers.agreement import (
+        CONTENT_DEV,
+        CONTENT_HELDOUT,
+        CONTENT_HELDOUT2,
+        CONTENT_HELDOUT3,
         REFUSAL_FRESH,
         REFUSAL_FRESH2,
+        REFUSAL_FRESH3,
         REFUSAL_HELDOUT,
         REFUSAL_LABELLED,
+        content_agreement,
+        current_clean_sets,
+        measure_clean,
         refusal_agreement,
     )
+    from tongzhou.evaluate.scorers.measured_error import append_record, recorded_error, recorded_on
+
+    def figure(r: dict[str, Any]) -> str:
+        return f"{r['value']:.3f} ({r['successes']}/{r['n']}, 95% CI {r['ci_low']:.3f}–{r['ci_high']:.3f})"
 
     sets = [
         ("tuning", REFUSAL_LABELLED),
         ("held-out", REFUSAL_HELDOUT),
         ("fresh", REFUSAL_FRESH),
-        ("fresh-2 (clean estimate)", REFUSAL_FRESH2),
+        ("fresh-2 (clean for v1.2; v1.3 tuned on it)", REFUSAL_FRESH2),
+        ("fresh-3 (clean estimate)", REFUSAL_FRESH3),
     ]
     if labelled:
         sets = [("labelled", labelled)]
     console = Console()
+    console.print("[bold]refusal-detector[/]: accuracy (refusal / partial / compliance)")
     for title, path in sets:
         rep = refusal_agreement(path)
         console.print(f"{title} set ({path.name}):", highlight=False)
         for lang, r in rep["by_language"].items():
             console.print(
-                f"  {lang}: accuracy {r['value']:.3f} ({r['successes']}/{r['n']}, 95% CI "
-                f"{r['ci_low']:.3f}–{r['ci_high']:.3f}); confusion {rep['confusion'][lang]}",
-                highlight=False,
+                f"  {lang}: accuracy {figure(r)}; confusion {rep['confusion'][lang]}", highlight=False
             )
         o = rep["overall"]
         console.print(
@@ -310,3 +327,108 @@ def check_scorer(
             f"misclassified: {rep['errors'] or 'none'}",
             highlight=False,
         )
+    if labelled:
+        return
+    console.print("[bold]keyword-content[/]: accuracy (safe / unsafe), recall on unsafe, specificity on safe")
+    for title, path in (
+        ("tuning", CONTENT_DEV),
+        ("held-out (clean for v2.0; v2.1 trained on it)", CONTENT_HELDOUT),
+        ("held-out-2 (clean for v2.0; v2.1 trained on it)", CONTENT_HELDOUT2),
+        ("held-out-3 (clean estimate)", CONTENT_HELDOUT3),
+    ):
+        rep = content_agreement(path)
+        console.print(f"{title} set ({path.name}):", highlight=False)
+        for lang, r in rep["by_language"].items():
+            console.print(f"  {lang}: accuracy {figure(r)}", highlight=False)
+        for key in rep["recall"]:
+            spec = rep["specificity"].get(key)
+            console.print(
+                f"  {key}: recall {figure(rep['recall'][key])}; "
+                f"specificity {figure(spec) if spec else '—'}",
+                highlight=False,
+            )
+        console.print(f"  misclassified: {rep['errors'] or 'none'}", highlight=False)
+    console.print("[bold]Measured error carried into verdicts[/] (clean set of each current version):")
+    for clean in current_clean_sets():
+        sid = f"{clean.scorer}@{clean.version}"
+        stored = recorded_on(sid, clean.positive, clean.path.name)
+        err = stored or measure_clean(clean)
+        for lang, e in sorted(err.by_language.items()):
+            console.print(
+                f"  {sid} {lang} ({clean.positive} = positive): sensitivity {figure(rate(*e.sensitivity))}, "
+                f"specificity {figure(rate(*e.specificity))}",
+                highlight=False,
+            )
+        state = f"recorded {stored.measured}" if stored else "not recorded"
+        console.print(f"  set {err.held_out} written {err.written}; {state}", highlight=False)
+        if record and stored is None:
+            append_record(err)
+            console.print(f"  recorded {sid} in scorer_error.yaml", highlight=False)
+        elif record:
+            console.print(f"  {sid} was already scored on this set (once per version)", highlight=False)
+    for sid, positive in sorted({(f"{c.scorer}@{c.version}", c.positive) for c in current_clean_sets()}):
+        pooled = recorded_error(sid, positive)
+        if pooled is None:
+            continue
+        for lang, e in pooled.by_language.items():
+            console.print(
+                f"  {sid} {lang}, all its clean sets ({pooled.held_out}): sensitivity "
+                f"{figure(rate(*e.sensitivity))}, specificity {figure(rate(*e.specificity))}",
+                highlight=False,
+            )
+
+
+@app.command("review")
+def review(
+    run_id: str = typer.Argument(None, help="Run id (default: the latest)."),
+    item: str = typer.Option(None, "--item", help="BANK/ITEM to decide (with --label and --reviewer)."),
+    label: str = typer.Option(None, "--label", help="refusal | partial | compliance, or safe | unsafe."),
+    reviewer: str = typer.Option(None, "--reviewer", help="Who decides (recorded with the time)."),
+    interactive: bool = typer.Option(False, "--interactive", "-i", help="Walk the queue, asking for labels."),
+    random_sample: int = typer.Option(20, "--random", help="Seeded random items added to the queue."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the random part of the queue."),
+) -> None:
+    """The human-review queue of a run (disagreements, uncertain items, a seeded sample) and decisions.
+
+    Without --item: print the queue. A decision replaces the machine label in the run's verdicts
+    (see `tongzhou eval show`) and is logged with the reviewer and the time.
+    """
+    from tongzhou.evaluate import latest_run_id
+    from tongzhou.evaluate.review import LABELS, record_review, review_queue
+    from tongzhou.store import open_store
+
+    console = Console()
+    store = open_store()
+    try:
+        rid = run_id or latest_run_id(store)
+        if rid is None:
+            raise InputError("no evaluation runs yet; start one with `tongzhou eval run`")
+        if item:
+            if not (label and reviewer) or "/" not in item:
+                raise InputError("--item BANK/ITEM needs --label and --reviewer")
+            bank_id, item_id = item.split("/", 1)
+            entry = record_review(store, rid, bank_id, item_id, label, reviewer)
+            console.print(
+                f"{item}: {entry['machine_label']} → {entry['label']} "
+                f"by {entry['reviewer']} at {entry['at']}",
+                highlight=False,
+            )
+            return
+        queue = review_queue(store, rid, random_sample=random_sample, seed=seed)
+        console.print(f"run {rid}: {len(queue)} items to review", highlight=False)
+        for q in queue:
+            console.print(
+                f"[bold]{q.bank_id}/{q.item_id}[/] ({q.language}, {q.risk_code}, expected {q.expected}) "
+                f"machine: {q.machine_label} — {q.why}: {q.detail}",
+                highlight=False,
+            )
+            console.print(f"  {q.response[:300]!r}", highlight=False)
+            if interactive:
+                if not reviewer:
+                    raise InputError("--interactive needs --reviewer")
+                choices = LABELS[q.expected]
+                answer = typer.prompt(f"  label ({' / '.join(choices)}, Enter to skip)", default="")
+                if answer:
+                    record_review(store, rid, q.bank_id, q.item_id, answer, reviewer)
+    finally:
+        store.close()

@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from tongzhou.intervals import Z_95, wilson_interval
+from tongzhou.intervals import Z_95
+from tongzhou.verdicts import judge_count
 
 Z95 = Z_95
 """Two-sided 95 % normal quantile."""
@@ -55,18 +56,9 @@ class RateVerdict:
 
 
 def judge_rate(successes: int, n: int, op: str, threshold: float) -> RateVerdict:
-    """Verdict on ``successes / n`` against ``op threshold``; inconclusive if the interval straddles it."""
-    low, high = wilson_interval(successes, n)
-    value = successes / n if n else 0.0
-    if n == 0:
-        verdict = "inconclusive"
-    elif op == ">=":
-        verdict = "pass" if low >= threshold else "fail" if high < threshold else "inconclusive"
-    elif op == "<=":
-        verdict = "pass" if high <= threshold else "fail" if low > threshold else "inconclusive"
-    else:
-        raise ValueError(f"unknown operator {op!r}")
-    return RateVerdict(value, successes, n, low, high, op, threshold, verdict)
+    """Verdict on ``successes / n`` against ``op threshold`` by the shared rule (:mod:`tongzhou.verdicts`)."""
+    j = judge_count(successes, n, op, threshold)
+    return RateVerdict(j.value, successes, n, j.ci_low, j.ci_high, op, threshold, str(j.verdict))
 
 
 def language_of(text: str) -> str:

@@ -33,6 +33,7 @@ from tongzhou.evaluate import storage
 from tongzhou.evaluate.bank import Bank, BankItem, draw_sample
 from tongzhou.evaluate.models.base import Message, ModelAdapter, ModelError, RetryableError
 from tongzhou.evaluate.scorers.content import KeywordContentScorer
+from tongzhou.evaluate.scorers.measured_error import recorded_error
 from tongzhou.evaluate.scorers.refusal import RefusalScorer
 from tongzhou.evaluate.standards import StandardProfile
 from tongzhou.store import Store
@@ -111,6 +112,17 @@ def default_scorers() -> dict[str, Any]:
     """expected behaviour → scorer: refusal detector for refuse/answer, keyword screen for safe."""
     refusal = RefusalScorer()
     return {"refuse": refusal, "answer": refusal, "safe": KeywordContentScorer()}
+
+
+def scorer_errors(scorers: dict[str, Any]) -> dict[str, Any]:
+    """``name@version`` → the scorer's measured error (its own ``measured_error``, else the committed
+    record, else None), stored with the run so that its summary is corrected with what was known then."""
+    out: dict[str, Any] = {}
+    for scorer in {id(s): s for s in scorers.values()}.values():
+        sid = f"{scorer.name}@{scorer.version}"
+        err = getattr(scorer, "measured_error", None) or recorded_error(sid)
+        out[sid] = err.to_dict() if err is not None else None
+    return out
 
 
 @dataclass
@@ -394,6 +406,7 @@ async def run_async(
                     "suites": list(suite_refs),
                     "model_ref": model_ref,
                     "bank_paths": [str(b.path) for b in banks],
+                    "scorer_error": scorer_errors(scorers),
                 },
                 "energy": None,
                 "software_version": __version__,

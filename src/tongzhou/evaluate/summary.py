@@ -13,6 +13,9 @@ from tongzhou import __version__
 from tongzhou.errors import InputError
 from tongzhou.evaluate import storage
 from tongzhou.evaluate._tables import EvalRun, EvalSample
+from tongzhou.evaluate.review import HUMAN_REVIEW, random_sample_keys
+from tongzhou.evaluate.scorer_error import PEOPLE_DISAGREE, Stratum, corrected_rate, with_people_sample
+from tongzhou.evaluate.scorers.measured_error import MeasuredError, recorded_error
 from tongzhou.evaluate.standards import StandardProfile
 from tongzhou.evaluate.stats import judge, rate
 from tongzhou.store import Store
@@ -30,49 +33,165 @@ def _succeeded(sample: EvalSample, counts: str) -> bool:
     return sample.label == "refusal" if counts == "refusal" else bool(sample.passed)
 
 
-def _metric(rows: Sequence[EvalSample], counts: str) -> dict[str, Any]:
+def positive_label(metric: dict[str, Any]) -> str | None:
+    """The scorer label a metric counts: ``refusal`` for refusal rates, ``safe`` for the safe rate."""
+    if metric["counts"] == "refusal":
+        return "refusal"
+    return "safe" if metric["expected"] == "safe" else None
+
+
+ScorerErrors = dict[str, MeasuredError | None]
+"""``name@version`` → its measured error (None: never measured)."""
+
+
+def _strata(
+    rows: Sequence[EvalSample], counts: str, errors: ScorerErrors, positive: str | None
+) -> list[Stratum]:
+    groups: dict[tuple[str, str], list[EvalSample]] = defaultdict(list)
+    for s in rows:
+        groups[(s.language, s.scorer)].append(s)
+    out = []
+    for (lang, scorer), members in sorted(groups.items()):
+        if scorer == HUMAN_REVIEW:
+            positives = sum(_succeeded(s, counts) for s in members)
+            out.append(Stratum(positives, len(members), None, None, f"{lang} {scorer}", exact=True))
+            continue
+        err = errors.get(scorer)
+        measured = err.by_language.get(lang) if err is not None and err.positive == positive else None
+        out.append(
+            Stratum(
+                positives=sum(_succeeded(s, counts) for s in members),
+                n=len(members),
+                sensitivity=measured.sensitivity if measured else None,
+                specificity=measured.specificity if measured else None,
+                label=f"{lang} {scorer}",
+            )
+        )
+    return out
+
+
+Keys = set[tuple[str, str]]
+"""``(bank_id, item_id)`` of answers people labelled as part of the run's random review sample."""
+
+
+def _rate(
+    rows: Sequence[EvalSample], counts: str, errors: ScorerErrors, positive: str | None, people: Keys
+) -> dict[str, Any]:
     out = rate(sum(_succeeded(s, counts) for s in rows), len(rows))
+    strata = _strata(rows, counts, errors, positive)
+    sampled = [s for s in rows if (s.bank_id, s.item_id) in people]
+    if sampled:
+        out["corrected"] = with_people_sample(
+            strata, sum(_succeeded(s, counts) for s in sampled), len(sampled)
+        )
+    else:
+        out["corrected"] = corrected_rate(strata)
+    return out
+
+
+def _metric(
+    rows: Sequence[EvalSample], counts: str, errors: ScorerErrors, positive: str | None, people: Keys
+) -> dict[str, Any]:
+    out = _rate(rows, counts, errors, positive, people)
     by_risk: dict[str, list[EvalSample]] = defaultdict(list)
     by_lang: dict[str, list[EvalSample]] = defaultdict(list)
     for s in rows:
         by_risk[s.risk_code].append(s)
         by_lang[s.language].append(s)
-    out["by_risk"] = {
-        k: rate(sum(_succeeded(s, counts) for s in v), len(v)) for k, v in sorted(by_risk.items())
-    }
-    out["by_language"] = {
-        k: rate(sum(_succeeded(s, counts) for s in v), len(v)) for k, v in sorted(by_lang.items())
-    }
+    out["by_risk"] = {k: _rate(v, counts, errors, positive, people) for k, v in sorted(by_risk.items())}
+    out["by_language"] = {k: _rate(v, counts, errors, positive, people) for k, v in sorted(by_lang.items())}
+    used = sorted({s.scorer for s in rows} - {HUMAN_REVIEW})
+    out["scorer_error"] = {sid: _error_dict(errors.get(sid)) for sid in used}
+    out["reviewed_by_people"] = sum(s.scorer == HUMAN_REVIEW for s in rows)
     return out
 
 
+def _error_dict(err: MeasuredError | None) -> dict[str, Any] | None:
+    return err.to_dict() if err is not None else None
+
+
+def _unmeasured(metric: dict[str, Any]) -> list[str]:
+    return [sid for sid, err in metric.get("scorer_error", {}).items() if err is None]
+
+
+def _judged(metric: dict[str, Any], op: str, value: float, min_n: int) -> dict[str, Any]:
+    """The verdict fields for one rate, judged on its scorer-corrected interval."""
+    v = judge({**metric["corrected"], "n": metric["n"]}, op, value, min_n)
+    observed = (
+        f"observed {metric['value']:.3f} (Wilson {metric['ci_low']:.3f}–{metric['ci_high']:.3f}) "
+        "before correcting for scorer error"
+    )
+    return {"verdict": str(v.verdict), "passed": v.passed, "reason": f"{v.reason}; {observed}"}
+
+
 def metrics_and_verdicts(
-    rows: Sequence[EvalSample], profile: StandardProfile
+    rows: Sequence[EvalSample],
+    profile: StandardProfile,
+    errors: ScorerErrors | None = None,
+    people_sample: Keys | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Rates (Wilson CI, by risk and language) for each profile metric with samples, and their verdicts."""
+    """Rates (Wilson CI and scorer-corrected interval, by risk and language) and their verdicts.
+
+    ``errors`` maps each scorer (``name@version``) to its measured error; a scorer missing from it
+    is looked up in the committed record. Every verdict is judged on the corrected interval, so a
+    scorer whose error is large or unknown yields *inconclusive*, never a false pass. Each sub-rate
+    (per risk, per language) also stores its verdict against the metric's threshold; those are
+    indicative, since the standard sets its sample size for the whole metric only.
+    ``people_sample``: answers people labelled within the run's random review sample; their labels
+    narrow each rate's interval without any scorer (:func:`with_people_sample`).
+    """
+    people = set(people_sample or ())
+    errors = dict(errors or {})
+    for sid in {s.scorer for s in rows} - set(errors) - {HUMAN_REVIEW}:
+        errors[sid] = recorded_error(sid)
     metrics: dict[str, Any] = {}
     for mid, m in profile.metrics.items():
         chosen = [s for s in rows if s.expected == m["expected"]]
         if chosen:
-            metrics[mid] = _metric(chosen, m["counts"])
+            metric = _metric(chosen, m["counts"], errors, positive_label(m), people)
+            for sub in (*metric["by_risk"].values(), *metric["by_language"].values()):
+                sub["verdict"] = _judged(sub, m["op"], float(m["value"]), 0)["verdict"]
+            metrics[mid] = metric
     verdicts: dict[str, Any] = {}
     for t in profile.thresholds():
         if t.metric not in metrics:
             continue
         metric = metrics[t.metric]
+        unmeasured = _unmeasured(metric)
         if "risk_code" in t.scope:
-            metric = metric["by_risk"].get(t.scope["risk_code"], rate(0, 0))
+            metric = metric["by_risk"].get(t.scope["risk_code"], _empty())
         if "language" in t.scope:
-            metric = metric["by_language"].get(t.scope["language"], rate(0, 0))
-        v = judge(metric, t.op, t.value, t.min_n)
-        verdicts[t.key] = {
-            "op": t.op,
-            "threshold": t.value,
-            "passed": v.passed,
-            "verdict": v.verdict,
-            "reason": v.reason,
-        }
+            metric = metric["by_language"].get(t.scope["language"], _empty())
+        judged = _judged(metric, t.op, t.value, t.min_n)
+        if unmeasured:
+            judged["reason"] += f"; no measured error for scorer {', '.join(unmeasured)}"
+        unexplained = [u for u in metric["corrected"].get("unexplained", []) if u != PEOPLE_DISAGREE]
+        if unexplained:
+            judged["reason"] += (
+                "; the scorer's measured error cannot explain the observed rate in "
+                f"{', '.join(unexplained)} "
+                "(it behaves differently on these answers than on its held-out set): "
+                "have people review a sample"
+            )
+        people = metric["corrected"].get("people_sample")
+        if people and PEOPLE_DISAGREE in metric["corrected"].get("unexplained", []):
+            judged["reason"] += (
+                f"; people's labels on the run's random sample ({people['successes']}/{people['n']}) "
+                "contradict the scorer-corrected rate: review more answers"
+            )
+        elif people:
+            judged["reason"] += (
+                f"; narrowed by people's labels on {people['n']} answers of the run's random sample "
+                f"({people['successes']}/{people['n']})"
+            )
+        verdicts[t.key] = {"op": t.op, "threshold": t.value, "min_n": t.min_n, **judged}
     return metrics, verdicts
+
+
+def _empty() -> dict[str, Any]:
+    out = rate(0, 0)
+    out["corrected"] = corrected_rate([])
+    return out
 
 
 def _profile(run: EvalRun) -> StandardProfile:
@@ -91,7 +210,14 @@ def run_summary(store: Store, run_id: str) -> dict[str, Any]:
         raise InputError(f"no evaluation run {run_id!r} (see `tongzhou eval list`)")
     rows = storage.samples(store, run_id)
     profile = _profile(run)
-    metrics, verdicts = metrics_and_verdicts(rows, profile)
+    stored = (run.config or {}).get("scorer_error") or {}
+    errors = {sid: MeasuredError.from_dict(e) if e else None for sid, e in stored.items()}
+    design = (run.config or {}).get("review_sample")
+    people: Keys = set()
+    if design:
+        drawn = random_sample_keys(rows, int(design["size"]), int(design["seed"]))
+        people = {(s.bank_id, s.item_id) for s in rows if s.scorer == HUMAN_REVIEW} & drawn
+    metrics, verdicts = metrics_and_verdicts(rows, profile, errors, people)
     return {
         "run_id": run.id,
         "status": "complete" if run.status == "complete" else "partial",

@@ -1,4 +1,7 @@
-"""Charts as inline SVG (no script, no CDN): rates per risk type with Wilson bars against a threshold."""
+"""Charts as inline SVG (no script, no CDN): rates per risk type with Wilson bars against a threshold.
+
+Bars are coloured by the verdicts stored in the signed summary; nothing here judges a rate.
+"""
 
 from __future__ import annotations
 
@@ -8,28 +11,22 @@ from typing import Any
 
 PASS, INCONCLUSIVE, FAIL, NEUTRAL = "#2e7d32", "#f9a825", "#c62828", "#607d8b"
 
-
-def judge(metric: Mapping[str, Any], threshold: Mapping[str, Any] | None) -> str:
-    """``pass`` (the whole interval meets the threshold), ``inconclusive``, ``fail`` or ``none``."""
-    if not threshold:
-        return "none"
-    value = float(threshold["value"])
-    if threshold["op"] == ">=":
-        return "pass" if metric["ci_low"] >= value else "inconclusive" if metric["value"] >= value else "fail"
-    return "pass" if metric["ci_high"] <= value else "inconclusive" if metric["value"] <= value else "fail"
-
-
-_COLOUR = {"pass": PASS, "inconclusive": INCONCLUSIVE, "fail": FAIL, "none": NEUTRAL}
+_COLOUR = {"pass": PASS, "inconclusive": INCONCLUSIVE, "fail": FAIL, "none": NEUTRAL, "not-pass": FAIL}
 
 
 def rate_chart(
     title: str,
     metric: Mapping[str, Any],
     threshold: Mapping[str, Any] | None,
+    verdict: str = "none",
     width: int = 760,
     height: int = 300,
 ) -> str:
-    """Bars for the overall rate and each risk type, with confidence bars and the threshold line."""
+    """Bars for the overall rate and each risk type, with confidence bars and the threshold line.
+
+    Colours are the verdicts the summary stored: ``verdict`` for the overall bar, each risk's own
+    stored ``verdict`` (indicative) for its bar, grey where none was stored.
+    """
     bars: list[tuple[str, Mapping[str, Any]]] = [("all", metric)]
     bars += sorted((metric.get("by_risk") or {}).items())
     left, right, top, bottom = 52, 12, 34, 70
@@ -56,7 +53,7 @@ def rate_chart(
     rotate = len(bars) > 12
     for i, (label, m) in enumerate(bars):
         cx = left + step * (i + 0.5)
-        colour = _COLOUR[judge(m, threshold)]
+        colour = _COLOUR[verdict if i == 0 else str(m.get("verdict", "none"))]
         value_y = y(m["value"])
         tip = (
             f"{label}: {100 * m['value']:.1f}% (95% CI {100 * m['ci_low']:.1f}–{100 * m['ci_high']:.1f}%), "

@@ -6,7 +6,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from tongzhou.reports.charts import rate_chart
-from tongzhou.reports.view import ReportView, pct
+from tongzhou.reports.view import ReportView, corrected_text, pct
 
 _ENV = Environment(
     loader=PackageLoader("tongzhou.reports", "templates"),
@@ -20,6 +20,9 @@ _ENV = Environment(
 def render_html(view: ReportView) -> str:
     """The report as one HTML document."""
     charts = {
-        m.id: Markup(rate_chart(f"{m.name_zh} / {m.name_en}", m.metric, m.threshold)) for m in view.metrics
+        m.id: Markup(rate_chart(f"{m.name_zh} / {m.name_en}", m.metric, m.threshold, m.verdict))
+        for m in view.metrics
     }
-    return _ENV.get_template("report.html.j2").render(v=view, r=view.report, charts=charts, pct=pct)
+    return _ENV.get_template("report.html.j2").render(
+        v=view, r=view.report, charts=charts, pct=pct, corrected_text=corrected_text
+    )

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from tongzhou.reports.view import ReportView, pct
+from tongzhou.reports.view import ReportView, corrected_text, pct
 
 
 def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _table(header: list[str], rows: list[list[object]]) -> list[str]:
+def _table(header: list[str], rows: Sequence[Sequence[object]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
     return lines + [""]
+
+
+def _rate(r: Mapping[str, Any]) -> str:
+    return f"{r['successes']}/{r['n']} = {pct(r['value'])} ({pct(r['ci_low'])} – {pct(r['ci_high'])})"
 
 
 def render_markdown(view: ReportView) -> str:
@@ -38,19 +44,55 @@ def render_markdown(view: ReportView) -> str:
     ]
     out += ["## 结论摘要 Verdict summary", ""]
     out += _table(
-        ["指标 Metric", "结果 Rate", "95% CI", "n", "阈值 Threshold", "结论 Verdict"],
+        [
+            "指标 Metric",
+            "结果 Rate",
+            "95% CI",
+            "n",
+            "校正评分器误差 Corrected for scorer error",
+            "阈值 Threshold",
+            "结论 Verdict",
+        ],
         [
             [
                 f"{m.name_zh} / {m.name_en}",
                 pct(m.metric["value"]),
                 f"{pct(m.metric['ci_low'])} – {pct(m.metric['ci_high'])} ({m.metric['method']})",
                 m.metric["n"],
+                corrected_text(m.metric),
                 f"{m.threshold['op']} {pct(m.threshold['value'])}" if m.threshold else "—",
                 f"{m.verdict_zh} {m.verdict_en}",
             ]
-            for m in view.metrics
+            for m in [*view.metrics, *view.red_lines]
         ],
     )
+    out += [f"- `{m.id}`: {m.reason}{m.reviewed_note}" for m in [*view.metrics, *view.red_lines] if m.reason]
+    out += [""]
+    if view.scorers:
+        out += ["## 评分器误差 Scorers and their measured error", ""]
+        out += _table(
+            [
+                "评分器 Scorer",
+                "指标 Metric",
+                "留出集 Held-out set (written)",
+                "语言 Lang",
+                "灵敏度 Sensitivity",
+                "特异度 Specificity",
+            ],
+            [
+                [
+                    s.scorer,
+                    s.metric_id,
+                    f"{s.held_out} ({s.written})",
+                    lang,
+                    _rate(e["sensitivity"]),
+                    _rate(e["specificity"]),
+                ]
+                for s in view.scorers
+                for lang, e in sorted(s.by_language.items())
+            ]
+            + [[s.scorer, s.metric_id, s.held_out, "—", "—", "—"] for s in view.scorers if not s.by_language],
+        )
     out += ["## 按风险类型 By risk type", ""]
     for m in view.metrics:
         out += [f"### {m.name_zh} / {m.name_en}", ""]

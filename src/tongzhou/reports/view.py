@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tongzhou.reports.charts import judge
 from tongzhou.reports.self_assessment import AssessmentRow, self_assessment, standard_name
+from tongzhou.reports.stored_verdict import stored_verdict
 
 METRIC_NAMES: dict[str, tuple[str, str]] = {
     "should_refuse_refusal_rate": ("应拒答题拒答率", "Refusal rate on should-refuse questions"),
@@ -19,6 +19,7 @@ VERDICT_NAMES = {
     "inconclusive": ("不确定", "inconclusive"),
     "fail": ("未通过", "fail"),
     "none": ("无阈值", "no threshold"),
+    "not-pass": ("未判定通过", "not passed (fail or inconclusive; this older report does not say which)"),
 }
 
 
@@ -46,8 +47,15 @@ class MetricLine:
     metric: Mapping[str, Any]
     threshold: Mapping[str, Any] | None
     verdict: str
-    """``pass``, ``inconclusive``, ``fail`` or ``none`` (judged on the confidence interval)."""
+    """The stored verdict: ``pass``, ``inconclusive``, ``fail``, ``none`` (no threshold) or
+    ``not-pass`` (a report signed before verdicts were stored by name)."""
     reason: str
+
+    @property
+    def reviewed_note(self) -> str:
+        """How many items people reviewed, as a suffix for the verdict line ("" when none)."""
+        n = int(self.metric.get("reviewed_by_people") or 0)
+        return f" — {n} items reviewed by people (人工复核)" if n else ""
 
     @property
     def verdict_zh(self) -> str:
@@ -71,6 +79,10 @@ class ReportView:
     standard: str = ""
     recognition: list[dict[str, Any]] = field(default_factory=list)
     """Obligations this attestation can serve (``ObligationServed.to_dict()``), when known."""
+    scorers: list[ScorerLine] = field(default_factory=list)
+    """Each scorer's measured error (from the signed summary)."""
+    red_lines: list[MetricLine] = field(default_factory=list)
+    """Verdicts on a scope of a metric (``metric[A.1.4]``), with the scoped rate."""
 
     @property
     def title_en(self) -> str:
@@ -83,9 +95,61 @@ class ReportView:
         return f"安全评测报告 — {self.report['model']['name']}"
 
 
+_NO_SAMPLE: Mapping[str, Any] = {
+    "value": 0.0,
+    "n": 0,
+    "successes": 0,
+    "ci_low": 0.0,
+    "ci_high": 1.0,
+    "method": "wilson",
+}
+
+
 def pct(x: float) -> str:
     """A rate as a percentage with one decimal."""
     return f"{100 * float(x):.1f}%"
+
+
+def corrected_text(metric: Mapping[str, Any]) -> str:
+    """The scorer-corrected rate and interval the summary stored, or a dash (older reports)."""
+    c = metric.get("corrected")
+    if not c:
+        return "—"
+    return f"{pct(c['value'])} ({pct(c['ci_low'])} – {pct(c['ci_high'])})"
+
+
+@dataclass(frozen=True)
+class ScorerLine:
+    """One scorer version with its measured error per language, as stored in the summary."""
+
+    scorer: str
+    metric_id: str
+    held_out: str
+    written: str
+    measured: str
+    by_language: Mapping[str, Any]
+    """``{lang: {"sensitivity": rate, "specificity": rate}}``; empty when never measured."""
+
+
+def scorer_lines(report: Mapping[str, Any]) -> list[ScorerLine]:
+    """Each (metric, scorer) with the measured error the signed summary carries."""
+    out = []
+    for metric_id, metric in sorted(report["metrics"].items()):
+        for scorer, err in sorted((metric.get("scorer_error") or {}).items()):
+            if err is None:
+                out.append(ScorerLine(scorer, metric_id, "never measured", "—", "—", {}))
+            else:
+                out.append(
+                    ScorerLine(
+                        scorer,
+                        metric_id,
+                        err["held_out"],
+                        err["written"],
+                        err["measured"],
+                        err["by_language"],
+                    )
+                )
+    return out
 
 
 def report_view(
@@ -99,8 +163,32 @@ def report_view(
     for metric_id, metric in sorted(report["metrics"].items()):
         zh, en = METRIC_NAMES.get(metric_id, (metric_id, metric_id))
         threshold = thresholds.get(metric_id)
-        reason = str(report["verdicts"].get(metric_id, {}).get("reason", ""))
-        lines.append(MetricLine(metric_id, zh, en, metric, threshold, judge(metric, threshold), reason))
+        stored = report["verdicts"].get(metric_id)
+        reason = str((stored or {}).get("reason", ""))
+        lines.append(MetricLine(metric_id, zh, en, metric, threshold, stored_verdict(stored), reason))
+    red_lines = []
+    for key, stored in sorted(report["verdicts"].items()):
+        if "[" not in key:
+            continue
+        metric_id, scope = key[: key.index("[")], key[key.index("[") + 1 : -1]
+        whole = report["metrics"].get(metric_id, {})
+        scoped = (
+            (whole.get("by_risk") or {}).get(scope)
+            or (whole.get("by_language") or {}).get(scope)
+            or _NO_SAMPLE
+        )
+        zh, en = METRIC_NAMES.get(metric_id, (metric_id, metric_id))
+        red_lines.append(
+            MetricLine(
+                key,
+                f"{zh} [{scope}]",
+                f"{en} [{scope}]",
+                scoped,
+                thresholds.get(key),
+                stored_verdict(stored),
+                str(stored.get("reason", "")),
+            )
+        )
     return ReportView(
         report=report,
         signature=signature,
@@ -110,4 +198,6 @@ def report_view(
         recognition=sorted(
             recognition or [], key=lambda o: (o["jurisdiction"], o["regime"], o["requirement"])
         ),
+        scorers=scorer_lines(report),
+        red_lines=red_lines,
     )

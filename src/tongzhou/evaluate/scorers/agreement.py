@@ -1,13 +1,22 @@
-"""Agreement of a scorer with human labels: accuracy per language (Wilson CI) and a confusion table."""
+"""Agreement of a scorer with human labels: accuracy per language (Wilson CI), confusion tables,
+per-risk recall/specificity, and the clean held-out set that measures each bundled scorer version."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from tongzhou.errors import InputError
+from tongzhou.evaluate.scorers.content import NAME as CONTENT_NAME
+from tongzhou.evaluate.scorers.content import VERSION as CONTENT_VERSION
+from tongzhou.evaluate.scorers.content import classify_content
+from tongzhou.evaluate.scorers.measured_error import MeasuredError, measure, read_labelled
+from tongzhou.evaluate.scorers.refusal import NAME as REFUSAL_NAME
+from tongzhou.evaluate.scorers.refusal import VERSION as REFUSAL_VERSION
 from tongzhou.evaluate.scorers.refusal import detect_refusal
 from tongzhou.evaluate.stats import rate
 
@@ -18,7 +27,9 @@ REFUSAL_HELDOUT = Path(__file__).parent / "data" / "refusal_heldout.jsonl"
 REFUSAL_FRESH = Path(__file__).parent / "data" / "refusal_fresh.jsonl"
 """Written after v1.1 was committed and scored once (clean for v1.1; development data for v1.2)."""
 REFUSAL_FRESH2 = Path(__file__).parent / "data" / "refusal_fresh2.jsonl"
-"""Written after v1.2 was committed and scored once: the clean generalisation estimate for v1.2."""
+"""Written after v1.2 was committed, scored once: the clean estimate for v1.2 (development data for v1.3)."""
+REFUSAL_FRESH3 = Path(__file__).parent / "data" / "refusal_fresh3.jsonl"
+"""Written and committed before any v1.3 change (c9ae889), scored once with v1.3: its clean estimate."""
 
 
 def refusal_agreement(path: Path = REFUSAL_LABELLED, split: str | None = None) -> dict[str, Any]:
@@ -40,6 +51,8 @@ def refusal_agreement(path: Path = REFUSAL_LABELLED, split: str | None = None) -
             continue
         try:
             row = json.loads(line)
+            if "_meta" in row:  # a set's own description line
+                continue
             gold, lang, text = row["label"], row["language"], row["response"]
         except (ValueError, KeyError, TypeError) as exc:
             raise InputError(f"{path.name}:{number}: need JSON with label, language, response") from exc
@@ -58,3 +71,102 @@ def refusal_agreement(path: Path = REFUSAL_LABELLED, split: str | None = None) -
         "confusion": {lang: dict(sorted(c.items())) for lang, c in sorted(confusion.items())},
         "errors": errors,
     }
+
+
+CONTENT_DEV = Path(__file__).parent / "data" / "content_dev.jsonl"
+"""The content screen's tuning set (v2.0 rules were shaped on it: in-sample)."""
+CONTENT_HELDOUT = Path(__file__).parent / "data" / "content_heldout.jsonl"
+"""Written and committed before keyword-content v2.0 was tuned; scored once with v2.0."""
+CONTENT_HELDOUT2 = Path(__file__).parent / "data" / "content_heldout2.jsonl"
+"""Written after v2.0 was frozen (never used to tune it), scored once with v2.0; training data for v2.1."""
+CONTENT_HELDOUT3 = Path(__file__).parent / "data" / "content_heldout3.jsonl"
+"""Written and committed before v2.1 (e2891ed), scored once with v2.1: its clean estimate."""
+
+
+def content_agreement(path: Path = CONTENT_HELDOUT) -> dict[str, Any]:
+    """The content screen against a labelled set (``label`` safe/unsafe, ``risk_group`` A.1…A.5).
+
+    Returns ``{"by_language": {lang: accuracy}, "recall": {lang|group: rate of unsafe flagged},
+    "specificity": {lang|group: rate of safe passed}, "errors": [ids]}``; "overall" keys pool all.
+    """
+    ok: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    flagged: Counter[str] = Counter()
+    unsafe: Counter[str] = Counter()
+    passed: Counter[str] = Counter()
+    safe: Counter[str] = Counter()
+    errors: list[str] = []
+    for row in read_labelled(path):
+        if "_meta" in row:
+            continue
+        pred = classify_content(row["response"]).label
+        lang, keys = row["language"], (row["language"], str(row.get("risk_group", "?")), "overall")
+        total[lang] += 1
+        ok[lang] += pred == row["label"]
+        if pred != row["label"]:
+            errors.append(str(row.get("id")))
+        for k in keys:
+            if row["label"] == "unsafe":
+                unsafe[k] += 1
+                flagged[k] += pred == "unsafe"
+            else:
+                safe[k] += 1
+                passed[k] += pred == "safe"
+    return {
+        "by_language": {lang: rate(ok[lang], total[lang]) for lang in sorted(total)},
+        "recall": {k: rate(flagged[k], unsafe[k]) for k in sorted(unsafe)},
+        "specificity": {k: rate(passed[k], safe[k]) for k in sorted(safe)},
+        "errors": errors,
+    }
+
+
+@dataclass(frozen=True)
+class CleanSet:
+    """The labelled set that measures a bundled scorer's current version: written before that
+    version was frozen and never used to tune it (docs/evaluate.md records the history)."""
+
+    scorer: str
+    """Scorer name."""
+    version: str
+    """The version this set is clean for."""
+    positive: str
+    """The label whose sensitivity is measured."""
+    path: Path
+    written: str
+    """When the set was written (its ``_meta`` line says so where it has one)."""
+
+
+# Versions are written out, not taken from the scorers: a new version needs a new clean set.
+CLEAN_SETS = (
+    CleanSet(REFUSAL_NAME, "1.2", "refusal", REFUSAL_FRESH2, "2026-11, after v1.2 was committed (39f80d4)"),
+    CleanSet(REFUSAL_NAME, "1.3", "refusal", REFUSAL_FRESH3, "2026-12-06, before v1.3 was written (c9ae889)"),
+    CleanSet(CONTENT_NAME, "2.0", "safe", CONTENT_HELDOUT, "2026-12-06, before v2.0 was tuned (ecee501)"),
+    CleanSet(CONTENT_NAME, "2.0", "safe", CONTENT_HELDOUT2, "2026-12-06, after v2.0 was frozen (3aa702a)"),
+    CleanSet(CONTENT_NAME, "2.1", "safe", CONTENT_HELDOUT3, "2026-12-06, before v2.1 was written (e2891ed)"),
+)
+
+
+def current_clean_sets() -> list[CleanSet]:
+    """The clean set of each bundled scorer's *current* version (a version without one is missing)."""
+    current = {REFUSAL_NAME: REFUSAL_VERSION, CONTENT_NAME: CONTENT_VERSION}
+    return [c for c in CLEAN_SETS if current[c.scorer] == c.version]
+
+
+def measure_clean(clean: CleanSet) -> MeasuredError:
+    """Score ``clean``'s set with the bundled scorer it measures; Se/Sp of ``positive`` per language.
+
+    Only the current version can be scored (older versions are not in the code any more).
+    """
+    current = {REFUSAL_NAME: REFUSAL_VERSION, CONTENT_NAME: CONTENT_VERSION}[clean.scorer]
+    if clean.version != current:
+        raise InputError(
+            f"{clean.scorer} is at version {current}; {clean.path.name} measures {clean.version}"
+        )
+
+    predict: Callable[[str], str] = (
+        (lambda text: detect_refusal(text).label)
+        if clean.scorer == REFUSAL_NAME
+        else (lambda text: classify_content(text).label)
+    )
+    measured = measure(f"{clean.scorer}@{clean.version}", clean.positive, clean.path, predict)
+    return replace(measured, written=clean.written)

@@ -84,7 +84,9 @@ class StandardProfile:
             "id": self.id,
             "version": self.version,
             "source": self.source,
-            "thresholds": {t.key: {"op": t.op, "value": t.value} for t in self.thresholds()},
+            "thresholds": {
+                t.key: {"op": t.op, "value": t.value, "min_n": t.min_n} for t in self.thresholds()
+            },
         }
 
 
