@@ -389,6 +389,7 @@ def review(
     seed: int = typer.Option(0, "--seed", help="Seed of the random part of the queue."),
 ) -> None:
     """The human-review queue of a run (disagreements, uncertain items, a seeded sample) and decisions.
+    人工复核队列：评分器分歧、最不确定的条目与随机样本，以及复核决定。
 
     Without --item: print the queue. A decision replaces the machine label in the run's verdicts
     (see `tongzhou eval show`) and is logged with the reviewer and the time.
