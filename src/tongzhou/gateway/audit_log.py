@@ -9,6 +9,13 @@ segments ``audit-YYYYMMDD.jsonl``; each carries ``seq``, the previous record's
 the record without ``hash``. ``head.json`` names the last record (so a cut-off
 tail is detected) and ``anchor.json`` the first kept record after retention
 pruning.
+
+The head is rewritten in place (one fixed-width ``pwrite``) every time records
+reach the OS, right after them, and fsync'd after them when ``fsync`` is on:
+it never names a record the segment lacks, and it never lags behind, so
+deleting the tail after a crash is always visible. A writer that opens a log
+whose head names more (or other) records than the segments hold appends a
+``head-mismatch`` record saying so, which ``verify`` reports for ever after.
 """
 
 from __future__ import annotations
@@ -32,7 +39,10 @@ from tongzhou.errors import InputError
 
 GENESIS = "sha256:" + "0" * 64
 """``prev`` of the very first record."""
-HEAD_FLUSH_SECONDS = 1.0
+HEAD_BYTES = 256
+"""``head.json`` is always this long (JSON padded with blanks): rewritten in place by one write."""
+HEAD_MISMATCH = "head-mismatch"
+"""Kind of the record a writer appends when the log it opens is shorter than (or differs from) its head."""
 
 
 HOT_KINDS = frozenset({"request", "response", "refused"})
@@ -88,6 +98,28 @@ def _atomic_write_json(path: Path, value: dict[str, Any]) -> None:
     write_text_atomic(path, json.dumps(value))
 
 
+def stored_line(record: dict[str, Any]) -> bytes:
+    """The exact bytes (without the newline) the writer stores for ``record``: the canonical JSON of
+    the record without ``hash``, and ``hash`` appended as its last member."""
+    body = canonical_json({k: v for k, v in record.items() if k != "hash"})
+    return body[:-1] + b',"hash":' + json.dumps(str(record.get("hash"))).encode("utf-8") + b"}"
+
+
+def _read_head(directory: Path) -> tuple[int, str] | None:
+    """``(seq, hash)`` from ``head.json``, None if there is none; raise ValueError if it is damaged."""
+    try:
+        raw = (directory / "head.json").read_bytes()
+    except FileNotFoundError:
+        return None
+    if not raw.strip():
+        return None  # created, not yet written (a writer killed while opening the log)
+    try:
+        head = json.loads(raw)
+        return int(head["seq"]), str(head["hash"])
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as exc:
+        raise ValueError(f"head.json is damaged: {exc}") from exc
+
+
 def _segments(directory: Path) -> list[Path]:
     return sorted(directory.glob("audit-*.jsonl"))
 
@@ -130,17 +162,39 @@ class AuditLog:
         last = _last_record(directory)
         self._seq = int(last["seq"]) if last else 0
         self._prev = str(last["hash"]) if last else GENESIS
+        try:
+            recorded_head = _read_head(directory)
+        except ValueError:
+            recorded_head = (-1, "damaged")
         self._segment_day = ""
         self._handle: IO[bytes] | None = None
-        self._head_written = 0.0
+        self._head_fd = os.open(directory / "head.json", os.O_RDWR | os.O_CREAT, 0o644)
         self._flush_scheduled = False
-        self._append_lock = threading.Lock()
-        self._flush_lock = threading.Lock()
+        # One lock for appends and flushes (re-entrant: an append may flush): the head a flush
+        # writes names exactly the last record of the lines it hands over.
+        self._lock = threading.RLock()
         self._pending: list[bytes] = []
         self._stamp_second = -1
         self._stamp_prefix = ""
         self._stamp_day = ""
         self.prune()
+        if recorded_head is None and self._seq > 0:
+            recorded_head = (-1, "missing")  # records but no head: it was removed
+        if recorded_head is not None and recorded_head != (self._seq, self._prev):
+            ahead = recorded_head[0] > self._seq or recorded_head[0] < 0
+            if ahead or not self._covers(recorded_head):
+                # Records the head vouched for are gone or changed (a deleted tail, a lost write):
+                # say so in the chain itself before continuing it.
+                self.append(
+                    HEAD_MISMATCH,
+                    {
+                        "head_seq": recorded_head[0],
+                        "head_hash": recorded_head[1],
+                        "log_seq": self._seq,
+                        "log_hash": self._prev,
+                    },
+                )
+        self._write_head()
 
     @property
     def head(self) -> tuple[int, str]:
@@ -157,7 +211,7 @@ class AuditLog:
 
     def append(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
         """Append one record (``kind`` e.g. ``request``, ``response``, ``halt-order``, ``alert``)."""
-        with self._append_lock:  # seq and prev must advance together, whatever thread appends
+        with self._lock:  # seq and prev must advance together, whatever thread appends
             return self._append(kind, data)
 
     def _stamp(self) -> tuple[str, str]:
@@ -181,7 +235,9 @@ class AuditLog:
             self.flush()  # the previous day's records go to the previous day's segment
             self._open_segment(day)
         self._pending.append(body[:-1] + b',"hash":"' + digest.encode("ascii") + b'"}\n')
-        if self.fsync:
+        self._seq, self._prev = seq, digest
+        if self.fsync or kind not in HOT_KINDS:
+            # Halts, orders and alerts reach the OS before the answer that reports them is sent.
             self.flush()
         elif not self._flush_scheduled:
             # Inside an event loop, the records of one loop iteration reach the OS together at its
@@ -191,14 +247,28 @@ class AuditLog:
                 self._flush_scheduled = True
             except RuntimeError:
                 self.flush()
-        self._seq, self._prev = seq, digest
-        if time.monotonic() - self._head_written >= HEAD_FLUSH_SECONDS:
-            self.write_head()
         return record
 
+    def _covers(self, head: tuple[int, str]) -> bool:
+        """Whether the records on disk include the record ``head`` names (a head behind the last
+        record is normal after a crash between a write of records and the head's)."""
+        for segment in reversed(_segments(self.directory)):
+            for raw in reversed(segment.read_bytes().splitlines()):
+                try:
+                    obj = json.loads(raw)
+                    seq = int(obj["seq"])
+                except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+                    continue
+                if seq == head[0]:
+                    return str(obj.get("hash")) == head[1]
+                if seq < head[0]:
+                    return False
+        return False
+
     def flush(self) -> None:
-        """Hand pending records to the OS in one write (whole lines: a crash never leaves half a record)."""
-        with self._flush_lock:
+        """Hand pending records to the OS in one write (whole lines: a crash never leaves half a
+        record), then the head naming the last of them (fsync'd after them when ``fsync`` is on)."""
+        with self._lock:
             self._flush_scheduled = False
             if not self._pending or self._handle is None:
                 return
@@ -206,12 +276,21 @@ class AuditLog:
             self._handle.write(data)
             if self.fsync:
                 os.fsync(self._handle.fileno())
+            self._write_head()
+
+    def _write_head(self) -> None:
+        text = json.dumps({"seq": self._seq, "hash": self._prev}).encode("ascii")
+        os.pwrite(self._head_fd, text.ljust(HEAD_BYTES - 1) + b"\n", 0)
+        if self.fsync:
+            os.fsync(self._head_fd)
 
     def write_head(self) -> None:
-        """Record the last seq and hash in ``head.json`` (done at most once a second, and on close)."""
-        self.flush()  # never name a record that has not reached the OS
-        _atomic_write_json(self.directory / "head.json", {"seq": self._seq, "hash": self._prev})
-        self._head_written = time.monotonic()
+        """Hand pending records and the head naming the last of them to the OS now."""
+        with self._lock:
+            if self._pending:
+                self.flush()
+            else:
+                self._write_head()
 
     def prune(self, today: datetime | None = None) -> list[str]:
         """Delete segments older than the retention period, anchoring the first kept record."""
@@ -242,6 +321,7 @@ class AuditLog:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+        os.close(self._head_fd)
         fcntl.flock(self._lock_handle, fcntl.LOCK_UN)
         self._lock_handle.close()
 
@@ -286,10 +366,20 @@ def verify_audit_log(directory: Path) -> AuditVerification:
                 obj = json.loads(raw)
                 int(obj["seq"])
                 str(obj["hash"])
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+            except (json.JSONDecodeError, KeyError, TypeError, ValueError, RecursionError):
                 result.problems.append(AuditProblem("damaged", where, "line is not an audit record"))
                 continue
             rows.append((where, obj))
+            if record_hash(obj) == obj["hash"] and stored_line(obj) != raw:
+                # The parsed record hashes right but the stored bytes are not the ones hashed: a
+                # member added before the real one (json keeps the last), spacing, escapes.
+                result.problems.append(
+                    AuditProblem(
+                        "edited",
+                        where,
+                        f"record {obj['seq']}: stored bytes differ from the record's hash input",
+                    )
+                )
     anchor_path = directory / "anchor.json"
     anchor: dict[str, Any] = (
         json.loads(anchor_path.read_text()) if anchor_path.exists() else {"seq": 1, "prev": GENESIS}
@@ -327,10 +417,36 @@ def verify_audit_log(directory: Path) -> AuditVerification:
                 )
             )
         expected_seq, expected_prev = seq + 1, str(obj["hash"])
+        if obj.get("kind") == HEAD_MISMATCH and isinstance(obj.get("data"), dict):
+            found = obj["data"]
+            head_seq = found.get("head_seq")
+            saw = (
+                f"its head at record {head_seq}"
+                if isinstance(head_seq, int) and head_seq >= 0
+                else f"head.json {found.get('head_hash')}"
+            )
+            result.problems.append(
+                AuditProblem(
+                    "truncated",
+                    where,
+                    f"record {seq}: a writer reopening the log found {saw} but the log ending at record "
+                    f"{found.get('log_seq')}: records were lost or removed before this record",
+                )
+            )
     head_path = directory / "head.json"
-    if head_path.exists():
-        head = json.loads(head_path.read_text())
-        result.head = (int(head["seq"]), str(head["hash"]))
+    try:
+        result.head = _read_head(directory)
+    except ValueError as exc:
+        result.problems.append(AuditProblem("damaged", head_path.name, str(exc)))
+    if result.head is None and rows:
+        result.problems.append(
+            AuditProblem(
+                "truncated",
+                head_path.name,
+                "head.json is missing or empty, so a cut-off tail cannot be ruled out",
+            )
+        )
+    if result.head is not None:
         last_seq = max(all_seqs) if all_seqs else 0
         if result.head[0] > last_seq:
             result.problems.append(
