@@ -39,9 +39,26 @@ from tongzhou.gateway.response_labels import LABEL_FIELD, ResponseLabeller
 from tongzhou.gateway.sse_relay import choice_text, relay_stream
 from tongzhou.gateway.upstream_pool import UpstreamAnswer, UpstreamError, UpstreamPool
 
-REQUEST_DROP = frozenset({b"host", b"content-length", b"accept-encoding", b"expect"})
+FORWARDING_HEADERS = frozenset(
+    {
+        b"forwarded",
+        b"x-forwarded-for",
+        b"x-forwarded-host",
+        b"x-forwarded-proto",
+        b"x-forwarded-port",
+        b"x-forwarded-prefix",
+        b"x-forwarded-server",
+        b"x-real-ip",
+        b"x-client-ip",
+        b"true-client-ip",
+    }
+)
+"""What proxies tell the server behind them about the client. A client's own copies are lies the
+upstream might log or trust (rate limits, allow lists), so they are dropped and the gateway says
+``X-Forwarded-For: <peer address>`` itself (docs/gateway.md, "What reaches the upstream")."""
+REQUEST_DROP = frozenset({b"host", b"content-length", b"accept-encoding", b"expect"}) | FORWARDING_HEADERS
 """Client headers the gateway replaces: its own Host and length; identity encoding, so that the
-answers it inspects (labels, early warning) are plain JSON."""
+answers it inspects (labels, early warning) are plain JSON; the forwarding headers."""
 RESPONSE_DROP = frozenset({b"content-length"})
 GENERATING_PATHS = frozenset({"chat/completions", "completions"})
 _LISTING: frozenset[str] = frozenset()
@@ -257,6 +274,8 @@ class Gateway:
             pool.host_header,
             end_to_end(request.headers, REQUEST_DROP),
         ]
+        if request.remote:
+            head.append(b"X-Forwarded-For: " + request.remote.encode("ascii", "replace") + b"\r\n")
         if body or method in BODY_METHODS:
             head += [b"Content-Length: ", str(len(body)).encode("ascii"), b"\r\n"]
         head += [b"\r\n", body]
