@@ -45,7 +45,7 @@ HEAD_MISMATCH = "head-mismatch"
 """Kind of the record a writer appends when the log it opens is shorter than (or differs from) its head."""
 
 
-HOT_KINDS = frozenset({"request", "response", "refused"})
+HOT_KINDS = frozenset({"request", "response", "refused", "rejected"})
 """Record kinds written per request; their data holds only strings, ints, bools, None, lists and
 objects with ASCII keys (no floats), for which sorted compact ``json.dumps`` *is* RFC 8785."""
 
