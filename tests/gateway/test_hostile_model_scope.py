@@ -347,3 +347,24 @@ def test_a_deeply_nested_upstream_answer_is_relayed_not_a_500(issuers: Issuers, 
         finally:
             gateway.stop()
     assert answer.status == 200 and answer.body == deep
+
+
+def test_an_open_stream_to_a_differently_spelt_model_is_cut_by_its_pause(
+    stub_upstream: str, issuers: Issuers, tmp_path: Path
+) -> None:
+    import httpx
+
+    policy = load_policy(write_policy(tmp_path, LLAMA_CPP))
+    httpx.post(stub_upstream.removesuffix("/v1") + "/stub/control", json={"chunk_delay": 0.3}, timeout=10)
+    body = {"model": " STUB-model", "stream": True, "messages": [{"role": "user", "content": "hi"}]}
+    with (
+        GatewayThread(stub_upstream, policy) as gateway,
+        httpx.stream("POST", f"{gateway.base_url}/v1/chat/completions", json=body, timeout=30) as answer,
+    ):
+        lines = (line for line in answer.iter_lines() if line.startswith("data:"))
+        next(lines)  # the stream is open
+        pause = issuers.order("TERMINATE", "model:stub-model")
+        gateway.gateway.receive_order(pause.sign(issuers.regulator), "api")
+        rest = list(lines)
+    assert rest and "data: [DONE]" not in rest
+    assert json.loads(rest[-1][5:])["error"]["code"] == "halted"
