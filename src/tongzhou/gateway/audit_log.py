@@ -370,7 +370,7 @@ def verify_audit_log(directory: Path) -> AuditVerification:
                 result.problems.append(AuditProblem("damaged", where, "line is not an audit record"))
                 continue
             rows.append((where, obj))
-            if record_hash(obj) == obj["hash"] and stored_line(obj) != raw:
+            if stored_line(obj) != raw and record_hash(obj) == obj["hash"]:
                 # The parsed record hashes right but the stored bytes are not the ones hashed: a
                 # member added before the real one (json keeps the last), spacing, escapes.
                 result.problems.append(

@@ -347,7 +347,8 @@ class ClientConnection(asyncio.Protocol):
                 # be the new protocol's bytes): forwarding it would send the upstream an empty body.
                 message = (
                     "a request asking for a protocol upgrade (h2c, WebSocket) cannot carry a body here; "
-                    "send it without the Upgrade header"
+                    "send it without the Upgrade header / 请求协议升级（h2c、WebSocket）的请求不能带请求体，"
+                    "请去掉 Upgrade 头后重发"
                 )
                 request.error = (400, message, "bad_request")
         else:
