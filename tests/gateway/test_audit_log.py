@@ -218,3 +218,20 @@ def test_a_record_whose_stored_bytes_differ_from_its_hash_input_is_edited(tmp_pa
     segment.write_text("\n".join(rows) + "\n", encoding="utf-8")
     result = verify_audit_log(directory)
     assert [(p.kind, p.where) for p in result.problems] == [("edited", f"{segment.name}:3")]
+
+
+def test_a_record_with_nan_is_damaged_not_a_crash(tmp_path: Path) -> None:
+    directory = written_log(tmp_path / "audit")
+    segment, rows = lines(directory)
+    rows[2] = rows[2].replace('{"data":{', '{"data":{"x":NaN,', 1)
+    segment.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert kinds(directory) == {"damaged", "deleted"}  # unreadable, so record 3 counts as missing
+
+
+def test_a_head_longer_than_its_fixed_width_is_cut_back_when_the_log_is_opened(tmp_path: Path) -> None:
+    directory = written_log(tmp_path / "audit", records=2)
+    head = directory / "head.json"
+    head.write_bytes(head.read_bytes() + b" " * 1000 + b"garbage")
+    assert kinds(directory) == {"damaged"}
+    AuditLog(directory).close()
+    assert len(head.read_bytes()) == 256

@@ -169,6 +169,7 @@ class AuditLog:
         self._segment_day = ""
         self._handle: IO[bytes] | None = None
         self._head_fd = os.open(directory / "head.json", os.O_RDWR | os.O_CREAT, 0o644)
+        os.ftruncate(self._head_fd, HEAD_BYTES)  # every later write covers the whole file
         self._flush_scheduled = False
         # One lock for appends and flushes (re-entrant: an append may flush): the head a flush
         # writes names exactly the last record of the lines it hands over.
@@ -369,8 +370,13 @@ def verify_audit_log(directory: Path) -> AuditVerification:
             except (json.JSONDecodeError, KeyError, TypeError, ValueError, RecursionError):
                 result.problems.append(AuditProblem("damaged", where, "line is not an audit record"))
                 continue
+            try:
+                stored_as_hashed = stored_line(obj) == raw or record_hash(obj) != obj["hash"]
+            except (TypeError, ValueError):  # NaN or Infinity: json reads them, RFC 8785 has none
+                result.problems.append(AuditProblem("damaged", where, "record has no canonical form"))
+                continue
             rows.append((where, obj))
-            if stored_line(obj) != raw and record_hash(obj) == obj["hash"]:
+            if not stored_as_hashed:
                 # The parsed record hashes right but the stored bytes are not the ones hashed: a
                 # member added before the real one (json keeps the last), spacing, escapes.
                 result.problems.append(
@@ -434,11 +440,13 @@ def verify_audit_log(directory: Path) -> AuditVerification:
                 )
             )
     head_path = directory / "head.json"
+    head_damaged = False
     try:
         result.head = _read_head(directory)
     except ValueError as exc:
+        head_damaged = True
         result.problems.append(AuditProblem("damaged", head_path.name, str(exc)))
-    if result.head is None and rows:
+    if result.head is None and rows and not head_damaged:
         result.problems.append(
             AuditProblem(
                 "truncated",

@@ -55,7 +55,7 @@ FORWARDING_HEADERS = frozenset(
 )
 """What proxies tell the server behind them about the client. A client's own copies are lies the
 upstream might log or trust (rate limits, allow lists), so they are dropped and the gateway says
-``X-Forwarded-For: <peer address>`` itself (docs/gateway.md, "What reaches the upstream")."""
+``X-Forwarded-For: <peer address>`` itself (docs/gateway.md, "Endpoints")."""
 REQUEST_DROP = frozenset({b"host", b"content-length", b"accept-encoding", b"expect"}) | FORWARDING_HEADERS
 """Client headers the gateway replaces: its own Host and length; identity encoding, so that the
 answers it inspects (labels, early warning) are plain JSON; the forwarding headers."""
