@@ -235,3 +235,21 @@ def test_a_head_longer_than_its_fixed_width_is_cut_back_when_the_log_is_opened(t
     assert kinds(directory) == {"damaged"}
     AuditLog(directory).close()
     assert len(head.read_bytes()) == 256
+
+
+def test_records_in_the_first_layout_still_verify(tmp_path: Path) -> None:
+    # The first writer stored json.dumps of the record in insertion order (seq, time, kind, data,
+    # prev, hash); such a log holds nothing beyond its records and must not read as edited.
+    directory = written_log(tmp_path / "audit")
+    segment, rows = lines(directory)
+    first_layout = []
+    for row in rows:
+        record = json.loads(row)
+        ordered = {k: record[k] for k in ("seq", "time", "kind", "data", "prev", "hash")}
+        first_layout.append(json.dumps(ordered, ensure_ascii=False, separators=(",", ":")))
+    assert first_layout != rows
+    segment.write_text("\n".join(first_layout) + "\n", encoding="utf-8")
+    assert verify_audit_log(directory).ok
+    first_layout[2] = first_layout[2].replace('"data":{', '"data":{"id":"forged",', 1)
+    segment.write_text("\n".join(first_layout) + "\n", encoding="utf-8")
+    assert kinds(directory) == {"edited"}
