@@ -2,7 +2,7 @@
 
 Why files and not the store: the log must be appendable at request rate
 without a round trip to a database, readable and verifiable by an auditor
-with nothing but this module (or any RFC 8785 + SHA-256 implementation),
+with nothing but :mod:`audit_verify` (or any RFC 8785 + SHA-256 implementation),
 and easy to ship to write-once storage. Records are JSON lines in daily
 segments ``audit-YYYYMMDD.jsonl``; each carries ``seq``, the previous record's
 ``hash`` as ``prev`` and its own ``hash`` = sha256 of the canonical JSON of
@@ -28,7 +28,6 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -36,24 +35,30 @@ from typing import IO, Any
 from tongzhou.atomic_file import write_text_atomic
 from tongzhou.attest import canonical_json
 from tongzhou.errors import InputError
+from tongzhou.gateway.audit_record import (
+    GENESIS,
+    HEAD_BYTES,
+    HEAD_MISMATCH,
+    read_head,
+    record_hash,
+    segments,
+)
+from tongzhou.gateway.audit_verify import AuditProblem, AuditVerification, verify_audit_log
 
-GENESIS = "sha256:" + "0" * 64
-"""``prev`` of the very first record."""
-HEAD_BYTES = 256
-"""``head.json`` is always this long (JSON padded with blanks): rewritten in place by one write."""
-HEAD_MISMATCH = "head-mismatch"
-"""Kind of the record a writer appends when the log it opens is shorter than (or differs from) its head."""
+__all__ = [
+    "GENESIS",
+    "HOT_KINDS",
+    "AuditLog",
+    "AuditProblem",
+    "AuditVerification",
+    "record_hash",
+    "verify_audit_log",
+]
 
 
 HOT_KINDS = frozenset({"request", "response", "refused", "rejected"})
 """Record kinds written per request; their data holds only strings, ints, bools, None, lists and
 objects with ASCII keys (no floats), for which sorted compact ``json.dumps`` *is* RFC 8785."""
-
-
-def record_hash(record: dict[str, Any]) -> str:
-    """``sha256:<hex>`` of the canonical JSON of ``record`` without its ``hash`` member."""
-    body = {k: v for k, v in record.items() if k != "hash"}
-    return "sha256:" + hashlib.sha256(canonical_json(body)).hexdigest()
 
 
 def _sorted_compact_encoder() -> Callable[[Any], str]:
@@ -98,34 +103,8 @@ def _atomic_write_json(path: Path, value: dict[str, Any]) -> None:
     write_text_atomic(path, json.dumps(value))
 
 
-def stored_line(record: dict[str, Any]) -> bytes:
-    """The exact bytes (without the newline) the writer stores for ``record``: the canonical JSON of
-    the record without ``hash``, and ``hash`` appended as its last member."""
-    body = canonical_json({k: v for k, v in record.items() if k != "hash"})
-    return body[:-1] + b',"hash":' + json.dumps(str(record.get("hash"))).encode("utf-8") + b"}"
-
-
-def _read_head(directory: Path) -> tuple[int, str] | None:
-    """``(seq, hash)`` from ``head.json``, None if there is none; raise ValueError if it is damaged."""
-    try:
-        raw = (directory / "head.json").read_bytes()
-    except FileNotFoundError:
-        return None
-    if not raw.strip():
-        return None  # created, not yet written (a writer killed while opening the log)
-    try:
-        head = json.loads(raw)
-        return int(head["seq"]), str(head["hash"])
-    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as exc:
-        raise ValueError(f"head.json is damaged: {exc}") from exc
-
-
-def _segments(directory: Path) -> list[Path]:
-    return sorted(directory.glob("audit-*.jsonl"))
-
-
 def _last_record(directory: Path) -> dict[str, Any] | None:
-    for segment in reversed(_segments(directory)):
+    for segment in reversed(segments(directory)):
         lines = segment.read_bytes().splitlines()
         for raw in reversed(lines):
             if raw.strip():
@@ -163,7 +142,7 @@ class AuditLog:
         self._seq = int(last["seq"]) if last else 0
         self._prev = str(last["hash"]) if last else GENESIS
         try:
-            recorded_head = _read_head(directory)
+            recorded_head = read_head(directory)
         except ValueError:
             recorded_head = (-1, "damaged")
         self._segment_day = ""
@@ -253,7 +232,7 @@ class AuditLog:
     def _covers(self, head: tuple[int, str]) -> bool:
         """Whether the records on disk include the record ``head`` names (a head behind the last
         record is normal after a crash between a write of records and the head's)."""
-        for segment in reversed(_segments(self.directory)):
+        for segment in reversed(segments(self.directory)):
             for raw in reversed(segment.read_bytes().splitlines()):
                 try:
                     obj = json.loads(raw)
@@ -296,9 +275,9 @@ class AuditLog:
     def prune(self, today: datetime | None = None) -> list[str]:
         """Delete segments older than the retention period, anchoring the first kept record."""
         cutoff = ((today or datetime.now(UTC)) - timedelta(days=self.retention_days)).strftime("%Y%m%d")
-        segments = _segments(self.directory)
-        old = [s for s in segments if s.stem.removeprefix("audit-") < cutoff]
-        kept = [s for s in segments if s not in old]
+        found = segments(self.directory)
+        old = [s for s in found if s.stem.removeprefix("audit-") < cutoff]
+        kept = [s for s in found if s not in old]
         if not old or not kept:
             return []
         first = json.loads(kept[0].read_bytes().splitlines()[0])
@@ -325,159 +304,3 @@ class AuditLog:
         os.close(self._head_fd)
         fcntl.flock(self._lock_handle, fcntl.LOCK_UN)
         self._lock_handle.close()
-
-
-@dataclass
-class AuditProblem:
-    """One thing verification found wrong."""
-
-    kind: str
-    """``edited``, ``deleted``, ``reordered``, ``truncated``, ``damaged``, ``chain-broken``."""
-    where: str
-    """``segment:line``."""
-    message: str
-
-
-@dataclass
-class AuditVerification:
-    """The result of :func:`verify_audit_log`."""
-
-    records: int = 0
-    problems: list[AuditProblem] = field(default_factory=list)
-    head: tuple[int, str] | None = None
-
-    @property
-    def ok(self) -> bool:
-        """True when the chain is intact from the anchor (or genesis) to the head."""
-        return not self.problems
-
-
-def verify_audit_log(directory: Path) -> AuditVerification:
-    """Check every record's hash, sequence and link; classify what is wrong."""
-    result = AuditVerification()
-    if not directory.is_dir():
-        raise InputError(f"no audit log directory at {directory}")
-    rows: list[tuple[str, dict[str, Any]]] = []
-    for segment in _segments(directory):
-        for number, raw in enumerate(segment.read_bytes().splitlines(), start=1):
-            where = f"{segment.name}:{number}"
-            if not raw.strip():
-                continue
-            try:
-                obj = json.loads(raw)
-                int(obj["seq"])
-                str(obj["hash"])
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError, RecursionError):
-                result.problems.append(AuditProblem("damaged", where, "line is not an audit record"))
-                continue
-            try:
-                stored_as_hashed = (
-                    stored_line(obj) == raw
-                    # Logs written before the canonical layout (commit 7db8cba) hold json.dumps of
-                    # the record in its own key order; they too may hold nothing beyond the record.
-                    or json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8") == raw
-                    or record_hash(obj) != obj["hash"]
-                )
-            except (TypeError, ValueError):  # NaN or Infinity: json reads them, RFC 8785 has none
-                result.problems.append(AuditProblem("damaged", where, "record has no canonical form"))
-                continue
-            rows.append((where, obj))
-            if not stored_as_hashed:
-                # The parsed record hashes right but the stored bytes are not the ones hashed: a
-                # member added before the real one (json keeps the last), spacing, escapes.
-                result.problems.append(
-                    AuditProblem(
-                        "edited",
-                        where,
-                        f"record {obj['seq']}: stored bytes differ from the record's hash input",
-                    )
-                )
-    anchor_path = directory / "anchor.json"
-    anchor: dict[str, Any] = (
-        json.loads(anchor_path.read_text()) if anchor_path.exists() else {"seq": 1, "prev": GENESIS}
-    )
-    expected_seq, expected_prev = int(anchor["seq"]), str(anchor["prev"])
-    all_seqs = {int(obj["seq"]) for _w, obj in rows}
-    for where, obj in rows:
-        result.records += 1
-        seq = int(obj["seq"])
-        if record_hash(obj) != obj["hash"]:
-            result.problems.append(
-                AuditProblem("edited", where, f"record {seq}: content does not match its hash")
-            )
-        if seq != expected_seq:
-            if seq < expected_seq or expected_seq in all_seqs:
-                result.problems.append(
-                    AuditProblem(
-                        "reordered", where, f"record {seq} found where record {expected_seq} belongs"
-                    )
-                )
-            else:
-                result.problems.append(
-                    AuditProblem(
-                        "deleted",
-                        where,
-                        f"record(s) {expected_seq}..{seq - 1} are missing before record {seq}",
-                    )
-                )
-        elif obj.get("prev") != expected_prev:
-            result.problems.append(
-                AuditProblem(
-                    "chain-broken",
-                    where,
-                    f"record {seq}: 'prev' does not match the hash of the record before it",
-                )
-            )
-        expected_seq, expected_prev = seq + 1, str(obj["hash"])
-        if obj.get("kind") == HEAD_MISMATCH and isinstance(obj.get("data"), dict):
-            found = obj["data"]
-            head_seq = found.get("head_seq")
-            saw = (
-                f"its head at record {head_seq}"
-                if isinstance(head_seq, int) and head_seq >= 0
-                else f"head.json {found.get('head_hash')}"
-            )
-            result.problems.append(
-                AuditProblem(
-                    "truncated",
-                    where,
-                    f"record {seq}: a writer reopening the log found {saw} but the log ending at record "
-                    f"{found.get('log_seq')}: records were lost or removed before this record",
-                )
-            )
-    head_path = directory / "head.json"
-    head_damaged = False
-    try:
-        result.head = _read_head(directory)
-    except ValueError as exc:
-        head_damaged = True
-        result.problems.append(AuditProblem("damaged", head_path.name, str(exc)))
-    if result.head is None and rows and not head_damaged:
-        result.problems.append(
-            AuditProblem(
-                "truncated",
-                head_path.name,
-                "head.json is missing or empty, so a cut-off tail cannot be ruled out",
-            )
-        )
-    if result.head is not None:
-        last_seq = max(all_seqs) if all_seqs else 0
-        if result.head[0] > last_seq:
-            result.problems.append(
-                AuditProblem(
-                    "truncated",
-                    head_path.name,
-                    f"head names record {result.head[0]} but the log ends at {last_seq}",
-                )
-            )
-        else:
-            match = [obj for _w, obj in rows if int(obj["seq"]) == result.head[0]]
-            if match and match[0]["hash"] != result.head[1]:
-                result.problems.append(
-                    AuditProblem(
-                        "edited",
-                        head_path.name,
-                        f"record {result.head[0]} differs from the hash head.json recorded",
-                    )
-                )
-    return result
