@@ -39,8 +39,15 @@ def issuers(tongzhou_home: Path) -> Issuers:
     return Issuers(ring.private_key("regulator"), ring.private_key("operator"), ring.private_key("stranger"))
 
 
+STUB_MODELS = "upstream: {models: [stub-model], default_model: stub-model, unknown_model: refused}"
+"""How the stub upstream picks a model: the one it is asked for, ``stub-model`` when none is named."""
+
+
 def write_policy(directory: Path, extra: str = "") -> Path:
-    """A gateway.yaml trusting the key ring's regulator and operator keys."""
+    """A gateway.yaml trusting the key ring's regulator and operator keys (and, unless ``extra``
+    says otherwise, describing the stub upstream's models)."""
+    if "upstream:" not in extra:
+        extra = STUB_MODELS + "\n" + extra
     path = directory / "gateway.yaml"
     path.write_text(
         f"""

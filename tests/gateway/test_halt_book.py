@@ -151,3 +151,43 @@ def test_policy_errors_are_clear(tmp_path: Path, issuers: Issuers) -> None:
     missing.write_text("halt:\n  trust:\n    - {issuer: x, key: no-such-key}\n", encoding="utf-8")
     with pytest.raises(InputError, match="cannot load its public key"):
         load_policy(missing)
+
+
+def test_an_older_resume_never_lifts_a_newer_pause(policy: GatewayPolicy, issuers: Issuers) -> None:
+    # docs/gateway.md: a RESUME lifts only orders issued at or before it. A RESUME signed before
+    # a PAUSE but delivered after it (a slow channel, a replayed file) must not undo the PAUSE.
+    book = HaltBook(policy)
+    now = datetime.now(UTC)
+    older_resume = issuers.order("RESUME", now=now - timedelta(minutes=10))
+    newer_pause = issuers.order("PAUSE", now=now - timedelta(minutes=1))
+    book.receive(newer_pause.sign(issuers.regulator), "api")
+    receipt = book.receive(older_resume.sign(issuers.regulator), "file:late.json")
+    assert receipt.lifted == ()
+    halt = book.halting("stub-model")
+    assert halt is not None and halt.order.order_id == newer_pause.order_id
+    same_moment = issuers.order("RESUME", now=newer_pause.issued_at)  # "at or before": inclusive
+    assert book.receive(same_moment.sign(issuers.regulator), "api").lifted == (newer_pause.order_id,)
+
+
+def test_a_resume_lifts_only_the_orders_it_names(policy: GatewayPolicy, issuers: Issuers) -> None:
+    book = HaltBook(policy)
+    first = issuers.order("PAUSE", reason="incident 1")
+    second = issuers.order("PAUSE", reason="incident 2")
+    for order in (first, second):
+        book.receive(order.sign(issuers.regulator), "api")
+    resume = issuers.order("RESUME", lifts=(first.order_id,), reason="incident 1 closed")
+    receipt = book.receive(resume.sign(issuers.regulator), "api")
+    assert receipt.lifted == (first.order_id,)
+    assert [h.order.order_id for h in book.active()] == [second.order_id]
+    assert book.halting(frozenset()) is not None
+
+
+def test_a_resume_naming_an_order_outside_its_scope_does_not_lift_it(
+    policy: GatewayPolicy, issuers: Issuers
+) -> None:
+    book = HaltBook(policy)
+    pause_all = issuers.order("PAUSE")
+    book.receive(pause_all.sign(issuers.regulator), "api")
+    resume = issuers.order("RESUME", "model:m1", lifts=(pause_all.order_id,))
+    assert book.receive(resume.sign(issuers.regulator), "api").lifted == ()
+    assert book.halting("m2") is not None

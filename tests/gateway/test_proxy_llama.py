@@ -6,14 +6,15 @@ import json
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.gateway.conftest import Issuers
+from tests.gateway.conftest import Issuers, write_policy
 from tongzhou.gateway.audit_log import verify_audit_log
-from tongzhou.gateway.policy import GatewayPolicy
+from tongzhou.gateway.policy import GatewayPolicy, load_policy
 from tongzhou.gateway.server import GatewayThread
 from tongzhou.labels.text import verify_text
 
@@ -212,3 +213,31 @@ def test_a_halt_stops_a_non_streaming_generation_in_flight(gateway: GatewayThrea
     assert time.monotonic() - sent < 1.0  # the safety bound, for a generation that would run for seconds
     (answer,) = answers
     assert answer.status_code == 503 and answer.json()["error"]["halt_order"]["order_id"] == order.order_id
+
+
+def test_llama_cpp_serves_its_model_for_any_name_so_a_model_pause_stops_them_all(
+    llama_server: str, issuers: Issuers, tmp_path: Path
+) -> None:
+    # The upstream behaviour docs/gateway.md declares for llama-cpp-python (unknown_model: default),
+    # checked on the real server: an unknown name, or none, still runs its one model, and a
+    # non-boolean "stream" streams (pydantic reads 1 and "yes" as true).
+    unknown = chat(1, model="no-such-model")
+    nameless = {k: v for k, v in chat(1).items() if k != "model"}
+    for body in (unknown, nameless):
+        assert httpx.post(f"{llama_server}/chat/completions", json=body, timeout=120).status_code == 200
+    stream_as_yes = {**chat(1), "stream": "yes"}
+    streamed = httpx.post(f"{llama_server}/chat/completions", json=stream_as_yes, timeout=120)
+    assert streamed.headers["content-type"].startswith("text/event-stream")
+    policy = load_policy(
+        write_policy(tmp_path, f"upstream: {{default_model: {MODEL}, unknown_model: default}}")
+    )
+    with GatewayThread(llama_server, policy) as gateway:
+        pause = issuers.order("PAUSE", "model:" + MODEL)
+        gateway.gateway.receive_order(pause.sign(issuers.regulator), "api")
+        for body in (unknown, nameless, chat(1, model=MODEL.upper())):
+            refused = httpx.post(f"{gateway.base_url}/v1/chat/completions", json=body, timeout=10)
+            assert refused.status_code == 503 and refused.headers["X-Tongzhou-Halt-Order"] == pause.order_id
+        resume = issuers.order("RESUME", "model:" + MODEL)
+        gateway.gateway.receive_order(resume.sign(issuers.regulator), "api")
+        stream_yes = httpx.post(f"{gateway.base_url}/v1/chat/completions", json=stream_as_yes, timeout=10)
+        assert stream_yes.status_code == 400 and stream_yes.json()["error"]["code"] == "bad_stream"

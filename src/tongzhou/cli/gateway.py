@@ -41,8 +41,11 @@ def _serve(upstream: str | None, policy: Path | None, host: str, port: int) -> N
     if not re.match(r"^https?://", upstream):
         raise InputError(f"--upstream {upstream!r} is not an http(s) URL")
     loaded = load_policy(policy)
-    Console(stderr=True).print(f"tongzhou gateway on http://{host}:{port}/v1 → {upstream}", highlight=False)
-    serve(upstream, loaded, host, port)
+
+    def announce(base_url: str) -> None:  # once it listens: a failed start prints no banner
+        Console(stderr=True).print(f"tongzhou gateway on {base_url}/v1 → {upstream}", highlight=False)
+
+    serve(upstream, loaded, host, port, announce)
 
 
 @app.callback(invoke_without_command=True)

@@ -4,7 +4,8 @@ labels on generated content and a hash-chained audit log (docs/gateway.md)."""
 from tongzhou.gateway.audit_log import AuditLog, AuditVerification, verify_audit_log
 from tongzhou.gateway.halt_book import ActiveHalt, HaltBook, Receipt
 from tongzhou.gateway.halt_order import PAYLOAD_TYPE, HaltAction, HaltOrder, HaltOrderError, HaltScope
-from tongzhou.gateway.policy import GatewayPolicy, TrustEntry, load_policy
+from tongzhou.gateway.model_names import model_key
+from tongzhou.gateway.policy import GatewayPolicy, TrustEntry, UpstreamModels, load_policy
 
 __all__ = [
     "PAYLOAD_TYPE",
@@ -19,6 +20,8 @@ __all__ = [
     "HaltScope",
     "Receipt",
     "TrustEntry",
+    "UpstreamModels",
     "load_policy",
+    "model_key",
     "verify_audit_log",
 ]

@@ -2,13 +2,20 @@
 
 Why files and not the store: the log must be appendable at request rate
 without a round trip to a database, readable and verifiable by an auditor
-with nothing but this module (or any RFC 8785 + SHA-256 implementation),
+with nothing but :mod:`audit_verify` (or any RFC 8785 + SHA-256 implementation),
 and easy to ship to write-once storage. Records are JSON lines in daily
 segments ``audit-YYYYMMDD.jsonl``; each carries ``seq``, the previous record's
 ``hash`` as ``prev`` and its own ``hash`` = sha256 of the canonical JSON of
 the record without ``hash``. ``head.json`` names the last record (so a cut-off
 tail is detected) and ``anchor.json`` the first kept record after retention
 pruning.
+
+The head is rewritten in place (one fixed-width ``pwrite``) every time records
+reach the OS, right after them, and fsync'd after them when ``fsync`` is on:
+it never names a record the segment lacks, and it never lags behind, so
+deleting the tail after a crash is always visible. A writer that opens a log
+whose head names more (or other) records than the segments hold appends a
+``head-mismatch`` record saying so, which ``verify`` reports for ever after.
 """
 
 from __future__ import annotations
@@ -21,7 +28,6 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -29,21 +35,30 @@ from typing import IO, Any
 from tongzhou.atomic_file import write_text_atomic
 from tongzhou.attest import canonical_json
 from tongzhou.errors import InputError
+from tongzhou.gateway.audit_record import (
+    GENESIS,
+    HEAD_BYTES,
+    HEAD_MISMATCH,
+    read_head,
+    record_hash,
+    segments,
+)
+from tongzhou.gateway.audit_verify import AuditProblem, AuditVerification, verify_audit_log
 
-GENESIS = "sha256:" + "0" * 64
-"""``prev`` of the very first record."""
-HEAD_FLUSH_SECONDS = 1.0
+__all__ = [
+    "GENESIS",
+    "HOT_KINDS",
+    "AuditLog",
+    "AuditProblem",
+    "AuditVerification",
+    "record_hash",
+    "verify_audit_log",
+]
 
 
-HOT_KINDS = frozenset({"request", "response", "refused"})
+HOT_KINDS = frozenset({"request", "response", "refused", "rejected"})
 """Record kinds written per request; their data holds only strings, ints, bools, None, lists and
 objects with ASCII keys (no floats), for which sorted compact ``json.dumps`` *is* RFC 8785."""
-
-
-def record_hash(record: dict[str, Any]) -> str:
-    """``sha256:<hex>`` of the canonical JSON of ``record`` without its ``hash`` member."""
-    body = {k: v for k, v in record.items() if k != "hash"}
-    return "sha256:" + hashlib.sha256(canonical_json(body)).hexdigest()
 
 
 def _sorted_compact_encoder() -> Callable[[Any], str]:
@@ -88,12 +103,8 @@ def _atomic_write_json(path: Path, value: dict[str, Any]) -> None:
     write_text_atomic(path, json.dumps(value))
 
 
-def _segments(directory: Path) -> list[Path]:
-    return sorted(directory.glob("audit-*.jsonl"))
-
-
 def _last_record(directory: Path) -> dict[str, Any] | None:
-    for segment in reversed(_segments(directory)):
+    for segment in reversed(segments(directory)):
         lines = segment.read_bytes().splitlines()
         for raw in reversed(lines):
             if raw.strip():
@@ -130,17 +141,40 @@ class AuditLog:
         last = _last_record(directory)
         self._seq = int(last["seq"]) if last else 0
         self._prev = str(last["hash"]) if last else GENESIS
+        try:
+            recorded_head = read_head(directory)
+        except ValueError:
+            recorded_head = (-1, "damaged")
         self._segment_day = ""
         self._handle: IO[bytes] | None = None
-        self._head_written = 0.0
+        self._head_fd = os.open(directory / "head.json", os.O_RDWR | os.O_CREAT, 0o644)
+        os.ftruncate(self._head_fd, HEAD_BYTES)  # every later write covers the whole file
         self._flush_scheduled = False
-        self._append_lock = threading.Lock()
-        self._flush_lock = threading.Lock()
+        # One lock for appends and flushes (re-entrant: an append may flush): the head a flush
+        # writes names exactly the last record of the lines it hands over.
+        self._lock = threading.RLock()
         self._pending: list[bytes] = []
         self._stamp_second = -1
         self._stamp_prefix = ""
         self._stamp_day = ""
         self.prune()
+        if recorded_head is None and self._seq > 0:
+            recorded_head = (-1, "missing")  # records but no head: it was removed
+        if recorded_head is not None and recorded_head != (self._seq, self._prev):
+            ahead = recorded_head[0] > self._seq or recorded_head[0] < 0
+            if ahead or not self._covers(recorded_head):
+                # Records the head vouched for are gone or changed (a deleted tail, a lost write):
+                # say so in the chain itself before continuing it.
+                self.append(
+                    HEAD_MISMATCH,
+                    {
+                        "head_seq": recorded_head[0],
+                        "head_hash": recorded_head[1],
+                        "log_seq": self._seq,
+                        "log_hash": self._prev,
+                    },
+                )
+        self._write_head()
 
     @property
     def head(self) -> tuple[int, str]:
@@ -157,7 +191,7 @@ class AuditLog:
 
     def append(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
         """Append one record (``kind`` e.g. ``request``, ``response``, ``halt-order``, ``alert``)."""
-        with self._append_lock:  # seq and prev must advance together, whatever thread appends
+        with self._lock:  # seq and prev must advance together, whatever thread appends
             return self._append(kind, data)
 
     def _stamp(self) -> tuple[str, str]:
@@ -181,7 +215,9 @@ class AuditLog:
             self.flush()  # the previous day's records go to the previous day's segment
             self._open_segment(day)
         self._pending.append(body[:-1] + b',"hash":"' + digest.encode("ascii") + b'"}\n')
-        if self.fsync:
+        self._seq, self._prev = seq, digest
+        if self.fsync or kind not in HOT_KINDS:
+            # Halts, orders and alerts reach the OS before the answer that reports them is sent.
             self.flush()
         elif not self._flush_scheduled:
             # Inside an event loop, the records of one loop iteration reach the OS together at its
@@ -191,14 +227,28 @@ class AuditLog:
                 self._flush_scheduled = True
             except RuntimeError:
                 self.flush()
-        self._seq, self._prev = seq, digest
-        if time.monotonic() - self._head_written >= HEAD_FLUSH_SECONDS:
-            self.write_head()
         return record
 
+    def _covers(self, head: tuple[int, str]) -> bool:
+        """Whether the records on disk include the record ``head`` names (a head behind the last
+        record is normal after a crash between a write of records and the head's)."""
+        for segment in reversed(segments(self.directory)):
+            for raw in reversed(segment.read_bytes().splitlines()):
+                try:
+                    obj = json.loads(raw)
+                    seq = int(obj["seq"])
+                except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+                    continue
+                if seq == head[0]:
+                    return str(obj.get("hash")) == head[1]
+                if seq < head[0]:
+                    return False
+        return False
+
     def flush(self) -> None:
-        """Hand pending records to the OS in one write (whole lines: a crash never leaves half a record)."""
-        with self._flush_lock:
+        """Hand pending records to the OS in one write (whole lines: a crash never leaves half a
+        record), then the head naming the last of them (fsync'd after them when ``fsync`` is on)."""
+        with self._lock:
             self._flush_scheduled = False
             if not self._pending or self._handle is None:
                 return
@@ -206,19 +256,28 @@ class AuditLog:
             self._handle.write(data)
             if self.fsync:
                 os.fsync(self._handle.fileno())
+            self._write_head()
+
+    def _write_head(self) -> None:
+        text = json.dumps({"seq": self._seq, "hash": self._prev}).encode("ascii")
+        os.pwrite(self._head_fd, text.ljust(HEAD_BYTES - 1) + b"\n", 0)
+        if self.fsync:
+            os.fsync(self._head_fd)
 
     def write_head(self) -> None:
-        """Record the last seq and hash in ``head.json`` (done at most once a second, and on close)."""
-        self.flush()  # never name a record that has not reached the OS
-        _atomic_write_json(self.directory / "head.json", {"seq": self._seq, "hash": self._prev})
-        self._head_written = time.monotonic()
+        """Hand pending records and the head naming the last of them to the OS now."""
+        with self._lock:
+            if self._pending:
+                self.flush()
+            else:
+                self._write_head()
 
     def prune(self, today: datetime | None = None) -> list[str]:
         """Delete segments older than the retention period, anchoring the first kept record."""
         cutoff = ((today or datetime.now(UTC)) - timedelta(days=self.retention_days)).strftime("%Y%m%d")
-        segments = _segments(self.directory)
-        old = [s for s in segments if s.stem.removeprefix("audit-") < cutoff]
-        kept = [s for s in segments if s not in old]
+        found = segments(self.directory)
+        old = [s for s in found if s.stem.removeprefix("audit-") < cutoff]
+        kept = [s for s in found if s not in old]
         if not old or not kept:
             return []
         first = json.loads(kept[0].read_bytes().splitlines()[0])
@@ -242,112 +301,6 @@ class AuditLog:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+        os.close(self._head_fd)
         fcntl.flock(self._lock_handle, fcntl.LOCK_UN)
         self._lock_handle.close()
-
-
-@dataclass
-class AuditProblem:
-    """One thing verification found wrong."""
-
-    kind: str
-    """``edited``, ``deleted``, ``reordered``, ``truncated``, ``damaged``, ``chain-broken``."""
-    where: str
-    """``segment:line``."""
-    message: str
-
-
-@dataclass
-class AuditVerification:
-    """The result of :func:`verify_audit_log`."""
-
-    records: int = 0
-    problems: list[AuditProblem] = field(default_factory=list)
-    head: tuple[int, str] | None = None
-
-    @property
-    def ok(self) -> bool:
-        """True when the chain is intact from the anchor (or genesis) to the head."""
-        return not self.problems
-
-
-def verify_audit_log(directory: Path) -> AuditVerification:
-    """Check every record's hash, sequence and link; classify what is wrong."""
-    result = AuditVerification()
-    if not directory.is_dir():
-        raise InputError(f"no audit log directory at {directory}")
-    rows: list[tuple[str, dict[str, Any]]] = []
-    for segment in _segments(directory):
-        for number, raw in enumerate(segment.read_bytes().splitlines(), start=1):
-            where = f"{segment.name}:{number}"
-            if not raw.strip():
-                continue
-            try:
-                obj = json.loads(raw)
-                int(obj["seq"])
-                str(obj["hash"])
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError):
-                result.problems.append(AuditProblem("damaged", where, "line is not an audit record"))
-                continue
-            rows.append((where, obj))
-    anchor_path = directory / "anchor.json"
-    anchor: dict[str, Any] = (
-        json.loads(anchor_path.read_text()) if anchor_path.exists() else {"seq": 1, "prev": GENESIS}
-    )
-    expected_seq, expected_prev = int(anchor["seq"]), str(anchor["prev"])
-    all_seqs = {int(obj["seq"]) for _w, obj in rows}
-    for where, obj in rows:
-        result.records += 1
-        seq = int(obj["seq"])
-        if record_hash(obj) != obj["hash"]:
-            result.problems.append(
-                AuditProblem("edited", where, f"record {seq}: content does not match its hash")
-            )
-        if seq != expected_seq:
-            if seq < expected_seq or expected_seq in all_seqs:
-                result.problems.append(
-                    AuditProblem(
-                        "reordered", where, f"record {seq} found where record {expected_seq} belongs"
-                    )
-                )
-            else:
-                result.problems.append(
-                    AuditProblem(
-                        "deleted",
-                        where,
-                        f"record(s) {expected_seq}..{seq - 1} are missing before record {seq}",
-                    )
-                )
-        elif obj.get("prev") != expected_prev:
-            result.problems.append(
-                AuditProblem(
-                    "chain-broken",
-                    where,
-                    f"record {seq}: 'prev' does not match the hash of the record before it",
-                )
-            )
-        expected_seq, expected_prev = seq + 1, str(obj["hash"])
-    head_path = directory / "head.json"
-    if head_path.exists():
-        head = json.loads(head_path.read_text())
-        result.head = (int(head["seq"]), str(head["hash"]))
-        last_seq = max(all_seqs) if all_seqs else 0
-        if result.head[0] > last_seq:
-            result.problems.append(
-                AuditProblem(
-                    "truncated",
-                    head_path.name,
-                    f"head names record {result.head[0]} but the log ends at {last_seq}",
-                )
-            )
-        else:
-            match = [obj for _w, obj in rows if int(obj["seq"]) == result.head[0]]
-            if match and match[0]["hash"] != result.head[1]:
-                result.problems.append(
-                    AuditProblem(
-                        "edited",
-                        head_path.name,
-                        f"record {result.head[0]} differs from the hash head.json recorded",
-                    )
-                )
-    return result

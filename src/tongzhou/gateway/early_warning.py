@@ -226,7 +226,7 @@ class EarlyWarning:
             task = asyncio.get_running_loop().create_task(self._post_webhook(alert))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-        if "pause" in rule.actions and self.book.halting(None) is None:
+        if "pause" in rule.actions and self.book.halting(frozenset()) is None:
             self.book.trip(
                 rule.id, f"early-warning rule {rule.id} fired: {json.dumps(detail, ensure_ascii=False)}"
             )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from tongzhou.gateway.gateway_request import GatewayRequest
 from tongzhou.gateway.halt_order import HaltOrderError
 from tongzhou.gateway.http_server import ClientConnection
-from tongzhou.gateway.http_wire import error_body
+from tongzhou.gateway.http_wire import error_body, parse_json
 
 if TYPE_CHECKING:
     from tongzhou.gateway.proxy import Gateway
@@ -35,7 +35,7 @@ def post_order(gateway: Gateway, request: GatewayRequest) -> tuple[int, Any]:
         message = f"order larger than {MAX_ORDER_BYTES} bytes"
         return 413, {"accepted": False, "reason": "malformed", "message": message}
     try:
-        envelope = json.loads(body)
+        envelope = parse_json(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         return 400, {"accepted": False, "reason": "malformed", "message": f"not JSON: {exc}"}
     try:

@@ -14,6 +14,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,6 +31,7 @@ from tongzhou.gateway.halt_order import (
     format_time,
     parse_payload,
 )
+from tongzhou.gateway.model_names import model_key
 from tongzhou.gateway.policy import GatewayPolicy
 
 CIRCUIT_BREAKER_KEY = "circuit-breaker"
@@ -153,15 +155,20 @@ class HaltBook:
         """Call ``listener(halt)`` whenever a new halt takes effect."""
         self._listeners.append(listener)
 
-    def halting(self, model: str | None, now: datetime | None = None) -> ActiveHalt | None:
-        """The order that stops a request to ``model`` now, or None (the hot path: no I/O)."""
+    def halting(
+        self, models: str | AbstractSet[str] | None, now: datetime | None = None
+    ) -> ActiveHalt | None:
+        """The order that stops a request now, or None (the hot path: no I/O). ``models``: one model
+        name, or the keys (:func:`model_key`) of the models the request may run on (empty: none;
+        ``None``: it may run any, so every model-scoped halt stops it too)."""
         if not self._active:
             return None
+        keys = frozenset((model_key(models),)) if isinstance(models, str) else models
         moment = now or datetime.now(UTC)
         service = self.policy.service
         for halt in self._active:
             if halt.in_force(moment) and halt.order.scope.covers(
-                service.system_id, service.organisation, model
+                service.system_id, service.organisation, keys
             ):
                 return halt
         return None

@@ -11,6 +11,7 @@ import json
 import secrets
 import uuid
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -19,6 +20,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tongzhou.attest import canonical_json, sign_envelope
+from tongzhou.gateway.model_names import model_key
 
 PAYLOAD_TYPE = "application/vnd.tongzhou.halt-order+json; version=1"
 """DSSE ``payloadType`` of a halt order (protocol version 1)."""
@@ -77,15 +79,17 @@ class HaltScope:
         """The wire form: ``{"kind": ..., "id": ...}`` (no ``id`` for ``all``)."""
         return {"kind": "all"} if self.kind == "all" else {"kind": self.kind, "id": self.id}
 
-    def covers(self, system_id: str, organisation: str, model: str | None) -> bool:
-        """Whether a request to ``model`` served by this system / organisation falls in this scope."""
+    def covers(self, system_id: str, organisation: str, models: AbstractSet[str] | None) -> bool:
+        """Whether a request served by this system / organisation falls in this scope. ``models``:
+        the keys (:func:`model_key`) of the models the request may run on, empty when it runs none,
+        ``None`` when it may run any (the gateway cannot tell which: a model scope covers it)."""
         if self.kind == "all":
             return True
         if self.kind == "system":
             return self.id == system_id
         if self.kind == "organisation":
             return self.id == organisation
-        return model is not None and self.id == model
+        return models is None or model_key(str(self.id)) in models
 
     def contains(self, other: HaltScope) -> bool:
         """Whether lifting this scope lifts ``other`` too (``all`` contains every scope)."""

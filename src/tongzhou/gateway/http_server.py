@@ -339,8 +339,18 @@ class ClientConnection(asyncio.Protocol):
         since what the client sends next may no longer be HTTP/1.1."""
         # The request is still queued: the task that answers it runs after this read is parsed.
         if self._queue and self._queue[-1] is self._last_request and not self._closing:
-            self._last_request.keep_alive = False
+            request = self._last_request
+            request.keep_alive = False
             self._closing = self._linger = True
+            if _declares_body(request):
+                # httptools ends such a request at its headers and leaves the body unread (it would
+                # be the new protocol's bytes): forwarding it would send the upstream an empty body.
+                message = (
+                    "a request asking for a protocol upgrade (h2c, WebSocket) cannot carry a body here; "
+                    "send it without the Upgrade header / 请求协议升级（h2c、WebSocket）的请求不能带请求体，"
+                    "请去掉 Upgrade 头后重发"
+                )
+                request.error = (400, message, "bad_request")
         else:
             self._refuse(400, "protocol upgrades (WebSocket, h2c) are not supported", "bad_request")
 
@@ -502,3 +512,11 @@ def close_idle(connections: set[ClientConnection], idle_seconds: float) -> int:
         with contextlib.suppress(Exception):
             connection.close()
     return len(stale)
+
+
+def _declares_body(request: GatewayRequest) -> bool:
+    """Whether a request's headers announce a body (a non-zero Content-Length, or any Transfer-Encoding)."""
+    length = request.header(b"content-length")
+    return request.header(b"transfer-encoding") is not None or (
+        length is not None and length.strip() not in (b"", b"0")
+    )

@@ -70,12 +70,15 @@ _JSON_SPACE = " \t\n\r"
 
 
 def parse_json(data: bytes) -> Any:
-    """A JSON body (UTF-8, RFC 8259 §8.1) as Python values; raises ``json.JSONDecodeError`` or
-    ``UnicodeDecodeError``. Like ``json.loads`` without its encoding detection, which the hot path
-    (every request and answer) does not need."""
+    """A JSON body (UTF-8, RFC 8259 §8.1) as Python values; raises ``json.JSONDecodeError`` (also for
+    nesting too deep to parse) or ``UnicodeDecodeError``. Like ``json.loads`` without its encoding
+    detection, which the hot path (every request and answer) does not need."""
     text = data.decode("utf-8")
     start = len(text) - len(text.lstrip(_JSON_SPACE))
-    value, end = _DECODER.raw_decode(text, start)
+    try:
+        value, end = _DECODER.raw_decode(text, start)
+    except RecursionError:  # 30,000 nested "[": an unreadable body, not a server error
+        raise json.JSONDecodeError("nested too deeply", text, start) from None
     if end != len(text) and text[end:].strip(_JSON_SPACE):
         raise json.JSONDecodeError("Extra data", text, end)
     return value

@@ -19,10 +19,15 @@ class StreamCut(Exception):
 class InFlight:
     """A request being answered: cuttable while waiting for the upstream and while streaming."""
 
-    __slots__ = ("cut_by", "model", "stream", "task")
+    __slots__ = ("cut_by", "model", "served", "stream", "task")
 
-    def __init__(self, model: str | None, task: asyncio.Task[Any] | None) -> None:
+    def __init__(
+        self, model: str | None, task: asyncio.Task[Any] | None, served: frozenset[str] | None = None
+    ) -> None:
         self.model = model
+        """The model the request names (audit, early warning)."""
+        self.served = served
+        """The keys of the models the upstream may run for it (None: any), what halts are matched on."""
         self.task = task
         """The task answering the request: cancelled to abandon the upstream call (until it answers)."""
         self.stream: UpstreamStream | None = None

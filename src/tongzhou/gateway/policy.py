@@ -13,12 +13,13 @@ from typing import Any, Literal
 
 import yaml
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from tongzhou.attest import KeyRing, key_id
 from tongzhou.attest.keys import KeyError_, load_public_key_pem
 from tongzhou.errors import InputError
 from tongzhou.gateway.halt_order import HaltAction, HaltScope
+from tongzhou.gateway.model_names import model_key
 from tongzhou.home import tongzhou_home
 
 MIN_RETENTION_DAYS = 183
@@ -164,6 +165,48 @@ class ClientTimeouts(_Strict):
     """A client that reads nothing of an answer for this long is disconnected."""
 
 
+class UpstreamModels(_Strict):
+    """Which model the upstream runs for a request, so that a model-scoped halt stops exactly what
+    the upstream will serve (docs/gateway.md, "Model-scoped halts"). Left unset, the gateway cannot
+    tell, and fails closed: a model-scoped halt also stops requests naming no model or a model not
+    listed here."""
+
+    models: list[str] = Field(default_factory=list)
+    """The names the upstream serves (compared by :func:`model_key`: case, blanks, ``./`` ignored)."""
+    default_model: str | None = None
+    """The model the upstream runs for a request that names none (llama-cpp-python, vLLM: the
+    model it was started with); unset: unknown, such a request may run any model."""
+    unknown_model: Literal["refused", "default", "unsure"] = "unsure"
+    """What the upstream does with a name not in ``models``: ``refused`` (vLLM, OpenAI: an error,
+    no model runs), ``default`` (llama-cpp-python: it runs ``default_model``), ``unsure`` (any)."""
+    _listed_keys: frozenset[str] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _default_named(self) -> UpstreamModels:
+        if self.unknown_model == "default" and not self.default_model:
+            raise ValueError("upstream.unknown_model 'default' needs upstream.default_model")
+        return self
+
+    def served(self, name: str | None) -> frozenset[str] | None:
+        """The keys of the models a request naming ``name`` (None: no model field) may run on;
+        ``None`` when that cannot be told (every model-scoped halt then covers the request)."""
+        default = model_key(self.default_model) if self.default_model else None
+        if name is None:
+            return frozenset((default,)) if default is not None else None
+        key = model_key(name)
+        if key in self._listed or self.unknown_model == "refused":
+            return frozenset((key,))
+        if self.unknown_model == "default" and default is not None:
+            return frozenset((key, default))
+        return None
+
+    @property
+    def _listed(self) -> frozenset[str]:
+        if self._listed_keys is None:  # cached: the hot path asks once per request
+            self._listed_keys = frozenset(model_key(m) for m in self.models)
+        return self._listed_keys
+
+
 class GatewayPolicy(_Strict):
     """The whole policy file."""
 
@@ -178,6 +221,8 @@ class GatewayPolicy(_Strict):
     max_body_bytes: int = Field(default=4 * 1024 * 1024, gt=0)
     """Larger requests are refused with 413."""
     upstream_timeout_seconds: float = Field(default=600, gt=0)
+    upstream: UpstreamModels = Field(default_factory=UpstreamModels)
+    """How the upstream picks a model (what a model-scoped halt must match)."""
     client_timeouts: ClientTimeouts = Field(default_factory=ClientTimeouts)
     base_dir: Path | None = Field(default=None, exclude=True)
     """Directory of the policy file (relative paths resolve against it)."""

@@ -34,15 +34,35 @@ from tongzhou.gateway.http_server import ClientConnection
 from tongzhou.gateway.http_wire import end_to_end, error_body, header_line, parse_json
 from tongzhou.gateway.in_flight import InFlight, halted_body, json_bytes
 from tongzhou.gateway.policy import GatewayPolicy
+from tongzhou.gateway.request_body import UnclearBody, read_request_body
 from tongzhou.gateway.response_labels import LABEL_FIELD, ResponseLabeller
 from tongzhou.gateway.sse_relay import choice_text, relay_stream
 from tongzhou.gateway.upstream_pool import UpstreamAnswer, UpstreamError, UpstreamPool
 
-REQUEST_DROP = frozenset({b"host", b"content-length", b"accept-encoding", b"expect"})
+FORWARDING_HEADERS = frozenset(
+    {
+        b"forwarded",
+        b"x-forwarded-for",
+        b"x-forwarded-host",
+        b"x-forwarded-proto",
+        b"x-forwarded-port",
+        b"x-forwarded-prefix",
+        b"x-forwarded-server",
+        b"x-real-ip",
+        b"x-client-ip",
+        b"true-client-ip",
+    }
+)
+"""What proxies tell the server behind them about the client. A client's own copies are lies the
+upstream might log or trust (rate limits, allow lists), so they are dropped and the gateway says
+``X-Forwarded-For: <peer address>`` itself (docs/gateway.md, "Endpoints")."""
+REQUEST_DROP = frozenset({b"host", b"content-length", b"accept-encoding", b"expect"}) | FORWARDING_HEADERS
 """Client headers the gateway replaces: its own Host and length; identity encoding, so that the
-answers it inspects (labels, early warning) are plain JSON."""
+answers it inspects (labels, early warning) are plain JSON; the forwarding headers."""
 RESPONSE_DROP = frozenset({b"content-length"})
 GENERATING_PATHS = frozenset({"chat/completions", "completions"})
+_LISTING: frozenset[str] = frozenset()
+"""``GET /v1/models`` runs no model: only halts of the whole service stop it (docs/gateway.md)."""
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
@@ -155,7 +175,7 @@ class Gateway:
             if not self.book.in_force(halt.order.order_id):
                 return  # lifted (or lapsed) during the grace period: nothing to cut
             for flight in list(self.in_flight):
-                if halt.order.scope.covers(service.system_id, service.organisation, flight.model):
+                if halt.order.scope.covers(service.system_id, service.organisation, flight.served):
                     flight.cut(halt)
 
         self._loop.call_soon_threadsafe(self._loop.call_later, delay, cut_streams)
@@ -211,24 +231,24 @@ class Gateway:
         model: str | None = None
         stream = False
         payload: Any = None
-        if body and method == "POST":
-            try:
-                payload = parse_json(body)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                message = f"request body is not JSON: {exc}"
-                reply.send_json(400, error_body(message, "invalid_request_error", "bad_json"))
-                return
-            if isinstance(payload, dict):
-                model = _clean(payload["model"]) if isinstance(payload.get("model"), str) else None
-                stream = payload.get("stream") is True
         self._id_counter += 1
         request_id = f"{self._id_prefix}{self._id_counter:016x}"
-        halt = self.book.halting(model)
+        if body and method == "POST":
+            try:
+                read = read_request_body(body)
+            except UnclearBody as exc:
+                self._reject(reply, request_id, tail, exc)
+                return
+            payload, stream = read.payload, read.stream
+            model = _clean(read.model) if read.model is not None else None
+        elif tail.startswith("models/"):
+            model = tail[7:]  # GET /v1/models/{model}: about that model
+        # The models the upstream may run for this request (docs/gateway.md, "Model-scoped halts").
+        listing = method in ("GET", "HEAD") and tail.rstrip("/") == "models"
+        served = _LISTING if listing else self.policy.upstream.served(model)
+        halt = self.book.halting(served)
         if halt is not None:
-            self.audit.append(
-                "refused", {"id": request_id, "path": tail, "model": model, "order_id": halt.order.order_id}
-            )
-            reply.send_json(503, halted_body(halt), _halt_header(halt))
+            self._refuse(reply, request_id, tail, model, halt)
             return
         self.audit.append(
             "request",
@@ -254,11 +274,13 @@ class Gateway:
             pool.host_header,
             end_to_end(request.headers, REQUEST_DROP),
         ]
+        if request.remote:
+            head.append(b"X-Forwarded-For: " + request.remote.encode("ascii", "replace") + b"\r\n")
         if body or method in BODY_METHODS:
             head += [b"Content-Length: ", str(len(body)).encode("ascii"), b"\r\n"]
         head += [b"\r\n", body]
         started = time.perf_counter()
-        flight = InFlight(model, asyncio.current_task())
+        flight = InFlight(model, asyncio.current_task(), served)
         self.in_flight.add(flight)
         try:
             try:
@@ -290,6 +312,26 @@ class Gateway:
             self._relay_whole(reply, answer, request_id, model, generating, started, payload)
         finally:
             self.in_flight.discard(flight)
+
+    def _refuse(
+        self, reply: ClientConnection, request_id: str, tail: str, model: str | None, halt: ActiveHalt
+    ) -> None:
+        self.audit.append(
+            "refused", {"id": request_id, "path": tail, "model": model, "order_id": halt.order.order_id}
+        )
+        reply.send_json(503, halted_body(halt), _halt_header(halt))
+
+    def _reject(self, reply: ClientConnection, request_id: str, tail: str, problem: UnclearBody) -> None:
+        """Answer a body the gateway will not guess at: 503 if a halt could cover it (it may name any
+        model), else 400; audited either way, and nothing is forwarded."""
+        halt = self.book.halting(None)
+        if halt is not None:
+            self._refuse(reply, request_id, tail, None, halt)
+            return
+        self.audit.append(
+            "rejected", {"id": request_id, "path": tail, "code": problem.code, "message": str(problem)}
+        )
+        reply.send_json(400, error_body(str(problem), "invalid_request_error", problem.code))
 
     def _relay_whole(
         self,

@@ -7,6 +7,7 @@ import contextlib
 import signal
 import socket
 import threading
+from collections.abc import Callable
 from types import TracebackType
 
 from tongzhou.errors import InputError
@@ -87,15 +88,26 @@ class GatewayServer:
         await self.gateway.close()
 
 
-def serve(upstream: str, policy: GatewayPolicy, host: str = "127.0.0.1", port: int = 8088) -> None:
-    """Serve until interrupted (SIGINT / SIGTERM close streams, flush the audit head and exit)."""
+def serve(
+    upstream: str,
+    policy: GatewayPolicy,
+    host: str = "127.0.0.1",
+    port: int = 8088,
+    announce: Callable[[str], None] | None = None,
+) -> None:
+    """Serve until interrupted (SIGINT / SIGTERM close streams, flush the audit head and exit).
+    ``announce(base_url)`` is called once the gateway listens: never for a start that failed (an
+    unreadable halt state file, a busy port), so a banner cannot claim a gateway that is not there."""
+    gateway = Gateway(upstream, policy)  # reads the halt state: fails here, before anything is printed
     loop = _new_loop()
     asyncio.set_event_loop(loop)
-    server = GatewayServer(Gateway(upstream, policy), host, port)
+    server = GatewayServer(gateway, host, port)
     stopping = asyncio.Event()
 
     async def main() -> None:
         await server.start()
+        if announce is not None:
+            announce(f"http://{host}:{server.port}")
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stopping.set)
         await stopping.wait()

@@ -8,7 +8,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from tongzhou.gateway.http_wire import error_body, header_line, json_bytes
+from tongzhou.gateway.http_wire import error_body, header_line, json_bytes, parse_json
 from tongzhou.gateway.in_flight import InFlight, StreamCut, halted_body
 from tongzhou.gateway.response_labels import LABEL_FIELD
 from tongzhou.gateway.upstream_pool import MAX_EVENT_LINE_BYTES, UpstreamError, UpstreamStream
@@ -71,7 +71,7 @@ async def relay_stream(
     upstream_error: str | None = None
     try:
         # An order may have arrived while the upstream was answering the headers.
-        halt = flight.cut_by or gateway.book.halting(model)
+        halt = flight.cut_by or gateway.book.halting(flight.served)
         if halt is not None:
             flight.cut_by = None
             flight.cut(halt)
@@ -88,7 +88,7 @@ async def relay_stream(
                     out.append(line if line.endswith(b"\n") else line + b"\n")
                     continue
                 try:
-                    event = json.loads(data)
+                    event = parse_json(data)
                 except (json.JSONDecodeError, UnicodeDecodeError):
                     out.append(line)
                     continue
