@@ -46,6 +46,7 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
+        http="tongzhou.threats.http_protocol:TaxiiHttpProtocol",  # header deadline, TAXII errors
     )
 
 

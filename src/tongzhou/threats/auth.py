@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -78,6 +79,12 @@ def verify_password(password: str, stored: str) -> bool:
         password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=len(digest) // 2
     )
     return hmac.compare_digest(candidate.hex(), digest)
+
+
+@functools.cache
+def _unknown_user_hash() -> str:
+    """A hash no password matches, checked for unknown users so they cost what known ones do."""
+    return hash_password(secrets.token_urlsafe(32))
 
 
 class Authority:
@@ -194,11 +201,18 @@ class Authority:
         cached = self._basic_cache.get(cache_key)
         if cached and time.monotonic() - cached[0] < _BASIC_CACHE_SECONDS:
             return cached[1]
-        with self.store.engine.connect() as conn:
-            row = conn.execute(
-                select(PRINCIPALS.c.password_hash, PRINCIPALS.c.is_admin).where(PRINCIPALS.c.name == user)
-            ).first()
-        if row is None or not row[0] or not verify_password(password, row[0]):
+        row = None
+        if user.isprintable():  # a NUL cannot be stored in PostgreSQL text: no such user anywhere
+            with self.store.engine.connect() as conn:
+                row = conn.execute(
+                    select(PRINCIPALS.c.password_hash, PRINCIPALS.c.is_admin).where(PRINCIPALS.c.name == user)
+                ).first()
+        if row is None or not row[0]:
+            # The same scrypt for an unknown user (or one without a password) as for a known one:
+            # answering sooner told a caller which names exist (3.6 ms against 79.8 ms, issue 20).
+            verify_password(password, _unknown_user_hash())
+            raise AuthenticationFailed("wrong user name or password")
+        if not verify_password(password, row[0]):
             raise AuthenticationFailed("wrong user name or password")
         caller = Caller(user, bool(row[1]))
         if len(self._basic_cache) > 1024:

@@ -31,10 +31,22 @@ from tongzhou.threats.wire_json import encode_json
 COLLECTION_CACHE_SECONDS = 1.0
 """How long a worker trusts a collection's description (title, alias, public flag) it has read."""
 PAGE_KEY_SETTING = "taxii_page_key"
+MAX_OBJECTS_PER_ENVELOPE = 10_000
+"""Most objects one Add Objects request may carry (more → :class:`EnvelopeTooLarge`, HTTP 413).
+
+A 10 MiB envelope of 5.2 M non-objects (``[0,0,…]``) used to be validated one by one and kept as a
+262 MB Status row (issue 20); 10,000 objects of real content are ~3–10 MB, the default body limit."""
+MAX_STATUS_FAILURES = 100
+"""Failure details kept in a Status (``failure_count`` still counts every failure): a summarised
+Status, which TAXII 2.1 §4.3 allows, keeps each Status row and each GET of it small."""
 
 
 class UnknownCollection(LookupError):
     """No collection with that id (or alias) in that API root."""
+
+
+class EnvelopeTooLarge(ValueError):
+    """An Add Objects request with more objects than the repository takes at once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,9 +129,15 @@ class TaxiiRepository:
     """Collections, objects and Status resources of a TAXII server, on one :class:`Store`."""
 
     def __init__(
-        self, store: Store, *, validate_with_stix2: bool = True, validation_processes: int = 0
+        self,
+        store: Store,
+        *,
+        validate_with_stix2: bool = True,
+        validation_processes: int = 0,
+        max_objects_per_envelope: int = MAX_OBJECTS_PER_ENVELOPE,
     ) -> None:
         self.store = store
+        self.max_objects_per_envelope = max_objects_per_envelope
         self.validate_with_stix2 = validate_with_stix2
         self.validation_processes = validation_processes
         """Worker processes for full stix2 validation of large envelopes (0 or 1: in-process)."""
@@ -210,16 +228,29 @@ class TaxiiRepository:
     def add_objects(
         self, collection: CollectionInfo, objects: Sequence[Any], principal: str | None = None
     ) -> dict[str, Any]:
-        """Validate and store ``objects``; return the (complete) TAXII Status resource."""
+        """Validate and store ``objects``; return the (complete) TAXII Status resource.
+
+        :class:`EnvelopeTooLarge` when there are more than ``max_objects_per_envelope``; the Status
+        lists at most :data:`MAX_STATUS_FAILURES` failures (``failure_count`` counts them all).
+        """
+        if len(objects) > self.max_objects_per_envelope:
+            raise EnvelopeTooLarge(
+                f"{len(objects)} objects in one request; this server takes at most "
+                f"{self.max_objects_per_envelope}: post them in several envelopes"
+            )
         request_us = now_us()
         valid: list[ValidatedObject] = []
         failures: list[dict[str, str]] = []
+        failure_count = 0
         checked = validate_objects(
             objects, use_stix2=self.validate_with_stix2, processes=self.validation_processes
         )
         for obj, outcome in zip(objects, checked, strict=True):
             if isinstance(outcome, ValidatedObject):
                 valid.append(outcome)
+                continue
+            failure_count += 1
+            if len(failures) >= MAX_STATUS_FAILURES:
                 continue
             failed_id = obj.get("id") if isinstance(obj, dict) and isinstance(obj.get("id"), str) else ""
             detail: dict[str, str] = {"id": str(failed_id), "message": outcome}
@@ -236,7 +267,7 @@ class TaxiiRepository:
                 "total_count": len(objects),
                 "success_count": len(successes),
                 "successes": successes,
-                "failure_count": len(failures),
+                "failure_count": failure_count,
                 "failures": failures,
                 "pending_count": 0,
                 "pendings": [],
