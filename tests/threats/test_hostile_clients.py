@@ -11,6 +11,7 @@ import json
 import socket
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +19,16 @@ import httpx
 import pytest
 
 from tests.conftest import free_port
-from tests.threats.conftest import LiveTaxii, ThreadedServer, attack_pattern, make_principals
+from tests.threats.conftest import LiveTaxii, ThreadedServer, attack_pattern, indicator, make_principals
 from tongzhou.store import open_store
 from tongzhou.threats.http_protocol import TaxiiHttpProtocol
 from tongzhou.threats.media import TAXII_MEDIA_TYPE
-from tongzhou.threats.repository import MAX_OBJECTS_PER_ENVELOPE, MAX_STATUS_FAILURES
+from tongzhou.threats.repository import (
+    MAX_OBJECTS_PER_ENVELOPE,
+    MAX_PATTERN_CHARS_PER_ENVELOPE,
+    MAX_STATUS_FAILURES,
+    EnvelopeTooLarge,
+)
 from tongzhou.threats.server import ServerConfig, create_app
 
 HEADERS = {"Accept": TAXII_MEDIA_TYPE, "Content-Type": TAXII_MEDIA_TYPE}
@@ -229,21 +235,28 @@ class QuickTaxiiHttpProtocol(TaxiiHttpProtocol):
     header_timeout_s = 1.0
 
 
-@pytest.fixture
-def impatient_taxii(tmp_path: Path) -> Iterator[LiveTaxii]:
-    """A server (on SQLite: no store is involved) that gives headers and bodies one second each."""
-    store = open_store(f"sqlite:///{tmp_path / 'impatient.db'}")
+@contextmanager
+def running_taxii(
+    tmp_path: Path, config: ServerConfig, http: type[TaxiiHttpProtocol] = TaxiiHttpProtocol
+) -> Iterator[LiveTaxii]:
+    """A server with ``config`` on a SQLite store of its own (for attacks no store is involved in)."""
+    store = open_store(f"sqlite:///{tmp_path / f'{uuid.uuid4().hex}.db'}")
     repo, authority, made = make_principals(store)
     port = free_port()
-    server = ThreadedServer(
-        create_app(store, ServerConfig(body_timeout_s=1.0)), port, http=QuickTaxiiHttpProtocol
-    )
+    server = ThreadedServer(create_app(store, config), port, http=http)
     server.start()
     try:
         yield LiveTaxii(base=f"http://127.0.0.1:{port}", store=store, repo=repo, authority=authority, **made)
     finally:
         server.stop()
         store.close()
+
+
+@pytest.fixture
+def impatient_taxii(tmp_path: Path) -> Iterator[LiveTaxii]:
+    """A server that gives headers and bodies one second each."""
+    with running_taxii(tmp_path, ServerConfig(body_timeout_s=1.0), QuickTaxiiHttpProtocol) as live:
+        yield live
 
 
 def _connect(live: LiveTaxii) -> socket.socket:
@@ -301,3 +314,21 @@ def test_a_body_trickled_past_the_deadline_is_408_and_stores_nothing(impatient_t
         answer += _read_all(sock)
     assert answer.startswith(b"HTTP/1.1 408 ")
     assert impatient_taxii.repo.count(impatient_taxii.shared) == 0
+
+
+def test_pattern_checks_are_bounded_per_request(tmp_path: Path) -> None:
+    # 600 indicators with 100-term OR patterns (2.1 MB) took 44.8 s of one request to check.
+    def wide(i: int) -> dict[str, Any]:
+        terms = " OR ".join(f"[domain-name:value = 'evil{i}-{t}.example']" for t in range(100))
+        return dict(indicator(f"wide{i}.example"), pattern=terms)
+
+    patterns = [wide(i) for i in range(MAX_PATTERN_CHARS_PER_ENVELOPE // len(wide(0)["pattern"]) + 1)]
+    assert sum(len(p["pattern"]) for p in patterns) > MAX_PATTERN_CHARS_PER_ENVELOPE
+    with running_taxii(tmp_path, ServerConfig()) as live:  # the default body limit, 10 MiB
+        error = assert_taxii_error(post_envelope(live, {"objects": patterns}), 413)
+        assert "patterns" in error["description"]
+        assert live.repo.count(live.shared) == 0
+        with pytest.raises(EnvelopeTooLarge, match="patterns"):
+            live.repo.add_objects(live.shared, patterns, "writer")
+        within = patterns[: len(patterns) // 4]
+        assert post_envelope(live, {"objects": within}).json()["success_count"] == len(within)
