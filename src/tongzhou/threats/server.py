@@ -20,7 +20,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tongzhou.store import Store, open_store
-from tongzhou.threats.auth import AuthenticationFailed, Authority, Caller
+from tongzhou.threats.auth import AuthenticationFailed, Authority, Caller, PasswordChecksBusy
 from tongzhou.threats.media import TAXII_MEDIA_TYPE, content_type_ok
 from tongzhou.threats.paging import BadPageToken
 from tongzhou.threats.repository import (
@@ -45,6 +45,7 @@ API_ROOT_ENV = "TONGZHOU_TAXII_API_ROOT"
 MIGRATE_ENV = "TONGZHOU_TAXII_MIGRATE"
 VALIDATION_ENV = "TONGZHOU_TAXII_VALIDATION"
 VALIDATION_PROCESSES_ENV = "TONGZHOU_TAXII_VALIDATION_PROCESSES"
+PUBLIC_URL_ENV = "TONGZHOU_TAXII_PUBLIC_URL"
 BODY_TIMEOUT_ENV = "TONGZHOU_TAXII_BODY_TIMEOUT"
 
 
@@ -61,6 +62,10 @@ class ServerConfig:
     max_page_size: int = 10_000
     max_objects_per_envelope: int = MAX_OBJECTS_PER_ENVELOPE
     """Most objects in one Add Objects request (more → 413)."""
+    public_url: str | None = None
+    """The server's address as clients reach it (``https://taxii.example.org/``), used for the
+    URLs in discovery. Unset: the address the server listens on — never the request's ``Host``
+    header, which any client may set (a poisoned discovery sent clients elsewhere, issue 20)."""
     body_timeout_s: float = 30.0
     """Seconds a client has to send a POST body once its headers are in (else 408): a 10 MiB body
     needs ≥ 350 KiB/s. A body sent at 1 byte / 0.1 s used to hold a worker's request for 55 s."""
@@ -83,6 +88,8 @@ class ServerConfig:
             config.validate_with_stix2 = False
         processes = os.environ.get(VALIDATION_PROCESSES_ENV)
         config.validation_processes = int(processes) if processes else default_validation_processes()
+        if os.environ.get(PUBLIC_URL_ENV):
+            config.public_url = os.environ[PUBLIC_URL_ENV]
         if os.environ.get(BODY_TIMEOUT_ENV):
             config.body_timeout_s = float(os.environ[BODY_TIMEOUT_ENV])
         return config
@@ -99,6 +106,9 @@ def create_app(store: Store, config: ServerConfig | None = None) -> FastAPI:
     )
     authority = Authority(store)
     app = FastAPI(title=config.title, docs_url=None, redoc_url=None, openapi_url=None)
+    # No redirect to the path with a slash: Starlette builds it from the client's Host header.
+    # TAXII paths end in "/" (§1.6.3); without it the answer is a TAXII 404.
+    app.router.redirect_slashes = False
     app.state.store, app.state.repository, app.state.authority = store, repo, authority
     app.add_middleware(RequestGuardMiddleware)
     if repo.validate_with_stix2 and config.validation_processes >= 2:
@@ -131,6 +141,8 @@ def create_app(store: Store, config: ServerConfig | None = None) -> FastAPI:
             )
         except AuthenticationFailed as exc:
             raise TaxiiError(401, "Unauthorized", str(exc), _CHALLENGE) from None
+        except PasswordChecksBusy as exc:
+            raise TaxiiError(503, "Service Unavailable", str(exc), {"Retry-After": "1"}) from None
 
     def api_root_of(name: str) -> str:
         if name not in config.api_roots:
@@ -191,7 +203,7 @@ def create_app(store: Store, config: ServerConfig | None = None) -> FastAPI:
 
     @app.get("/taxii2/")
     def discovery(request: Request) -> Response:
-        base = str(request.base_url)
+        base = public_base_url(config, request)
         return taxii_response(
             {
                 "title": config.title,
@@ -337,6 +349,17 @@ def create_app(store: Store, config: ServerConfig | None = None) -> FastAPI:
         return taxii_response(status_body, 202)
 
     return app
+
+
+def public_base_url(config: ServerConfig, request: Request) -> str:
+    """The base URL for links in responses, ending in ``/``: configured, else the listening address."""
+    if config.public_url:
+        return config.public_url.rstrip("/") + "/"
+    host, port = request.scope.get("server") or ("127.0.0.1", None)
+    host = f"[{host}]" if ":" in host else host
+    default = {"http": 80, "https": 443}.get(request.url.scheme)
+    netloc = host if port in (None, default) else f"{host}:{port}"
+    return f"{request.url.scheme}://{netloc}{request.scope.get('root_path', '')}/"
 
 
 async def _read_limited(request: Request, limit: int, timeout_s: float) -> bytes:
