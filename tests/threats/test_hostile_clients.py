@@ -21,14 +21,14 @@ import pytest
 from tests.conftest import free_port
 from tests.threats.conftest import LiveTaxii, ThreadedServer, attack_pattern, indicator, make_principals
 from tongzhou.store import open_store
-from tongzhou.threats.http_protocol import TaxiiHttpProtocol
-from tongzhou.threats.media import TAXII_MEDIA_TYPE
-from tongzhou.threats.repository import (
+from tongzhou.threats.envelope_bounds import (
     MAX_OBJECTS_PER_ENVELOPE,
     MAX_PATTERN_CHARS_PER_ENVELOPE,
     MAX_STATUS_FAILURES,
     EnvelopeTooLarge,
 )
+from tongzhou.threats.http_protocol import TaxiiHttpProtocol
+from tongzhou.threats.media import TAXII_MEDIA_TYPE
 from tongzhou.threats.server import ServerConfig, create_app
 
 HEADERS = {"Accept": TAXII_MEDIA_TYPE, "Content-Type": TAXII_MEDIA_TYPE}

@@ -20,6 +20,11 @@ from sqlalchemy.exc import IntegrityError
 
 from tongzhou.store import Store
 from tongzhou.threats._tables import COLLECTIONS, OBJECTS, SETTINGS, STATUSES
+from tongzhou.threats.envelope_bounds import (
+    MAX_OBJECTS_PER_ENVELOPE,
+    MAX_STATUS_FAILURES,
+    check_envelope,
+)
 from tongzhou.threats.object_filter import ObjectFilter
 from tongzhou.threats.object_ingest import lock_collection, store_batch
 from tongzhou.threats.paging import PageCursor, filter_digest, issue_token, read_token
@@ -31,28 +36,10 @@ from tongzhou.threats.wire_json import encode_json
 COLLECTION_CACHE_SECONDS = 1.0
 """How long a worker trusts a collection's description (title, alias, public flag) it has read."""
 PAGE_KEY_SETTING = "taxii_page_key"
-MAX_OBJECTS_PER_ENVELOPE = 10_000
-"""Most objects one Add Objects request may carry (more → :class:`EnvelopeTooLarge`, HTTP 413).
-
-A 10 MiB envelope of 5.2 M non-objects (``[0,0,…]``) used to be validated one by one and kept as a
-262 MB Status row (issue 20); 10,000 objects of real content are ~3–10 MB, the default body limit."""
-MAX_PATTERN_CHARS_PER_ENVELOPE = 256 * 1024
-"""Most characters of indicator ``pattern`` one Add Objects request may carry (more → 413).
-
-stix2's pattern grammar costs ~20 µs of CPU per character (measured: a 100-term ``OR`` pattern of
-4,186 characters, 97 ms); 600 such indicators, 2.1 MB, took 44.8 s of one request (issue 20).
-This bound keeps one request's pattern checks to ~5 s of one core."""
-MAX_STATUS_FAILURES = 100
-"""Failure details kept in a Status (``failure_count`` still counts every failure): a summarised
-Status, which TAXII 2.1 §4.3 allows, keeps each Status row and each GET of it small."""
 
 
 class UnknownCollection(LookupError):
     """No collection with that id (or alias) in that API root."""
-
-
-class EnvelopeTooLarge(ValueError):
-    """An Add Objects request with more objects than the repository takes at once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,21 +223,11 @@ class TaxiiRepository:
     ) -> dict[str, Any]:
         """Validate and store ``objects``; return the (complete) TAXII Status resource.
 
-        :class:`EnvelopeTooLarge` when there are more than ``max_objects_per_envelope`` or their
-        patterns exceed :data:`MAX_PATTERN_CHARS_PER_ENVELOPE`; the Status
-        lists at most :data:`MAX_STATUS_FAILURES` failures (``failure_count`` counts them all).
+        :class:`~tongzhou.threats.envelope_bounds.EnvelopeTooLarge` when the envelope asks more
+        than one request may (see :mod:`tongzhou.threats.envelope_bounds`); the Status lists at
+        most :data:`MAX_STATUS_FAILURES` failures (``failure_count`` counts them all).
         """
-        if len(objects) > self.max_objects_per_envelope:
-            raise EnvelopeTooLarge(
-                f"{len(objects)} objects in one request; this server takes at most "
-                f"{self.max_objects_per_envelope}: post them in several envelopes"
-            )
-        pattern_chars = _pattern_chars(objects)
-        if pattern_chars > MAX_PATTERN_CHARS_PER_ENVELOPE:
-            raise EnvelopeTooLarge(
-                f"the indicator patterns of this request hold {pattern_chars} characters; this server checks "
-                f"at most {MAX_PATTERN_CHARS_PER_ENVELOPE} per request: post them in several envelopes"
-            )
+        check_envelope(objects, self.max_objects_per_envelope)
         request_us = now_us()
         valid: list[ValidatedObject] = []
         failures: list[dict[str, str]] = []
@@ -406,17 +383,6 @@ class TaxiiRepository:
                             .values(is_last=row.version_us == high, is_first=row.version_us == low)
                         )
         return int(deleted)
-
-
-def _pattern_chars(objects: Sequence[Any]) -> int:
-    """Characters of every string ``pattern`` in ``objects`` (what stix2's pattern checks cost)."""
-    total = 0
-    for obj in objects:
-        if isinstance(obj, dict):
-            pattern = obj.get("pattern")
-            if isinstance(pattern, str):
-                total += len(pattern)
-    return total
 
 
 _INDEX_ORDER_SETTINGS = (

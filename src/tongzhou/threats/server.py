@@ -21,12 +21,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tongzhou.store import Store, open_store
 from tongzhou.threats.auth import AuthenticationFailed, Authority, Caller, PasswordChecksBusy
+from tongzhou.threats.envelope_bounds import MAX_OBJECTS_PER_ENVELOPE, EnvelopeTooLarge
 from tongzhou.threats.media import TAXII_MEDIA_TYPE, content_type_ok
 from tongzhou.threats.paging import BadPageToken
 from tongzhou.threats.repository import (
-    MAX_OBJECTS_PER_ENVELOPE,
     CollectionInfo,
-    EnvelopeTooLarge,
     ObjectFilter,
     Page,
     TaxiiRepository,
