@@ -350,3 +350,17 @@ def test_requests_the_http_parser_refuses_get_taxii_errors(live_taxii: LiveTaxii
     assert 400 <= status < 500
     assert headers["content-type"] == TAXII_MEDIA_TYPE
     assert json.loads(body)["http_status"] == str(status)
+
+
+def test_a_client_leaving_mid_body_stores_nothing_and_the_server_goes_on(live_taxii: LiveTaxii) -> None:
+    body = json.dumps({"objects": [attack_pattern("half")]}).encode()
+    target = f"/tongzhou/collections/{live_taxii.shared.id}/objects/"
+    head = (
+        f"POST {target} HTTP/1.1\r\nHost: x\r\nContent-Type: {TAXII_MEDIA_TYPE}\r\n"
+        f"Authorization: Bearer {live_taxii.writer_key}\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    host, port = live_taxii.base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(head.encode() + body[: len(body) // 2])
+    assert live_taxii.repo.count(live_taxii.shared) == 0
+    assert post_envelope(live_taxii, {"objects": [attack_pattern("whole")]}).json()["success_count"] == 1

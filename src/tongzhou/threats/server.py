@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from tongzhou.store import Store, open_store
 from tongzhou.threats.auth import AuthenticationFailed, Authority, Caller, PasswordChecksBusy
@@ -383,6 +384,8 @@ async def _read_limited(request: Request, limit: int, timeout_s: float) -> bytes
                 if size > limit:
                     raise too_large
                 chunks.append(chunk)
+    except ClientDisconnect:  # nobody is left to read an answer; a 400 keeps it out of the error log
+        raise TaxiiError(400, "Bad request", "the client left before sending the whole body") from None
     except TimeoutError:
         raise TaxiiError(
             408,
