@@ -11,6 +11,7 @@ The envelopes (each just under 10 MiB):
 * ``zeros``: ``{"objects":[0,0,…]}``, 5.2 M entries (the issue's: 2.45 GB and a 262 MB Status);
 * ``empty-objects``: ``[{},{},…]``, 3.5 M empty dicts (the most Python objects per byte);
 * ``empty-arrays``: ``[[],[],…]``;
+* ``short-strings``: ``["ab","ab",…]``, 2.1 M strings; ``floats``: ``[0.5,0.5,…]``, 2.6 M floats;
 * ``max-valid``: 10,000 attack-patterns of ~1 KiB each, all stored (the largest accepted request);
 * ``max-invalid``: 10,000 objects of ~1 KiB that all fail validation.
 
@@ -67,6 +68,8 @@ def envelopes() -> dict[str, bytes]:
         "zeros": _fill(b"0"),
         "empty-objects": _fill(b"{}"),
         "empty-arrays": _fill(b"[]"),
+        "short-strings": _fill(b'"ab"'),
+        "floats": _fill(b"0.5"),
         "max-valid": json.dumps({"objects": [_attack_pattern(i, True) for i in range(10_000)]}).encode(),
         "max-invalid": json.dumps({"objects": [_attack_pattern(i, False) for i in range(10_000)]}).encode(),
     }
