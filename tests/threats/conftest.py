@@ -15,6 +15,7 @@ import uvicorn
 from tests.conftest import free_port
 from tongzhou.store import Store
 from tongzhou.threats.auth import Authority
+from tongzhou.threats.http_protocol import TaxiiHttpProtocol
 from tongzhou.threats.repository import CollectionInfo, TaxiiRepository
 from tongzhou.threats.server import ServerConfig, create_app
 
@@ -47,11 +48,18 @@ class LiveTaxii:
 
 
 class ThreadedServer:
-    """uvicorn in a background thread; stops on :meth:`stop`."""
+    """uvicorn in a background thread, with the TAXII connection handling; stops on :meth:`stop`."""
 
-    def __init__(self, app: Any, port: int) -> None:
+    def __init__(self, app: Any, port: int, http: type[TaxiiHttpProtocol] | None = None) -> None:
         self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+            uvicorn.Config(
+                app,
+                host="127.0.0.1",
+                port=port,
+                log_level="warning",
+                lifespan="off",
+                http=http or TaxiiHttpProtocol,
+            )
         )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -62,6 +62,7 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
+        http="tongzhou.threats.http_protocol:TaxiiHttpProtocol",  # header deadline, TAXII errors
     )
 
 
@@ -91,14 +92,17 @@ def add_key(
     principal: str = typer.Argument(...),
     admin: bool = typer.Option(False, "--admin"),
     label: str = typer.Option(None),
+    expires_days: float = typer.Option(None, "--expires-days", help="The key stops working after this."),
 ) -> None:
     """Issue an API key (printed once; only its hash is stored). 签发 API 密钥。"""
     from tongzhou.threats.auth import Authority
+    from tongzhou.threats.timestamps import now_us
 
+    expires_us = None if expires_days is None else now_us() + int(expires_days * 86_400_000_000)
     store = open_store()
     try:
         authority = Authority(store)
-        key = authority.issue_api_key(principal, label)
+        key = authority.issue_api_key(principal, label, expires_us=expires_us)
         if admin:
             authority.add_principal(principal, is_admin=True)
     finally:
@@ -276,3 +280,8 @@ def extensions() -> None:
             indent=1,
         )
     )
+
+
+from tongzhou.cli.threats_keys import register as _register_key_commands  # noqa: E402
+
+_register_key_commands(app)

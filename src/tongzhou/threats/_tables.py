@@ -22,6 +22,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tongzhou.store import Base
 
+MAX_STIX_TYPE_LENGTH = 250
+"""STIX 2.1 §2.9: a type name is 3 to 250 characters."""
+MAX_STIX_ID_LENGTH = MAX_STIX_TYPE_LENGTH + len("--") + 36
+"""``<type>--<UUID>``: 288 characters at most (threats_0003 widened the columns to these)."""
+
 # SQLite only aliases INTEGER PRIMARY KEY to the rowid (auto-increment); PostgreSQL wants BIGINT.
 RowId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -54,8 +59,8 @@ class StixObjectRow(Base):
 
     pk: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
     collection_id: Mapped[str] = mapped_column(String(64))
-    stix_id: Mapped[str] = mapped_column(String(128))
-    stix_type: Mapped[str] = mapped_column(String(64))
+    stix_id: Mapped[str] = mapped_column(String(MAX_STIX_ID_LENGTH))
+    stix_type: Mapped[str] = mapped_column(String(MAX_STIX_TYPE_LENGTH))
     spec_version: Mapped[str] = mapped_column(String(8))
     version: Mapped[str] = mapped_column(String(40))
     """The object's ``modified`` (or ``created``) timestamp as sent."""
@@ -101,6 +106,8 @@ class ApiKeyRow(Base):
     secret_sha256: Mapped[str] = mapped_column(String(64))
     label: Mapped[str | None] = mapped_column(String(255), nullable=True)
     created_us: Mapped[int] = mapped_column(BigInteger)
+    expires_us: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    """When the key stops working (NULL: never)."""
 
 
 class GrantRow(Base):

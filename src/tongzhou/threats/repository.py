@@ -20,6 +20,11 @@ from sqlalchemy.exc import IntegrityError
 
 from tongzhou.store import Store
 from tongzhou.threats._tables import COLLECTIONS, OBJECTS, SETTINGS, STATUSES
+from tongzhou.threats.envelope_bounds import (
+    MAX_OBJECTS_PER_ENVELOPE,
+    MAX_STATUS_FAILURES,
+    check_envelope,
+)
 from tongzhou.threats.object_filter import ObjectFilter
 from tongzhou.threats.object_ingest import lock_collection, store_batch
 from tongzhou.threats.paging import PageCursor, filter_digest, issue_token, read_token
@@ -117,9 +122,15 @@ class TaxiiRepository:
     """Collections, objects and Status resources of a TAXII server, on one :class:`Store`."""
 
     def __init__(
-        self, store: Store, *, validate_with_stix2: bool = True, validation_processes: int = 0
+        self,
+        store: Store,
+        *,
+        validate_with_stix2: bool = True,
+        validation_processes: int = 0,
+        max_objects_per_envelope: int = MAX_OBJECTS_PER_ENVELOPE,
     ) -> None:
         self.store = store
+        self.max_objects_per_envelope = max_objects_per_envelope
         self.validate_with_stix2 = validate_with_stix2
         self.validation_processes = validation_processes
         """Worker processes for full stix2 validation of large envelopes (0 or 1: in-process)."""
@@ -210,16 +221,26 @@ class TaxiiRepository:
     def add_objects(
         self, collection: CollectionInfo, objects: Sequence[Any], principal: str | None = None
     ) -> dict[str, Any]:
-        """Validate and store ``objects``; return the (complete) TAXII Status resource."""
+        """Validate and store ``objects``; return the (complete) TAXII Status resource.
+
+        :class:`~tongzhou.threats.envelope_bounds.EnvelopeTooLarge` when the envelope asks more
+        than one request may (see :mod:`tongzhou.threats.envelope_bounds`); the Status lists at
+        most :data:`MAX_STATUS_FAILURES` failures (``failure_count`` counts them all).
+        """
+        check_envelope(objects, self.max_objects_per_envelope)
         request_us = now_us()
         valid: list[ValidatedObject] = []
         failures: list[dict[str, str]] = []
+        failure_count = 0
         checked = validate_objects(
             objects, use_stix2=self.validate_with_stix2, processes=self.validation_processes
         )
         for obj, outcome in zip(objects, checked, strict=True):
             if isinstance(outcome, ValidatedObject):
                 valid.append(outcome)
+                continue
+            failure_count += 1
+            if len(failures) >= MAX_STATUS_FAILURES:
                 continue
             failed_id = obj.get("id") if isinstance(obj, dict) and isinstance(obj.get("id"), str) else ""
             detail: dict[str, str] = {"id": str(failed_id), "message": outcome}
@@ -236,7 +257,7 @@ class TaxiiRepository:
                 "total_count": len(objects),
                 "success_count": len(successes),
                 "successes": successes,
-                "failure_count": len(failures),
+                "failure_count": failure_count,
                 "failures": failures,
                 "pending_count": 0,
                 "pendings": [],

@@ -6,23 +6,24 @@ content type. Route handlers only translate HTTP to the library; the rules live 
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 import os
 import threading
 from dataclasses import dataclass, field
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.requests import ClientDisconnect
 
 from tongzhou.store import Store, open_store
-from tongzhou.threats.auth import AuthenticationFailed, Authority, Caller
-from tongzhou.threats.media import TAXII_MEDIA_TYPE, accept_ok, content_type_ok
+from tongzhou.threats.auth import AuthenticationFailed, Authority, Caller, PasswordChecksBusy
+from tongzhou.threats.envelope_bounds import MAX_OBJECTS_PER_ENVELOPE, EnvelopeTooLarge
+from tongzhou.threats.media import TAXII_MEDIA_TYPE, content_type_ok
 from tongzhou.threats.paging import BadPageToken
 from tongzhou.threats.repository import (
     CollectionInfo,
@@ -31,15 +32,21 @@ from tongzhou.threats.repository import (
     TaxiiRepository,
     UnknownCollection,
 )
+from tongzhou.threats.request_guard import RequestGuardMiddleware
+from tongzhou.threats.taxii_errors import CHALLENGE as _CHALLENGE
+from tongzhou.threats.taxii_errors import TaxiiError, taxii_response
+from tongzhou.threats.taxii_errors import error_response as _error_response
 from tongzhou.threats.timestamps import format_timestamp_us
 from tongzhou.threats.validation import default_validation_processes, warm_validation_pool
-from tongzhou.threats.wire_json import decode_json, encode_json
+from tongzhou.threats.wire_json import decode_json
 
 MAX_CONTENT_LENGTH_ENV = "TONGZHOU_TAXII_MAX_CONTENT_LENGTH"
 API_ROOT_ENV = "TONGZHOU_TAXII_API_ROOT"
 MIGRATE_ENV = "TONGZHOU_TAXII_MIGRATE"
 VALIDATION_ENV = "TONGZHOU_TAXII_VALIDATION"
 VALIDATION_PROCESSES_ENV = "TONGZHOU_TAXII_VALIDATION_PROCESSES"
+PUBLIC_URL_ENV = "TONGZHOU_TAXII_PUBLIC_URL"
+BODY_TIMEOUT_ENV = "TONGZHOU_TAXII_BODY_TIMEOUT"
 
 
 @dataclass
@@ -53,6 +60,15 @@ class ServerConfig:
     """Largest accepted POST body in bytes (larger → 413); advertised in the API root."""
     default_page_size: int = 1000
     max_page_size: int = 10_000
+    max_objects_per_envelope: int = MAX_OBJECTS_PER_ENVELOPE
+    """Most objects in one Add Objects request (more → 413)."""
+    public_url: str | None = None
+    """The server's address as clients reach it (``https://taxii.example.org/``), used for the
+    URLs in discovery. Unset: the address the server listens on — never the request's ``Host``
+    header, which any client may set (a poisoned discovery sent clients elsewhere, issue 20)."""
+    body_timeout_s: float = 30.0
+    """Seconds a client has to send a POST body once its headers are in (else 408): a 10 MiB body
+    needs ≥ 350 KiB/s. A body sent at 1 byte / 0.1 s used to hold a worker's request for 55 s."""
     validate_with_stix2: bool = True
     """Full ``stix2`` property validation of posted objects (False: common-property checks only)."""
     validation_processes: int = 0
@@ -72,35 +88,11 @@ class ServerConfig:
             config.validate_with_stix2 = False
         processes = os.environ.get(VALIDATION_PROCESSES_ENV)
         config.validation_processes = int(processes) if processes else default_validation_processes()
+        if os.environ.get(PUBLIC_URL_ENV):
+            config.public_url = os.environ[PUBLIC_URL_ENV]
+        if os.environ.get(BODY_TIMEOUT_ENV):
+            config.body_timeout_s = float(os.environ[BODY_TIMEOUT_ENV])
         return config
-
-
-class TaxiiError(Exception):
-    """An error answered as a TAXII error message."""
-
-    def __init__(self, status: int, title: str, description: str = "", headers: dict[str, str] | None = None):
-        super().__init__(title)
-        self.status, self.title, self.description, self.headers = status, title, description, headers or {}
-
-
-def taxii_response(
-    body: dict[str, Any] | str | None, status: int = 200, headers: dict[str, str] | None = None
-) -> Response:
-    """A response with the TAXII 2.1 media type."""
-    content = (
-        body if isinstance(body, str) else ("" if body is None else encode_json(body))
-    )
-    return Response(content=content, status_code=status, media_type=TAXII_MEDIA_TYPE, headers=headers)
-
-
-def _error_response(exc: TaxiiError) -> Response:
-    body = {"title": exc.title, "http_status": str(exc.status)}
-    if exc.description:
-        body["description"] = exc.description
-    return taxii_response(body, exc.status, exc.headers)
-
-
-_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="taxii", Basic realm="taxii"'}
 
 
 def create_app(store: Store, config: ServerConfig | None = None) -> FastAPI:
@@ -110,11 +102,15 @@ def create_app(store: Store, config: ServerConfig | None = None) -> FastAPI:
         store,
         validate_with_stix2=config.validate_with_stix2,
         validation_processes=config.validation_processes,
+        max_objects_per_envelope=config.max_objects_per_envelope,
     )
     authority = Authority(store)
     app = FastAPI(title=config.title, docs_url=None, redoc_url=None, openapi_url=None)
+    # No redirect to the path with a slash: Starlette builds it from the client's Host header.
+    # TAXII paths end in "/" (§1.6.3); without it the answer is a TAXII 404.
+    app.router.redirect_slashes = False
     app.state.store, app.state.repository, app.state.authority = store, repo, authority
-    app.add_middleware(NegotiationMiddleware)
+    app.add_middleware(RequestGuardMiddleware)
     if repo.validate_with_stix2 and config.validation_processes >= 2:
         threading.Thread(
             target=warm_validation_pool, args=(config.validation_processes,), daemon=True
@@ -128,6 +124,12 @@ def create_app(store: Store, config: ServerConfig | None = None) -> FastAPI:
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> Response:
         return _error_response(TaxiiError(exc.status_code, str(exc.detail)))
 
+    @app.exception_handler(Exception)
+    async def _server_error(_request: Request, exc: Exception) -> Response:
+        # Any error no route anticipated is still a TAXII error message, never a plain-text 500;
+        # Starlette re-raises it after this response, so it is logged with its traceback.
+        return _error_response(TaxiiError(500, "Internal server error", type(exc).__name__))
+
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> Response:
         return _error_response(TaxiiError(400, "Bad request", str(exc.errors())[:500]))
@@ -139,6 +141,8 @@ def create_app(store: Store, config: ServerConfig | None = None) -> FastAPI:
             )
         except AuthenticationFailed as exc:
             raise TaxiiError(401, "Unauthorized", str(exc), _CHALLENGE) from None
+        except PasswordChecksBusy as exc:
+            raise TaxiiError(503, "Service Unavailable", str(exc), {"Retry-After": "1"}) from None
 
     def api_root_of(name: str) -> str:
         if name not in config.api_roots:
@@ -199,7 +203,7 @@ def create_app(store: Store, config: ServerConfig | None = None) -> FastAPI:
 
     @app.get("/taxii2/")
     def discovery(request: Request) -> Response:
-        base = str(request.base_url)
+        base = public_base_url(config, request)
         return taxii_response(
             {
                 "title": config.title,
@@ -329,67 +333,66 @@ def create_app(store: Store, config: ServerConfig | None = None) -> FastAPI:
                 f"POST a body of {TAXII_MEDIA_TYPE} (got {request.headers.get('content-type')!r})",
             )
         info, caller = await run_in_threadpool(collection_for, request, root, collection_id, "write")
-        body = await _read_limited(request, config.max_content_length)
+        body = await _read_limited(request, config.max_content_length, config.body_timeout_s)
         try:
             parsed = decode_json(body)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except ValueError as exc:
             raise TaxiiError(400, "Bad request", f"the body is not valid JSON: {exc}") from None
         if not isinstance(parsed, dict) or not isinstance(parsed.get("objects", []), list):
             raise TaxiiError(400, "Bad request", 'the body must be a TAXII envelope: {"objects": [...]}')
-        status_body = await run_in_threadpool(repo.add_objects, info, parsed.get("objects", []), caller.name)
+        try:
+            status_body = await run_in_threadpool(
+                repo.add_objects, info, parsed.get("objects", []), caller.name
+            )
+        except EnvelopeTooLarge as exc:
+            raise TaxiiError(413, "Payload Too Large", str(exc)) from None
         return taxii_response(status_body, 202)
 
     return app
 
 
-class NegotiationMiddleware:
-    """Pure ASGI middleware: 406 for an unacceptable ``Accept``; tags responses with the worker's pid.
-
-    (Not ``BaseHTTPMiddleware``, which re-streams every response body through a queue.)
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self.worker = str(os.getpid()).encode()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        accept = None
-        for name, value in scope["headers"]:
-            if name == b"accept":
-                accept = value.decode("latin-1")
-        if not accept_ok(accept):
-            error = TaxiiError(
-                406, "Not Acceptable", f"this server answers {TAXII_MEDIA_TYPE} (Accept was {accept!r})"
-            )
-            await _error_response(error)(scope, receive, send)
-            return
-
-        async def tagged_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (b"x-tongzhou-worker", self.worker)]
-            await send(message)
-
-        await self.app(scope, receive, tagged_send)
+def public_base_url(config: ServerConfig, request: Request) -> str:
+    """The base URL for links in responses, ending in ``/``: configured, else the listening address."""
+    if config.public_url:
+        return config.public_url.rstrip("/") + "/"
+    host, port = request.scope.get("server") or ("127.0.0.1", None)
+    host = f"[{host}]" if ":" in host else host
+    default = {"http": 80, "https": 443}.get(request.url.scheme)
+    netloc = host if port in (None, default) else f"{host}:{port}"
+    return f"{request.url.scheme}://{netloc}{request.scope.get('root_path', '')}/"
 
 
-async def _read_limited(request: Request, limit: int) -> bytes:
-    """The request body, or 413 as soon as it is known to exceed ``limit`` bytes."""
+async def _read_limited(request: Request, limit: int, timeout_s: float) -> bytes:
+    """The request body; 413 as soon as it is known to exceed ``limit`` bytes, 408 when it has not
+    all arrived ``timeout_s`` after the headers."""
     declared = request.headers.get("content-length")
+    # Connection: close, as the rest of the body is not read.
     too_large = TaxiiError(
-        413, "Payload Too Large", f"this API root accepts at most {limit} bytes per request"
+        413,
+        "Payload Too Large",
+        f"this API root accepts at most {limit} bytes per request",
+        {"Connection": "close"},
     )
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise too_large
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(timeout_s):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise too_large
+                chunks.append(chunk)
+    except ClientDisconnect:  # nobody is left to read an answer; a 400 keeps it out of the error log
+        raise TaxiiError(400, "Bad request", "the client left before sending the whole body") from None
+    except TimeoutError:
+        raise TaxiiError(
+            408,
+            "Request Timeout",
+            f"the body did not arrive within {timeout_s:g} s ({size} bytes came)",
+            {"Connection": "close"},
+        ) from None
     return b"".join(chunks)
 
 

@@ -11,7 +11,9 @@ import time
 from datetime import UTC, datetime
 from functools import lru_cache
 
-_STIX_TS = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z$")
+# ASCII digits only: ``\d`` alone also matches e.g. Arabic-Indic digits, which int() reads, so
+# "٢٠٢٥-…" was accepted and stored as sent (issue 20).
+_STIX_TS = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z\Z", re.ASCII)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
