@@ -9,15 +9,16 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
-from tongzhou.store import open_store
-from tongzhou.threats.timestamps import format_timestamp_us
-
 console = Console()
 
 
 def list_keys(principal: str = typer.Argument(None, help="Only this principal's keys.")) -> None:
-    """List API keys: id, principal, label, created, expires (never the secrets)."""
+    """List API keys: id, principal, label, created, expires (never the secrets).
+    列出 API 密钥（不显示密钥本身）。
+    """
+    from tongzhou.store import open_store  # imported here: `threats --help` must not load the store
     from tongzhou.threats.auth import Authority
+    from tongzhou.threats.timestamps import format_timestamp_us
 
     store = open_store()
     try:
@@ -36,8 +37,11 @@ def revoke_key(
     key_id: str = typer.Argument(None, help="The key's id: the part after 'tzk_' (see list-keys)."),
     principal: str = typer.Option(None, "--principal", help="Revoke every key of this principal instead."),
 ) -> None:
-    """Revoke one API key, or all of a principal's (effective in every worker within a second)."""
+    """Revoke one API key, or all of a principal's (effective in every worker within a second).
+    吊销一个 API 密钥，或某主体的全部密钥。
+    """
     from tongzhou.errors import InputError
+    from tongzhou.store import open_store
     from tongzhou.threats.auth import Authority
 
     if (key_id is None) == (principal is None):
