@@ -113,7 +113,7 @@ def add_user(
         ...,
         prompt="Password 密码",
         hide_input=True,
-        confirmation_prompt="Repeat the password 再次输入密码",
+        confirmation_prompt="Repeat the password 再次输入密码",  # type: ignore[arg-type]  # str works at run time
         help="Password (asked when not given).",
     ),
     admin: bool = typer.Option(False, "--admin", help="Make the user an administrator."),
