@@ -72,6 +72,12 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--baseline",
+        metavar="SRC",
+        help="Also time another checkout's src/ (e.g. `git archive d982ddf src | tar -x -C /tmp/base`, "
+        "the CLI before the lazy imports) in the same run, so the ratio holds whatever the load.",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
         env = {
@@ -91,11 +97,28 @@ def main() -> None:
             ("tongzhou eval --help", [*tongzhou, "eval", "--help"]),
             ("tongzhou threats --help", [*tongzhou, "threats", "--help"]),
         ]
+        if args.baseline:
+            base_env = {
+                **env,
+                "PYTHONPATH": str(Path(args.baseline).resolve()),
+                "TONGZHOU_HOME": home + "-base",
+            }
+            old = [sys.executable, "-c", "from tongzhou.cli.main import main; main()"]
+            subprocess.run(
+                [*old, "systems", "list"], env=base_env, capture_output=True, check=True
+            )  # migrate
+            cases += [
+                ("baseline: tongzhou --help", [*old, "--help"]),
+                ("baseline: tongzhou systems list", [*old, "systems", "list"]),
+            ]
+            env_of = {name: base_env for name, _ in cases if name.startswith("baseline:")}
+        else:
+            env_of = {}
         for tool in ("datasette", "inspect"):
             path = shutil.which(tool) or str(Path(sys.executable).with_name(tool))
             if Path(path).exists():
                 cases.append((f"{tool} --help (anchor)", [path, "--help"]))
-        results = {name: timed(argv, env, args.runs) for name, argv in cases}
+        results = {name: timed(argv, env_of.get(name, env), args.runs) for name, argv in cases}
         floor = results["python -c pass"][0]
         print(f"load average (1 min): {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
         print(f"{'command':32} {'median s':>9} {'min s':>7} {'CPU s':>7} {'× python -c pass':>17}")

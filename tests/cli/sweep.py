@@ -14,7 +14,11 @@ from types import UnionType
 from typing import Any, Union, get_args, get_origin
 
 import typer
-from typer import _click
+
+try:  # typer ≥ 0.25 carries its own copy of click
+    from typer import _click
+except ImportError:  # pragma: no cover — older typer on click
+    import click as _click  # type: ignore[no-redef]
 
 from tongzhou.cli.main import app
 

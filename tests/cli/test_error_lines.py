@@ -83,6 +83,8 @@ def test_an_unknown_principal_or_an_empty_folder_is_an_error_not_a_silent_succes
 def test_debug_shows_the_traceback(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     code, out = tongzhou_cli(capfd, "--debug", "attest", "verify", str(tmp_path))
     assert code == ExitCode.BAD_INPUT and "Traceback" in out and "error:" in out
+    code, out = tongzhou_cli(capfd, "attest", "verify", str(tmp_path), "--debug")  # after the command too
+    assert code == ExitCode.BAD_INPUT and "Traceback" in out and "error:" in out
 
 
 def test_an_unexpected_exception_is_one_line_that_says_it_is_a_bug(

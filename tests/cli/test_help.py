@@ -48,3 +48,13 @@ def test_help_pages_show_no_python_types(
         if "{" in usage or re.search(r" [a-z_]+(\.\.\.)?\s*$", usage):
             problems.append(f"tongzhou {leaf.name}: usage {usage.strip()!r} (arguments in capitals)")
     assert not problems, problems
+
+
+def test_every_argument_and_option_is_described() -> None:
+    bare = [
+        f"tongzhou {leaf.name} {getattr(p, 'opts', [p.name])[0]}"
+        for leaf in leaves()
+        for p in leaf.params
+        if not getattr(p, "help", None) and p.name not in ("install_completion", "show_completion")
+    ]
+    assert not bare, f"no help text: {bare}"

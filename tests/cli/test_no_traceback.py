@@ -8,6 +8,7 @@ day it is added.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,8 @@ from tongzhou.cli.main import run
 from tongzhou.errors import ExitCode
 
 SRC = str(Path(tongzhou.__file__).resolve().parents[1])
+PYTHON_INTERNALS = re.compile(r"NoneType|\(None\b|\bNone\)|\['[^\]\n]*'\]|<class '")
+"""What a user should never read: None for a missing value, a Python list or class repr."""
 DOCUMENTED = {
     ExitCode.OK,
     ExitCode.CHECK_FAILED,
@@ -37,6 +40,9 @@ def _check(inv: Invocation, code: int, output: str) -> str | None:
         return f"exit {code} (not a documented status):\n{output[-1500:]}"
     if code in (ExitCode.BAD_INPUT, ExitCode.UNREACHABLE) and not output.strip():
         return f"exit {code} without saying why"
+    internals = PYTHON_INTERNALS.search(output)
+    if internals:
+        return f"Python internals in the output ({internals.group(0)!r}):\n{output[-1500:]}"
     return None
 
 

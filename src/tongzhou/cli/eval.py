@@ -50,11 +50,15 @@ def run(
     limit: int | None = typer.Option(
         None, "--limit", "-n", help="Items drawn per bank (seeded, stratified by risk)."
     ),
-    concurrency: int = typer.Option(8, "--concurrency", "-c", min=1, max=4096),
+    concurrency: int = typer.Option(
+        8, "--concurrency", "-c", min=1, max=4096, help="Requests in flight at once."
+    ),
     seed: int = typer.Option(0, "--seed", help="Seed of the draw."),
     model_seed: int = typer.Option(None, "--model-seed", help="Generation seed (default 1234)."),
-    temperature: float = typer.Option(None, "--temperature"),
-    max_tokens: int = typer.Option(None, "--max-tokens"),
+    temperature: float = typer.Option(
+        None, "--temperature", help="Sampling temperature (default: the model's)."
+    ),
+    max_tokens: int = typer.Option(None, "--max-tokens", help="Longest answer, in tokens."),
     timeout: float = typer.Option(180.0, "--timeout", help="Seconds per request try."),
     retries: int = typer.Option(4, "--retries", min=0, max=20, help="Retries per request (capped)."),
     resume: str = typer.Option(None, "--resume", help="Continue an interrupted run by id."),
@@ -64,7 +68,7 @@ def run(
     judge: str = typer.Option(
         None, "--judge", help="LLM judge model REF for generated-content items (default: keyword screen)."
     ),
-    no_progress: bool = typer.Option(False, "--no-progress"),
+    no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar (logs, CI)."),
     show_items: int = typer.Option(0, "--show-items", help="Print the first N responses."),
 ) -> None:
     """Evaluate a model on test banks; prints metrics with 95% CIs, verdicts, and energy/carbon/water.
@@ -115,7 +119,14 @@ def run(
             scorers = {**default_scorers(), "safe": JudgeScorer(model_from_ref(judge, {"max_tokens": 8}))}
         try:
             result = run_evaluation(
-                store, adapter, suite, chosen_profile, opts, run_id=resume, console=console, model_ref=model,
+                store,
+                adapter,
+                suite,
+                chosen_profile,
+                opts,
+                run_id=resume,
+                console=console,
+                model_ref=model,
                 scorers=scorers,
             )
         except (KeyboardInterrupt, Terminated) as stopped:
@@ -149,7 +160,7 @@ def run(
 
 
 @app.command("list")
-def list_runs(limit: int = typer.Option(20, "--limit", "-n")) -> None:
+def list_runs(limit: int = typer.Option(20, "--limit", "-n", help="Runs to show, newest first.")) -> None:
     """Recent evaluation runs. 最近的测评运行。"""
     from tongzhou.evaluate.storage import list_runs as _list
     from tongzhou.store import open_store
@@ -222,7 +233,7 @@ def export(
 @app.command("check-bank")
 def check_bank(
     suite: list[str] = typer.Argument(None, help="Bank files/dirs or suite names (default: gbt45654)."),
-    profile: str = typer.Option("gbt45654", "--profile", "-p"),
+    profile: str = typer.Option("gbt45654", "--profile", "-p", help="Standard profile id or YAML path."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when a bank falls short."),
 ) -> None:
     """How banks measure against the profile's coverage rules (sizes per risk, totals) and what is missing.

@@ -31,16 +31,17 @@ class Failure:
     exit_code: ExitCode
 
 
-def debug_requested(argv: list[str]) -> bool:
-    """``--debug`` before the command name, or ``TONGZHOU_DEBUG`` set to a true value."""
-    if os.environ.get(DEBUG_ENV, "").strip().lower() in ("1", "true", "yes", "on"):
-        return True
-    for arg in argv:
-        if arg == "--debug":
-            return True
-        if not arg.startswith("-"):  # the command name: options after it belong to the command
-            return False
-    return False
+def split_debug(argv: list[str]) -> tuple[list[str], bool]:
+    """``argv`` without ``--debug``, and whether debugging was asked for.
+
+    ``--debug`` counts anywhere before a ``--`` (no command has an option of that name, and a user
+    who meets an error adds it at the end); ``TONGZHOU_DEBUG`` set to a true value counts too.
+    """
+    cut = argv.index("--") if "--" in argv else len(argv)
+    asked = "--debug" in argv[:cut]
+    rest = [arg for arg in argv[:cut] if arg != "--debug"] + argv[cut:]
+    from_env = os.environ.get(DEBUG_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+    return rest, asked or from_env
 
 
 def _path_of(exc: OSError) -> str:

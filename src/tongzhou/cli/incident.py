@@ -48,8 +48,8 @@ def new(
     aware: str = typer.Option(None, help="When you became aware (ISO 8601; default now)."),
     occurred: str = typer.Option(None, help="When it happened (ISO 8601)."),
     system: str = typer.Option(None, help="The AI system involved."),
-    provider: str = typer.Option(None),
-    deployer: str = typer.Option(None),
+    provider: str = typer.Option(None, help="The provider of the AI system."),
+    deployer: str = typer.Option(None, help="The deployer of the AI system."),
     technique: list[str] = typer.Option(None, help="ATLAS technique id (repeat), e.g. AML.T0051."),
     share: str = typer.Option(
         "ai-incidents", help="Also publish as STIX to this local collection ('' to skip)."

@@ -19,7 +19,7 @@ from types import FrameType
 import typer
 
 from tongzhou import __version__
-from tongzhou.cli.failures import INTERRUPTED_LINE, debug_requested, describe
+from tongzhou.cli.failures import INTERRUPTED_LINE, describe, split_debug
 from tongzhou.cli.lazy_group import COMMANDS, LazyCommandGroup
 from tongzhou.errors import ExitCode, Terminated
 
@@ -61,7 +61,8 @@ def _root(
     debug: bool = typer.Option(
         False,
         "--debug",
-        help="Print the traceback of a failure (also TONGZHOU_DEBUG=1). 出错时显示调用栈。",
+        help="Print the traceback of a failure; may also follow the command (or TONGZHOU_DEBUG=1). "
+        "出错时显示调用栈。",
     ),
 ) -> None:
     """Tongzhou (同舟) — AI governance as software."""
@@ -91,7 +92,7 @@ def _exit_code_of_click(exc: Exception) -> int:
 
 def run(argv: list[str]) -> int:
     """Run ``tongzhou ARGV``; return the exit status (failures printed as one line on stderr)."""
-    debug = debug_requested(argv)
+    argv, debug = split_debug(argv)
     # From now on Ctrl-C raises KeyboardInterrupt (so `finally` blocks run) and SIGTERM raises
     # Terminated; both end here as one line. The previous handlers come back afterwards (tests).
     in_main_thread = threading.current_thread() is threading.main_thread()

@@ -98,7 +98,10 @@ def list_(fmt: str = typer.Option("table", "--format", help="table or json")) ->
 
 
 @app.command("show")
-def show(system_id: str, fmt: str = typer.Option("yaml", "--format", help="yaml or json")) -> None:
+def show(
+    system_id: str = typer.Argument(..., help="A registered system id (tongzhou systems list)."),
+    fmt: str = typer.Option("yaml", "--format", help="yaml or json"),
+) -> None:
     """Print a registered profile. 显示已登记的档案。"""
     from tongzhou.store import open_store
     from tongzhou.systems.loading import dump_profile
@@ -113,7 +116,9 @@ def show(system_id: str, fmt: str = typer.Option("yaml", "--format", help="yaml 
 
 
 @app.command("remove")
-def remove(system_id: str) -> None:
+def remove(
+    system_id: str = typer.Argument(..., help="A registered system id (tongzhou systems list)."),
+) -> None:
     """Remove a registered system. 删除已登记的系统。"""
     from tongzhou.store import open_store
     from tongzhou.systems.registry import SystemRegistry
@@ -128,7 +133,7 @@ def remove(system_id: str) -> None:
 
 @app.command("export")
 def export(
-    system_id: str,
+    system_id: str = typer.Argument(..., help="A registered system id (tongzhou systems list)."),
     fmt: str = typer.Option("yaml", "--format", help="yaml or json"),
     out: Path = typer.Option(None, "--out", help="Write here (atomically) instead of stdout."),
 ) -> None:

@@ -70,9 +70,9 @@ def serve(
 def add_collection(
     title: str = typer.Argument(..., help="Collection title."),
     alias: str = typer.Option(None, help="Short alias usable instead of the id."),
-    description: str = typer.Option(None),
+    description: str = typer.Option(None, help="What the collection holds."),
     public: bool = typer.Option(False, "--public", help="Readable by anyone, without credentials."),
-    api_root: str = typer.Option("tongzhou"),
+    api_root: str = typer.Option("tongzhou", help="API root the collection belongs to."),
 ) -> None:
     """Create a collection and print its id. 创建集合。"""
     from tongzhou.threats.repository import TaxiiRepository
@@ -89,10 +89,12 @@ def add_collection(
 
 @app.command("add-key")
 def add_key(
-    principal: str = typer.Argument(...),
-    admin: bool = typer.Option(False, "--admin"),
-    label: str = typer.Option(None),
-    expires_days: float = typer.Option(None, "--expires-days", help="The key stops working after this."),
+    principal: str = typer.Argument(..., help="Who the key is for (created if new)."),
+    admin: bool = typer.Option(False, "--admin", help="Also make the principal an administrator."),
+    label: str = typer.Option(None, help="A note to recognise the key by."),
+    expires_days: float = typer.Option(
+        None, "--expires-days", metavar="DAYS", help="The key stops working after this many days."
+    ),
 ) -> None:
     """Issue an API key (printed once; only its hash is stored). 签发 API 密钥。"""
     from tongzhou.threats.auth import Authority
@@ -112,9 +114,15 @@ def add_key(
 
 @app.command("add-user")
 def add_user(
-    name: str = typer.Argument(...),
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
-    admin: bool = typer.Option(False, "--admin"),
+    name: str = typer.Argument(..., help="User name."),
+    password: str = typer.Option(
+        ...,
+        prompt="Password 密码",
+        hide_input=True,
+        confirmation_prompt="Repeat the password 再次输入密码",  # type: ignore[arg-type]  # str works at run time
+        help="Password (asked when not given).",
+    ),
+    admin: bool = typer.Option(False, "--admin", help="Make the user an administrator."),
 ) -> None:
     """Create or update an HTTP Basic user (password stored as scrypt). 创建或更新用户。"""
     from tongzhou.threats.auth import Authority
@@ -129,11 +137,11 @@ def add_user(
 
 @app.command()
 def grant(
-    principal: str = typer.Argument(...),
+    principal: str = typer.Argument(..., help="A user or key holder (threats add-user / add-key)."),
     collection: str = typer.Argument(..., help="Id or alias."),
-    read: bool = typer.Option(True, "--read/--no-read"),
-    write: bool = typer.Option(False, "--write"),
-    api_root: str = typer.Option("tongzhou"),
+    read: bool = typer.Option(True, "--read/--no-read", help="May read the collection."),
+    write: bool = typer.Option(False, "--write", help="May add objects to the collection."),
+    api_root: str = typer.Option("tongzhou", help="API root the collection belongs to."),
 ) -> None:
     """Give a principal read and/or write on one collection. 授予集合读写权限。"""
     from tongzhou.threats.auth import Authority
@@ -164,8 +172,8 @@ def push(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="STIX bundle / envelope / list JSON."),
     url: str = typer.Option(..., help="Collection URL: …/{api-root}/collections/{id}/"),
     api_key: str = typer.Option(None, help="API key (or TONGZHOU_TAXII_API_KEY)."),
-    user: str = typer.Option(None),
-    password: str = typer.Option(None),
+    user: str = typer.Option(None, help="HTTP Basic user."),
+    password: str = typer.Option(None, help="HTTP Basic password."),
 ) -> None:
     """Push STIX objects to a TAXII 2.1 collection (any server) with taxii2-client. 推送 STIX 对象。"""
     from tongzhou.threats.sharing import push as push_objects
@@ -183,11 +191,11 @@ def push(
 def pull(
     url: str = typer.Option(..., help="Collection URL: …/{api-root}/collections/{id}/"),
     out: Path = typer.Option(Path("pulled.json"), help="Bundle to write (atomically)."),
-    api_key: str = typer.Option(None),
-    user: str = typer.Option(None),
-    password: str = typer.Option(None),
-    added_after: str = typer.Option(None),
-    type_: list[str] = typer.Option(None, "--type"),
+    api_key: str = typer.Option(None, help="API key (or TONGZHOU_TAXII_API_KEY)."),
+    user: str = typer.Option(None, help="HTTP Basic user."),
+    password: str = typer.Option(None, help="HTTP Basic password."),
+    added_after: str = typer.Option(None, help="Only objects added after this time (ISO 8601)."),
+    type_: list[str] = typer.Option(None, "--type", help="Only objects of this STIX type (repeatable)."),
 ) -> None:
     """Pull every object of a TAXII 2.1 collection (paged) into a STIX bundle file. 拉取集合中的全部对象。"""
     from tongzhou.threats.sharing import pull as pull_objects
