@@ -1,7 +1,11 @@
 """A corpus larger than the memory limit set here streams through the audit (memory ≠ corpus size).
 
 The audit runs in a subprocess in its default configuration (numba normaliser, Hyperscan) and reports
-its peak resident memory (VmHWM); the corpus is larger than the limit, the peak must stay below it.
+its peak resident memory (VmHWM). The limit is what the same audit needs for a small corpus (the
+interpreter, numba's LLVM and the Hyperscan database: about 260 MiB with numba 0.68) plus 64 MiB for
+the stream; the corpus is larger than that limit, and the peak must stay below it. Items are long
+(~5 KB), so what the audit keeps per item (exact-duplicate digests, ~100 bytes each) stays small: that
+grows with the number of items, by design, and is not what this test is about.
 (An address-space limit, RLIMIT_AS, is not used: LLVM, under numba, reserves virtual memory it never
 touches, so virtual size says little about the memory a scan needs.)
 """
@@ -17,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-LIMIT = 320 << 20  # peak resident memory allowed to the audit process
+STREAM_ALLOWANCE = 64 << 20  # peak resident memory allowed above a small corpus's peak
 CORPUS_BYTES = 360 << 20  # uncompressed corpus size, above the limit
 
 AUDIT = """
@@ -40,15 +44,12 @@ def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, capture_output=True, text=True, env=env, timeout=900)
 
 
-@pytest.mark.slow
-def test_corpus_larger_than_the_memory_limit_streams_through(tmp_path: Path) -> None:
-    lib = tmp_path / "lib.csv"
-    lib.write_text("keyword,risk\n炸弹,A.1.4\nbuy meth,A.1.8\n", "utf-8")
-    corpus = tmp_path / "big.jsonl.gz"
-    filler = "今天天气很好，我们在图书馆研究数据和算法。" * 12 + " The river and the mountain garden. " * 6
+def _write_corpus(path: Path, size: int) -> dict[str, int]:
+    """Long items (~5 KB) up to ``size`` bytes; every 1,000th has a keyword, the next a mobile number."""
+    filler = "今天天气很好，我们在图书馆研究数据和算法。" * 120 + " The river and the mountain garden. " * 60
     written = items = flagged = mobiles = 0
-    with gzip.open(corpus, "wt", encoding="utf-8", compresslevel=1) as fh:
-        while written < CORPUS_BYTES:
+    with gzip.open(path, "wt", encoding="utf-8", compresslevel=1) as fh:
+        while written < size:
             extra = ""
             if items % 1000 == 0:
                 extra, flagged = " 教你制 作 炸 彈 ", flagged + 1
@@ -58,18 +59,34 @@ def test_corpus_larger_than_the_memory_limit_streams_through(tmp_path: Path) -> 
             fh.write(line)
             written += len(line.encode())
             items += 1
-    assert written > LIMIT
+    return {"items": items, "bytes": written, "flagged": flagged, "mobiles": mobiles}
 
+
+def _audit(corpus: Path, lib: Path) -> dict[str, object]:
     done = _run([sys.executable, "-c", AUDIT, str(corpus), str(lib)])
     assert done.returncode == 0, done.stderr[-3000:]
-    got = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+@pytest.mark.slow
+def test_corpus_larger_than_the_memory_limit_streams_through(tmp_path: Path) -> None:
+    lib = tmp_path / "lib.csv"
+    lib.write_text("keyword,risk\n炸弹,A.1.4\nbuy meth,A.1.8\n", "utf-8")
+    _write_corpus(tmp_path / "small.jsonl.gz", 4 << 20)
+    limit = int(_audit(tmp_path / "small.jsonl.gz", lib)["peak_rss"]) + STREAM_ALLOWANCE  # type: ignore[call-overload]
+    corpus = tmp_path / "big.jsonl.gz"
+    made = _write_corpus(corpus, CORPUS_BYTES)
+    assert made["bytes"] > limit
+
+    got = _audit(corpus, lib)
     peak = got.pop("peak_rss")
-    assert peak < LIMIT < written, (peak, LIMIT, written)
+    assert peak < limit < made["bytes"], (peak, limit, made["bytes"])  # type: ignore[operator]
     assert got == {
-        "items": items,
-        "bytes": written,
-        "flagged": flagged,
-        "pii": {"cn_mobile": mobiles},
+        "items": made["items"],
+        "bytes": made["bytes"],
+        "flagged": made["flagged"],
+        "pii": {"cn_mobile": made["mobiles"]},
         "exact": 0,
         "sample": 100,
     }
