@@ -11,11 +11,11 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tongzhou.atomic_file import write_text_atomic
-from tongzhou.attest.canonical import CanonicalFragment, CanonicalJsonError
 from tongzhou.attest.dsse import sign_envelope
 from tongzhou.attest.keys import key_id
 from tongzhou.attest.report import Evaluator, build_report_with_results_text
 from tongzhou.attest.statement import PAYLOAD_TYPE, build_statement, statement_bytes
+from tongzhou.canonical_json import CanonicalFragment, CanonicalJsonError
 from tongzhou.errors import InputError
 
 MAX_ATTESTATION_BYTES = 256 * 1024 * 1024
