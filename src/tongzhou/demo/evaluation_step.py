@@ -13,7 +13,7 @@ PER_BANK = 20
 """Items drawn per bank: 3 banks × 20 = 60 items, a couple of minutes at most on 2 cores."""
 
 
-def step(ctx: DemoContext) -> None:
+def evaluate_bundled_model(ctx: DemoContext) -> None:
     """Run the quick evaluation, print metrics with Wilson CIs, verdicts and energy, save the summary."""
     ctx.console.print(
         f"Evaluating the bundled SmolLM2-135M-Instruct on a QUICK SUBSET: {PER_BANK} items per bank "

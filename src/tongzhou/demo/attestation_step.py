@@ -18,7 +18,7 @@ DEMO_KEY = "demo-evaluator"
 DEMO_EVALUATOR = "Tongzhou demo evaluator (演示评估机构)"
 
 
-def sign_latest_run(ctx: DemoContext) -> None:
+def attest_latest_run(ctx: DemoContext) -> None:
     """Sign the latest run with a local demo key, verify it under a policy and bundle, write HTML/MD/PDF."""
     console = ctx.console
     try:
