@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from tongzhou.atomic_file import write_json_atomic
 from tongzhou.demo import DemoContext
-from tongzhou.evaluate.console import print_summary, write_json_atomic
+from tongzhou.evaluate.console import print_summary
 from tongzhou.evaluate.models import GgufChatModel
 from tongzhou.evaluate.runner import RunOptions
 from tongzhou.evaluate.service import run_evaluation
@@ -40,5 +41,5 @@ def evaluate_bundled_model(ctx: DemoContext) -> None:
     summary = run_summary(ctx.store, result.run_id)
     print_summary(ctx.console, summary, items=3)
     path = ctx.out_dir / "eval-summary.json"
-    write_json_atomic(path, summary)
+    write_json_atomic(path, summary, indent=2)
     ctx.console.print(f"Run summary (the document `tongzhou attest` signs): {path}")

@@ -9,6 +9,7 @@ import time
 
 import uvicorn
 
+from tongzhou.atomic_file import write_text_atomic
 from tongzhou.demo import DemoContext
 from tongzhou.threats.atlas import import_atlas
 from tongzhou.threats.auth import Authority
@@ -27,7 +28,6 @@ from tongzhou.threats.sharing import (
     pull,
     push,
     remote_collection,
-    write_text_atomic,
 )
 
 
