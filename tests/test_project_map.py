@@ -34,7 +34,7 @@ def _mapped_packages() -> list[str]:
 def test_every_package_named_exists() -> None:
     for name in _mapped_packages():
         package, module = PACKAGE_ROOT / name / "__init__.py", PACKAGE_ROOT / f"{name}.py"
-        assert package.is_file() or module.is_file(), f"the README map names {name}, which is not in src/tongzhou"
+        assert package.is_file() or module.is_file(), f"README names {name}: not in src/tongzhou"
 
 
 def test_every_package_is_named_once() -> None:
