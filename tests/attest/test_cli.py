@@ -13,7 +13,8 @@ import yaml
 from typer.testing import CliRunner
 
 from tests.attest.summaries import make_summary
-from tongzhou.attest import KeyRing, sign_run, write_json_atomic
+from tongzhou.atomic_file import write_json_atomic
+from tongzhou.attest import KeyRing, sign_run
 from tongzhou.attest.bundle import write_bundle
 from tongzhou.cli.main import app
 from tongzhou.errors import InputError

@@ -10,10 +10,10 @@ import pytest
 from rich.console import Console
 
 from tongzhou.attest import KeyRing, policy_from_dict
-from tongzhou.attest.demo import sign_latest_run
 from tongzhou.attest.verify import verify_attestation
 from tongzhou.attest.workflow import load_run_summary, sign_stored_run
 from tongzhou.demo import DemoContext
+from tongzhou.demo.attestation_step import attest_latest_run
 from tongzhou.errors import InputError
 from tongzhou.store import Store
 
@@ -89,11 +89,11 @@ def test_stored_run_signs_and_verifies_with_real_banks(store: Store, tmp_path: P
 def test_demo_step_signs_and_renders_latest_run(store: Store, tmp_path: Path) -> None:
     console = Console(record=True, width=200)
     ctx = DemoContext(store=store, console=console, out_dir=tmp_path / "demo")
-    sign_latest_run(ctx)
+    attest_latest_run(ctx)
     assert "nothing to sign" in console.export_text()
     run_id = _run(store)
-    sign_latest_run(ctx)
-    sign_latest_run(ctx)  # again: replaces the bundle and files, still verifies
+    attest_latest_run(ctx)
+    attest_latest_run(ctx)  # again: replaces the bundle and files, still verifies
     text = console.export_text()
     assert text.count("verified and recognised") == 2
     out = tmp_path / "demo" / "attest"

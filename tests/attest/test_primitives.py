@@ -12,14 +12,14 @@ from typing import Any
 import pytest
 
 from tongzhou.attest import EnvelopeError, KeyError_, KeyRing, canonical_json, sign_envelope, verify_envelope
-from tongzhou.attest.canonical import (
+from tongzhou.attest.keys import key_id
+from tongzhou.canonical_json import (
     CanonicalFragment,
     CanonicalJsonError,
     _fast_text,
     canonical_text,
     exact_canonical_text,
 )
-from tongzhou.attest.keys import key_id
 
 
 @pytest.mark.parametrize(

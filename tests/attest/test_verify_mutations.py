@@ -299,7 +299,8 @@ def test_hostile_payloads_signed_by_a_trusted_key(ring: KeyRing, make_policy: Po
 def test_oversized_and_non_json_files_refused(tmp_path: Path, envelope: dict[str, Any]) -> None:
     import pytest
 
-    from tongzhou.attest import read_attestation, write_json_atomic
+    from tongzhou.atomic_file import write_json_atomic
+    from tongzhou.attest import read_attestation
     from tongzhou.errors import InputError
 
     path = write_json_atomic(tmp_path / "a.dsse.json", envelope)

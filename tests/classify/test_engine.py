@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tongzhou.attest.canonical import canonical_json
+from tongzhou.canonical_json import canonical_json
 from tongzhou.classify import Classifier, classify
 from tongzhou.systems.bundled import example_profile, example_profiles
 

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import stat
 from pathlib import Path
 
 import pytest
 
-from tongzhou.atomic_file import write_bytes_atomic, write_text_atomic
+from tongzhou.atomic_file import (
+    atomic_target,
+    open_atomic,
+    write_bytes_atomic,
+    write_json_atomic,
+    write_text_atomic,
+)
 from tongzhou.errors import InputError
 from tongzhou.intervals import rate, wilson_interval
 
@@ -38,6 +45,47 @@ def test_rename_over_a_directory_fails_cleanly(tmp_path: Path) -> None:
         write_text_atomic(tmp_path / "out", "would clobber a directory")
     assert (tmp_path / "out" / "keep.txt").read_text() == "kept"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_stream_that_fails_midway_keeps_the_old_file_and_leaves_no_temp(tmp_path: Path) -> None:
+    target = tmp_path / "corpus.redacted.jsonl"
+    target.write_bytes(b"old\n")
+    with pytest.raises(OSError, match="disk full"), open_atomic(target) as out:
+        out.write(b"half of the new file")
+        raise OSError("disk full")
+    assert target.read_bytes() == b"old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["corpus.redacted.jsonl"]
+
+
+def test_a_stream_is_renamed_into_place_whole(tmp_path: Path) -> None:
+    target = tmp_path / "halt-state.json"
+    with open_atomic(target, mode=0o600, durable=True, temp_prefix=".halt-state.") as out:
+        out.write(b"{}")
+        assert not target.exists()  # readers see nothing until the block ends
+    assert target.read_bytes() == b"{}" and stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["halt-state.json"]
+
+
+def test_a_target_another_program_fails_to_write_leaves_no_temp(tmp_path: Path) -> None:
+    target = tmp_path / "report.pdf"
+    with pytest.raises(RuntimeError), atomic_target(target, suffix=".pdf") as tmp:
+        assert tmp.parent == tmp_path and tmp.suffix == ".pdf"
+        tmp.write_bytes(b"%PDF-1.7 half")
+        raise RuntimeError("the browser crashed")
+    assert list(tmp_path.iterdir()) == []
+    with atomic_target(target, suffix=".pdf") as tmp:
+        tmp.write_bytes(b"%PDF-1.7")
+    assert target.read_bytes() == b"%PDF-1.7" and stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+def test_json_is_utf8_indented_with_a_final_newline(tmp_path: Path) -> None:
+    path = write_json_atomic(tmp_path / "summary.json", {"名": [1]}, indent=2)
+    assert path.read_text(encoding="utf-8") == '{\n  "名": [\n    1\n  ]\n}\n'
+    assert json.loads(path.read_text(encoding="utf-8")) == {"名": [1]}
+    with pytest.raises(TypeError):
+        write_json_atomic(tmp_path / "summary.json", {"not json": object()})
+    assert json.loads(path.read_text(encoding="utf-8")) == {"名": [1]}
+    assert [p.name for p in tmp_path.iterdir()] == ["summary.json"]
 
 
 def test_wilson_known_values() -> None:

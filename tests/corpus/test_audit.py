@@ -147,3 +147,23 @@ def test_redacted_copy_holds_no_identifier(
     tags = Counter(m for r in lines for m in re.findall(r"\[([A-Z_0-9]+)\]", r["text"]))
     assert {k.lower(): v for k, v in tags.items()} == dict(log.pii)
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+
+
+def test_redacted_output_that_fails_midway_leaves_no_temporary_file(tmp_path: Path) -> None:
+    """A part file that vanished mid-assembly: the error propagates, no half output, no temp file left."""
+    import numpy as np
+
+    from tongzhou.corpus.audit import _assemble_redacted
+    from tongzhou.corpus.partial import SourceTally, UnitResult
+
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    (parts / "0.part").write_bytes(b'{"text": "first"}\n')
+
+    def unit(index: int, part: Path) -> UnitResult:
+        empty = np.zeros(0, dtype=np.uint64)
+        return UnitResult(index, "news", SourceTally(), empty, empty, [], str(part))
+
+    with pytest.raises(FileNotFoundError):
+        _assemble_redacted([unit(0, parts / "0.part"), unit(1, parts / "missing.part")], ["news"], str(parts))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["parts"]

@@ -153,9 +153,9 @@ def test_demo_with_a_crashing_runtime_reports_each_failed_step_runs_the_others_a
     assert proc.returncode == 1, out
     assert "Traceback" not in out
     for step in (
-        "tongzhou.evaluate.demo_step:step",
-        "tongzhou.energy.demo:step",
-        "tongzhou.gateway.demo_step:run_gateway_demo",
+        "tongzhou.demo.evaluation_step:evaluate_bundled_model",
+        "tongzhou.demo.energy_step:measure_energy",
+        "tongzhou.demo.emergency_halt_step:halt_through_gateway",
     ):
         assert f"step failed / 步骤失败: {step}: BackendCrashError" in " ".join(out.split()), step
     assert "server crashed with SIGILL" in out  # the gateway's model server, a child too

@@ -10,12 +10,12 @@ import pytest
 
 from tests.attest.summaries import make_summary
 from tongzhou.attest import Evaluator, build_report
+from tongzhou.attest.report_view import view_of_attestation
 from tongzhou.attest.verify import Verification
 from tongzhou.errors import InputError
 from tongzhou.reports import render_html, render_markdown, report_view, self_assessment
 from tongzhou.reports.charts import rate_chart
 from tongzhou.reports.files import write_report
-from tongzhou.reports.from_attestation import view_of_attestation
 
 EVALUATOR = Evaluator(key_id="ed25519:" + "0" * 32, name="Lab")
 

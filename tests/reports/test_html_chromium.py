@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from tongzhou.attest.report_view import view_of_attestation
 from tongzhou.attest.verify import Verification
 from tongzhou.reports import render_html
 from tongzhou.reports.browser import chromium_page, chromium_path
 from tongzhou.reports.files import write_report
-from tongzhou.reports.from_attestation import view_of_attestation
 
 DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "attest-report.png"
 pytestmark = pytest.mark.skipif(

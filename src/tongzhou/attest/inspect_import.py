@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tongzhou.attest.bundle import bank_item_sha256
-from tongzhou.attest.canonical import canonical_sha256
+from tongzhou.canonical_json import canonical_sha256
 from tongzhou.errors import InputError
 from tongzhou.intervals import rate
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tongzhou.attest.canonical import CanonicalJsonError, canonical_sha256, canonical_text, encode_canonical
+from tongzhou.canonical_json import CanonicalJsonError, canonical_sha256, canonical_text, encode_canonical
 from tongzhou.errors import InputError
 
 REPORT_SCHEMA_ID = "https://tongzhou.dev/schemas/attest/evaluation-report-v1.json"

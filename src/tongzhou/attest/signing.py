@@ -10,12 +10,11 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tongzhou.atomic_file import write_text_atomic
-from tongzhou.attest.canonical import CanonicalFragment, CanonicalJsonError
 from tongzhou.attest.dsse import sign_envelope
 from tongzhou.attest.keys import key_id
 from tongzhou.attest.report import Evaluator, build_report_with_results_text
 from tongzhou.attest.statement import PAYLOAD_TYPE, build_statement, statement_bytes
+from tongzhou.canonical_json import CanonicalFragment, CanonicalJsonError
 from tongzhou.errors import InputError
 
 MAX_ATTESTATION_BYTES = 256 * 1024 * 1024
@@ -48,12 +47,6 @@ def sign_run(
     except CanonicalJsonError as exc:
         raise InputError(f"run summary cannot be signed: {exc}") from exc
     return sign_envelope(payload, PAYLOAD_TYPE, private_key)
-
-
-def write_json_atomic(path: Path, value: Any) -> Path:
-    """Write JSON to ``path`` via a temporary file and a rename: readers never see half a file."""
-    write_text_atomic(path, json.dumps(value, ensure_ascii=False, indent=1) + "\n")
-    return path
 
 
 def read_attestation(path: Path, max_bytes: int = MAX_ATTESTATION_BYTES) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from tongzhou.attest.canonical import canonical_json
+from tongzhou.canonical_json import canonical_json
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 """The ``_type`` of every in-toto v1 Statement."""

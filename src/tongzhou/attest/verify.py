@@ -23,12 +23,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from jsonschema import Draft202012Validator
 
 from tongzhou.attest.bundle import check_bundle
-from tongzhou.attest.canonical import canonical_json
 from tongzhou.attest.dsse import EnvelopeError, verify_envelope
 from tongzhou.attest.findings import Finding
 from tongzhou.attest.policy import TrustPolicy, parse_time
 from tongzhou.attest.report import RESULT_FIELDS, results_digest
 from tongzhou.attest.statement import PAYLOAD_TYPE, StatementError, parse_statement, subjects_for
+from tongzhou.canonical_json import canonical_json
 from tongzhou.errors import InputError
 
 

@@ -14,10 +14,11 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from tongzhou.atomic_file import write_json_atomic
 from tongzhou.attest.bundle import write_bundle
 from tongzhou.attest.keys import KeyError_, KeyRing, key_id, load_public_key_pem
 from tongzhou.attest.policy import TrustPolicy, load_policy
-from tongzhou.attest.signing import read_attestation, sign_run, write_json_atomic
+from tongzhou.attest.signing import read_attestation, sign_run
 from tongzhou.attest.verify import Verification, verify_attestation
 from tongzhou.errors import InputError
 from tongzhou.store import Store

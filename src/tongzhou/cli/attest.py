@@ -177,11 +177,11 @@ def report(
 ) -> None:
     """Render the readable report (bilingual; charts; GB/T 45654 self-assessment table). 生成可读报告。"""
     from tongzhou.attest import Evaluator, build_report
+    from tongzhou.attest.report_view import view_of_attestation
     from tongzhou.attest.workflow import load_run_summary, verify_file
     from tongzhou.home import tongzhou_home
     from tongzhou.reports import report_view
     from tongzhou.reports.files import FORMATS, write_report
-    from tongzhou.reports.from_attestation import view_of_attestation
 
     if fmt not in FORMATS:
         raise InputError(f"--format must be one of {', '.join(FORMATS)}")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from tongzhou.corpus.console import print_verdicts
+from tongzhou.corpus.console import verdict_markup as _v
 from tongzhou.errors import InputError
 
 app = typer.Typer(
@@ -19,63 +20,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-_COLOUR = {"pass": "green", "fail": "red"}
-
-
-def _v(verdict: str) -> str:
-    return f"[{_COLOUR.get(verdict, 'yellow')}]{verdict}[/]"
-
-
-def print_verdicts(report: dict[str, Any], console: Console) -> None:
-    """The verdict table and the per-source table of a report."""
-    v = report["verdicts"]
-    table = Table("rule 规则", "result 结果", "verdict 判定", title="GB/T 45654 corpus rules / 语料安全要求")
-    ks = v["keyword_sampling"]["pass_rate"]
-    table.add_row(
-        "keyword check pass rate 关键词抽检合格率",
-        f"{ks['value']:.4f} [{ks['ci_low']:.4f}, {ks['ci_high']:.4f}] n={ks['n']} (≥ {ks['threshold']})",
-        _v(v["keyword_sampling"]["verdict"]),
-    )
-    bl = v["source_blacklist"]
-    table.add_row(
-        "source blacklist 来源黑名单 (> 5 %)", ", ".join(bl["blacklisted"]) or "none", _v(bl["verdict"])
-    )
-    ms = v["manual_sampling"]
-    ms_text = (
-        f"{ms['passed']}/{ms['reviewed']} reviewed of ≥ {ms['min_items']}"
-        if "reviewed" in ms
-        else f"pending: {ms.get('sample_file')}"
-    )
-    table.add_row("manual sampling 人工抽检 (≥ 96 %)", ms_text, _v(ms["verdict"]))
-    table.add_row(
-        "keyword library 关键词库",
-        f"{report['library']['entries']} entries",
-        _v(v["keyword_library"]["verdict"]),
-    )
-    console.print(table)
-    src = Table(
-        "source",
-        "items",
-        "flagged",
-        "flagged rate [95 % CI]",
-        "blacklist",
-        "PII items",
-        "near-dup",
-        "languages",
-    )
-    for s in report["sources"]:
-        fr = s["flagged_rate"]
-        src.add_row(
-            s["name"],
-            str(s["items"]),
-            str(s["keyword_flagged_items"]),
-            f"{fr['value']:.4f} [{fr['ci_low']:.4f}, {fr['ci_high']:.4f}]",
-            _v("fail" if s["blacklisted"] else fr["verdict"]),
-            str(s["pii"]["items_with_pii"]),
-            f"{s['duplicates']['near']} ({s['duplicates']['near_rate']:.2%})",
-            ", ".join(f"{k}:{n}" for k, n in s["languages"].items()),
-        )
-    console.print(src)
 
 
 @app.command("audit")

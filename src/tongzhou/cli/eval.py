@@ -224,9 +224,9 @@ def export(
     if out is None:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     else:
-        from tongzhou.evaluate.console import write_json_atomic
+        from tongzhou.atomic_file import write_json_atomic
 
-        write_json_atomic(out, summary)
+        write_json_atomic(out, summary, indent=2)
         Console(stderr=True).print(f"wrote {out}")
 
 

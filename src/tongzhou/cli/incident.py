@@ -147,7 +147,7 @@ def report(
         store.close()
     text = render_markdown(draft) if format_ == "md" else json.dumps(draft, ensure_ascii=False, indent=2)
     if out:
-        from tongzhou.threats.sharing import write_text_atomic
+        from tongzhou.atomic_file import write_text_atomic
 
         write_text_atomic(out, text)
         console.print(f"→ {out}")

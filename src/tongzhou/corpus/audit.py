@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from tongzhou.atomic_file import open_atomic
 from tongzhou.corpus.automaton import KeywordScanner
 from tongzhou.corpus.dedup import duplicate_masks
 from tongzhou.corpus.keywords import KeywordLibrary, load_library
@@ -179,15 +180,12 @@ def _assemble_redacted(ordered: list[UnitResult], source_order: list[str], tmp_d
     written = []
     for source in source_order:
         target = out_dir / f"{_safe_name(source)}.redacted.jsonl"
-        fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{target.name}.")
-        with os.fdopen(fd, "wb") as out:
+        with open_atomic(target) as out:
             for r in ordered:
                 if r.source == source and r.redacted_part:
                     with open(r.redacted_part, "rb") as part:
                         shutil.copyfileobj(part, out, 1 << 20)
                     remove_part(r.redacted_part)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
         written.append(str(target))
     return written
 

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-
-from tongzhou.atomic_file import write_text_atomic
 
 
 def _corrected(metric: dict[str, Any]) -> str:
@@ -86,8 +82,3 @@ def print_summary(console: Console, summary: dict[str, Any], *, items: int = 0) 
                 f"  · [{it['bank_id']}/{it['item_id']}] {it['score']['label']}: {it['response'][:100]!r}",
                 highlight=False,
             )
-
-
-def write_json_atomic(path: Path, value: Any) -> None:
-    """Write JSON through a temp file and rename, so a reader never sees half a file."""
-    write_text_atomic(path, json.dumps(value, ensure_ascii=False, indent=2))

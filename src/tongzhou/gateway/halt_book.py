@@ -10,16 +10,14 @@ letting it serve while an order may be in force (fail safe).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
+from tongzhou.atomic_file import write_bytes_atomic
 from tongzhou.attest import EnvelopeError, verify_envelope
 from tongzhou.errors import InputError
 from tongzhou.gateway.halt_order import (
@@ -134,21 +132,9 @@ class HaltBook:
             ensure_ascii=False,
             indent=1,
         ).encode("utf-8")
-        fd, tmp = tempfile.mkstemp(prefix=".halt-state.", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(body)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        dir_fd = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        # 0600 as before (the state names who ordered what); durable: fsync of the file and its
+        # directory, so an order in force survives power loss.
+        write_bytes_atomic(self.path, body, mode=0o600, durable=True, temp_prefix=".halt-state.")
 
     # ---- queries -----------------------------------------------------------------------------
     def add_listener(self, listener: HaltListener) -> None:

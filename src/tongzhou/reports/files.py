@@ -14,18 +14,14 @@ from tongzhou.reports.view import ReportView
 FORMATS = {"html": ".html", "md": ".md", "pdf": ".pdf"}
 
 
-def _write_text(path: Path, text: str) -> None:
-    write_text_atomic(path, text)
-
-
 def write_report(view: ReportView, fmt: str, path: Path) -> Path:
     """Render ``view`` as ``fmt`` (html, md or pdf) into ``path``."""
     if fmt not in FORMATS:
         raise InputError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if fmt == "html":
-        _write_text(path, render_html(view))
+        write_text_atomic(path, render_html(view))
     elif fmt == "md":
-        _write_text(path, render_markdown(view))
+        write_text_atomic(path, render_markdown(view))
     else:
         html_to_pdf(render_html(view), path)
     return path

@@ -36,7 +36,7 @@ def profile_digest(profile: SystemProfile) -> tuple[str, str]:
     """The canonical JSON of a profile and its ``sha256:<hex>``."""
     # Imported here: `tongzhou.attest` loads cryptography and the policy stack (~0.1 s), which
     # listing the registry does not need.
-    from tongzhou.attest.canonical import canonical_json
+    from tongzhou.canonical_json import canonical_json
 
     data = canonical_json(profile.model_dump(mode="json", exclude_none=True))
     return data.decode("utf-8"), "sha256:" + hashlib.sha256(data).hexdigest()

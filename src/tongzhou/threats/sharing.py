@@ -169,11 +169,6 @@ def pull(collection: Collection, page_size: int = ENVELOPE_SIZE, **filters: Any)
             yield from envelope.get("objects", [])
 
 
-def write_text_atomic(out: Path, text: str) -> None:
-    """Write ``text`` to ``out`` atomically (temp file in the same directory + rename)."""
-    atomic_file.write_text_atomic(out, text)
-
-
 def write_bundle(objects: list[dict[str, Any]], out: Path) -> None:
     """Write a STIX 2.1 bundle atomically."""
     from tongzhou.threats.stix_ai import deterministic_id
@@ -183,4 +178,4 @@ def write_bundle(objects: list[dict[str, Any]], out: Path) -> None:
         "id": deterministic_id("bundle", json.dumps([o.get("id") for o in objects])),
         "objects": objects,
     }
-    write_text_atomic(out, json.dumps(bundle, ensure_ascii=False, indent=1))
+    atomic_file.write_text_atomic(out, json.dumps(bundle, ensure_ascii=False, indent=1))

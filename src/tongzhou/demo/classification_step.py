@@ -14,7 +14,7 @@ from tongzhou.systems.bundled import example_profiles
 from tongzhou.systems.registry import SystemRegistry, profile_digest
 
 
-def register_and_classify(ctx: DemoContext) -> None:
+def register_and_classify_systems(ctx: DemoContext) -> None:
     """Register every bundled example, classify it today in every jurisdiction, write JSON + Markdown."""
     registry = SystemRegistry(ctx.store)
     classifier = Classifier()

@@ -1,6 +1,9 @@
 """The main job (`make run` → `tongzhou demo`): each feature adds a step that runs on the embedded default.
 
-A step is a function ``step(ctx: DemoContext) -> None`` named by import path in :data:`DEMO_STEPS`.
+A step is a function ``(ctx: DemoContext) -> None`` in one module of this package per mechanism,
+named by import path in :data:`DEMO_STEPS`. Each path names its feature (systems, evaluate, energy,
+attest, gateway, labels, corpus, threats), so ``tongzhou demo --only <feature>`` picks it. The core
+packages never import this package; it imports them.
 """
 
 from __future__ import annotations
@@ -16,14 +19,14 @@ from tongzhou.store import Store
 
 # "module:function" — in the order they run. One line per feature.
 DEMO_STEPS: list[str] = [
-    "tongzhou.systems.demo:register_and_classify",
-    "tongzhou.evaluate.demo_step:step",  # risk testing: SmolLM2 on a quick GB/T 45654 subset, CIs, verdicts
-    "tongzhou.energy.demo:step",  # after the evaluate step: measures a generation, reports the run's energy
-    "tongzhou.attest.demo:sign_latest_run",  # after the evaluate step: signs and renders its run
-    "tongzhou.gateway.demo_step:run_gateway_demo",  # deployment: gateway in front of SmolLM2, halt, audit
-    "tongzhou.labels.demo:step",  # traceability: GB 45438 + C2PA labels on sample outputs, verified
-    "tongzhou.corpus.demo:step",  # data security: audit a generated zh/en corpus (keywords, PII, duplicates)
-    "tongzhou.threats.demo_step:threats_step",  # sharing: ATLAS, incident + Art. 73 deadline, TAXII
+    "tongzhou.demo.classification_step:register_and_classify_systems",  # the bundled example systems
+    "tongzhou.demo.evaluation_step:evaluate_bundled_model",  # risk testing: SmolLM2, quick GB/T 45654 subset
+    "tongzhou.demo.energy_step:measure_energy",  # after evaluation: measures a generation, the run's energy
+    "tongzhou.demo.attestation_step:attest_latest_run",  # after evaluation: signs and renders its run
+    "tongzhou.demo.emergency_halt_step:halt_through_gateway",  # gateway in front of SmolLM2, halt, audit
+    "tongzhou.demo.labelling_step:add_and_verify_labels",  # traceability: GB 45438 + C2PA labels, verified
+    "tongzhou.demo.corpus_audit_step:audit_corpus",  # data security: a generated zh/en corpus audited
+    "tongzhou.demo.threat_sharing_step:share_threats",  # sharing: ATLAS, incident + Art. 73 deadline, TAXII
 ]
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from tongzhou.atomic_file import write_json_atomic
 from tongzhou.demo import DemoContext
-from tongzhou.evaluate.console import print_summary, write_json_atomic
+from tongzhou.evaluate.console import print_summary
 from tongzhou.evaluate.models import GgufChatModel
 from tongzhou.evaluate.runner import RunOptions
 from tongzhou.evaluate.service import run_evaluation
@@ -13,7 +14,7 @@ PER_BANK = 20
 """Items drawn per bank: 3 banks × 20 = 60 items, a couple of minutes at most on 2 cores."""
 
 
-def step(ctx: DemoContext) -> None:
+def evaluate_bundled_model(ctx: DemoContext) -> None:
     """Run the quick evaluation, print metrics with Wilson CIs, verdicts and energy, save the summary."""
     ctx.console.print(
         f"Evaluating the bundled SmolLM2-135M-Instruct on a QUICK SUBSET: {PER_BANK} items per bank "
@@ -40,5 +41,5 @@ def step(ctx: DemoContext) -> None:
     summary = run_summary(ctx.store, result.run_id)
     print_summary(ctx.console, summary, items=3)
     path = ctx.out_dir / "eval-summary.json"
-    write_json_atomic(path, summary)
+    write_json_atomic(path, summary, indent=2)
     ctx.console.print(f"Run summary (the document `tongzhou attest` signs): {path}")

@@ -30,7 +30,7 @@ def _generate(window: Any) -> str:
     return "SmolLM2-135M-Instruct (bundled, llama.cpp)"
 
 
-def step(ctx: DemoContext) -> None:
+def measure_energy(ctx: DemoContext) -> None:
     """Measure the bundled model answering three prompts; print J, J/token, label, carbon, water."""
     with measure("demo-generation") as window:
         workload = _generate(window)

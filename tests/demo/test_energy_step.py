@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 from tongzhou.demo import DemoContext
-from tongzhou.energy.demo import step
+from tongzhou.demo.energy_step import measure_energy
 from tongzhou.store import open_store
 
 
@@ -19,7 +19,7 @@ def test_demo_step_measures_the_bundled_model(tmp_path: Path) -> None:
     console = Console(record=True, width=200)
     store = open_store()
     try:
-        step(DemoContext(store=store, console=console, out_dir=tmp_path))
+        measure_energy(DemoContext(store=store, console=console, out_dir=tmp_path))
     finally:
         store.close()
     window = json.loads((tmp_path / "energy-window.json").read_text())

@@ -84,7 +84,7 @@ def _check_alive(proc: subprocess.Popen[bytes], log: Path, doing: str) -> None:
         raise crash_error(f"{runtime_library()} server", proc.returncode, doing, tail)
 
 
-def run_gateway_demo(ctx: DemoContext) -> None:
+def halt_through_gateway(ctx: DemoContext) -> None:
     """Start model server + gateway, show labels, a halt order, resume, and the verified audit log."""
     console = ctx.console
     out = ctx.out_dir / "gateway"

@@ -18,7 +18,7 @@ DEMO_KEY = "demo-evaluator"
 DEMO_EVALUATOR = "Tongzhou demo evaluator (演示评估机构)"
 
 
-def sign_latest_run(ctx: DemoContext) -> None:
+def attest_latest_run(ctx: DemoContext) -> None:
     """Sign the latest run with a local demo key, verify it under a policy and bundle, write HTML/MD/PDF."""
     console = ctx.console
     try:
@@ -73,8 +73,8 @@ def sign_latest_run(ctx: DemoContext) -> None:
                 f"  evidence in {jurisdiction}: "
                 + "; ".join(f"{o.regime} {o.requirement}" for o in obligations)
             )
+    from tongzhou.attest.report_view import view_of_attestation
     from tongzhou.reports.files import write_report
-    from tongzhou.reports.from_attestation import view_of_attestation
 
     report = view_of_attestation(result)
     for fmt, suffix in (("html", ".html"), ("md", ".md"), ("pdf", ".pdf")):

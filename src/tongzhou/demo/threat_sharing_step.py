@@ -9,6 +9,7 @@ import time
 
 import uvicorn
 
+from tongzhou.atomic_file import write_text_atomic
 from tongzhou.demo import DemoContext
 from tongzhou.threats.atlas import import_atlas
 from tongzhou.threats.auth import Authority
@@ -27,7 +28,6 @@ from tongzhou.threats.sharing import (
     pull,
     push,
     remote_collection,
-    write_text_atomic,
 )
 
 
@@ -37,7 +37,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def threats_step(ctx: DemoContext) -> None:
+def share_threats(ctx: DemoContext) -> None:
     """Import ATLAS, record an incident, share it over TAXII 2.1 and read it back."""
     store, console = ctx.store, ctx.console
     atlas = ensure_collection(store, "mitre-atlas", "MITRE ATLAS", public_read=True)

@@ -79,7 +79,7 @@ def _graft(labelled_png: Path, other_png: Path, target: Path) -> None:
     target.write_bytes(photo[:33] + chunk + photo[33:])
 
 
-def step(ctx: DemoContext) -> None:
+def add_and_verify_labels(ctx: DemoContext) -> None:
     """Label sample outputs and verify them; show the Art. 6 class a platform would assign."""
     folder = ctx.out_dir / "labels"
     shutil.rmtree(folder, ignore_errors=True)

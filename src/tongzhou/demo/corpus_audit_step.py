@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tongzhou.cli.corpus import print_verdicts
+from tongzhou.corpus.console import print_verdicts
 from tongzhou.corpus.keywords import load_library
 from tongzhou.corpus.synthetic import write_corpus
 from tongzhou.corpus.unit import AuditSettings
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from tongzhou.demo import DemoContext
 
 
-def step(ctx: DemoContext) -> None:
+def audit_corpus(ctx: DemoContext) -> None:
     """Generate ~2,000 zh/en items in three sources, audit them with the bundled library, print verdicts."""
     console = ctx.console
     out = ctx.out_dir / "corpus"
