@@ -17,13 +17,19 @@ MUTMUT=${MUTMUT:-$(dirname "$PYTHON")/mutmut}
 declare -A TESTS=(
   [attest/dsse]="tests/attest/test_verify_mutations.py tests/attest/test_interop.py"
   [attest/verify]="tests/attest/test_verify_mutations.py tests/attest/test_interop.py"
-  [labels/binding]="tests/labels/test_binding.py tests/labels/test_hostile.py"
+  [labels/binding]="tests/labels/test_binding.py tests/labels/test_text.py"
   [threats/paging]="tests/threats/test_paging.py"
+  [threats/auth]="tests/threats/test_auth_accounts.py tests/threats/test_auth_cache.py"
   [gateway/halt_order]="tests/gateway/test_halt_book.py"
+  [gateway/halt_book]="tests/gateway/test_halt_book.py"
   [classify/engine]="tests/classify/test_engine.py tests/classify/test_golden.py"
+  [classify/ruleset]="tests/classify/test_golden.py tests/classify/test_rules_data.py"
   [evaluate/stats]="tests/evaluate/test_stats.py"
+  [evaluate/scorers/refusal]="tests/evaluate/test_refusal.py"
 )
-ORDER=(threats/paging attest/dsse labels/binding gateway/halt_order evaluate/stats classify/engine attest/verify)
+# Smallest first. The brief's seven, then the rest of issue 20's list.
+ORDER=(threats/paging attest/dsse labels/binding gateway/halt_order evaluate/stats classify/engine attest/verify
+       threats/auth gateway/halt_book classify/ruleset evaluate/scorers/refusal)
 modules=("$@")
 [ ${#modules[@]} -eq 0 ] && modules=("${ORDER[@]}")
 
