@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.tongzhou-installed
 
-.PHONY: run test setup lint bench clean
+.PHONY: run test setup lint bench clean mutation
 
 setup: $(STAMP)
 
@@ -52,6 +52,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# Mutation testing of the security- and verdict-critical modules, each against its own test files
+# (scripts/mutation.sh lists them); not part of `make test`: minutes per module. One module:
+# make mutation MODULES=threats/paging. Results: docs/testing.md.
+mutation: $(STAMP)
+	@$(BIN)/python -c "import mutmut" 2>/dev/null || $(BIN)/python -m pip install -q -e '.[mutation]'
+	PYTHON=$(BIN)/python scripts/mutation.sh $(MODULES)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache

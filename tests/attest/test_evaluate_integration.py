@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from tongzhou import evaluate
 from tongzhou.attest import KeyRing, policy_from_dict
 from tongzhou.attest.verify import verify_attestation
 from tongzhou.attest.workflow import load_run_summary, sign_stored_run
@@ -16,8 +17,6 @@ from tongzhou.demo import DemoContext
 from tongzhou.demo.attestation_step import attest_latest_run
 from tongzhou.errors import InputError
 from tongzhou.store import Store
-
-evaluate = pytest.importorskip("tongzhou.evaluate")
 
 
 def refuse_every_third(messages: list[dict[str, str]]) -> str:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.attest.conftest import PolicyFactory
 from tongzhou.attest import verify_attestation
 from tongzhou.attest.recognition import evidence_claims, recognition_view
+from tongzhou.classify import crosswalk
 
 
 def test_evidence_map_uses_contract_ids() -> None:
@@ -34,7 +33,6 @@ def test_evidence_map_uses_contract_ids() -> None:
 
 
 def test_recognition_through_the_real_crosswalk(envelope: dict[str, Any], make_policy: PolicyFactory) -> None:
-    crosswalk = pytest.importorskip("tongzhou.classify.crosswalk")
     policy = make_policy({"recognised_for": [{"profile": "gbt45654", "jurisdictions": ["CN"]}]})
     view = recognition_view(verify_attestation(envelope, policy=policy))
     assert view.unavailable is None

@@ -20,8 +20,8 @@ from tongzhou.gateway.order_delivery import stix_halt_order
 from tongzhou.gateway.policy import TaxiiSource, load_policy
 from tongzhou.gateway.server import GatewayThread
 from tongzhou.store import open_store
+from tongzhou.threats import server as threats
 
-threats = pytest.importorskip("tongzhou.threats.server")
 REQUEST = {"model": "stub-model", "messages": [{"role": "user", "content": "hi"}]}
 USER, PASSWORD = "regulator", "s3cret-regulator"
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PIL import Image
+
+from tests.system_tools import need_tool
 
 PRODUCER = "001191110000TZDEMO000110000"
 
@@ -39,9 +39,8 @@ def make_image(path: Path, size: tuple[int, int] = (96, 64), fmt: str | None = N
 
 
 def need(tool: str) -> None:
-    """Skip when a Debian tool is missing (system-packages.txt installs it)."""
-    if shutil.which(tool) is None:
-        pytest.skip(f"{tool} not installed (see system-packages.txt)")
+    """Fail when a Debian tool is missing (system-packages.txt installs it; see tests/system_tools.py)."""
+    need_tool(tool)
 
 
 def stray_temp_files(directory: Path) -> list[Path]:

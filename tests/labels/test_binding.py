@@ -3,9 +3,21 @@ implementation (the `rfc8785` package), so another verifier can rebuild the sign
 
 from __future__ import annotations
 
-import rfc8785
+import hashlib
 
-from tongzhou.labels.binding import _canonical, read_security_data
+import rfc8785
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from tongzhou.attest import key_id
+from tongzhou.labels.binding import (
+    _b64,
+    _canonical,
+    bind,
+    check_binding,
+    make_security_data,
+    read_security_data,
+)
+from tongzhou.labels.fields import AigcLabel
 from tongzhou.labels.text import label_text
 
 SAMPLES = [
@@ -73,3 +85,43 @@ def test_cached_verifier_agrees_with_openssl() -> None:
                 openssl = False
             assert verify(sig, msg) is openssl
         assert verify(signature, message)
+
+
+PRODUCER = "001191110000TZDEMO000110000"
+
+
+def _content_hash(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def test_reservedcode2_vouches_for_reservedcode1() -> None:
+    """The propagator's signature covers the producer's ReservedCode1: swapping in another
+    producer's binding (same fields, same content, another key) must break ReservedCode2."""
+    content = _content_hash(b"generated picture")
+    producer, impostor = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    label = bind(AigcLabel(ContentProducer=PRODUCER, ProduceID="p-1"), content, "test", producer)
+    assert check_binding(label, "ReservedCode2", content).status == "valid"
+    forged_code1 = make_security_data(label, "producer", content, "test", impostor)
+    swapped = label.with_fields(ReservedCode1=forged_code1)
+    assert check_binding(swapped, "ReservedCode1", content).status == "valid"  # on its own, a good binding
+    check = check_binding(swapped, "ReservedCode2", content)
+    assert check.status == "invalid"
+    assert check.reason == "signature does not match the label fields"
+
+
+def test_keyid_that_names_another_key_is_invalid() -> None:
+    """KeyID is outside the signed statement, so anyone can rewrite it: a SecurityData whose KeyID
+    names a trusted signer while its PublicKey (and signature) is someone else's must be refused, not
+    reported valid under a key id a reader may display or trust."""
+    content = _content_hash(b"generated text")
+    trusted, attacker = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    trusted_id = key_id(trusted.public_key())
+    label = bind(AigcLabel(ContentProducer=PRODUCER, ProduceID="p-2"), content, "test", attacker)
+    for field in ("ReservedCode1", "ReservedCode2"):
+        data = read_security_data(getattr(label, field))
+        data["PubSD"]["KeyID"] = trusted_id
+        relabelled = label.with_fields(**{field: _b64(_canonical(data))})
+        check = check_binding(relabelled, field, content, trusted_key_ids={trusted_id})
+        assert check.status == "invalid", field
+        assert check.reason == "KeyID does not match the public key"
+        assert check.key_id == key_id(attacker.public_key()) and check.trusted is False

@@ -139,7 +139,6 @@ def test_failed_verification_is_not_rendered() -> None:
 
 
 def test_recognition_section_from_the_crosswalk(verified: Verification) -> None:
-    pytest.importorskip("tongzhou.classify.crosswalk")
     view = view_of_attestation(verified)
     assert view.recognition and all(o["policy_recognises"] is None for o in view.recognition)
     html = render_html(view)

@@ -8,16 +8,19 @@ from pathlib import Path
 
 import pytest
 
+from tests.system_tools import need_chromium
 from tongzhou.attest.report_view import view_of_attestation
 from tongzhou.attest.verify import Verification
 from tongzhou.reports import render_html
-from tongzhou.reports.browser import chromium_page, chromium_path
+from tongzhou.reports.browser import chromium_page
 from tongzhou.reports.files import write_report
 
 DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "attest-report.png"
-pytestmark = pytest.mark.skipif(
-    chromium_path() is None, reason="Chromium is not installed (apt-get install chromium)"
-)
+
+
+@pytest.fixture(autouse=True)
+def _chromium_is_installed() -> None:
+    need_chromium()
 
 
 def test_report_renders_in_chromium_without_errors(verified: Verification, tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ import pytest
 from rich.console import Console
 
 from tests.attest.summaries import make_summary
+from tests.system_tools import need_chromium
 from tongzhou.attest import Evaluator, build_report
 from tongzhou.evaluate._tables import EvalSample
 from tongzhou.evaluate.console import print_summary
@@ -23,7 +24,6 @@ from tongzhou.evaluate.scorers.measured_error import LanguageError, MeasuredErro
 from tongzhou.evaluate.standards import StandardProfile, load_profile
 from tongzhou.evaluate.summary import metrics_and_verdicts
 from tongzhou.reports import render_html, render_markdown, report_view, self_assessment
-from tongzhou.reports.browser import chromium_path
 from tongzhou.reports.charts import rate_chart
 from tongzhou.reports.view import VERDICT_NAMES
 
@@ -172,8 +172,8 @@ def test_the_boundary_cases_cover_every_verdict_and_the_reported_one_is_inconclu
     assert stored["exactly 0.05 vs <= 0.05"] == "inconclusive"
 
 
-@pytest.mark.skipif(chromium_path() is None, reason="Chromium is not installed (apt-get install chromium)")
 def test_pdf_shows_the_stored_verdict(tmp_path: Path) -> None:
+    need_chromium()
     from pypdf import PdfReader
 
     from tongzhou.reports.files import write_report

@@ -37,9 +37,25 @@ def test_migrated_to_every_head(store: Store) -> None:
 
 
 def test_reopen_is_idempotent(tmp_path: Path) -> None:
+    """Opening a store again is a no-op: no error, still at head, and what was stored is still there."""
     url = f"sqlite:///{tmp_path / 'again.db'}"
-    open_store(url).close()
-    open_store(url).close()  # a second migration run must be a no-op, not an error
+    first = open_store(url)
+    try:
+        with first.transaction() as session:
+            session.execute(text("INSERT INTO threats_setting (name, value) VALUES ('probe', '42')"))
+        heads = script_heads()
+    finally:
+        first.close()
+    again = open_store(url)
+    try:
+        assert at_head(again.engine)
+        with again.engine.connect() as conn:
+            assert set(MigrationContext.configure(conn).get_current_heads()) == heads
+        with again.transaction() as session:
+            stored = session.execute(text("SELECT value FROM threats_setting WHERE name = 'probe'"))
+            assert stored.scalars().all() == ["42"]
+    finally:
+        again.close()
 
 
 def test_transaction_rolls_back_on_error(store: Store) -> None:

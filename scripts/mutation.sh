@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Mutation testing (mutmut 2, in place) of the security- and verdict-critical modules, each against
+# its own test files only: a mutant the tests do not kill is a change to the code that no test
+# notices. Not part of `make test` (minutes per module). See docs/testing.md.
+#
+#   scripts/mutation.sh                       every module below
+#   scripts/mutation.sh threats/paging        one module (path under src/tongzhou, no .py)
+#
+# mutmut 2 rewrites the module in place and restores it after each mutant; results are kept in
+# .mutmut-cache (git-ignored): `mutmut results`, `mutmut show ID`. Bytecode is not written, so a
+# mutant of the same size in the same second is never served from a stale .pyc.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-.venv/bin/python}
+MUTMUT=${MUTMUT:-$(dirname "$PYTHON")/mutmut}
+
+declare -A TESTS=(
+  [attest/dsse]="tests/attest/test_verify_mutations.py tests/attest/test_interop.py"
+  [attest/verify]="tests/attest/test_verify_mutations.py tests/attest/test_interop.py"
+  [labels/binding]="tests/labels/test_binding.py tests/labels/test_text.py"
+  [threats/paging]="tests/threats/test_paging.py"
+  [threats/auth]="tests/threats/test_auth_accounts.py tests/threats/test_auth_cache.py"
+  [gateway/halt_order]="tests/gateway/test_halt_book.py"
+  [gateway/halt_book]="tests/gateway/test_halt_book.py"
+  [classify/engine]="tests/classify/test_engine.py tests/classify/test_golden.py"
+  [classify/ruleset]="tests/classify/test_golden.py tests/classify/test_rules_data.py"
+  [evaluate/stats]="tests/evaluate/test_stats.py"
+  [evaluate/scorers/refusal]="tests/evaluate/test_refusal.py"
+)
+# Smallest first. The brief's seven, then the rest of issue 20's list.
+ORDER=(threats/paging attest/dsse labels/binding gateway/halt_order evaluate/stats classify/engine attest/verify
+       threats/auth gateway/halt_book classify/ruleset evaluate/scorers/refusal)
+modules=("$@")
+[ ${#modules[@]} -eq 0 ] && modules=("${ORDER[@]}")
+
+status=0
+for module in "${modules[@]}"; do
+  tests=${TESTS[$module]:-}
+  if [ -z "$tests" ]; then
+    echo "mutation: no test files listed for '$module' (known: ${ORDER[*]})" >&2
+    exit 2
+  fi
+  source="src/tongzhou/$module.py"
+  find src -name __pycache__ -type d -prune -exec rm -rf {} +
+  echo "== $source  (tests: $tests)"
+  PYTHONPATH=src PYTHONDONTWRITEBYTECODE=1 "$MUTMUT" run --paths-to-mutate "$source" --tests-dir tests \
+    --runner "env PYTHONPATH=src PYTHONDONTWRITEBYTECODE=1 $PYTHON -m pytest -x -q -p no:cacheprovider $tests" \
+    --no-progress --simple-output || status=$?
+  git diff --quiet -- "$source" || { echo "mutation: $source was left mutated; restoring" >&2; git checkout -- "$source"; }
+done
+"$MUTMUT" results || true
+exit $status
