@@ -44,7 +44,7 @@ wheels="$venv/model-runtime-wheel"
 rm -rf "$wheels" "$marker"
 mkdir -p "$wheels"
 echo "Building the llama.cpp runtime (llama-cpp-python $version, portable build for $(uname -m))."
-echo "  This compiles C++ once: about 3-4 minutes on 2 cores; later runs reuse it."
+echo "  This compiles C++ once: about 4-5 minutes on 2 idle cores; later runs reuse it."
 start=$(date +%s)
 log="$wheels/build.log"
 CMAKE_ARGS="$cmake_args" CMAKE_BUILD_PARALLEL_LEVEL=$(nproc) \
