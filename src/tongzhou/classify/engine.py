@@ -249,7 +249,7 @@ class Classifier:
                 result.undetermined.append(
                     UndeterminedFinding(rule.id, regime.id, rule.title, rule.legal_basis, needs, would)
                 )
-                if rule.tier is not None:
+                if rule.tier is not None and regime.tiers[rule.tier].conditional_headline:
                     self._conditional(rule, regime, result, facts, day, outcome)
                 trace.append(TraceEntry(rule, "undetermined", facts))
         result.obligations = list(obligations.values())
@@ -313,7 +313,7 @@ class Classifier:
         would = ([rule.tier] if rule.tier else []) + list(rule.obligations)
         title = f"{rule.title}: which transitional date applies"
         result.undetermined.append(UndeterminedFinding(rule.id, regime.id, title, basis, [fact], would))
-        if rule.tier is not None:
+        if rule.tier is not None and regime.tiers[rule.tier].conditional_headline:
             t = regime.tiers[rule.tier]
             later = "; ".join(f"{b.condition} (then from {b.applies_from})" for b in branches if b.applies_from != start)
             result.conditional.append(

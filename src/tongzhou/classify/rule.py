@@ -16,6 +16,8 @@ class TierDef:
     label_zh: str
     rank: int
     """Higher is more severe; the headline tier of a jurisdiction is the highest-ranked."""
+    conditional_headline: bool = True
+    """Whether an undecided rule giving this tier may head the answer ("<tier> unless ...")."""
     exclusive: bool = False
     """A tier whose only duty is to stop (EU prohibited practice): when it applies, every other
     duty of the regime is withdrawn and the other tiers are marked superseded."""

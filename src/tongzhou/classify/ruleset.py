@@ -84,7 +84,12 @@ def parse_regime(data: dict[str, Any], source_name: str) -> Regime:
     jurisdiction = _required(data, "jurisdiction", where)
     tiers = {
         tid: TierDef(
-            tid, t["label"], t.get("label_zh", t["label"]), int(t.get("rank", 0)), bool(t.get("exclusive"))
+            tid,
+            t["label"],
+            t.get("label_zh", t["label"]),
+            int(t.get("rank", 0)),
+            bool(t.get("conditional_headline", True)),
+            bool(t.get("exclusive")),
         )
         for tid, t in (data.get("tiers") or {}).items()
     }
