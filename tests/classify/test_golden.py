@@ -120,6 +120,8 @@ def _check_qualifiers(j: JurisdictionResult, want: dict[str, Any], where: str) -
         assert words in basis, f"{where}: {key} basis {basis!r} lacks {words!r}"
     for words in want.get("notes_say", []):
         assert any(words in n.text for n in j.notes + j.excluded_by), f"{where}: no note with {words!r}"
+    if want.get("no_notes"):
+        assert not j.notes, f"{where}: unexpected notes {[n.text for n in j.notes]}"
     if "obligations_exactly" in want:
         assert sorted(obligations) == sorted(want["obligations_exactly"]), f"{where}: {sorted(obligations)}"
     for oid, until in (want.get("until") or {}).items():
