@@ -276,11 +276,22 @@ def _set(values: list[str] | None) -> frozenset[str] | None:
 
 
 def _modalities(p: SystemProfile) -> frozenset[str] | None:
-    """Stated modalities plus those implied by generation functions (unknown stays unknown)."""
-    implied = [f for f in p.functions if f in _IMPLIED_MODALITIES] if p.functions else ()
-    if not implied:
+    """Stated modalities plus those implied by generation functions.
+
+    Generation is a function (``text_generation`` ...), and a given ``functions`` list is complete:
+    so with ``generated_modalities`` unstated, a functions list naming no generation and no function
+    that may generate (a chatbot, deep fakes) means the system generates nothing. Otherwise an
+    unstated list stays unknown.
+    """
+    functions = p.functions
+    if functions is None:
         return _set(p.generated_modalities)
-    return frozenset(p.generated_modalities or ()) | {_IMPLIED_MODALITIES[f] for f in implied}
+    implied = {_IMPLIED_MODALITIES[f] for f in functions if f in _IMPLIED_MODALITIES}
+    if p.generated_modalities is not None:
+        return frozenset(p.generated_modalities) | implied
+    if implied or _MAY_GENERATE.isdisjoint(functions):
+        return frozenset(implied)
+    return None
 
 
 _IMPLIED_MODALITIES: dict[str, str] = {
@@ -288,8 +299,14 @@ _IMPLIED_MODALITIES: dict[str, str] = {
     "image_generation": "image",
     "video_generation": "video",
     "audio_generation": "audio",
+    "code_generation": "code",
 }
 """Generation named as a function implies the modality (EU Art. 50(2): audio, image, video, text)."""
+
+_MAY_GENERATE = frozenset(
+    {"chat_interaction", "deepfake_generation", "face_voice_editing", "public_interest_text_generation"}
+)
+"""Functions whose output may or may not be generated content: they leave unstated modalities unknown."""
 
 
 def profile_facts(p: SystemProfile) -> dict[str, Any]:
