@@ -32,7 +32,7 @@ def imprecise(basis: str, whole_articles: frozenset[str]) -> list[str]:
         if rest.startswith("(") or _WORDED.match(rest) or f"Art. {m.group(1)}" in whole_articles:
             continue
         problems.append(f"'Art. {m.group(1)}' without paragraph or point in {basis!r}")
-    for m in re.finditer(r"Annex III(?! point)", basis):
+    for _ in re.finditer(r"Annex III(?! point)", basis):
         problems.append(f"Annex III without a point in {basis!r}")
     return problems
 
@@ -50,7 +50,7 @@ def test_every_decision_in_every_rule_file_cites_paragraph_and_point(data: dict[
     if not data.get("binding", True):
         pytest.skip("voluntary framework: a mapping, not a decision under law")  # NIST AI RMF, ISO/IEC 42001
     if data.get("citation_waiver"):
-        # Colorado SB 26-189: our sources have no section numbers; the waiver must say so, and it is the only one
+        # Colorado SB 26-189: our sources have no section numbers; the waiver says so and is the only one
         assert data["regime"] == "us-co-sb26-189" and "section numbers" in data["citation_waiver"]
         return
     whole = frozenset(data.get("whole_articles") or ())
@@ -61,10 +61,17 @@ def test_every_decision_in_every_rule_file_cites_paragraph_and_point(data: dict[
         problems += [f"presumption {pid}: {x}" for x in imprecise(p["legal_basis"], whole)]
     for rule in (data.get("rules") or []) + (data.get("exclusions") or []):
         annex_i = "Annex I Section" in rule["legal_basis"] and rule.get("cite_fact")
-        basis = rule["legal_basis"].replace("Annex I Section", "Annex I point-cited Section") if annex_i else rule["legal_basis"]
+        basis = (
+            rule["legal_basis"].replace("Annex I Section", "Annex I point-cited Section")
+            if annex_i
+            else rule["legal_basis"]
+        )
         problems += [f"rule {rule['id']}: {p}" for p in imprecise(basis, whole)]
         if rule.get("transition"):
-            problems += [f"rule {rule['id']} transition: {p}" for p in imprecise(rule["transition"]["legal_basis"], whole)]
+            problems += [
+                f"rule {rule['id']} transition: {p}"
+                for p in imprecise(rule["transition"]["legal_basis"], whole)
+            ]
     for t in data.get("thresholds") or []:
         problems += [f"threshold {t['id']}: {p}" for p in imprecise(t["legal_basis"], whole)]
     assert not problems, "\n".join(problems)
@@ -97,5 +104,8 @@ def test_classified_tiers_cite_the_annex_point(day: dt.date) -> None:
                     assert "Annex III point" in t.legal_basis, (profile.id, t.legal_basis)
                 if "Annex I Section" in t.legal_basis:
                     seen += 1
-                    assert "point" in t.legal_basis or "machinery" in t.legal_basis, (profile.id, t.legal_basis)
+                    assert "point" in t.legal_basis or "machinery" in t.legal_basis, (
+                        profile.id,
+                        t.legal_basis,
+                    )
     assert seen > 0

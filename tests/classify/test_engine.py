@@ -26,7 +26,7 @@ def test_same_system_changes_with_as_of() -> None:
 
 
 def test_headline_tiers_of_examples() -> None:
-    """The headline is the tier applying on the as-of date; later tiers are listed as upcoming (issue 19 item 1)."""
+    """The headline is the tier applying on the as-of date; later tiers are upcoming (issue 19 item 1)."""
     day = dt.date(2026, 11, 23)
     expected = {
         ("classroom-emotion", "eu"): ("prohibited", []),

@@ -86,7 +86,9 @@ def _check(result: Classification, code: str, want: dict[str, Any], case_id: str
     for rule_id in want.get("not_undetermined", []):
         assert rule_id not in undetermined_rules, f"{where}: {rule_id} should be decided"
     for rule_id in want.get("undetermined_rules", []):
-        assert rule_id in undetermined_rules, f"{where}: {rule_id} should be undetermined; got {undetermined_rules}"
+        assert rule_id in undetermined_rules, (
+            f"{where}: {rule_id} should be undetermined; got {undetermined_rules}"
+        )
     _check_qualifiers(j, want, where)
 
 
@@ -107,9 +109,13 @@ def _check_qualifiers(j: JurisdictionResult, want: dict[str, Any], where: str) -
     for tier in want.get("conditional", []):
         assert tier in {c.id for c in j.conditional}, f"{where}: no conditional {tier}"
     if "presumptions" in want:
-        assert sorted(p.id for p in j.presumptions) == sorted(want["presumptions"]), f"{where}: {j.presumptions}"
+        assert sorted(p.id for p in j.presumptions) == sorted(want["presumptions"]), (
+            f"{where}: {j.presumptions}"
+        )
     for words in want.get("refused", []):
-        assert any(words in f"{r.exemption}: {r.reason}" for r in j.refusals), f"{where}: no refusal {words!r}"
+        assert any(words in f"{r.exemption}: {r.reason}" for r in j.refusals), (
+            f"{where}: no refusal {words!r}"
+        )
         assert any(words in text for t in j.tiers for text in t.refused), f"{where}: refusal not on a tier"
     for tier in want.get("superseded", []):
         assert tiers[tier].superseded_by is not None, f"{where}: {tier} not superseded"
@@ -125,7 +131,9 @@ def _check_qualifiers(j: JurisdictionResult, want: dict[str, Any], where: str) -
     if "obligations_exactly" in want:
         assert sorted(obligations) == sorted(want["obligations_exactly"]), f"{where}: {sorted(obligations)}"
     for oid, until in (want.get("until") or {}).items():
-        assert obligations[oid].applies_until == until, f"{where}: {oid} until {obligations[oid].applies_until}"
+        assert obligations[oid].applies_until == until, (
+            f"{where}: {oid} until {obligations[oid].applies_until}"
+        )
     for key, dates in (want.get("branches") or {}).items():
         found = tiers[key].branches if key in tiers else obligations[key].branches
         assert sorted(b.applies_from for b in found) == sorted(dates), f"{where}: {key} branches {found}"

@@ -16,7 +16,9 @@ import yaml
 from tongzhou.classify import Classifier
 from tongzhou.systems.loading import profile_from_data
 
-CASES = yaml.safe_load((Path(__file__).parent / "literal" / "cases.yaml").read_text(encoding="utf-8"))["cases"]
+CASES = yaml.safe_load((Path(__file__).parent / "literal" / "cases.yaml").read_text(encoding="utf-8"))[
+    "cases"
+]
 CLASSIFIER = Classifier()
 
 

@@ -151,14 +151,20 @@ class Classifier:
         """False (out of scope) if an exclusion holds; an undetermined exclusion is never presumed."""
         for ex in regime.exclusions:
             if ex.condition.evaluate(facts) is True:
-                result.excluded_by.append(NoteFinding(ex.id, regime.id, ex.explain or ex.title, ex.legal_basis))
+                result.excluded_by.append(
+                    NoteFinding(ex.id, regime.id, ex.explain or ex.title, ex.legal_basis)
+                )
                 return False
         return True
 
     def _cited(self, rule: Rule, because: list[str], facts: dict[str, Any]) -> str:
         """The rule's legal basis down to the point: the points it relied on and the cited fact's term."""
         basis = rule.legal_basis
-        extra = [self._basis[b] for b in dict.fromkeys(because) if self._basis.get(b) and self._basis[b] not in basis]
+        extra = [
+            self._basis[b]
+            for b in dict.fromkeys(because)
+            if self._basis.get(b) and self._basis[b] not in basis
+        ]
         if rule.cite_terms is not None and rule.cite_fact is not None:
             point = rule.cite_terms.get(facts.get(rule.cite_fact) or "")
             if point:
@@ -208,8 +214,21 @@ class Classifier:
                     )
                     result.tiers.append(
                         TierFinding(
-                            t.id, t.label, t.label_zh, t.rank, regime.id, rule.id, basis, start, status,
-                            because, list(dict.fromkeys(unless)), [], None, branches, t.exclusive,
+                            t.id,
+                            t.label,
+                            t.label_zh,
+                            t.rank,
+                            regime.id,
+                            rule.id,
+                            basis,
+                            start,
+                            status,
+                            because,
+                            list(dict.fromkeys(unless)),
+                            [],
+                            None,
+                            branches,
+                            t.exclusive,
                         )
                     )
                 if rule.refuses is not None:
@@ -218,14 +237,29 @@ class Classifier:
                         RefusalFinding(rule.id, regime.id, r.exemption, r.reason, rule.legal_basis, r.tier)
                     )
                 if rule.explain:
-                    result.notes.append(NoteFinding(rule.id, regime.id, rule.explain, rule.legal_basis, rule.explain_zh))
+                    result.notes.append(
+                        NoteFinding(rule.id, regime.id, rule.explain, rule.legal_basis, rule.explain_zh)
+                    )
                 for oid in rule.obligations:
                     found = obligations.get(oid)
                     if found is None:
                         o = regime.obligations[oid]
                         obligations[oid] = ObligationFinding(
-                            o.id, o.title, o.title_zh, o.legal_basis, regime.id, o.addressee, True,
-                            start, until, status, [rule.id], o.note, [], [basis], branches,
+                            o.id,
+                            o.title,
+                            o.title_zh,
+                            o.legal_basis,
+                            regime.id,
+                            o.addressee,
+                            True,
+                            start,
+                            until,
+                            status,
+                            [rule.id],
+                            o.note,
+                            [],
+                            [basis],
+                            branches,
                         )
                     else:
                         found.rule_ids.append(rule.id)
@@ -294,8 +328,18 @@ class Classifier:
             kind, words = "if", f"the facts {', '.join(needs)} meet {rule.legal_basis}"
         result.conditional.append(
             ConditionalTier(
-                t.id, t.label, t.label_zh, t.rank, regime.id, rule.id, rule.legal_basis,
-                start, "upcoming" if status == "upcoming" else "applies", needs, words, kind,
+                t.id,
+                t.label,
+                t.label_zh,
+                t.rank,
+                regime.id,
+                rule.id,
+                rule.legal_basis,
+                start,
+                "upcoming" if status == "upcoming" else "applies",
+                needs,
+                words,
+                kind,
             )
         )
 
@@ -315,11 +359,23 @@ class Classifier:
         result.undetermined.append(UndeterminedFinding(rule.id, regime.id, title, basis, [fact], would))
         if rule.tier is not None and regime.tiers[rule.tier].conditional_headline:
             t = regime.tiers[rule.tier]
-            later = "; ".join(f"{b.condition} (then from {b.applies_from})" for b in branches if b.applies_from != start)
+            later = "; ".join(
+                f"{b.condition} (then from {b.applies_from})" for b in branches if b.applies_from != start
+            )
             result.conditional.append(
                 ConditionalTier(
-                    t.id, t.label, t.label_zh, t.rank, regime.id, rule.id, basis, start, "applies", [fact],
-                    f"{later} (needs fact {fact})", "unless",
+                    t.id,
+                    t.label,
+                    t.label_zh,
+                    t.rank,
+                    regime.id,
+                    rule.id,
+                    basis,
+                    start,
+                    "applies",
+                    [fact],
+                    f"{later} (needs fact {fact})",
+                    "unless",
                 )
             )
 

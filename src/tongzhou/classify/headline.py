@@ -1,4 +1,4 @@
-"""The headline of a jurisdiction's result: what applies on the as-of date, on what footing, and what comes next.
+"""The headline of a jurisdiction's result: what applies on the as-of date, on what footing, what next.
 
 Rules (docs/classify.md, "The headline"):
 

@@ -25,7 +25,11 @@ class DateBranch:
     legal_basis: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"if": self.condition, "applies_from": _iso(self.applies_from), "legal_basis": self.legal_basis}
+        return {
+            "if": self.condition,
+            "applies_from": _iso(self.applies_from),
+            "legal_basis": self.legal_basis,
+        }
 
 
 @dataclass(slots=True)
@@ -67,7 +71,7 @@ class ConditionalTier:
     """``applies`` or ``upcoming``: whether the outcome would bite on the as-of date."""
     needs: list[str]
     unless: str
-    """What would lift it, in words naming the facts ("medical or safety reasons (medical_or_safety_purpose)")."""
+    """What would lift it, in words naming the facts ("... medical or safety reasons (needs fact ...)")."""
     kind: str = "unless"
     """``unless`` (an exception the facts must establish) or ``if`` (a trigger the facts must establish)."""
 
@@ -117,7 +121,7 @@ class RefusalFinding:
 
 @dataclass(slots=True)
 class NoteFinding:
-    """An explanation a professional adds (how several filings relate, why duties are withdrawn, an exclusion)."""
+    """An explanation a professional adds (how filings relate, why duties are withdrawn, an exclusion)."""
 
     rule_id: str
     regime: str

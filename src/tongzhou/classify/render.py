@@ -19,7 +19,7 @@ def _when(o: ObligationFinding) -> str:
 
 
 def _basis(o: ObligationFinding) -> str:
-    """The duty's article, with the point the rule fired on where that is more precise (Art. 5(1) ← 5(1)(f))."""
+    """The duty's article, with the point its rule fired on where more precise (Art. 5(1) ← 5(1)(f))."""
     finer = [g for g in o.grounds if g.startswith(o.legal_basis) and g != o.legal_basis]
     return o.legal_basis + (f" ← {'; '.join(finer)}" if finer else "")
 
@@ -58,13 +58,23 @@ def _qualifier_lines(j: JurisdictionResult) -> list[Text]:
     """Conditional tiers, presumptions, refusals, date branches and notes, each with its legal basis."""
     out = [Text(f"conditional: {c.text} [{c.legal_basis}]", style="red") for c in j.conditional]
     out += [
-        Text(f"presumed: not {p.text} [{p.legal_basis}] — rebutted by {', '.join(p.rebutted_by)}", style="magenta")
+        Text(
+            f"presumed: not {p.text} [{p.legal_basis}] — rebutted by {', '.join(p.rebutted_by)}",
+            style="magenta",
+        )
         for p in j.presumptions
     ]
-    out += [Text(f"refused: {r.exemption} — {r.reason} [{r.legal_basis}]", style="magenta") for r in j.refusals]
+    out += [
+        Text(f"refused: {r.exemption} — {r.reason} [{r.legal_basis}]", style="magenta") for r in j.refusals
+    ]
     for t in j.tiers:
         for b in t.branches:
-            out.append(Text(f"date: {t.label} from {b.applies_from} if {b.condition} [{b.legal_basis}]", style="yellow"))
+            out.append(
+                Text(
+                    f"date: {t.label} from {b.applies_from} if {b.condition} [{b.legal_basis}]",
+                    style="yellow",
+                )
+            )
     out += [Text(f"note: {n.text} [{n.legal_basis}]", style="cyan") for n in j.notes]
     return out
 
@@ -190,7 +200,9 @@ def render_markdown(result: Classification) -> str:
             continue
         lines += [f"**Headline / 结论: {j.headline_text}**", ""]
         for t in j.tiers:
-            verb = {"applies": "applies since", "upcoming": "bites from"}.get(t.status, "date undetermined, earliest")
+            verb = {"applies": "applies since", "upcoming": "bites from"}.get(
+                t.status, "date undetermined, earliest"
+            )
             when = f", {verb} {t.applies_from}" if t.applies_from else ""
             gone = f" (superseded by {t.superseded_by}: no duties)" if t.superseded_by else ""
             lines.append(f"- **Tier: {t.label}** / {t.label_zh} — {t.legal_basis}{when}{gone}")

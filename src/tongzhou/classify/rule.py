@@ -1,4 +1,4 @@
-"""The compiled shape of the law: tiers, obligations, presumptions, rules and regimes (built by :mod:`ruleset`)."""
+"""The compiled shape of the law: tiers, obligations, presumptions, rules, regimes (see :mod:`ruleset`)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from tongzhou.classify.conditions import CompiledCondition
+
 
 @dataclass(frozen=True, slots=True)
 class TierDef:
@@ -48,7 +49,7 @@ class Transition:
 
 @dataclass(frozen=True, slots=True)
 class Presumption:
-    """What the law presumes when the facts a rule needs are not stated (the burden is on whoever claims them).
+    """What the law presumes when facts a rule needs are not stated (the burden is on whoever claims them).
 
     A rule that names this presumption and is undetermined is taken as *false*; the finding lists
     the facts that would rebut the presumption. ``when_missing`` narrows it: the presumption holds

@@ -192,23 +192,23 @@ def parse_regime(data: dict[str, Any], source_name: str) -> Regime:
                 presumptions,
                 tiers,
                 Rule(
-                id=rid,
-                regime=regime_id,
-                jurisdiction=jurisdiction,
-                title=_required(raw, "title", w),
-                condition=_compile(raw.get("when"), w),
-                tier=tier,
-                obligations=obl,
-                derive=tuple(raw.get("derive") or ()),
-                legal_basis=_required(raw, "legal_basis", w),
-                source=raw.get("source", regime.source),
-                applies_from=_date(raw.get("applies_from"), w),
-                applies_until=_date(raw.get("applies_until"), w),
-                text_from=_date(raw.get("text_from"), w),
-                text_until=_date(raw.get("text_until"), w),
-                transition=transition,
-                earlier_text=earlier,
-                note=raw.get("note", ""),
+                    id=rid,
+                    regime=regime_id,
+                    jurisdiction=jurisdiction,
+                    title=_required(raw, "title", w),
+                    condition=_compile(raw.get("when"), w),
+                    tier=tier,
+                    obligations=obl,
+                    derive=tuple(raw.get("derive") or ()),
+                    legal_basis=_required(raw, "legal_basis", w),
+                    source=raw.get("source", regime.source),
+                    applies_from=_date(raw.get("applies_from"), w),
+                    applies_until=_date(raw.get("applies_until"), w),
+                    text_from=_date(raw.get("text_from"), w),
+                    text_until=_date(raw.get("text_until"), w),
+                    transition=transition,
+                    earlier_text=earlier,
+                    note=raw.get("note", ""),
                 ),
             )
         )
@@ -223,7 +223,11 @@ def _known_facts(names: Any, where: str) -> list[str]:
 
 
 def _qualified(
-    raw: dict[str, Any], where: str, presumptions: dict[str, Presumption], tiers: dict[str, TierDef], rule: Rule
+    raw: dict[str, Any],
+    where: str,
+    presumptions: dict[str, Presumption],
+    tiers: dict[str, TierDef],
+    rule: Rule,
 ) -> Rule:
     """Attach the optional legal qualifiers of a rule: presumption, exception, refusal, note, citation."""
     pid = raw.get("presume")
@@ -233,13 +237,17 @@ def _qualified(
         rule.presume = presumptions[pid]
     unless = raw.get("unless")
     if unless:
-        rule.unless = Unless(frozenset(_known_facts(unless.get("facts") or (), where)), _required(unless, "text", where))
+        rule.unless = Unless(
+            frozenset(_known_facts(unless.get("facts") or (), where)), _required(unless, "text", where)
+        )
     refuses = raw.get("refuses")
     if refuses:
         tier = refuses.get("tier")
         if tier is not None and tier not in tiers:
             raise InputError(f"{where}: refuses.tier {tier!r} is not declared under 'tiers'")
-        rule.refuses = Refusal(_required(refuses, "exemption", where), _required(refuses, "reason", where), tier)
+        rule.refuses = Refusal(
+            _required(refuses, "exemption", where), _required(refuses, "reason", where), tier
+        )
     rule.explain = raw.get("explain", "")
     rule.explain_zh = raw.get("explain_zh", "")
     cite_fact = raw.get("cite_fact")

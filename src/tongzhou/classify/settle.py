@@ -42,7 +42,9 @@ def settle(
     if result.refusals:
         for t in result.tiers:
             t.refused = [
-                f"{r.exemption} refused: {r.reason} ({r.legal_basis})" for r in result.refusals if r.tier == t.id
+                f"{r.exemption} refused: {r.reason} ({r.legal_basis})"
+                for r in result.refusals
+                if r.tier == t.id
             ]
     if any(t.exclusive for t in result.tiers):
         _prohibition(result, stop_duties)
@@ -80,7 +82,8 @@ def _prohibition(result: JurisdictionResult, stop_duties: frozenset[str]) -> Non
                 NoteFinding(
                     head.rule_id,
                     head.regime,
-                    f"{head.label}: the only duty is not to place it on the market, put it into service or use "
+                    f"{head.label}: the only duty is not to place it on the market, put it into service or "
+                    "use "
                     f"it; the {len(withdrawn)} duties that would otherwise attach are not listed "
                     f"({', '.join(withdrawn)}).",
                     head.legal_basis,

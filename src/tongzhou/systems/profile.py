@@ -163,7 +163,7 @@ class SafetyComponent(_Facts):
 
 
 class Biometrics(_Facts):
-    """How a biometric identification system is used: three separate facts (EU Art. 3(41)-(44), Art. 5(1)(h))."""
+    """How a biometric identification system is used: three facts (EU Art. 3(41)-(44), Art. 5(1)(h))."""
 
     remote: bool | None = None
     """Identifies people at a distance without their active involvement (Art. 3(41))."""
