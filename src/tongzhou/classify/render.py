@@ -59,7 +59,8 @@ def _qualifier_lines(j: JurisdictionResult) -> list[Text]:
     out = [Text(f"conditional: {c.text} [{c.legal_basis}]", style="red") for c in j.conditional]
     out += [
         Text(
-            f"presumed: not {p.text} [{p.legal_basis}] — rebutted by {', '.join(p.rebutted_by)}",
+            f"presumed ({p.id}): the rule does not apply unless {p.text} [{p.legal_basis}] — "
+            f"facts that would decide it: {', '.join(p.rebutted_by)}",
             style="magenta",
         )
         for p in j.presumptions
