@@ -59,12 +59,25 @@ def _one_per_tier(tiers: list[TierFinding]) -> list[TierFinding]:
         if kept is None:
             merged[key] = t
             continue
-        if t.applies_from is not None and (kept.applies_from is None or t.applies_from >= kept.applies_from):
-            kept.because.append(t.rule_id)
-        else:
+        if _bites_earlier(t, kept):
             t.because.append(kept.rule_id)
             merged[key] = t
+        else:
+            kept.because.append(t.rule_id)
     return sorted(merged.values(), key=lambda t: -t.rank)
+
+
+_STATUS_ORDER = {"applies": 0, "undetermined": 1, "upcoming": 2}
+
+
+def _bites_earlier(t: TierFinding, kept: TierFinding) -> bool:
+    """A rule that applies beats one whose date is undetermined, which beats one still to come."""
+    a, b = _STATUS_ORDER.get(t.status, 3), _STATUS_ORDER.get(kept.status, 3)
+    if a != b:
+        return a < b
+    if t.applies_from is None or kept.applies_from is None:
+        return t.applies_from is None and kept.applies_from is not None
+    return t.applies_from < kept.applies_from
 
 
 def _prohibition(result: JurisdictionResult, stop_duties: frozenset[str]) -> None:
