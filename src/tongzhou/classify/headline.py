@@ -64,7 +64,7 @@ def headline_of(result: JurisdictionResult) -> Headline:
     applying = [t for t in result.tiers if t.status == "applies" and t.superseded_by is None]
     best = max(applying, key=lambda t: t.rank, default=None)
     floor = -1 if best is None else best.rank
-    candidates = [c for c in result.conditional if c.status == "applies" and c.rank > floor]
+    candidates = [c for c in result.conditional if c.status == "conditional" and c.rank > floor]
     later = "".join(f"; {u.text}" for u in upcoming)
     if candidates:
         top = max(candidates, key=lambda c: c.rank)

@@ -68,7 +68,7 @@ class ConditionalTier:
     legal_basis: str
     applies_from: dt.date | None
     status: str
-    """``applies`` or ``upcoming``: whether the outcome would bite on the as-of date."""
+    """``conditional`` (would bite on the as-of date unless/if the facts say otherwise) or ``upcoming``."""
     needs: list[str]
     unless: str
     """What would lift it, in words naming the facts ("... medical or safety reasons (needs fact ...)")."""
