@@ -68,6 +68,8 @@ def test_conditional_headline_presumptions_and_single_duty_reach_every_format(tm
     flat = " ".join(table.stdout.split())
     assert "headline / 结论: prohibited practice unless the emotion inference is intended" in flat
     assert "presumed (eu.no_art6_3_derogation)" in flat
+    zh = run_cli("classify", str(profile), "--as-of", "2026-11-23", "--jurisdiction", "eu", "--lang", "zh")
+    assert "结论: 禁止的人工智能实践，除非" in " ".join(zh.stdout.split())
     md = run_cli("classify", str(profile), "--as-of", "2026-11-23", "--jurisdiction", "eu", "--format", "md")
     assert "**Headline / 结论: prohibited practice unless" in md.stdout
     doc = json.loads(run_cli("classify", str(profile), "--as-of", "2026-11-23", "--format", "json").stdout)

@@ -148,6 +148,7 @@ class UpcomingChange:
     applies_from: dt.date | None
     legal_basis: str
     branches: list[DateBranch] = field(default_factory=list)
+    label_zh: str = ""
 
     @property
     def text(self) -> str:
@@ -158,6 +159,15 @@ class UpcomingChange:
             return f"from {dates}: {self.label}"
         return f"from {self.applies_from}: {self.label}"
 
+    @property
+    def text_zh(self) -> str:
+        if self.branches:
+            dates = "或".join(
+                f"{b.applies_from}（{b.condition}）" for b in self.branches if b.applies_from is not None
+            )
+            return f"自{dates}起：{self.label_zh}"
+        return f"自{self.applies_from}起：{self.label_zh}"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -166,4 +176,6 @@ class UpcomingChange:
             "legal_basis": self.legal_basis,
             "branches": [b.to_dict() for b in self.branches],
             "text": self.text,
+            "label_zh": self.label_zh,
+            "text_zh": self.text_zh,
         }

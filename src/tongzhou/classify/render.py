@@ -113,7 +113,9 @@ def render_table(result: Classification, console: Console, lang: str = "en", exp
         if j.in_scope is False:
             out_of_scope.append(j.jurisdiction + "".join(f" ({n.text})" for n in j.excluded_by))
             continue
-        parts: list[Table | Text] = [Text(f"headline / 结论: {j.headline_text}", style="bold")]
+        summary = j.summary()
+        head = summary.text_zh if lang == "zh" else summary.text
+        parts: list[Table | Text] = [Text(f"headline / 结论: {head}", style="bold")]
         for t in j.tiers:
             when = (
                 ""
@@ -199,7 +201,8 @@ def render_markdown(result: Classification) -> str:
             why = "; ".join(f"{n.text} [{n.legal_basis}]" for n in j.excluded_by) or "markets"
             lines += [f"Not in scope ({why}).", ""]
             continue
-        lines += [f"**Headline / 结论: {j.headline_text}**", ""]
+        summary = j.summary()
+        lines += [f"**Headline / 结论: {summary.text}**", "", f"结论：{summary.text_zh}", ""]
         for t in j.tiers:
             verb = {"applies": "applies since", "upcoming": "bites from"}.get(
                 t.status, "date undetermined, earliest"
