@@ -38,6 +38,9 @@ LINGER_SECONDS = 2.0
 
 
 RequestHandler = Callable[[GatewayRequest, "ClientConnection"], Awaitable[None]]
+BeforeAnswer = Callable[[], None]
+"""Run before any byte of an answer is written (the gateway hands its pending audit records to the
+OS there, so an answer never leaves before the records that describe it)."""
 
 
 class ClientConnection(asyncio.Protocol):
@@ -49,8 +52,10 @@ class ClientConnection(asyncio.Protocol):
         max_body_bytes: int,
         registry: set[ClientConnection],
         timeouts: ClientTimeouts | None = None,
+        before_answer: BeforeAnswer | None = None,
     ) -> None:
         self._handler = handler
+        self._before_answer = before_answer
         self._timeouts = timeouts or ClientTimeouts()
         self._registry = registry
         self._loop = asyncio.get_running_loop()
@@ -238,6 +243,8 @@ class ClientConnection(asyncio.Protocol):
 
     def _write(self, data: bytes) -> None:
         if self._transport is not None and not self._gone:
+            if self._before_answer is not None:
+                self._before_answer()
             self._transport.write(data)
 
     def _connection_header(self) -> bytes:

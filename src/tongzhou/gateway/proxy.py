@@ -149,6 +149,7 @@ class Proxy:
                 "body": self.audit_content(body),
             },
         )
+        self.audit.flush()  # the record reaches the OS before the request reaches the upstream
         pool = self.pool
         target = pool.prefix + b"/" + raw_tail.encode("latin-1")
         if request.query:

@@ -45,9 +45,10 @@ class GatewayServer:
         loop = asyncio.get_running_loop()
         max_body = self.gateway.policy.max_body_bytes
         timeouts = self.gateway.policy.client_timeouts
+        flush = self.gateway.governor.audit.flush  # records reach the OS before the answers they describe
         try:
             self._server = await loop.create_server(
-                lambda: ClientConnection(self.gateway.handle, max_body, self.connections, timeouts),
+                lambda: ClientConnection(self.gateway.handle, max_body, self.connections, timeouts, flush),
                 self.host,
                 self.port,
                 backlog=1024,
