@@ -54,28 +54,32 @@ class RequestSink(Protocol):
 class RequestReader:
     """httptools' callbacks for one connection: bytes in, :class:`GatewayRequest` objects out."""
 
+    # The request being parsed (see _new_message).
+    _url: bytes
+    _headers: Headers
+    _body: list[bytes]
+    _body_size: int
+    _too_large: bool
+    _expect_continue: bool
+    _head_bytes: int
+    _header_bytes: int
+    _framing_bytes: int
+    _chunks: int
+    _hosts: int
+
     def __init__(self, sink: RequestSink, max_body_bytes: int) -> None:
         self._sink = sink
         self._max_body = max_body_bytes
         self._parser = httptools.HttpRequestParser(self)
         self.remote: str | None = None
         """The client's address, as requests carry it (set once the connection is made)."""
-        # Per request being parsed.
-        self._url = b""
-        self._headers: Headers = []
-        self._body: list[bytes] = []
-        self._body_size = 0
-        self._too_large = False
-        self._expect_continue = False
         self.in_head = False
         self.in_body = False
         """Head done, message not yet complete (body, chunk framing, trailers)."""
-        self._head_bytes = self._header_bytes = 0
-        self._framing_bytes = self._chunks = 0
-        self._hosts = 0
         self._messages = 0
         self.message_started = self.body_started = 0.0
         """When the request's head and body began to arrive (for the header and body timeouts)."""
+        self._new_message()
 
     def feed(self, data: bytes) -> None:
         """Parse one read; raises httptools' errors (``HttpParserUpgrade`` for a protocol switch)."""
@@ -96,16 +100,8 @@ class RequestReader:
 
     # ---- httptools callbacks -----------------------------------------------------------------
     def on_message_begin(self) -> None:
-        self._url = b""
-        self._headers = []
-        self._body = []
-        self._body_size = 0
-        self._too_large = False
-        self._expect_continue = False
+        self._new_message()
         self.in_head = True
-        self._head_bytes = self._header_bytes = 0
-        self._framing_bytes = self._chunks = 0
-        self._hosts = 0
         self._messages += 1
         self.message_started = self._sink.last_active  # the time of this read: no clock call per request
 
@@ -197,7 +193,19 @@ class RequestReader:
             request.keep_alive = False  # the client may still be sending; start afresh
         self._sink.deliver(request)
 
-    # ---- limits ------------------------------------------------------------------------------
+    # ---- per request and limits ---------------------------------------------------------------
+    def _new_message(self) -> None:
+        """Forget the last request's parts and counts."""
+        self._url = b""
+        self._headers = []
+        self._body = []
+        self._body_size = 0
+        self._too_large = False
+        self._expect_continue = False
+        self._head_bytes = self._header_bytes = 0
+        self._framing_bytes = self._chunks = 0
+        self._hosts = 0
+
     def _count_framing(self, size: int) -> None:
         """Bound what a chunked body carries besides its data: httptools does not limit chunk
         extensions, and buffers each trailer field whole, so an endless one would grow without end."""
