@@ -89,8 +89,8 @@ class KeywordScanner:
         word_owner: list[int] = []
         for entry_id, entry in enumerate(library.entries):
             if entry.mode == "word":
-                regex = self.backend == "hyperscan"
-                word_patterns.append(_word_regex(entry.keyword) if regex else _word_literal(entry.keyword))
+                hs = self.backend == "hyperscan"
+                word_patterns.append(_word_regex(entry.keyword) if hs else _word_literal(entry.keyword))
                 word_owner.append(entry_id)
                 continue
             for spelling in chinese_variants(entry.keyword):
@@ -109,9 +109,11 @@ class KeywordScanner:
         self._owner_ids = np.array([e for o in owners for e in o], dtype=np.int64)
         self._word_owner = np.array(word_owner, dtype=np.int64)
         self._literals = PatternMatcher(self.patterns, self.backend)
-        # Word-mode entries: Hyperscan regexes over the raw buffer, or literals with boundaries checked.
+        # Word-mode entries: Hyperscan regexes over the raw buffer, or (every other backend) literals
+        # matched by ahocorasick-rs with word boundaries checked per hit.
+        regex = self.backend == "hyperscan"
         self._words = (
-            PatternMatcher(word_patterns, self.backend, regex=self.backend == "hyperscan")
+            PatternMatcher(word_patterns, "hyperscan" if regex else "ahocorasick-rs", regex=regex)
             if word_patterns
             else None
         )
