@@ -25,17 +25,6 @@ app = typer.Typer(
 )
 
 
-def _params(temperature: float | None, max_tokens: int | None, seed: int | None) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if temperature is not None:
-        out["temperature"] = temperature
-    if max_tokens is not None:
-        out["max_tokens"] = max_tokens
-    if seed is not None:
-        out["seed"] = seed
-    return out
-
-
 @contextlib.contextmanager
 def _run_in_store(run_id: str | None) -> Iterator[tuple[Store, str]]:
     """The open store and ``run_id`` or, without it, the latest run's id; closed afterwards."""
@@ -95,7 +84,8 @@ def run(
     用题库测评模型。
     """
     from tongzhou.evaluate import RunOptions, model_from_ref, run_evaluation, run_summary
-    from tongzhou.evaluate.console import print_summary
+    from tongzhou.evaluate.console import print_result, print_summary
+    from tongzhou.evaluate.run_options import generation_parameters
     from tongzhou.evaluate.service import resume_settings
     from tongzhou.evaluate.standards import StandardProfile
     from tongzhou.store import open_store
@@ -111,7 +101,7 @@ def run(
             limit, seed = settings.limit, settings.seed
             chosen_profile, params = settings.profile, settings.parameters
         else:
-            params = _params(temperature, max_tokens, model_seed)
+            params = generation_parameters(temperature=temperature, max_tokens=max_tokens, seed=model_seed)
         options: dict[str, Any] = {}
         if model.startswith("openai:"):
             options = {"api_key_env": api_key_env, "timeout_s": timeout}
@@ -154,12 +144,7 @@ def run(
                 Console(stderr=True).print(hint, highlight=False, soft_wrap=True)
                 raise
             raise Interrupted(hint) from None
-        console.print(
-            f"{result.items} items: {result.queried} queried, {result.from_cache} from cache, "
-            f"{result.retries} retries, {result.errors} errors, {result.seconds:.1f} s"
-        )
-        for message in result.error_messages:
-            console.print(f"  [red]error[/] {message}", highlight=False)
+        print_result(console, result)
         print_summary(console, run_summary(store, result.run_id), items=show_items)
         if result.status != "complete" or result.errors:
             raise PartialFailure(

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from tongzhou.evaluate._tables import EvalRun
     from tongzhou.evaluate.bank import Bank
     from tongzhou.evaluate.contract import Metric, RunSummary, SubRate
+    from tongzhou.evaluate.run_options import RunResult
     from tongzhou.evaluate.standards import StandardProfile
 
 
@@ -146,3 +147,13 @@ def print_coverage(console: Console, bank: Bank, profile: StandardProfile) -> bo
         smallest = f"{code} ({count} items)"
     console.print(f"  covers {covered} risk types/topics; smallest: {smallest}", highlight=False)
     return bool(rep.meets)
+
+
+def print_result(console: Console, result: RunResult) -> None:
+    """What one `eval run` did: items, queries, cache hits, retries, errors and time."""
+    console.print(
+        f"{result.items} items: {result.queried} queried, {result.from_cache} from cache, "
+        f"{result.retries} retries, {result.errors} errors, {result.seconds:.1f} s"
+    )
+    for message in result.error_messages:
+        console.print(f"  [red]error[/] {message}", highlight=False)

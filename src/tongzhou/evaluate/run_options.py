@@ -10,7 +10,7 @@ from typing import Any
 
 from tongzhou.evaluate.models.base import Message
 
-__all__ = ["CacheKeys", "RunOptions", "RunResult", "cache_key"]
+__all__ = ["CacheKeys", "RunOptions", "RunResult", "cache_key", "generation_parameters"]
 
 
 @dataclass
@@ -73,3 +73,8 @@ class CacheKeys:
         digest.update(json.dumps(list(messages), sort_keys=True, ensure_ascii=False,
                                  separators=(",", ":")).encode("utf-8"))
         return "sha256:" + digest.hexdigest()
+
+
+def generation_parameters(**given: float | int | None) -> dict[str, Any]:
+    """The generation parameters that were given (``temperature=None`` leaves the model's own)."""
+    return {name: value for name, value in given.items() if value is not None}
