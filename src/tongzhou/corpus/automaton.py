@@ -82,6 +82,9 @@ class KeywordScanner:
     def __init__(self, library: KeywordLibrary, backend: str = "auto") -> None:
         self.library = library
         self.backend = choose_backend(backend)
+        # Word-mode entries: Hyperscan regexes over the raw buffer, or (every other backend) literals
+        # matched by ahocorasick-rs with word boundaries checked per hit.
+        regex = self.backend == "hyperscan"
         # Distinct literal patterns (normalised spellings) → the entries they stand for.
         pattern_index: dict[bytes, int] = {}
         owners: list[list[int]] = []
@@ -89,8 +92,7 @@ class KeywordScanner:
         word_owner: list[int] = []
         for entry_id, entry in enumerate(library.entries):
             if entry.mode == "word":
-                hs = self.backend == "hyperscan"
-                word_patterns.append(_word_regex(entry.keyword) if hs else _word_literal(entry.keyword))
+                word_patterns.append(_word_regex(entry.keyword) if regex else _word_literal(entry.keyword))
                 word_owner.append(entry_id)
                 continue
             for spelling in chinese_variants(entry.keyword):
@@ -109,9 +111,7 @@ class KeywordScanner:
         self._owner_ids = np.array([e for o in owners for e in o], dtype=np.int64)
         self._word_owner = np.array(word_owner, dtype=np.int64)
         self._literals = PatternMatcher(self.patterns, self.backend)
-        # Word-mode entries: Hyperscan regexes over the raw buffer, or (every other backend) literals
-        # matched by ahocorasick-rs with word boundaries checked per hit.
-        regex = self.backend == "hyperscan"
+        self._word_lengths = [len(p) for p in word_patterns]
         self._words = (
             PatternMatcher(word_patterns, "hyperscan" if regex else "ahocorasick-rs", regex=regex)
             if word_patterns
@@ -129,7 +129,7 @@ class KeywordScanner:
         if self._words.regex:
             return ids, ends
         # Fallback: the buffer arrives case- and width-folded; word boundaries checked per hit.
-        lengths = [len(p) for p in self._words.patterns]
+        lengths = self._word_lengths
         kept_ids: list[int] = []
         kept_ends: list[int] = []
         for pid, end in zip(ids, ends, strict=True):
