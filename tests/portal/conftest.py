@@ -104,17 +104,22 @@ class Portal:
     app: Any
     secrets: dict[str, str] = field(default_factory=dict)
     """TOTP secrets captured at enrolment, by account."""
+    _browsers: dict[Role, TestClient] = field(default_factory=dict)
 
     def client(self, **kwargs: Any) -> TestClient:
         """A new browser (its own cookie jar)."""
-        return TestClient(self.app, base_url="http://127.0.0.1", **kwargs)
+        return TestClient(self.app, **{"base_url": "http://127.0.0.1", **kwargs})
 
     def logged_in(self, role: Role) -> TestClient:
-        """A browser logged in as the account of ``role`` (public: not logged in)."""
+        """A browser logged in as the account of ``role`` (public: not logged in); one per role and
+        test, as a TOTP code works once (a second login within the same 30 s step would be refused)."""
+        if role in self._browsers:
+            return self._browsers[role]
         client = self.client()
         if role is not Role.public:
             response = login(client, ACCOUNTS[role], self.secrets)
             assert response.status_code == 303 and response.headers["location"] == "/", response.text[:500]
+        self._browsers[role] = client
         return client
 
     def token(self, role: Role) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
@@ -40,11 +41,17 @@ def app_routes(portal: Portal) -> set[tuple[str, str]]:
     """(method, path template) of every portal route (TAXII keeps its own grants)."""
     portal_app = portal.app.app.portal  # SecurityHeadersMiddleware → TaxiiBesidePortal → portal
     found: set[tuple[str, str]] = {("GET", "/api/v1/openapi.json")}
-    for route in portal_app.routes:
-        if isinstance(route, APIRoute):
-            found |= {(m, route.path) for m in route.methods if m != "HEAD"}
-        elif isinstance(route, Mount):
-            found.add(("GET", f"{route.path}/{{path}}"))
+
+    def walk(routes: list[Any], prefix: str) -> None:
+        for route in routes:
+            if isinstance(route, APIRoute):
+                found.update((m, prefix + route.path) for m in route.methods if m != "HEAD")
+            elif isinstance(route, Mount):
+                found.add(("GET", f"{prefix}{route.path}/{{path}}"))
+            elif hasattr(route, "original_router"):  # FastAPI ≥ 0.16x keeps included routers whole
+                walk(route.original_router.routes, prefix + route.include_context.prefix)
+
+    walk(portal_app.routes, "")
     return found
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import ChainableUndefined, Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -21,7 +21,7 @@ def environment() -> Environment:
     env = Environment(
         loader=PackageLoader("tongzhou.portal", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
+        undefined=ChainableUndefined,  # profiles omit unknown facts: a missing one renders empty
         trim_blocks=True,
         lstrip_blocks=True,
     )
