@@ -89,9 +89,15 @@ def build(home: Path, systems: int, evaluations: int, incidents: int) -> dict[st
         text, digest = profile_digest(profile)
         rows.append(
             {
-                "id": profile.id, "name": profile.name, "version": profile.version,
-                "registrant_role": profile.registrant.role.value, "profile_json": text, "sha256": digest,
-                "source": "benchmark", "created_at": now, "updated_at": now,
+                "id": profile.id,
+                "name": profile.name,
+                "version": profile.version,
+                "registrant_role": profile.registrant.role.value,
+                "profile_json": text,
+                "sha256": digest,
+                "source": "benchmark",
+                "created_at": now,
+                "updated_at": now,
             }
         )
     ids = [r["id"] for r in rows]
@@ -101,9 +107,14 @@ def build(home: Path, systems: int, evaluations: int, incidents: int) -> dict[st
             EVALUATIONS.insert(),
             [
                 {
-                    "id": f"eval-{n:05d}", "system_id": rng.choice(ids), "evaluator": f"Lab {n % 20}",
-                    "verdict": rng.choice(["pass", "fail"]), "key_id": f"key-{n % 20}", "uploaded_by": "bench",
-                    "uploaded_us": 1_760_000_000_000_000 + n, "envelope_json": "{}",
+                    "id": f"eval-{n:05d}",
+                    "system_id": rng.choice(ids),
+                    "evaluator": f"Lab {n % 20}",
+                    "verdict": rng.choice(["pass", "fail"]),
+                    "key_id": f"key-{n % 20}",
+                    "uploaded_by": "bench",
+                    "uploaded_us": 1_760_000_000_000_000 + n,
+                    "envelope_json": "{}",
                 }
                 for n in range(evaluations)
             ],
@@ -112,10 +123,17 @@ def build(home: Path, systems: int, evaluations: int, incidents: int) -> dict[st
             INCIDENTS.insert(),
             [
                 {
-                    "id": f"incident--bench-{n:06d}", "title": f"Incident {n}", "classification": "incident",
-                    "severity": "serious" if n % 10 == 0 else "other", "occurred_us": None,
-                    "aware_us": 1_760_000_000_000_000 + n, "source": "bench", "created_us": 1_760_000_000_000_000 + n,
-                    "body": json.dumps({"title": f"Incident {n}", "ai_system": rng.choice(ids), "harm_types": ["rights"]}),
+                    "id": f"incident--bench-{n:06d}",
+                    "title": f"Incident {n}",
+                    "classification": "incident",
+                    "severity": "serious" if n % 10 == 0 else "other",
+                    "occurred_us": None,
+                    "aware_us": 1_760_000_000_000_000 + n,
+                    "source": "bench",
+                    "created_us": 1_760_000_000_000_000 + n,
+                    "body": json.dumps(
+                        {"title": f"Incident {n}", "ai_system": rng.choice(ids), "harm_types": ["rights"]}
+                    ),
                 }
                 for n in range(incidents)
             ],
@@ -186,21 +204,38 @@ def main() -> None:
             print(f"{what}: {seconds:.1f} s")
         db = home / "tongzhou.db"
         env = {
-            **os.environ, "TONGZHOU_HOME": str(home), "PYTHONPATH": str(SRC),
-            "TONGZHOU_PORTAL_MIGRATE": "0", "TONGZHOU_TAXII_MIGRATE": "0", "TONGZHOU_TAXII_VALIDATION_PROCESSES": "0",
+            **os.environ,
+            "TONGZHOU_HOME": str(home),
+            "PYTHONPATH": str(SRC),
+            "TONGZHOU_PORTAL_MIGRATE": "0",
+            "TONGZHOU_TAXII_MIGRATE": "0",
+            "TONGZHOU_TAXII_VALIDATION_PROCESSES": "0",
         }
         results: dict[str, tuple[float, float, float, int]] = {}
         port = free_port()
         ours = serve(
-            [sys.executable, "-m", "uvicorn", "--factory", "tongzhou.portal.service:service_from_env",
-             "--port", str(port), "--log-level", "warning", "--no-access-log"],
-            f"http://127.0.0.1:{port}/api/v1/openapi.json", env,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "tongzhou.portal.service:service_from_env",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            f"http://127.0.0.1:{port}/api/v1/openapi.json",
+            env,
         )
         query = urlencode({**FILTER, "limit": PAGE})
         try:
             json_url = f"http://127.0.0.1:{port}/api/v1/systems?{query}"
             first = httpx.get(json_url).json()["systems"]
-            results["Tongzhou JSON /api/v1/systems"] = asyncio.run(drive(json_url, args.concurrency, args.seconds))
+            results["Tongzhou JSON /api/v1/systems"] = asyncio.run(
+                drive(json_url, args.concurrency, args.seconds)
+            )
             results["Tongzhou HTML /registry"] = asyncio.run(
                 drive(f"http://127.0.0.1:{port}/registry?{query}", args.concurrency, args.seconds)
             )
@@ -208,19 +243,35 @@ def main() -> None:
             stop(ours)
         port = free_port()
         anchor = serve(
-            [datasette, "serve", str(db), "--port", str(port), "--setting", "sql_time_limit_ms", "5000",
-             "--setting", "max_returned_rows", "1000"],
-            f"http://127.0.0.1:{port}/-/versions.json", env,
+            [
+                datasette,
+                "serve",
+                str(db),
+                "--port",
+                str(port),
+                "--setting",
+                "sql_time_limit_ms",
+                "5000",
+                "--setting",
+                "max_returned_rows",
+                "1000",
+            ],
+            f"http://127.0.0.1:{port}/-/versions.json",
+            env,
         )
         try:
-            url = f"http://127.0.0.1:{port}/tongzhou.json?" + urlencode({"sql": DATASETTE_SQL, "_shape": "array"})
+            url = f"http://127.0.0.1:{port}/tongzhou.json?" + urlencode(
+                {"sql": DATASETTE_SQL, "_shape": "array"}
+            )
             theirs = httpx.get(url).json()
             assert [r["system_id"] for r in theirs[:PAGE]] == [s["id"] for s in first], "not the same page"
             results["Datasette JSON (same SQL)"] = asyncio.run(drive(url, args.concurrency, args.seconds))
         finally:
             stop(anchor)
-        print(f"\n{args.systems} systems, {args.evaluations} evaluations, {args.incidents} incidents; "
-              f"filter {FILTER}, {PAGE} per page, c={args.concurrency}, {args.seconds:g} s each")
+        print(
+            f"\n{args.systems} systems, {args.evaluations} evaluations, {args.incidents} incidents; "
+            f"filter {FILTER}, {PAGE} per page, c={args.concurrency}, {args.seconds:g} s each"
+        )
         print(f"{'':34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
         for name, (rps, p50, p99, errors) in results.items():
             print(f"{name:34} {rps:8.0f} {p50:8.1f} {p99:8.1f} {errors:7d}")

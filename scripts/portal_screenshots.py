@@ -25,6 +25,7 @@ def main() -> None:
     from tests.conftest import free_port
     from tests.portal.conftest import PUBLIC_ID, seed
     from tests.threats.conftest import ThreadedServer
+
     from tongzhou.portal.service import create_service
     from tongzhou.reports.browser import chromium_page
     from tongzhou.store import open_store
@@ -37,7 +38,10 @@ def main() -> None:
     try:
         with chromium_page() as page:
             page.set_viewport_size({"width": 1000, "height": 640})
-            for path, name in (("/registry", "portal-registry.png"), (f"/systems/{PUBLIC_ID}", "portal-system.png")):
+            for path, name in (
+                ("/registry", "portal-registry.png"),
+                (f"/systems/{PUBLIC_ID}", "portal-system.png"),
+            ):
                 page.goto(f"http://127.0.0.1:{port}{path}")
                 target = ROOT / "docs" / name
                 page.screenshot(path=str(target), full_page=False)

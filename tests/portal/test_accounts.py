@@ -75,7 +75,9 @@ def test_provider_logs_in_and_out_with_a_secure_cookie(portal: Portal) -> None:
     cookie = response.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie  # plain HTTP here
     assert "prov" in client.get("/account").text
-    logout = client.post("/logout", data={"csrf_token": csrf_of(client.get("/account").text)}, follow_redirects=False)
+    logout = client.post(
+        "/logout", data={"csrf_token": csrf_of(client.get("/account").text)}, follow_redirects=False
+    )
     assert logout.status_code == 303
     assert client.get("/account").status_code == 401
 
@@ -90,7 +92,9 @@ def test_session_cookie_is_secure_over_tls(portal: Portal) -> None:
 def test_regulator_needs_the_code_after_the_password(portal: Portal) -> None:
     client = portal.client()
     token = csrf_of(client.get("/login").text)
-    first = client.post("/login", data={"name": "reg", "password": PASSWORD, "csrf_token": token}, follow_redirects=False)
+    first = client.post(
+        "/login", data={"name": "reg", "password": PASSWORD, "csrf_token": token}, follow_redirects=False
+    )
     assert first.headers["location"] == "/login/second-factor"
     assert client.get("/account").status_code == 401, "password alone is not a regulator's login"
     page = client.get("/login/second-factor")
@@ -107,7 +111,9 @@ def test_regulator_needs_the_code_after_the_password(portal: Portal) -> None:
     page = other.get("/login/second-factor")
     assert 'id="totp-secret"' not in page.text
     code = totp.totp_at(portal.secrets["reg"], time.time() + 30)  # the next step: a used one is refused
-    done = other.post("/login/second-factor", data={"code": code, "csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    done = other.post(
+        "/login/second-factor", data={"code": code, "csrf_token": csrf_of(page.text)}, follow_redirects=False
+    )
     assert done.status_code == 303
 
 
@@ -115,7 +121,9 @@ def test_login_rate_limit_by_address(portal: Portal) -> None:
     client = portal.client()
     token = csrf_of(client.get("/login").text)
     statuses = [
-        client.post("/login", data={"name": f"nobody{n}", "password": "x" * 12, "csrf_token": token}).status_code
+        client.post(
+            "/login", data={"name": f"nobody{n}", "password": "x" * 12, "csrf_token": token}
+        ).status_code
         for n in range(21)
     ]
     assert statuses[:20] == [401] * 20
@@ -128,7 +136,9 @@ def test_locked_account_says_so(portal: Portal) -> None:
     client = portal.client()
     token = csrf_of(client.get("/login").text)
     for _ in range(LOCKOUT_AFTER):
-        last = client.post("/login", data={"name": "eval", "password": "wrong wrong wrong", "csrf_token": token})
+        last = client.post(
+            "/login", data={"name": "eval", "password": "wrong wrong wrong", "csrf_token": token}
+        )
     assert last.status_code == 423
     assert COOKIE not in client.cookies
 
@@ -142,13 +152,17 @@ def test_api_token_is_the_taxii_key(portal: Portal) -> None:
     taxii = portal.client(headers={"Authorization": f"Bearer {token}"}).get("/tongzhou/collections/")
     assert taxii.status_code == 200 and taxii.headers["content-type"].startswith("application/taxii+json")
     Authority(portal.store).revoke_api_keys(principal=ACCOUNTS[Role.admin])
-    time.sleep(AUTH_CACHE_SECONDS + 0.2)  # other Authority objects trust a verified key this long (documented)
+    time.sleep(
+        AUTH_CACHE_SECONDS + 0.2
+    )  # other Authority objects trust a verified key this long (documented)
     assert portal.client(headers={"X-API-Key": token}).get("/api/v1/me").status_code == 401
 
 
 def test_tokens_made_on_the_account_page(portal: Portal) -> None:
     client = portal.logged_in(Role.evaluator)
-    page = client.post("/account/tokens", data={"label": "ci", "csrf_token": csrf_of(client.get("/account").text)})
+    page = client.post(
+        "/account/tokens", data={"label": "ci", "csrf_token": csrf_of(client.get("/account").text)}
+    )
     assert page.status_code == 201
     token = page.text.split('id="new-token">')[1].split("<")[0]
     assert token.startswith("tzk_")
@@ -160,10 +174,18 @@ def test_admin_creates_an_account_on_the_admin_page(portal: Portal) -> None:
     token = csrf_of(client.get("/admin").text)
     made = client.post(
         "/admin/accounts",
-        data={"name": "newbie", "password": PASSWORD, "role": "evaluator", "organisation": "acme", "csrf_token": token},
+        data={
+            "name": "newbie",
+            "password": PASSWORD,
+            "role": "evaluator",
+            "organisation": "acme",
+            "csrf_token": token,
+        },
     )
     assert made.status_code == 201
     assert login(portal.client(), "newbie", portal.secrets).status_code == 303
-    bad = client.post("/admin/accounts", data={"name": "x", "password": "short", "role": "evaluator", "csrf_token": token})
+    bad = client.post(
+        "/admin/accounts", data={"name": "x", "password": "short", "role": "evaluator", "csrf_token": token}
+    )
     assert bad.status_code == 422
     assert AccountBook(portal.store).account("x") is None

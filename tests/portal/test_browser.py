@@ -39,9 +39,14 @@ def page(live: str) -> Iterator[Any]:
     """A Chromium page that records console errors and any request leaving the service."""
     with chromium_page() as tab:
         problems: list[str] = []
-        tab.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+        tab.on(
+            "console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None
+        )
         tab.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
-        tab.on("request", lambda r: None if r.url.startswith(live) else problems.append(f"left the site: {r.url}"))
+        tab.on(
+            "request",
+            lambda r: None if r.url.startswith(live) else problems.append(f"left the site: {r.url}"),
+        )
         tab.set_default_timeout(15_000)
         tab.base = live
         yield tab

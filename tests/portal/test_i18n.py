@@ -1,4 +1,4 @@
-"""Every UI string has Chinese; templates hold no words outside _(); the language follows URL, cookie, header."""
+"""Every UI string has Chinese; templates hold no words outside _(); language by URL, cookie, header."""
 
 from __future__ import annotations
 
@@ -63,8 +63,15 @@ def test_a_message_missing_from_the_catalog_would_fail(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [("zh-CN,zh;q=0.9,en;q=0.8", "zh"), ("en-GB,en;q=0.9", "en"), ("fr-FR, zh;q=0.5", "zh"), ("fr", "en"), ("", "en"),
-     ("en;q=0.1, zh;q=0.8", "zh"), ("zh;q=bogus", "en")],
+    [
+        ("zh-CN,zh;q=0.9,en;q=0.8", "zh"),
+        ("en-GB,en;q=0.9", "en"),
+        ("fr-FR, zh;q=0.5", "zh"),
+        ("fr", "en"),
+        ("", "en"),
+        ("en;q=0.1, zh;q=0.8", "zh"),
+        ("zh;q=bogus", "en"),
+    ],
 )
 def test_accept_language(header: str, expected: str) -> None:
     assert i18n.choose_language(None, None, header) == expected

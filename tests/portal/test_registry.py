@@ -64,13 +64,22 @@ def test_filters_agree_with_the_classifier(portal: Portal) -> None:
     )
     provider = example_profile(PUBLIC_ID).provider.name
     assert PUBLIC_ID in _ids(portal, Role.public, provider=provider.replace(" ", "%20"))
-    statuses = set(_ids(portal, Role.public, status="determined")) | set(_ids(portal, Role.public, status="undetermined"))
+    statuses = set(_ids(portal, Role.public, status="determined")) | set(
+        _ids(portal, Role.public, status="undetermined")
+    )
     assert statuses == set(example_names())
 
 
 @pytest.mark.parametrize(
     "hostile",
-    ["' OR 1=1 --", "x%' UNION SELECT name FROM sqlite_master --", "%", "_", "\\", "cv'; DROP TABLE portal_listing; --"],
+    [
+        "' OR 1=1 --",
+        "x%' UNION SELECT name FROM sqlite_master --",
+        "%",
+        "_",
+        "\\",
+        "cv'; DROP TABLE portal_listing; --",
+    ],
 )
 def test_sql_looking_search_is_just_text(portal: Portal, hostile: str) -> None:
     client = portal.client()
@@ -160,6 +169,14 @@ def test_provider_registers_a_system_through_the_api(portal: Portal) -> None:
     assert client.post("/api/v1/systems", json={**profile, "name": "other"}).status_code == 409
     bad = client.post("/api/v1/systems", json={**profile, "id": "Bad Id"})
     assert bad.status_code == 422 and "id" in bad.json()["error"]["message"]
-    assert client.post("/api/v1/systems", content=b"{not json", headers={"content-type": "application/json"}).status_code == 400
-    assert client.post("/api/v1/systems", content=b"id: x", headers={"content-type": "text/yaml"}).status_code == 415
+    assert (
+        client.post(
+            "/api/v1/systems", content=b"{not json", headers={"content-type": "application/json"}
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post("/api/v1/systems", content=b"id: x", headers={"content-type": "text/yaml"}).status_code
+        == 415
+    )
     assert "acme-bad" not in _ids(portal, Role.public)

@@ -44,7 +44,9 @@ def test_hostile_text_in_every_field_is_escaped(portal: Portal, payload: str) ->
         "provider": {"name": payload},
         "markets": ["EU"],
     }
-    made = provider.post("/register", data={"profile": json.dumps(profile), "csrf_token": token}, follow_redirects=False)
+    made = provider.post(
+        "/register", data={"profile": json.dumps(profile), "csrf_token": token}, follow_redirects=False
+    )
     assert made.status_code == 303, made.text[:300]
     for page in (
         provider.get(f"/systems/{system_id}").text,
@@ -57,13 +59,16 @@ def test_hostile_text_in_every_field_is_escaped(portal: Portal, payload: str) ->
     if "7*7" in payload:  # shown as written, never evaluated as a template
         assert "{{ 7*7 }}" in provider.get(f"/systems/{system_id}").text
     api = provider.get(f"/api/v1/systems/{system_id}").json()
-    assert api["profile"]["name"] == payload and api["profile"]["provider"]["name"] == payload  # data kept as is
+    assert (
+        api["profile"]["name"] == payload and api["profile"]["provider"]["name"] == payload
+    )  # data kept as is
     listed = provider.get("/api/v1/systems", params={"provider": payload}).json()["systems"]
     assert [s["name"] for s in listed] == [payload]
     # Forms that echo their input back: login name, registration text, admin fields, token label.
     login_page = portal.client()
     echoed = login_page.post(
-        "/login", data={"name": payload, "password": "x" * 12, "csrf_token": csrf_of(login_page.get("/login").text)}
+        "/login",
+        data={"name": payload, "password": "x" * 12, "csrf_token": csrf_of(login_page.get("/login").text)},
     )
     _no_live_markup(echoed.text)
     bad_register = provider.post("/register", data={"profile": payload, "csrf_token": token})
@@ -91,7 +96,10 @@ def test_every_post_route_refuses_a_missing_or_forged_csrf_token(portal: Portal)
     # A token minted for another browser does not work in this one.
     other = portal.client()
     stolen = csrf_of(other.get("/login").text)
-    assert anonymous.post("/login", data={"name": "adm", "password": "x" * 12, "csrf_token": stolen}).status_code == 403
+    assert (
+        anonymous.post("/login", data={"name": "adm", "password": "x" * 12, "csrf_token": stolen}).status_code
+        == 403
+    )
 
 
 def test_security_headers_on_pages_api_and_taxii(portal: Portal) -> None:
@@ -117,7 +125,10 @@ def test_templates_have_no_inline_script_or_style_and_no_remote_assets() -> None
 def test_oversized_and_wrongly_typed_bodies(portal: Portal) -> None:
     client = portal.client(headers={"Authorization": f"Bearer {portal.token(Role.provider)}"})
     huge = b'{"id": "' + b"a" * (2 * 1024 * 1024) + b'"}'
-    assert client.post("/api/v1/systems", content=huge, headers={"content-type": "application/json"}).status_code == 413
+    assert (
+        client.post("/api/v1/systems", content=huge, headers={"content-type": "application/json"}).status_code
+        == 413
+    )
     browser = portal.logged_in(Role.provider)
     token = csrf_of(browser.get("/register").text)
     big_form = browser.post("/register", data={"profile": "x" * 100_000, "csrf_token": token})

@@ -44,17 +44,25 @@ def test_serve_one_port_two_workers(tongzhou_home: Path) -> None:
     store = open_store()
     SystemRegistry(store).add(example_profile(PUBLIC_ID))
     store.close()
-    env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
-           "TONGZHOU_PORTAL_PASSWORD": PASSWORD, "TONGZHOU_TAXII_VALIDATION_PROCESSES": "0"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        "TONGZHOU_PORTAL_PASSWORD": PASSWORD,
+        "TONGZHOU_TAXII_VALIDATION_PROCESSES": "0",
+    }
     subprocess.run(
         [sys.executable, "-m", "tongzhou.cli.entry", "portal", "add-user", "prov", "--role", "provider"],
-        env=env, check=True, capture_output=True,
+        env=env,
+        check=True,
+        capture_output=True,
     )
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
         [sys.executable, "-m", "tongzhou.cli.entry", "serve", "--port", str(port), "--workers", "2"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         wait_http(f"{base}/api/v1/openapi.json", timeout=120, process=process)

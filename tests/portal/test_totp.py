@@ -15,7 +15,22 @@ RFC_SECRET = base64.b32encode(b"12345678901234567890").decode()
 
 @pytest.mark.parametrize(
     ("counter", "code"),
-    list(enumerate(["755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583", "399871", "520489"])),
+    list(
+        enumerate(
+            [
+                "755224",
+                "287082",
+                "359152",
+                "969429",
+                "338314",
+                "254676",
+                "287922",
+                "162583",
+                "399871",
+                "520489",
+            ]
+        )
+    ),
 )
 def test_hotp_matches_rfc4226_appendix_d(counter: int, code: str) -> None:
     assert totp.hotp(b"12345678901234567890", counter) == code

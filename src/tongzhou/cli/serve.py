@@ -30,7 +30,9 @@ def app(
         indexed = refresh_listing(store)
     finally:
         store.close()
-    os.environ.update({"TONGZHOU_PORTAL_MIGRATE": "0", "TONGZHOU_TAXII_MIGRATE": "0", "TONGZHOU_TAXII_API_ROOT": api_root})
+    os.environ.update(
+        {"TONGZHOU_PORTAL_MIGRATE": "0", "TONGZHOU_TAXII_MIGRATE": "0", "TONGZHOU_TAXII_API_ROOT": api_root}
+    )
     console = Console()
     console.print(
         f"Portal 门户: http://{host}:{port}/  ·  API: http://{host}:{port}/api/v1/openapi.json  ·  "

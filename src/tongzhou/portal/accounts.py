@@ -113,9 +113,7 @@ class AccountBook:
         try:
             role = Role(role)
         except ValueError:
-            raise InputError(
-                f"role {role!r} is not one of {', '.join(ACCOUNT_ROLES)} / 角色无效"
-            ) from None
+            raise InputError(f"role {role!r} is not one of {', '.join(ACCOUNT_ROLES)} / 角色无效") from None
         if role not in ACCOUNT_ROLES:
             raise InputError("an account cannot have the role 'public' / 账户不能是公众角色")
         if len(password) < MIN_PASSWORD_LENGTH:
@@ -124,9 +122,12 @@ class AccountBook:
                 f"/ 密码至少 {MIN_PASSWORD_LENGTH} 个字符"
             )
         with self.store.transaction() as session:
-            if organisation_id is not None and not session.execute(
-                select(ORGANISATIONS.c.id).where(ORGANISATIONS.c.id == organisation_id)
-            ).first():
+            if (
+                organisation_id is not None
+                and not session.execute(
+                    select(ORGANISATIONS.c.id).where(ORGANISATIONS.c.id == organisation_id)
+                ).first()
+            ):
                 raise InputError(f"no organisation {organisation_id!r} / 机构不存在")
             if session.execute(select(ACCOUNTS.c.name).where(ACCOUNTS.c.name == name)).first():
                 raise InputError(f"account {name!r} already exists / 账户已存在")
@@ -154,8 +155,9 @@ class AccountBook:
             return None
         with self.store.engine.connect() as conn:
             row = conn.execute(
-                select(ACCOUNTS.c.name, ACCOUNTS.c.role, ACCOUNTS.c.organisation_id, ACCOUNTS.c.totp_enabled)
-                .where(ACCOUNTS.c.name == name)
+                select(
+                    ACCOUNTS.c.name, ACCOUNTS.c.role, ACCOUNTS.c.organisation_id, ACCOUNTS.c.totp_enabled
+                ).where(ACCOUNTS.c.name == name)
             ).first()
         return None if row is None else Account(row[0], Role(row[1]), row[2], bool(row[3]))
 
@@ -176,7 +178,9 @@ class AccountBook:
         if name.isprintable() and len(name) <= 128:
             with self.store.engine.connect() as conn:
                 row = conn.execute(
-                    select(ACCOUNTS.c.password_hash, ACCOUNTS.c.locked_until_us).where(ACCOUNTS.c.name == name)
+                    select(ACCOUNTS.c.password_hash, ACCOUNTS.c.locked_until_us).where(
+                        ACCOUNTS.c.name == name
+                    )
                 ).first()
         if row is None:
             _verify(_decoy_hash(), password)  # the same cost as for a real account
@@ -215,7 +219,7 @@ class AccountBook:
                 f"/ 密码至少 {MIN_PASSWORD_LENGTH} 个字符"
             )
         with self.store.transaction() as session:
-            done = session.execute(
+            done = session.connection().execute(
                 update(ACCOUNTS)
                 .where(ACCOUNTS.c.name == name)
                 .values(password_hash=_hasher.hash(password), failed_logins=0, locked_until_us=None)
@@ -252,9 +256,7 @@ class AccountBook:
             if step is None or (row[1] is not None and step <= row[1]):
                 return False
             session.execute(
-                update(ACCOUNTS)
-                .where(ACCOUNTS.c.name == name)
-                .values(totp_last_step=step, totp_enabled=True)
+                update(ACCOUNTS).where(ACCOUNTS.c.name == name).values(totp_last_step=step, totp_enabled=True)
             )
             return True
 

@@ -69,7 +69,7 @@ def require(viewer: Viewer, *roles: Role) -> None:
 
 
 def create_portal_app(store: Store) -> FastAPI:
-    """The portal (pages + ``/api/v1``) on ``store``; TAXII is joined to it by :mod:`tongzhou.portal.service`."""
+    """The portal (pages + ``/api/v1``) on ``store``; :mod:`tongzhou.portal.service` adds TAXII."""
     from tongzhou.portal import routes_account, routes_admin, routes_api, routes_pages
 
     app = FastAPI(

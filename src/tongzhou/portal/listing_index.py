@@ -130,7 +130,9 @@ def refresh_listing(
                     "summary_json": json.dumps(summary_of(result), ensure_ascii=False, sort_keys=True),
                 }
             )
-            facet_rows += [{"kind": k, "value": v, "system_id": system_id} for k, v in facets_of(profile, result)]
+            facet_rows += [
+                {"kind": k, "value": v, "system_id": system_id} for k, v in facets_of(profile, result)
+            ]
         ids = [r["system_id"] for r in listing_rows]
         with store.transaction() as session:
             session.execute(delete(FACETS).where(FACETS.c.system_id.in_(ids)))

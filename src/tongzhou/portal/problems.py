@@ -8,7 +8,9 @@ from typing import Any
 class PortalProblem(Exception):
     """An error answer: ``status`` and an English catalog message (translated when shown)."""
 
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None, **values: Any) -> None:
+    def __init__(
+        self, status: int, message: str, headers: dict[str, str] | None = None, **values: Any
+    ) -> None:
         super().__init__(message.format(**values) if values else message)
         self.status = status
         self.message = message

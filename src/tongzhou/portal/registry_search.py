@@ -93,9 +93,7 @@ def search_registry(
     query = query.order_by(LISTING.c.system_id).limit(limit + 1)
     with store.engine.connect() as conn:
         rows = conn.execute(query).all()
-    systems = [
-        ListedSystem(r[0], r[1], r[2], r[3], bool(r[4]), json.loads(r[5])) for r in rows[:limit]
-    ]
+    systems = [ListedSystem(r[0], r[1], r[2], r[3], bool(r[4]), json.loads(r[5])) for r in rows[:limit]]
     more = len(rows) > limit
     return ListingPage(systems, systems[-1].system_id if more and systems else None)
 

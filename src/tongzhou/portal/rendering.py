@@ -42,14 +42,18 @@ def render(request: Request, viewer: Viewer, template: str, status: int = 200, *
     def _(message: str, **fields: Any) -> str:
         return i18n.translate(lang, message, **fields)
 
-    html = environment().get_template(template).render(
-        _=_,
-        lang=lang,
-        viewer=viewer,
-        csrf_token=csrf.token_for(ctx.key, basis),
-        path=request.url.path,
-        query=dict(request.query_params),
-        **values,
+    html = (
+        environment()
+        .get_template(template)
+        .render(
+            _=_,
+            lang=lang,
+            viewer=viewer,
+            csrf_token=csrf.token_for(ctx.key, basis),
+            path=request.url.path,
+            query=dict(request.query_params),
+            **values,
+        )
     )
     response = HTMLResponse(html, status_code=status)
     secure = request.url.scheme == "https"

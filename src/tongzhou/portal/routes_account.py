@@ -108,7 +108,13 @@ def _second_factor_page(request: Request, viewer: Viewer, problem: PortalProblem
         enrol_uri = totp.provisioning_uri(enrol_secret, name)
     status = 200 if problem is None else problem.status
     return render(
-        request, viewer, "second_factor.html", status=status, problem=problem, enrol_secret=enrol_secret, enrol_uri=enrol_uri
+        request,
+        viewer,
+        "second_factor.html",
+        status=status,
+        problem=problem,
+        enrol_secret=enrol_secret,
+        enrol_uri=enrol_uri,
     )
 
 

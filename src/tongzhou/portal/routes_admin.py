@@ -24,7 +24,13 @@ def _ctx(request: Request) -> PortalContext:
     return ctx
 
 
-def _page(request: Request, viewer: Viewer, status: int = 200, problem: PortalProblem | None = None, done: str | None = None) -> Response:
+def _page(
+    request: Request,
+    viewer: Viewer,
+    status: int = 200,
+    problem: PortalProblem | None = None,
+    done: str | None = None,
+) -> Response:
     ctx = _ctx(request)
     return render(
         request,
@@ -58,7 +64,10 @@ async def add_account(request: Request, viewer: Viewer = Depends(viewer_of)) -> 
             form.get("organisation") or None,
         )
     except InputError:
-        problem = PortalProblem(422, "The account could not be created: check the name, role, organisation and a password of at least 12 characters.")
+        problem = PortalProblem(
+            422,
+            "The account could not be created: check the name, role, organisation and a password of at least 12 characters.",  # noqa: E501
+        )
         return _page(request, viewer, 422, problem)
     return _page(request, viewer, 201, done=form.get("name", ""))
 
@@ -68,7 +77,9 @@ async def add_organisation(request: Request, viewer: Viewer = Depends(viewer_of)
     require(viewer, Role.admin)
     form = await read_form(request)
     try:
-        await run_in_threadpool(_ctx(request).accounts.add_organisation, form.get("id", ""), form.get("name", ""))
+        await run_in_threadpool(
+            _ctx(request).accounts.add_organisation, form.get("id", ""), form.get("name", "")
+        )
     except InputError:
         problem = PortalProblem(422, "The organisation could not be created: check its id and name.")
         return _page(request, viewer, 422, problem)

@@ -56,7 +56,9 @@ def list_systems(request: Request, viewer: Viewer = Depends(viewer_of)) -> JSONR
     return JSONResponse({"systems": [s.to_dict() for s in page.systems], "next": next_url})
 
 
-@router.get("/systems/{system_id}", summary="One system: profile, classification as of a day, evaluations, incidents.")
+@router.get(
+    "/systems/{system_id}", summary="One system: profile, classification as of a day, evaluations, incidents."
+)
 def get_system(request: Request, system_id: str, viewer: Viewer = Depends(viewer_of)) -> JSONResponse:
     view = system_view(
         _ctx(request),

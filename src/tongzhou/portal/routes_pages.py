@@ -44,7 +44,11 @@ def registry(request: Request, viewer: Viewer = Depends(viewer_of)) -> Response:
     flt = RegistryFilter.from_params(dict(request.query_params))
     restricted = sees_restricted(viewer.role)
     page = search_registry(
-        ctx.store, flt, include_restricted=restricted, after=request.query_params.get("after"), limit=page_size(request)
+        ctx.store,
+        flt,
+        include_restricted=restricted,
+        after=request.query_params.get("after"),
+        limit=page_size(request),
     )
     menus = {kind: facet_values(ctx.store, kind, include_restricted=restricted) for kind in FILTER_FACETS}
     next_link = None
@@ -84,7 +88,11 @@ async def register_post(request: Request, viewer: Viewer = Depends(viewer_of)) -
         return render(request, viewer, "register.html", status=422, profile_text=text, problem=problem)
     assert viewer.account is not None
     try:
-        outcome = await run_in_threadpool(register_system, _ctx(request), json.loads(json.dumps(data, default=str)), viewer.account)
+        outcome = await run_in_threadpool(
+            register_system, _ctx(request), json.loads(json.dumps(data, default=str)), viewer.account
+        )
     except PortalProblem as problem:
-        return render(request, viewer, "register.html", status=problem.status, profile_text=text, problem=problem)
+        return render(
+            request, viewer, "register.html", status=problem.status, profile_text=text, problem=problem
+        )
     return RedirectResponse(f"/systems/{outcome.system_id}", status_code=303)

@@ -47,7 +47,7 @@ def create_service(store: Store, taxii_config: object | None = None) -> ASGIApp:
 
 
 def service_from_env() -> ASGIApp:
-    """App factory for ``uvicorn --factory`` (``tongzhou serve``): store and TAXII settings from the environment."""
+    """App factory for ``uvicorn --factory`` (``tongzhou serve``): store and TAXII settings from env."""
     from tongzhou.threats.server import ServerConfig
 
     store = open_store(migrate_schema=os.environ.get(MIGRATE_ENV, "1") != "0")

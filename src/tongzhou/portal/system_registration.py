@@ -35,7 +35,10 @@ def register_system(ctx: PortalContext, data: Any, account: Account) -> Registra
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "(profile)"
         raise PortalProblem(
-            422, "The profile is not valid: {where}: {problem}", where=where, problem=str(first.get("msg"))[:200]
+            422,
+            "The profile is not valid: {where}: {problem}",
+            where=where,
+            problem=str(first.get("msg"))[:200],
         ) from None
     try:
         result = SystemRegistry(ctx.store).add(profile, source="portal:" + account.name)

@@ -60,7 +60,9 @@ def parse_day(value: str | None) -> dt.date | None:
     return day
 
 
-def system_view(ctx: PortalContext, system_id: str, *, sees_restricted: bool, as_of: dt.date | None) -> SystemView:
+def system_view(
+    ctx: PortalContext, system_id: str, *, sees_restricted: bool, as_of: dt.date | None
+) -> SystemView:
     """The view of one system (404 when unknown or not visible to this viewer)."""
     from tongzhou.systems.profile import SystemProfile
     from tongzhou.systems.registry import SystemRegistry, profile_digest
@@ -121,7 +123,13 @@ def _evaluations(ctx: PortalContext, system_id: str) -> list[dict[str, Any]]:
 def _incidents(ctx: PortalContext, system_id: str) -> list[dict[str, Any]]:
     with ctx.store.engine.connect() as conn:
         rows = conn.execute(
-            select(INCIDENTS.c.id, INCIDENTS.c.title, INCIDENTS.c.severity, INCIDENTS.c.aware_us, INCIDENTS.c.body)
+            select(
+                INCIDENTS.c.id,
+                INCIDENTS.c.title,
+                INCIDENTS.c.severity,
+                INCIDENTS.c.aware_us,
+                INCIDENTS.c.body,
+            )
             .join(INCIDENT_LINKS, INCIDENT_LINKS.c.incident_id == INCIDENTS.c.id)
             .where(INCIDENT_LINKS.c.system_id == system_id)
             .order_by(INCIDENTS.c.aware_us.desc())

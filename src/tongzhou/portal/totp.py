@@ -54,7 +54,9 @@ def matching_step(secret_b32: str, code: str, now: float | None = None) -> int |
 def provisioning_uri(secret_b32: str, account: str, issuer: str = "Tongzhou") -> str:
     """The ``otpauth://`` URI an authenticator app reads (as text or a QR code)."""
     label = quote(f"{issuer}:{account}")
-    return f"otpauth://totp/{label}?secret={secret_b32}&issuer={quote(issuer)}&digits={DIGITS}&period={STEP_S}"
+    return (
+        f"otpauth://totp/{label}?secret={secret_b32}&issuer={quote(issuer)}&digits={DIGITS}&period={STEP_S}"
+    )
 
 
 def _key(secret_b32: str) -> bytes:
