@@ -37,11 +37,11 @@ def main() -> None:
     server.start()
     try:
         with chromium_page() as page:
-            page.set_viewport_size({"width": 1000, "height": 640})
-            for path, name in (
-                ("/registry", "portal-registry.png"),
-                (f"/systems/{PUBLIC_ID}", "portal-system.png"),
+            for path, name, height in (
+                ("/registry", "portal-registry.png", 640),
+                (f"/systems/{PUBLIC_ID}", "portal-system.png", 1100),
             ):
+                page.set_viewport_size({"width": 1000, "height": height})
                 page.goto(f"http://127.0.0.1:{port}{path}")
                 target = ROOT / "docs" / name
                 page.screenshot(path=str(target), full_page=False)
