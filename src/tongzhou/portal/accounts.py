@@ -219,11 +219,15 @@ class AccountBook:
                 f"/ 密码至少 {MIN_PASSWORD_LENGTH} 个字符"
             )
         with self.store.transaction() as session:
-            done = session.connection().execute(
-                update(ACCOUNTS)
-                .where(ACCOUNTS.c.name == name)
-                .values(password_hash=_hasher.hash(password), failed_logins=0, locked_until_us=None)
-            ).rowcount
+            done = (
+                session.connection()
+                .execute(
+                    update(ACCOUNTS)
+                    .where(ACCOUNTS.c.name == name)
+                    .values(password_hash=_hasher.hash(password), failed_logins=0, locked_until_us=None)
+                )
+                .rowcount
+            )
         if not done:
             raise InputError(f"no account {name!r} / 账户不存在")
 

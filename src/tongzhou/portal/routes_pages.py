@@ -50,7 +50,12 @@ def registry(request: Request, viewer: Viewer = Depends(viewer_of)) -> Response:
         after=request.query_params.get("after"),
         limit=page_size(request),
     )
-    menus = {kind: facet_values(ctx.store, kind, include_restricted=restricted) for kind in FILTER_FACETS}
+    menus = ctx.filter_menus.get(restricted)
+    if menus is None:
+        menus = ctx.filter_menus.put(
+            restricted,
+            {kind: facet_values(ctx.store, kind, include_restricted=restricted) for kind in FILTER_FACETS},
+        )
     next_link = None
     if page.next_after:
         next_link = "/registry?" + urlencode({**flt.params(), "after": page.next_after})

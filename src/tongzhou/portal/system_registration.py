@@ -45,6 +45,7 @@ def register_system(ctx: PortalContext, data: Any, account: Account) -> Registra
     except InputError:
         raise PortalProblem(409, "A system with this id is already registered.") from None
     refresh_listing(ctx.store, ctx.classifier, system_ids=[profile.id])
+    ctx.filter_menus.clear()
     if result == "added":
         set_organisation(ctx.store, profile.id, account.organisation_id)
     return Registration(profile.id, result)
