@@ -16,7 +16,8 @@ Then, in the same run, each server in its own process on loopback, one at a time
 
 A load generator (asyncio + httpx, ``--concurrency`` requests in flight, default 16) drives each
 for ``--seconds``; it runs on the same machine and cores as the server, which it slows as much for
-each system. Prints requests/s, p50 and p99, and the ratios to Datasette's JSON.
+each system. Prints requests/s, p50 and p99, and the ratios to Datasette's JSON; then the same
+with one request at a time (c=1), the latency a single visitor sees.
 
 Run: ``.venv/bin/python benchmarks/portal_throughput.py`` (needs the ``bench`` extra for Datasette:
 ``pip install -e '.[bench]'``).
@@ -212,6 +213,8 @@ def main() -> None:
             "TONGZHOU_TAXII_VALIDATION_PROCESSES": "0",
         }
         results: dict[str, tuple[float, float, float, int]] = {}
+        alone: dict[str, tuple[float, float, float, int]] = {}
+        alone_s = min(args.seconds, 5.0)
         port = free_port()
         ours = serve(
             [
@@ -236,9 +239,10 @@ def main() -> None:
             results["Tongzhou JSON /api/v1/systems"] = asyncio.run(
                 drive(json_url, args.concurrency, args.seconds)
             )
-            results["Tongzhou HTML /registry"] = asyncio.run(
-                drive(f"http://127.0.0.1:{port}/registry?{query}", args.concurrency, args.seconds)
-            )
+            html_url = f"http://127.0.0.1:{port}/registry?{query}"
+            results["Tongzhou HTML /registry"] = asyncio.run(drive(html_url, args.concurrency, args.seconds))
+            alone["Tongzhou JSON /api/v1/systems"] = asyncio.run(drive(json_url, 1, alone_s))
+            alone["Tongzhou HTML /registry"] = asyncio.run(drive(html_url, 1, alone_s))
         finally:
             stop(ours)
         port = free_port()
@@ -266,15 +270,20 @@ def main() -> None:
             theirs = httpx.get(url).json()
             assert [r["system_id"] for r in theirs[:PAGE]] == [s["id"] for s in first], "not the same page"
             results["Datasette JSON (same SQL)"] = asyncio.run(drive(url, args.concurrency, args.seconds))
+            alone["Datasette JSON (same SQL)"] = asyncio.run(drive(url, 1, alone_s))
         finally:
             stop(anchor)
         print(
             f"\n{args.systems} systems, {args.evaluations} evaluations, {args.incidents} incidents; "
             f"filter {FILTER}, {PAGE} per page, c={args.concurrency}, {args.seconds:g} s each"
         )
-        print(f"{'':34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
-        for name, (rps, p50, p99, errors) in results.items():
-            print(f"{name:34} {rps:8.0f} {p50:8.1f} {p99:8.1f} {errors:7d}")
+        for title, table in (
+            (f"c={args.concurrency}", results),
+            (f"c=1 (latency alone, {alone_s:g} s)", alone),
+        ):
+            print(f"{title:34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+            for name, (rps, p50, p99, errors) in table.items():
+                print(f"{name:34} {rps:8.0f} {p50:8.1f} {p99:8.1f} {errors:7d}")
         anchor_rps = results["Datasette JSON (same SQL)"][0]
         for name in ("Tongzhou JSON /api/v1/systems", "Tongzhou HTML /registry"):
             print(f"ratio {name} / Datasette JSON: {results[name][0] / anchor_rps:.2f}")
