@@ -71,6 +71,10 @@ def test_serve_one_port_two_workers(tongzhou_home: Path) -> None:
         assert [s["id"] for s in listed] == [PUBLIC_ID], "serve indexed the registry before starting"
         openapi = httpx.get(f"{base}/api/v1/openapi.json").json()
         assert "/api/v1/systems" in openapi["paths"] and "/registry" not in openapi["paths"]
+        # Behind the TLS proxy (trusted: loopback by default) the service knows it is HTTPS.
+        assert "strict-transport-security" not in httpx.get(f"{base}/").headers
+        proxied = httpx.get(f"{base}/", headers={"X-Forwarded-Proto": "https"})
+        assert proxied.headers["strict-transport-security"].startswith("max-age=")
         discovery = httpx.get(f"{base}/taxii2/")
         assert discovery.status_code == 200
         assert discovery.headers["content-type"].startswith("application/taxii+json")

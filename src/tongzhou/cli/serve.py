@@ -15,6 +15,10 @@ def app(
         1, min=1, max=256, help="uvicorn worker processes (they share nothing but the database)."
     ),
     api_root: str = typer.Option("tongzhou", help="TAXII API root name(s), comma-separated."),
+    forwarded_allow_ips: str = typer.Option(
+        "127.0.0.1",
+        help="Proxies trusted for X-Forwarded-Proto (the TLS proxy: Secure cookies, HSTS).",
+    ),
 ) -> None:
     """Serve the portal, the REST API (/api/v1) and TAXII 2.1 (/taxii2/) on the store.
     启动门户、REST 接口与 TAXII 2.1 服务。
@@ -46,5 +50,7 @@ def app(
         port=port,
         workers=workers,
         log_level="info",
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
         http="tongzhou.threats.http_protocol:TaxiiHttpProtocol",  # header deadline (slow clients)
     )
