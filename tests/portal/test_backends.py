@@ -57,3 +57,25 @@ def test_listing_index_and_search(store: Store) -> None:
     assert [s.system_id for s in by_text.systems] == ["cv-screening"]
     assert "migration_border" not in facet_values(store, "sector", include_restricted=False)
     assert "migration_border" in facet_values(store, "sector", include_restricted=True)
+
+
+def test_the_service_on_each_backend(store: Store) -> None:
+    """Login, the registry, a system page, the API and TAXII discovery through the whole service."""
+    from starlette.testclient import TestClient
+
+    from tests.portal.conftest import PUBLIC_ID, csrf_of, seed
+    from tongzhou.portal.service import create_service
+
+    seed(store)
+    client = TestClient(create_service(store), base_url="http://127.0.0.1")
+    token = csrf_of(client.get("/login").text)
+    login = client.post(
+        "/login", data={"name": "prov", "password": PASSWORD, "csrf_token": token}, follow_redirects=False
+    )
+    assert login.status_code == 303
+    assert client.get("/api/v1/me").json()["name"] == "prov"
+    assert PUBLIC_ID in client.get("/registry?sector=employment").text
+    assert client.get(f"/systems/{PUBLIC_ID}?as_of=2027-12-02").status_code == 200
+    listed = client.get("/api/v1/systems?jurisdiction=eu&limit=100").json()["systems"]
+    assert PUBLIC_ID in [s["id"] for s in listed] and "border-face-match" not in [s["id"] for s in listed]
+    assert client.get("/taxii2/").status_code == 200
