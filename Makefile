@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.tongzhou-installed
 
-.PHONY: run test setup lint bench clean mutation
+.PHONY: run serve test setup lint bench clean mutation
 
 setup: $(STAMP)
 
@@ -44,6 +44,12 @@ export PROJECT_DEPENDENCIES
 
 run: $(STAMP)
 	$(BIN)/tongzhou demo
+	@echo "Browse what the demo left: make serve  (portal, REST API and TAXII on http://127.0.0.1:8080/)"
+
+# The portal, /api/v1 and TAXII 2.1 on one port, over the store `make run` filled ($TONGZHOU_HOME).
+# First admin: .venv/bin/tongzhou portal add-user admin --role admin
+serve: $(STAMP)
+	$(BIN)/tongzhou serve --port 8080
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

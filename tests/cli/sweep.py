@@ -194,7 +194,7 @@ def guards(leaf: Leaf, m: Materials) -> list[str]:
     return []
 
 
-SERVERS = {"threats serve", "gateway", "gateway serve"}
+SERVERS = {"threats serve", "gateway", "gateway serve", "serve"}
 """Commands that listen until stopped: swept in a subprocess with a time limit."""
 
 

@@ -69,6 +69,14 @@ COMMANDS: tuple[CommandEntry, ...] = (
         "Audit training corpora: keywords, personal data, sampling. 语料审核。",
     ),
     CommandEntry("energy", "tongzhou.cli.energy", "Energy, carbon and water of model runs. 能效水效。"),
+    CommandEntry(
+        "serve",
+        "tongzhou.cli.serve",
+        "Serve the portal, REST API and TAXII 2.1 on one port. 启动门户服务。",
+    ),
+    CommandEntry(
+        "portal", "tongzhou.cli.portal", "Portal accounts, organisations and index. 门户账户与机构。"
+    ),
     CommandEntry("demo", "tongzhou.cli.demo", "Run the main job: every feature once, end to end. 演示。"),
 )
 

@@ -1,0 +1,140 @@
+"""The portal as a FastAPI app: HTML pages, the REST API under ``/api/v1`` and the static files.
+
+Every request first passes :func:`_guard`: it works out the viewer (session cookie or API token)
+and, for any state-changing request a browser could send, checks the CSRF token. Routes then only
+ask :func:`require` for the roles docs/portal.md grants them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import Depends, FastAPI
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from tongzhou.portal import csrf, i18n
+from tongzhou.portal.context import PortalContext
+from tongzhou.portal.problems import PortalProblem
+from tongzhou.portal.rendering import render
+from tongzhou.portal.request_body import MAX_FORM_BYTES, read_limited
+from tongzhou.portal.roles import Role
+from tongzhou.portal.sessions import COOKIE
+from tongzhou.portal.viewer import Viewer, identify
+from tongzhou.store import Store
+
+API_PREFIX = "/api/v1"
+STATIC_DIR = Path(__file__).parent / "static"
+_UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+async def _guard(request: Request) -> None:
+    ctx: PortalContext = request.app.state.portal
+    viewer = await run_in_threadpool(identify, request, ctx.accounts, ctx.sessions, ctx.authority)
+    request.state.viewer = viewer
+    if request.method not in _UNSAFE:
+        return
+    # A request carrying only an API token is a machine's, not a browser's: nothing to forge.
+    if viewer.by_token and COOKIE not in request.cookies:
+        return
+    sent = request.headers.get(csrf.HEADER)
+    if sent is None:
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type == "application/x-www-form-urlencoded":
+            from tongzhou.portal.request_body import read_form
+
+            await read_limited(request, MAX_FORM_BYTES)
+            sent = (await read_form(request)).get(csrf.FIELD)
+    if not csrf.token_ok(ctx.key, viewer.csrf_basis, sent):
+        raise PortalProblem(403, "The form has expired or did not come from this site; reload the page.")
+
+
+def viewer_of(request: Request) -> Viewer:
+    """The viewer :func:`_guard` found (a route dependency)."""
+    viewer: Viewer = request.state.viewer
+    return viewer
+
+
+def require(viewer: Viewer, *roles: Role) -> None:
+    """401 for the public, 403 for a role not in ``roles``."""
+    if viewer.role in roles:
+        return
+    if viewer.role is Role.public:
+        raise PortalProblem(401, "Log in to do this.")
+    raise PortalProblem(403, "Your role may not do this.")
+
+
+def create_portal_app(store: Store) -> FastAPI:
+    """The portal (pages + ``/api/v1``) on ``store``; :mod:`tongzhou.portal.service` adds TAXII."""
+    from tongzhou.portal import routes_account, routes_admin, routes_api, routes_pages
+
+    app = FastAPI(
+        title="Tongzhou portal API (同舟门户接口)",
+        version="1",
+        description="The AI-system registry, classifications, signed evaluations and incidents.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        dependencies=[Depends(_guard)],
+    )
+    app.router.redirect_slashes = False  # Starlette's redirect is built from the Host header
+    app.state.portal = PortalContext(store)
+
+    @app.exception_handler(PortalProblem)
+    async def _problem(request: Request, exc: PortalProblem) -> Response:
+        return problem_response(request, exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        message = {404: "Not found.", 405: "This method is not allowed here."}.get(
+            exc.status_code, "The request could not be served."
+        )
+        return problem_response(request, PortalProblem(exc.status_code, message))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        return problem_response(request, PortalProblem(400, "A parameter of the request is not valid."))
+
+    app.include_router(routes_api.router, prefix=API_PREFIX)
+    app.include_router(routes_pages.router)
+    app.include_router(routes_account.router)
+    app.include_router(routes_admin.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
+
+
+def problem_response(request: Request, exc: PortalProblem) -> Response:
+    """A problem as JSON (``/api/…``) or as an HTML page, in the viewer's language."""
+    viewer: Viewer | None = getattr(request.state, "viewer", None)
+    lang = (
+        viewer.lang
+        if viewer
+        else i18n.choose_language(
+            request.query_params.get("lang"),
+            request.cookies.get(i18n.COOKIE),
+            request.headers.get("accept-language"),
+        )
+    )
+    if request.url.path.startswith("/api/") or viewer is None:
+        body = {
+            "error": {
+                "status": exc.status,
+                "message": i18n.translate(lang, exc.message, **exc.values),
+                "messages": i18n.both(exc.message, **exc.values),
+            }
+        }
+        return JSONResponse(body, status_code=exc.status, headers=exc.headers)
+    response = render(
+        request,
+        viewer,
+        "error.html",
+        status=exc.status,
+        status_code=exc.status,
+        message=i18n.translate(lang, exc.message, **exc.values),
+    )
+    response.headers.update(exc.headers)
+    return response

@@ -1,0 +1,134 @@
+"""docs/portal.md's permission table is the contract: every route has a row, and every route called as
+every role answers as the table says (allowed: not 401/403/404; refused: 401, 403 or 404)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from starlette.routing import Mount
+from starlette.testclient import TestClient
+
+from tests.portal.conftest import ACCOUNTS, PUBLIC_ID, RESTRICTED_ID, Portal, csrf_of
+from tongzhou.portal.roles import Role
+from tongzhou.portal.sessions import COOKIE, SessionBook
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "portal.md"
+ROLES = [Role.public, Role.provider, Role.evaluator, Role.regulator, Role.admin]
+REFUSED = {401, 403, 404}
+_ROW = re.compile(r"^\| `(GET|POST) ([^`]+)` \|(.*)\|$")
+
+
+def permission_table() -> dict[tuple[str, str], dict[Role, bool]]:
+    """(method, path) → role → allowed, read from docs/portal.md."""
+    table: dict[tuple[str, str], dict[Role, bool]] = {}
+    for line in DOCS.read_text(encoding="utf-8").splitlines():
+        found = _ROW.match(line.strip())
+        if not found:
+            continue
+        cells = [c.strip() for c in found.group(3).split("|")]
+        assert len(cells) == len(ROLES) and set(cells) <= {"yes", "no"}, line
+        table[(found.group(1), found.group(2))] = {r: c == "yes" for r, c in zip(ROLES, cells, strict=True)}
+    assert len(table) > 10, "docs/portal.md lost its permission table"
+    return table
+
+
+def app_routes(portal: Portal) -> set[tuple[str, str]]:
+    """(method, path template) of every portal route (TAXII keeps its own grants)."""
+    portal_app = portal.app.app.portal  # SecurityHeadersMiddleware → TaxiiBesidePortal → portal
+    found: set[tuple[str, str]] = {("GET", "/api/v1/openapi.json")}
+
+    def walk(routes: list[Any], prefix: str) -> None:
+        for route in routes:
+            if isinstance(route, APIRoute):
+                found.update((m, prefix + route.path) for m in route.methods if m != "HEAD")
+            elif isinstance(route, Mount):
+                found.add(("GET", f"{prefix}{route.path}/{{path}}"))
+            elif hasattr(route, "original_router"):  # FastAPI ≥ 0.16x keeps included routers whole
+                walk(route.original_router.routes, prefix + route.include_context.prefix)
+
+    walk(portal_app.routes, "")
+    return found
+
+
+def test_every_route_has_a_row_and_every_row_a_route(portal: Portal) -> None:
+    documented = {(m, p.replace("{restricted_id}", "{system_id}")) for m, p in permission_table()}
+    assert app_routes(portal) == documented
+
+
+NEW_PROFILE = {
+    "name": "Matrix test system",
+    "purpose": "Answers questions.",
+    "registrant": {"name": "ACME AI", "role": "provider"},
+    "provider": {"name": "ACME AI"},
+}
+
+
+def _call(portal: Portal, client: TestClient, role: Role, method: str, path: str, n: int) -> int:
+    concrete = (
+        path.replace("{system_id}", PUBLIC_ID)
+        .replace("{restricted_id}", RESTRICTED_ID)
+        .replace("{path}", "css/portal.css")
+    )
+    if method == "GET":
+        return client.get(concrete, follow_redirects=False).status_code
+    if concrete in ("/login", "/logout"):
+        client = _fresh_session(portal, role)  # these end the session they are sent with
+    token = csrf_of(client.get("/login").text)
+    profile = {**NEW_PROFILE, "id": f"matrix-{role.value}-{n}"}
+    if concrete == "/api/v1/systems":
+        return client.post(concrete, json=profile, headers={"X-CSRF-Token": token}).status_code
+    form = {"csrf_token": token}
+    if concrete == "/register":
+        form["profile"] = json.dumps(profile)
+    if concrete == "/login":
+        form |= {"name": "nobody-here", "password": "x" * 12}
+        status = client.post(concrete, data=form, follow_redirects=False).status_code
+        return 200 if status == 401 else status  # the form answered: a wrong password is not a refusal
+    return client.post(concrete, data=form, follow_redirects=False).status_code
+
+
+def _fresh_session(portal: Portal, role: Role) -> TestClient:
+    client = portal.client()
+    if role is not Role.public:
+        client.cookies.set(COOKIE, SessionBook(portal.store).open(ACCOUNTS[role], second_factor_done=True))
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[r.value for r in ROLES])
+def test_every_route_as_every_role_answers_as_the_table_says(portal: Portal, role: Role) -> None:
+    client = portal.logged_in(role)
+    wrong = []
+    for n, ((method, path), allowed) in enumerate(sorted(permission_table().items())):
+        status = _call(portal, client, role, method, path, n)
+        if allowed[role] == (status in REFUSED):
+            wrong.append(f"{method} {path}: {status}, table says {'yes' if allowed[role] else 'no'}")
+    assert not wrong, f"as {role.value}:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", ROLES[1:], ids=[r.value for r in ROLES[1:]])
+def test_api_routes_with_a_token_answer_as_the_table_says(portal: Portal, role: Role) -> None:
+    client = portal.client(headers={"Authorization": f"Bearer {portal.token(role)}"})
+    wrong = []
+    for (method, path), allowed in sorted(permission_table().items()):
+        if not path.startswith("/api/v1/systems") and path != "/api/v1/me":
+            continue
+        concrete = path.replace("{system_id}", PUBLIC_ID).replace("{restricted_id}", RESTRICTED_ID)
+        if method == "GET":
+            status = client.get(concrete).status_code
+        else:  # no CSRF token: a token-only request is not a browser's
+            status = client.post(concrete, json={**NEW_PROFILE, "id": f"token-{role.value}"}).status_code
+        if allowed[role] == (status in REFUSED):
+            wrong.append(f"{method} {path}: {status}")
+    assert not wrong, f"token of {role.value}:\n" + "\n".join(wrong)
+
+
+def test_a_wrong_token_is_401_not_public(portal: Portal) -> None:
+    client = portal.client(headers={"Authorization": "Bearer tzk_0123456789abcdef_nope"})
+    response = client.get("/api/v1/systems")
+    assert response.status_code == 401
+    assert response.json()["error"]["messages"]["zh"] == "接口令牌错误、已过期或已撤销。"
