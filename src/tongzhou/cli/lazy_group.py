@@ -69,6 +69,11 @@ COMMANDS: tuple[CommandEntry, ...] = (
         "Audit training corpora: keywords, personal data, sampling. 语料审核。",
     ),
     CommandEntry("energy", "tongzhou.cli.energy", "Energy, carbon and water of model runs. 能效水效。"),
+    CommandEntry(
+        "workspace",
+        "tongzhou.cli.workspace",
+        "Compliance workspace: obligations tracked with owners and evidence. 合规工作台。",
+    ),
     CommandEntry("demo", "tongzhou.cli.demo", "Run the main job: every feature once, end to end. 演示。"),
 )
 
