@@ -115,7 +115,9 @@ def test_a_good_envelope_verifies_with_its_key_id_and_statement(page: Any, signe
     # DSSE allows URL-safe base64.
     urlsafe = dict(
         signed["envelope"],
-        payload=base64.urlsafe_b64encode(base64.b64decode(signed["envelope"]["payload"])).decode().rstrip("="),
+        payload=base64.urlsafe_b64encode(base64.b64decode(signed["envelope"]["payload"]))
+        .decode()
+        .rstrip("="),
     )
     assert _verify(page, urlsafe, signed["lab"].public_pem)["ok"]
 
@@ -145,7 +147,7 @@ def test_tampering_and_wrong_keys_fail_with_a_clear_reason(page: Any, signed: di
 
 
 def test_the_pre_authentication_encoding_is_byte_for_byte_ours(page: Any) -> None:
-    payload_type, payload = "application/vnd.测试+json", "{\"ü\": \"同舟\"}".encode()
+    payload_type, payload = "application/vnd.测试+json", '{"ü": "同舟"}'.encode()
     js = page.evaluate(
         """async ([t, p]) => { const m = await import('./js/dsse-verify.js');
              return Array.from(m.pae(t, new Uint8Array(p))); }""",
@@ -161,7 +163,9 @@ def test_the_page_verifies_a_chosen_file_entirely_client_side(
     good.write_text(json.dumps(signed["envelope"]), "utf-8")
     env = signed["envelope"]
     bad = signed["dir"] / "tampered.dsse.json"
-    bad.write_text(json.dumps(dict(env, signatures=[dict(env["signatures"][0], sig=_flip(env["signatures"][0]["sig"]))])))
+    bad.write_text(
+        json.dumps(dict(env, signatures=[dict(env["signatures"][0], sig=_flip(env["signatures"][0]["sig"]))]))
+    )
     page.requests.clear()
 
     def run(path: Path, pem: str) -> tuple[str, str]:

@@ -13,12 +13,16 @@ from tongzhou.errors import ExitCode
 
 
 @pytest.fixture
-def planned(capfd: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+def planned(
+    capfd: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, int]:
     """cv-screening registered and planned for the EU as of 2026-12-06; item numbers by obligation."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("COLUMNS", "200")
     assert tongzhou_cli(capfd, "systems", "add", "--examples")[0] == 0
-    code, out = tongzhou_cli(capfd, "workspace", "plan", "cv-screening", "--as-of", "2026-12-06", "--jurisdiction", "eu")
+    code, out = tongzhou_cli(
+        capfd, "workspace", "plan", "cv-screening", "--as-of", "2026-12-06", "--jurisdiction", "eu"
+    )
     assert code == 0 and "+ added" in out and "eu.art9 due 2027-12-02" in out
     code, out = tongzhou_cli(capfd, "workspace", "list", "cv-screening", "--format", "json")
     assert code == 0
@@ -29,7 +33,9 @@ def test_a_journey_through_the_workspace(capfd: pytest.CaptureFixture[str], plan
     art9 = str(planned["eu.art9"])
     Path("rmf.pdf").write_bytes(b"%PDF risk management file")
     assert tongzhou_cli(capfd, "workspace", "assign", art9, "Ana Risk")[0] == 0
-    code, out = tongzhou_cli(capfd, "workspace", "attach", art9, "rmf.pdf", "--artefact", "risk-management-file")
+    code, out = tongzhou_cli(
+        capfd, "workspace", "attach", art9, "rmf.pdf", "--artefact", "risk-management-file"
+    )
     assert code == 0 and "attached to #" in out and "sha256:" in out
     code, out = tongzhou_cli(capfd, "workspace", "status", art9, "done")
     assert code == 0 and "status done, owner Ana Risk, 1 evidence file(s)" in out
@@ -38,9 +44,13 @@ def test_a_journey_through_the_workspace(capfd: pytest.CaptureFixture[str], plan
     assert code == 0 and eu["covered"] >= 1 and planned["eu.art9"] not in eu["missing"]
     code, out = tongzhou_cli(capfd, "workspace", "replan", "cv-screening", "--as-of", "2026-07-01")
     assert code == 0 and f"#{art9} eu eu.art9: 2027-12-02 → 2026-08-02" in out
-    code, out = tongzhou_cli(capfd, "workspace", "export", "cv-screening", "--format", "md", "--today", "2026-12-06")
+    code, out = tongzhou_cli(
+        capfd, "workspace", "export", "cv-screening", "--format", "md", "--today", "2026-12-06"
+    )
     assert code == 0 and "Ana Risk" in out and "rmf.pdf" in out and "revision 2" in out
-    code, out = tongzhou_cli(capfd, "workspace", "export", "cv-screening", "--format", "json", "--out", "file.json")
+    code, out = tongzhou_cli(
+        capfd, "workspace", "export", "cv-screening", "--format", "json", "--out", "file.json"
+    )
     assert code == 0 and json.loads(Path("file.json").read_text("utf-8"))["plan"]["revision"] == 2
     code, out = tongzhou_cli(capfd, "workspace", "list")
     assert code == 0 and "Ana Risk" in out

@@ -33,7 +33,11 @@ def test_systems_by_tier_counts_every_planned_system(workspace: ComplianceWorksp
     for profile in example_profiles():
         for j in classify(profile, AS_OF).jurisdictions:
             head = j.headline
-            tier = head.id if head else {False: "out-of-scope", None: "scope-undetermined"}.get(j.in_scope, "no-tier")
+            tier = (
+                head.id
+                if head
+                else {False: "out-of-scope", None: "scope-undetermined"}.get(j.in_scope, "no-tier")
+            )
             expected[(j.jurisdiction, tier)] += 1
     rows = systems_by_tier(workspace.store)
     assert {(r.jurisdiction, r.tier): r.systems for r in rows} == dict(expected)
@@ -51,12 +55,17 @@ def test_upcoming_dates_group_obligations_of_registered_systems(workspace: Compl
     expected: dict[tuple[dt.date, str, str], set[str]] = {}
     for item in workspace.items():
         if item.due_date is not None and item.due_date >= AS_OF:
-            expected.setdefault((item.due_date, item.jurisdiction, item.obligation_id), set()).add(item.system_id)
+            expected.setdefault((item.due_date, item.jurisdiction, item.obligation_id), set()).add(
+                item.system_id
+            )
     assert {(r.date, r.jurisdiction, r.obligation_id): set(r.systems) for r in rows} == expected
     assert [r.date for r in rows] == sorted(r.date for r in rows)
     records = next(r for r in rows if r.obligation_id == "co.records")
     assert records.open_items == len(records.systems) - 1  # one was set aside
-    assert all(r.date <= dt.date(2027, 1, 1) for r in upcoming_dates(workspace.store, AS_OF, until=dt.date(2027, 1, 1)))
+    assert all(
+        r.date <= dt.date(2027, 1, 1)
+        for r in upcoming_dates(workspace.store, AS_OF, until=dt.date(2027, 1, 1))
+    )
     assert upcoming_dates(workspace.store, dt.date(2099, 1, 1)) == []
 
 
@@ -70,7 +79,9 @@ def test_incidents_by_month_and_harm_type(workspace: ComplianceWorkspace) -> Non
     for n, (title, harms, realised, aware) in enumerate(records):
         save_incident(
             workspace.store,
-            IncidentRecord(title=title, harm_types=harms, harm_realised=realised, aware=aware, id=f"incident--{n}"),
+            IncidentRecord(
+                title=title, harm_types=harms, harm_realised=realised, aware=aware, id=f"incident--{n}"
+            ),
         )
     rows = incidents_by_harm(workspace.store)
     got = {(r.period, r.harm_type): (r.incidents, r.hazards) for r in rows}
@@ -80,27 +91,37 @@ def test_incidents_by_month_and_harm_type(workspace: ComplianceWorkspace) -> Non
         ("2026-10", "critical-infrastructure"): (1, 0),
         ("2026-10", "health"): (2, 1),
     }
-    assert {(r.period, r.harm_type) for r in incidents_by_harm(workspace.store, since=dt.date(2026, 10, 1))} == {
+    assert {
+        (r.period, r.harm_type) for r in incidents_by_harm(workspace.store, since=dt.date(2026, 10, 1))
+    } == {
         ("2026-10", "critical-infrastructure"),
         ("2026-10", "health"),
     }
 
 
 def test_evaluations_by_month_risk_category_and_verdict(
-    workspace: ComplianceWorkspace, stub_server: Callable[..., StubServer]  # noqa: F811
+    workspace: ComplianceWorkspace,
+    stub_server: Callable[..., StubServer],  # noqa: F811
 ) -> None:
     stub = stub_server(reply="mixed")
     banks = load_banks(["gbt45654"])
     options = RunOptions(limit=6, seed=3, concurrency=4, progress=False)
-    first = run_evaluation(workspace.store, OpenAIChatModel(stub.base_url, "stub"), banks, "gbt45654-quick", options)
+    first = run_evaluation(
+        workspace.store, OpenAIChatModel(stub.base_url, "stub"), banks, "gbt45654-quick", options
+    )
     second = run_evaluation(
-        workspace.store, OpenAIChatModel(stub.base_url, "stub", parameters={"temperature": 0.5}), banks,
-        "gbt45654-quick", options,
+        workspace.store,
+        OpenAIChatModel(stub.base_url, "stub", parameters={"temperature": 0.5}),
+        banks,
+        "gbt45654-quick",
+        options,
     )
     # Move the first run to an earlier month, so the series has two points in time.
     with workspace.store.transaction() as session:
         session.execute(
-            update(EvalRun).where(EvalRun.id == first.run_id).values(started_at=dt.datetime(2026, 10, 5, tzinfo=dt.UTC))
+            update(EvalRun)
+            .where(EvalRun.id == first.run_id)
+            .values(started_at=dt.datetime(2026, 10, 5, tzinfo=dt.UTC))
         )
         started = session.get(EvalRun, second.run_id).started_at  # type: ignore[union-attr]
     expected: Counter[tuple[str, str, str]] = Counter()

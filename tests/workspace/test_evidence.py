@@ -45,7 +45,9 @@ def _policy(ring: KeyRing, key: str) -> Any:
                     "public_key": ring.info(key).public_pem,
                     "valid_from": "2026-01-01T00:00:00Z",
                     "valid_until": "2030-12-31T23:59:59Z",
-                    "recognised_for": [{"profile": "gbt45654", "versions": ["2025"], "jurisdictions": ["CN", "EU"]}],
+                    "recognised_for": [
+                        {"profile": "gbt45654", "versions": ["2025"], "jurisdictions": ["CN", "EU"]}
+                    ],
                 }
             ],
         }
@@ -53,7 +55,9 @@ def _policy(ring: KeyRing, key: str) -> Any:
 
 
 def test_an_attestation_is_read_verified_and_counts_where_the_crosswalk_says(
-    workspace: ComplianceWorkspace, signed: tuple[dict[str, Any], KeyRing], tmp_path: Path,
+    workspace: ComplianceWorkspace,
+    signed: tuple[dict[str, Any], KeyRing],
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     envelope, ring = signed
@@ -76,7 +80,9 @@ def test_an_attestation_is_read_verified_and_counts_where_the_crosswalk_says(
 
 
 def test_an_attestation_that_does_not_verify_is_refused(
-    workspace: ComplianceWorkspace, signed: tuple[dict[str, Any], KeyRing], tmp_path: Path,
+    workspace: ComplianceWorkspace,
+    signed: tuple[dict[str, Any], KeyRing],
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     envelope, ring = signed
@@ -142,7 +148,10 @@ def test_paths_kinds_and_artefacts_are_checked_first(
     workspace.plan("cv-screening", as_of=AS_OF, jurisdictions="eu")
     art9 = _item(workspace, "cv-screening", "eu.art9")
     cases = [
-        (dict(path=outside, kind="file", artefact="risk-management-file"), "outside the places evidence may come"),
+        (
+            dict(path=outside, kind="file", artefact="risk-management-file"),
+            "outside the places evidence may come",
+        ),
         (dict(path=Path("link.pdf"), kind="file", artefact="risk-management-file"), "outside the places"),
         (dict(path=Path("missing.pdf"), kind="file", artefact="risk-management-file"), "no such file"),
         (dict(path=Path("."), kind="file", artefact="risk-management-file"), "is a directory"),

@@ -17,7 +17,9 @@ from tongzhou.workspace.service import ComplianceWorkspace
 
 
 @pytest.fixture
-def filed(workspace: ComplianceWorkspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ComplianceWorkspace:
+def filed(
+    workspace: ComplianceWorkspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> ComplianceWorkspace:
     """cv-screening planned for the EU and Korea, one item owned, evidenced and in progress."""
     monkeypatch.chdir(tmp_path)
     Path("rmf.pdf").write_bytes(b"%PDF risk file")

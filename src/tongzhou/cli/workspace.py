@@ -33,7 +33,9 @@ def _date(value: str | None, option: str = "--as-of") -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise InputError(f"{option}: {value!r} is not a date (YYYY-MM-DD) / 日期格式应为 YYYY-MM-DD") from None
+        raise InputError(
+            f"{option}: {value!r} is not a date (YYYY-MM-DD) / 日期格式应为 YYYY-MM-DD"
+        ) from None
 
 
 def _format(value: str, allowed: tuple[str, ...]) -> str:
@@ -122,7 +124,8 @@ def list_(
     shown = [i for i in items if all_items or i.active]
     if fmt == "json":
         payload = [
-            i.to_dict() | {"overdue": i.overdue(day), "coverage": item_coverage(i, items).to_dict()} for i in shown
+            i.to_dict() | {"overdue": i.overdue(day), "coverage": item_coverage(i, items).to_dict()}
+            for i in shown
         ]
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
@@ -134,8 +137,17 @@ def list_(
             due = f"[red]{due} overdue[/]"
         evidence = f"{len(cov.on_file)} on file" if cov.covered else "[red]missing[/]"
         status = i.status if i.active else f"{i.status} (set aside)"
-        table.add_row(str(i.id), i.system_id, i.jurisdiction, i.obligation_id, i.legal_basis, due, status,
-                      i.owner or "—", evidence)
+        table.add_row(
+            str(i.id),
+            i.system_id,
+            i.jurisdiction,
+            i.obligation_id,
+            i.legal_basis,
+            due,
+            status,
+            i.owner or "—",
+            evidence,
+        )
     Console().print(table)
     if not shown:
         typer.echo("no items: make a plan with `tongzhou workspace plan SYSTEM` / 暂无事项")
@@ -144,7 +156,9 @@ def list_(
 def _item_id(value: str) -> int:
     text = value.lstrip("#")
     if not text.isdigit() or len(text) > 18:
-        raise InputError(f"ITEM: {value!r} is not an item number (see `tongzhou workspace list`) / 事项编号无效")
+        raise InputError(
+            f"ITEM: {value!r} is not an item number (see `tongzhou workspace list`) / 事项编号无效"
+        )
     return int(text)
 
 
@@ -160,7 +174,7 @@ def _show_item(action: Callable[[ComplianceWorkspace], Any]) -> None:
 @app.command("assign")
 def assign(
     item: str = typer.Argument(..., help="The item number (from `tongzhou workspace list`)."),
-    owner: str = typer.Argument(..., help="Who owns it (a name or e-mail; \"\" for nobody)."),
+    owner: str = typer.Argument(..., help='Who owns it (a name or e-mail; "" for nobody).'),
 ) -> None:
     """Give an item an owner. 指定负责人。"""
     number = _item_id(item)
@@ -180,12 +194,18 @@ def status(
 @app.command("attach")
 def attach(
     item: str = typer.Argument(..., help="The item number."),
-    path: Path = typer.Argument(..., help="The evidence file (inside the current directory or TONGZHOU_HOME)."),
+    path: Path = typer.Argument(
+        ..., help="The evidence file (inside the current directory or TONGZHOU_HOME)."
+    ),
     kind: str = typer.Option(
-        "file", "--kind", help="attestation, label-report, energy-report or file (checked before it is attached)."
+        "file",
+        "--kind",
+        help="attestation, label-report, energy-report or file (checked before it is attached).",
     ),
     artefact: str = typer.Option(
-        None, "--artefact", help="Which crosswalk artefact it is, e.g. risk-management-file (needed for a file)."
+        None,
+        "--artefact",
+        help="Which crosswalk artefact it is, e.g. risk-management-file (needed for a file).",
     ),
     policy: Path = typer.Option(None, "--policy", help="A trust policy the attestation must verify under."),
     by: str = typer.Option(None, "--by", help="Who attaches it (recorded)."),
@@ -203,7 +223,9 @@ def attach(
         record = ws.attach(number, path, kind, artefact=artefact, policy=trust, attached_by=by)
     verified = record.details.get("verified")
     note = f", verified under {verified['policy']}" if isinstance(verified, dict) else ""
-    typer.echo(f"attached to #{number}: {record.name} as {record.artefact} ({record.kind}, {record.sha256}){note}")
+    typer.echo(
+        f"attached to #{number}: {record.name} as {record.artefact} ({record.kind}, {record.sha256}){note}"
+    )
 
 
 @app.command("coverage")

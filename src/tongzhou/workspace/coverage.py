@@ -47,7 +47,9 @@ class ItemCoverage:
             "obligation_id": self.item.obligation_id,
             "accepted": self.accepted,
             "covered": self.covered,
-            "on_file": [{"evidence_id": e.id, "artefact": e.artefact, "sha256": e.sha256} for e in self.on_file],
+            "on_file": [
+                {"evidence_id": e.id, "artefact": e.artefact, "sha256": e.sha256} for e in self.on_file
+            ],
             "reused_from": self.reused_from,
         }
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, literal_column, select, text
 
@@ -76,7 +77,7 @@ class UpcomingDate:
     """Items of that obligation neither done nor set aside as not applicable."""
 
 
-def _month(column: ColumnElement[dt.datetime], dialect: str) -> ColumnElement[str]:
+def _month(column: Any, dialect: str) -> ColumnElement[str]:
     if dialect == "postgresql":
         return func.to_char(func.timezone("UTC", column), "YYYY-MM")
     return func.substr(column, 1, 7)  # SQLite stores "YYYY-MM-DD HH:MM:SS..." (UTC)
@@ -92,7 +93,9 @@ def systems_by_tier(store: Store) -> list[TierCount]:
         else_=literal("no-tier"),
     )
     query = (
-        select(j.jurisdiction, tier.label("tier"), func.max(j.tier_label), func.max(j.tier_rank), func.count())
+        select(
+            j.jurisdiction, tier.label("tier"), func.max(j.tier_label), func.max(j.tier_rank), func.count()
+        )
         .group_by(j.jurisdiction, tier)
         .order_by(j.jurisdiction, func.coalesce(func.max(j.tier_rank), -1).desc(), tier)
     )
@@ -109,7 +112,7 @@ def evaluations_by_verdict(store: Store, *, since: dt.date | None = None) -> lis
     dialect = store.engine.dialect.name
     period = _month(EvalRun.started_at, dialect).label("period")
     verdict = case((EvalSample.passed.is_(True), literal("pass")), else_=literal("fail")).label("verdict")
-    conditions = [EvalRun.status.in_(("complete", "partial"))]
+    conditions: list[ColumnElement[bool]] = [EvalRun.status.in_(("complete", "partial"))]
     if since is not None:
         conditions.append(EvalRun.started_at >= dt.datetime.combine(since, dt.time(), dt.UTC))
     query = (
@@ -150,7 +153,9 @@ def incidents_by_harm(store: Store, *, since: dt.date | None = None) -> list[Inc
     sql = _INCIDENTS_SQL.get(dialect)
     if sql is None:
         raise NotImplementedError(f"incident dashboards need SQLite or PostgreSQL, not {dialect}")
-    since_us = 0 if since is None else int(dt.datetime.combine(since, dt.time(), dt.UTC).timestamp()) * 1_000_000
+    since_us = (
+        0 if since is None else int(dt.datetime.combine(since, dt.time(), dt.UTC).timestamp()) * 1_000_000
+    )
     with store.transaction() as session:
         rows = session.execute(text(sql), {"since_us": since_us}).all()
     return [IncidentTally(str(p), str(h), int(n), int(z or 0)) for p, h, n, z in rows]
@@ -170,8 +175,15 @@ def upcoming_dates(store: Store, today: dt.date, *, until: dt.date | None = None
     if until is not None:
         conditions.append(item.due_date <= until)
     query = (
-        select(item.due_date, item.jurisdiction, item.obligation_id, func.min(item.legal_basis),
-               func.min(item.title), systems, still_open)
+        select(
+            item.due_date,
+            item.jurisdiction,
+            item.obligation_id,
+            func.min(item.legal_basis),
+            func.min(item.title),
+            systems,
+            still_open,
+        )
         .where(and_(*conditions))
         .group_by(item.due_date, item.jurisdiction, item.obligation_id)
         .order_by(item.due_date, item.jurisdiction, item.obligation_id)

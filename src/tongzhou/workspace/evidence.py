@@ -180,7 +180,11 @@ def _label_report(data: bytes, shown: Path) -> dict[str, Any]:
     if not files:
         raise InputError(f"{shown} is not {what}: it lists no file / 标识报告为空")
     valid = sum(1 for f in files if f.get("valid") is True)
-    return {"files": len(files), "valid": valid, "invalid": [str(f["path"]) for f in files if f["valid"] is not True]}
+    return {
+        "files": len(files),
+        "valid": valid,
+        "invalid": [str(f["path"]) for f in files if f["valid"] is not True],
+    }
 
 
 def _energy_report(data: bytes, shown: Path) -> dict[str, Any]:
@@ -213,12 +217,14 @@ def check_evidence(
     if artefact is None:
         if allowed is None:
             raise InputError(
-                "a file needs --artefact: which evidence it is (e.g. risk-management-file) / 请用 --artefact 指明证据类型"
+                "a file needs --artefact: which evidence it is (e.g. risk-management-file) "
+                "/ 请用 --artefact 指明证据类型"
             )
         artefact = allowed[0]
     if artefact not in known_artefacts:
         raise InputError(
-            f"unknown artefact {artefact!r}; the crosswalk knows {', '.join(sorted(known_artefacts))} / 未知证据类别"
+            f"unknown artefact {artefact!r}; the crosswalk knows {', '.join(sorted(known_artefacts))} "
+            "/ 未知证据类别"
         )
     if allowed is not None and artefact not in allowed:
         raise InputError(

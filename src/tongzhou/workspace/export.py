@@ -22,7 +22,9 @@ SCHEMA_ID = "https://tongzhou.dev/schemas/compliance-file/v1"
 FORMATS = ("json", "md", "html", "pdf")
 
 
-def compliance_file(workspace: ComplianceWorkspace, system_id: str, today: dt.date | None = None) -> dict[str, Any]:
+def compliance_file(
+    workspace: ComplianceWorkspace, system_id: str, today: dt.date | None = None
+) -> dict[str, Any]:
     """The compliance file of ``system_id`` as a JSON-ready document."""
     from tongzhou.systems.registry import SystemRegistry, profile_digest
 
@@ -48,10 +50,20 @@ def compliance_file(workspace: ComplianceWorkspace, system_id: str, today: dt.da
             )
         jurisdictions.append(
             {
-                **{k: j[k] for k in ("jurisdiction", "name", "binding", "in_scope", "headline_tier", "tier_label")},
-                "coverage": cov.to_dict() if cov else {"jurisdiction": j["jurisdiction"], "items": 0, "covered": 0,
-                                                       "missing": [], "required_artefacts": [],
-                                                       "artefacts_on_file": []},
+                **{
+                    k: j[k]
+                    for k in ("jurisdiction", "name", "binding", "in_scope", "headline_tier", "tier_label")
+                },
+                "coverage": cov.to_dict()
+                if cov
+                else {
+                    "jurisdiction": j["jurisdiction"],
+                    "items": 0,
+                    "covered": 0,
+                    "missing": [],
+                    "required_artefacts": [],
+                    "artefacts_on_file": [],
+                },
                 "items": rows,
                 "undetermined": j["undetermined"],
             }
@@ -111,15 +123,18 @@ def render_markdown(doc: dict[str, Any]) -> str:
     ]
     for j in doc["jurisdictions"]:
         binding = "" if j["binding"] else " — NON-BINDING mapping / 非约束性映射"
-        scope = {True: "in scope / 适用", False: "out of scope / 不适用", None: "scope undetermined / 适用性待定"}[
-            j["in_scope"]
-        ]
+        scope = {
+            True: "in scope / 适用",
+            False: "out of scope / 不适用",
+            None: "scope undetermined / 适用性待定",
+        }[j["in_scope"]]
         c = j["coverage"]
         out += [
             f"## {_cell(j['name'])} (`{j['jurisdiction']}`){binding}",
             "",
             f"{scope}; tier / 等级: {_cell(j['tier_label'] or j['headline_tier'] or '—')}; "
-            f"evidence on file for {c['covered']} of {c['items']} item(s) / {c['items']} 项中 {c['covered']} 项已有证据",
+            f"evidence on file for {c['covered']} of {c['items']} item(s) "
+            f"/ {c['items']} 项中 {c['covered']} 项已有证据",
             "",
         ]
         if j["items"]:
@@ -133,23 +148,29 @@ def render_markdown(doc: dict[str, Any]) -> str:
                 if i["overdue"]:
                     due += " **overdue / 逾期**"
                 files = "; ".join(
-                    f"{_cell(e['name'])} ({e['artefact']}, `{e['sha256'][:19]}…`)" for e in i["evidence_on_file"]
+                    f"{_cell(e['name'])} ({e['artefact']}, `{e['sha256'][:19]}…`)"
+                    for e in i["evidence_on_file"]
                 )
+                accepted = _cell(", ".join(i["accepted_artefacts"]) or "any file")
                 out.append(
-                    f"| {i['id']} | {_cell(i['title'])} / {_cell(i['title_zh'])} | {_cell(i['legal_basis'])} | {due} "
-                    f"| {i['status']} | {_cell(i['owner'] or '—')} | {_cell(', '.join(i['accepted_artefacts']) or 'any file')} "
+                    f"| {i['id']} | {_cell(i['title'])} / {_cell(i['title_zh'])} | {_cell(i['legal_basis'])} "
+                    f"| {due} | {i['status']} | {_cell(i['owner'] or '—')} | {accepted} "
                     f"| {files or '**missing / 缺失**'} |"
                 )
             out.append("")
         if j["undetermined"]:
             out.append("Open questions / 待定事项:")
-            out += [f"- {_cell(u['title'])} ({_cell(u['legal_basis'])}): {_cell(u['message'])}" for u in j["undetermined"]]
+            out += [
+                f"- {_cell(u['title'])} ({_cell(u['legal_basis'])}): {_cell(u['message'])}"
+                for u in j["undetermined"]
+            ]
             out.append("")
     if doc["inactive_items"]:
         out += ["## Set aside by a re-plan / 重新规划后移除的事项", ""]
         out += [
-            f"- #{i['id']} {i['jurisdiction']} {i['obligation_id']} ({_cell(i['legal_basis'])}): status {i['status']}, "
-            f"owner {_cell(i['owner'] or '—')}, {len(i['evidence'])} evidence file(s) kept"
+            f"- #{i['id']} {i['jurisdiction']} {i['obligation_id']} ({_cell(i['legal_basis'])}): "
+            f"status {i['status']}, owner {_cell(i['owner'] or '—')}, "
+            f"{len(i['evidence'])} evidence file(s) kept"
             for i in doc["inactive_items"]
         ]
         out.append("")

@@ -146,8 +146,13 @@ class PlanChange:
         if self.previous_as_of is not None and self.previous_as_of != self.as_of:
             head += f" (was {self.previous_as_of.isoformat()})"
         out = [head]
-        if self.previous_ruleset_version is not None and self.previous_ruleset_version != self.ruleset_version:
-            out.append(f"rules changed / 规则已变更: {self.previous_ruleset_version} → {self.ruleset_version}")
+        if (
+            self.previous_ruleset_version is not None
+            and self.previous_ruleset_version != self.ruleset_version
+        ):
+            out.append(
+                f"rules changed / 规则已变更: {self.previous_ruleset_version} → {self.ruleset_version}"
+            )
         if self.profile_changed:
             out.append("the registered profile changed / 系统档案已变更")
 
@@ -155,7 +160,9 @@ class PlanChange:
             return "no date" if d is None else d.isoformat()
 
         for c in self.added:
-            out.append(f"+ added / 新增   #{c.item_id} {c.jurisdiction} {c.obligation_id} due {due(c.new_due)}")
+            out.append(
+                f"+ added / 新增   #{c.item_id} {c.jurisdiction} {c.obligation_id} due {due(c.new_due)}"
+            )
         for c in self.restored:
             out.append(
                 f"+ restored / 恢复 #{c.item_id} {c.jurisdiction} {c.obligation_id} due {due(c.new_due)} "

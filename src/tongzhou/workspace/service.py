@@ -82,7 +82,9 @@ def item_record(row: ComplianceItemRow, evidence: list[EvidenceRecord]) -> Compl
 
 
 def _change(row: ComplianceItemRow, old_due: dt.date | None, new_due: dt.date | None) -> ItemChange:
-    return ItemChange(row.id, row.jurisdiction, row.obligation_id, row.title, row.legal_basis, old_due, new_due)
+    return ItemChange(
+        row.id, row.jurisdiction, row.obligation_id, row.title, row.legal_basis, old_due, new_due
+    )
 
 
 class ComplianceWorkspace:
@@ -166,8 +168,9 @@ class ComplianceWorkspace:
             plan = session.get(CompliancePlanRow, system_id)
             if first and plan is not None:  # planned by someone else meanwhile
                 raise InputError(f"{system_id} already has a plan; use replan / 已有计划")
-            change = PlanChange(system_id, 1 if plan is None else plan.revision + 1, as_of,
-                                classification.ruleset_version)
+            change = PlanChange(
+                system_id, 1 if plan is None else plan.revision + 1, as_of, classification.ruleset_version
+            )
             if plan is None:
                 plan = CompliancePlanRow(system_id=system_id, revision=1)
                 session.add(plan)
@@ -178,7 +181,9 @@ class ComplianceWorkspace:
                 plan.revision += 1
             plan.as_of, plan.jurisdictions, plan.rules_dir = as_of, codes, rules
             plan.ruleset_version, plan.profile_sha256, plan.planned_at = (
-                classification.ruleset_version, digest, now,
+                classification.ruleset_version,
+                digest,
+                now,
             )
             self._record_jurisdictions(session, system_id, classification)
             self._reconcile(session, system_id, planned, change, now)
@@ -220,7 +225,9 @@ class ComplianceWorkspace:
     ) -> None:
         rows = {
             (r.jurisdiction, r.obligation_id): r
-            for r in session.scalars(select(ComplianceItemRow).where(ComplianceItemRow.system_id == system_id))
+            for r in session.scalars(
+                select(ComplianceItemRow).where(ComplianceItemRow.system_id == system_id)
+            )
         }
         for key, row in sorted(rows.items()):
             if key not in planned and row.active:
@@ -228,18 +235,23 @@ class ComplianceWorkspace:
                 change.removed.append(_change(row, row.due_date, None))
         fresh: list[tuple[ComplianceItemRow, PlannedObligation]] = []
         for key, ob in sorted(planned.items()):
-            row = rows.get(key)
-            if row is None:
+            known = rows.get(key)
+            if known is None:
                 row = ComplianceItemRow(
-                    system_id=system_id, jurisdiction=ob.jurisdiction, obligation_id=ob.obligation_id,
-                    owner=None, status=ItemStatus.TODO.value, active=True, created_at=now,
+                    system_id=system_id,
+                    jurisdiction=ob.jurisdiction,
+                    obligation_id=ob.obligation_id,
+                    owner=None,
+                    status=ItemStatus.TODO.value,
+                    active=True,
+                    created_at=now,
                 )
                 session.add(row)
                 fresh.append((row, ob))
-            elif not row.active:
+            elif not (row := known).active:
                 row.active = True
                 change.restored.append(_change(row, row.due_date, ob.due_date))
-            elif row.due_date != ob.due_date:
+            elif known.due_date != ob.due_date:
                 change.redated.append(_change(row, row.due_date, ob.due_date))
             else:
                 change.kept += 1
@@ -281,7 +293,9 @@ class ComplianceWorkspace:
             row = self._item_row(session, item_id)
             evidence = [
                 evidence_record(e)
-                for e in session.scalars(select(EvidenceRow).where(EvidenceRow.item_id == item_id).order_by(EvidenceRow.id))
+                for e in session.scalars(
+                    select(EvidenceRow).where(EvidenceRow.item_id == item_id).order_by(EvidenceRow.id)
+                )
             ]
             return item_record(row, evidence)
 
@@ -325,7 +339,9 @@ class ComplianceWorkspace:
         from tongzhou.systems._tables import SystemRecord
 
         if session.get(SystemRecord, system_id) is None:
-            raise InputError(f"no registered system {system_id!r} (see `tongzhou systems list`) / 未登记的系统")
+            raise InputError(
+                f"no registered system {system_id!r} (see `tongzhou systems list`) / 未登记的系统"
+            )
         raise InputError(f"{system_id} has no plan yet; run `tongzhou workspace plan {system_id}` / 尚无计划")
 
     @staticmethod
@@ -393,8 +409,13 @@ class ComplianceWorkspace:
             plan = session.get(CompliancePlanRow, item.system_id)
             profile_sha = None if plan is None else plan.profile_sha256
         checked = check_evidence(
-            path, chosen, artefact, known_artefacts=frozenset(crosswalk.artefacts), roots=roots,
-            policy=policy, profile_sha256=profile_sha,
+            path,
+            chosen,
+            artefact,
+            known_artefacts=frozenset(crosswalk.artefacts),
+            roots=roots,
+            policy=policy,
+            profile_sha256=profile_sha,
         )
         accepted = sorted({e.artefact for e in crosswalk.evidence_for(item.obligation_id)})
         if accepted and checked.artefact not in accepted:
@@ -405,10 +426,16 @@ class ComplianceWorkspace:
         with self.store.transaction() as session:
             self._item_row(session, item_id)
             row = EvidenceRow(
-                item_id=item_id, kind=checked.kind.value, artefact=checked.artefact, name=checked.name[:255],
-                path=str(checked.path), sha256=checked.sha256, size=checked.size,
+                item_id=item_id,
+                kind=checked.kind.value,
+                artefact=checked.artefact,
+                name=checked.name[:255],
+                path=str(checked.path),
+                sha256=checked.sha256,
+                size=checked.size,
                 details_json=json.dumps(checked.details, ensure_ascii=False, sort_keys=True),
-                attached_by=(attached_by or None), attached_at=_now(),
+                attached_by=(attached_by or None),
+                attached_at=_now(),
             )
             session.add(row)
             session.flush()

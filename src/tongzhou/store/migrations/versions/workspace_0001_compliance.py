@@ -76,7 +76,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_workspace_item"),
-        sa.UniqueConstraint("system_id", "jurisdiction", "obligation_id", name="uq_workspace_item_obligation"),
+        sa.UniqueConstraint(
+            "system_id", "jurisdiction", "obligation_id", name="uq_workspace_item_obligation"
+        ),
         _system_fk("workspace_item"),
     )
     op.create_index("ix_workspace_item_system_id", "workspace_item", ["system_id"])
