@@ -70,8 +70,8 @@ def test_an_upward_import_breaks_the_layers(tmp_path: Path) -> None:
 
 def test_a_new_top_level_package_must_take_a_place_in_the_map(tmp_path: Path) -> None:
     project = _copy_package(tmp_path)
-    (project / "src" / "tongzhou" / "portal").mkdir()
-    (project / "src" / "tongzhou" / "portal" / "__init__.py").write_text('"""Unplaced."""\n', "utf-8")
+    (project / "src" / "tongzhou" / "unplaced").mkdir()
+    (project / "src" / "tongzhou" / "unplaced" / "__init__.py").write_text('"""Unplaced."""\n', "utf-8")
     result = _run(project)
     assert result.returncode != 0, result.stdout
-    assert "tongzhou.portal" in result.stdout
+    assert "tongzhou.unplaced" in result.stdout
