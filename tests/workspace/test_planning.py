@@ -123,9 +123,20 @@ def test_bad_requests_are_refused_and_write_nothing(workspace: ComplianceWorkspa
     assert workspace.items("cv-screening") == before
 
 
-def test_removing_the_system_removes_its_workspace(workspace: ComplianceWorkspace) -> None:
+def test_the_work_of_a_removed_system_is_not_shown(workspace: ComplianceWorkspace) -> None:
     from tongzhou.systems.registry import SystemRegistry
+    from tongzhou.workspace.dashboards import systems_by_tier, upcoming_dates
 
     workspace.plan("cv-screening", as_of=AS_OF)
+    workspace.plan("credit-scoring", as_of=AS_OF)
+    item = workspace.items("cv-screening")[0]
     SystemRegistry(workspace.store).remove("cv-screening")
-    assert workspace.items() == []
+    assert {i.system_id for i in workspace.items()} == {"credit-scoring"}
+    with pytest.raises(InputError, match="no registered system 'cv-screening'"):
+        workspace.items("cv-screening")
+    with pytest.raises(InputError, match="no registered system 'cv-screening'"):
+        workspace.replan("cv-screening")
+    with pytest.raises(InputError, match=f"no workspace item #{item.id}"):
+        workspace.item(item.id)
+    assert sum(r.systems for r in systems_by_tier(workspace.store) if r.jurisdiction == "eu") == 1
+    assert all(r.systems == ("credit-scoring",) for r in upcoming_dates(workspace.store, AS_OF))

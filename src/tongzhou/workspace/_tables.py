@@ -3,7 +3,9 @@ items (one per dated obligation) and the evidence attached to them.
 
 Items are never deleted by a re-plan: an obligation the law no longer gives is marked inactive, so
 its owner, status and evidence come back if it returns (a later as-of date, a corrected rule).
-Rows of a system go with it (``ON DELETE CASCADE`` to ``systems_profile``).
+``system_id`` names a row of ``systems_profile`` without a foreign key: the two modules migrate on
+their own branches, in no fixed order. Readers join the registry, so the work of a system that was
+removed is not shown (and comes back if the same id is registered again).
 """
 
 from __future__ import annotations
@@ -31,16 +33,12 @@ from tongzhou.store import Base
 RowId = BigInteger().with_variant(Integer(), "sqlite")
 
 
-def _system_fk() -> ForeignKey:
-    return ForeignKey("systems_profile.id", ondelete="CASCADE")
-
-
 class CompliancePlanRow(Base):
     """The plan of one system: which as-of date, rules and profile its items were derived from."""
 
     __tablename__ = "workspace_plan"
 
-    system_id: Mapped[str] = mapped_column(String(64), _system_fk(), primary_key=True)
+    system_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     as_of: Mapped[dt.date] = mapped_column(Date)
     jurisdictions: Mapped[str] = mapped_column(String(255))
     """Comma-separated jurisdiction codes the plan covers; empty for every jurisdiction."""
@@ -58,7 +56,7 @@ class PlanJurisdictionRow(Base):
 
     __tablename__ = "workspace_jurisdiction"
 
-    system_id: Mapped[str] = mapped_column(String(64), _system_fk(), primary_key=True)
+    system_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     jurisdiction: Mapped[str] = mapped_column(String(16), primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
     binding: Mapped[bool] = mapped_column(Boolean)
@@ -80,7 +78,7 @@ class ComplianceItemRow(Base):
     )
 
     id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
-    system_id: Mapped[str] = mapped_column(String(64), _system_fk(), index=True)
+    system_id: Mapped[str] = mapped_column(String(64), index=True)
     jurisdiction: Mapped[str] = mapped_column(String(16))
     regime: Mapped[str] = mapped_column(String(64))
     obligation_id: Mapped[str] = mapped_column(String(128))

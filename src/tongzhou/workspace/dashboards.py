@@ -2,7 +2,7 @@
 
 Each function returns typed rows, one per cell of the chart (and of the table beside it):
 
-* :func:`systems_by_tier` — planned systems per jurisdiction and headline tier (from the plans);
+* :func:`systems_by_tier` — registered, planned systems per jurisdiction and headline tier;
 * :func:`evaluations_by_verdict` — scored evaluation items per month, risk category and verdict;
 * :func:`incidents_by_harm` — incidents and hazards per month and OECD harm type;
 * :func:`upcoming_dates` — the dates obligations of registered systems start to bite.
@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, and_, case, func, literal, literal_column,
 
 from tongzhou.evaluate._tables import EvalRun, EvalSample
 from tongzhou.store import Store
+from tongzhou.systems._tables import SystemRecord
 from tongzhou.workspace._tables import ComplianceItemRow, PlanJurisdictionRow
 
 
@@ -96,6 +97,7 @@ def systems_by_tier(store: Store) -> list[TierCount]:
         select(
             j.jurisdiction, tier.label("tier"), func.max(j.tier_label), func.max(j.tier_rank), func.count()
         )
+        .join(SystemRecord, SystemRecord.id == j.system_id)
         .group_by(j.jurisdiction, tier)
         .order_by(j.jurisdiction, func.coalesce(func.max(j.tier_rank), -1).desc(), tier)
     )
@@ -184,6 +186,7 @@ def upcoming_dates(store: Store, today: dt.date, *, until: dt.date | None = None
             systems,
             still_open,
         )
+        .join(SystemRecord, SystemRecord.id == item.system_id)
         .where(and_(*conditions))
         .group_by(item.due_date, item.jurisdiction, item.obligation_id)
         .order_by(item.due_date, item.jurisdiction, item.obligation_id)

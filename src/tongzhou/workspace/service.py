@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from tongzhou.errors import InputError
 from tongzhou.store import Store
+from tongzhou.systems._tables import SystemRecord
 from tongzhou.workspace._tables import (
     ComplianceItemRow,
     CompliancePlanRow,
@@ -119,6 +120,10 @@ class ComplianceWorkspace:
     ) -> PlanChange:
         """Make the first plan of a registered system: one item per dated obligation."""
         with self.store.transaction() as session:
+            if session.get(SystemRecord, system_id) is None:
+                raise InputError(
+                    f"no registered system {system_id!r} (see `tongzhou systems list`) / 未登记的系统"
+                )
             if session.get(CompliancePlanRow, system_id) is not None:
                 raise InputError(
                     f"{system_id} already has a plan; use `tongzhou workspace replan {system_id}` "
@@ -143,12 +148,7 @@ class ComplianceWorkspace:
         to today. ``bundled_rules`` drops a rules overlay the plan used.
         """
         with self.store.transaction() as session:
-            plan = session.get(CompliancePlanRow, system_id)
-            if plan is None:
-                raise InputError(
-                    f"{system_id} has no plan yet; make one with `tongzhou workspace plan {system_id}` "
-                    "/ 尚无计划，请先 plan"
-                )
+            plan = self._require_plan(session, system_id)
             codes, rules = plan.jurisdictions, plan.rules_dir
         if jurisdictions is not None:
             codes = ",".join(sorted(c.strip().lower() for c in jurisdictions.split(",") if c.strip()))
@@ -269,9 +269,12 @@ class ComplianceWorkspace:
     def items(self, system_id: str | None = None, *, include_inactive: bool = False) -> list[ComplianceItem]:
         """Items (of one system, or all), by system, jurisdiction, due date; with their evidence."""
         with self.store.transaction() as session:
-            if system_id is not None and session.get(CompliancePlanRow, system_id) is None:
-                self._no_plan(session, system_id)
-            query = select(ComplianceItemRow)
+            if system_id is not None:
+                self._require_plan(session, system_id)
+            # Only registered systems: a removed system's work stays in its tables but is not shown.
+            query = select(ComplianceItemRow).join(
+                SystemRecord, SystemRecord.id == ComplianceItemRow.system_id
+            )
             if system_id is not None:
                 query = query.where(ComplianceItemRow.system_id == system_id)
             if not include_inactive:
@@ -302,10 +305,7 @@ class ComplianceWorkspace:
     def plan_of(self, system_id: str) -> dict[str, Any]:
         """The plan's settings (as-of date, rules, revision) and its jurisdictions."""
         with self.store.transaction() as session:
-            plan = session.get(CompliancePlanRow, system_id)
-            if plan is None:
-                self._no_plan(session, system_id)
-            assert plan is not None
+            plan = self._require_plan(session, system_id)
             jurisdictions = session.scalars(
                 select(PlanJurisdictionRow)
                 .where(PlanJurisdictionRow.system_id == system_id)
@@ -335,19 +335,22 @@ class ComplianceWorkspace:
             }
 
     @staticmethod
-    def _no_plan(session: Session, system_id: str) -> None:
-        from tongzhou.systems._tables import SystemRecord
-
+    def _require_plan(session: Session, system_id: str) -> CompliancePlanRow:
         if session.get(SystemRecord, system_id) is None:
             raise InputError(
                 f"no registered system {system_id!r} (see `tongzhou systems list`) / 未登记的系统"
             )
-        raise InputError(f"{system_id} has no plan yet; run `tongzhou workspace plan {system_id}` / 尚无计划")
+        plan = session.get(CompliancePlanRow, system_id)
+        if plan is None:
+            raise InputError(
+                f"{system_id} has no plan yet; run `tongzhou workspace plan {system_id}` / 尚无计划"
+            )
+        return plan
 
     @staticmethod
     def _item_row(session: Session, item_id: int) -> ComplianceItemRow:
         row = session.get(ComplianceItemRow, item_id)
-        if row is None:
+        if row is None or session.get(SystemRecord, row.system_id) is None:
             raise InputError(f"no workspace item #{item_id} (see `tongzhou workspace list`) / 无此事项")
         return row
 

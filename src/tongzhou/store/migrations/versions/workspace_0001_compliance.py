@@ -13,19 +13,10 @@ from alembic import op
 revision = "workspace_0001"
 down_revision = "0001_base"
 branch_labels = ("workspace",)
-# The plan and item rows refer to registered systems.
-depends_on = ("systems_0001",)
+# system_id names a systems_profile row without a foreign key: branches migrate in no fixed order.
+depends_on = None
 
 _ROW_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-
-
-def _system_fk(table: str) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint(
-        ["system_id"],
-        ["systems_profile.id"],
-        name=f"fk_{table}_system_id_systems_profile",
-        ondelete="CASCADE",
-    )
 
 
 def upgrade() -> None:
@@ -40,7 +31,6 @@ def upgrade() -> None:
         sa.Column("revision", sa.Integer, nullable=False),
         sa.Column("planned_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("system_id", name="pk_workspace_plan"),
-        _system_fk("workspace_plan"),
     )
     op.create_table(
         "workspace_jurisdiction",
@@ -54,7 +44,6 @@ def upgrade() -> None:
         sa.Column("tier_rank", sa.Integer, nullable=True),
         sa.Column("undetermined_json", sa.Text, nullable=False),
         sa.PrimaryKeyConstraint("system_id", "jurisdiction", name="pk_workspace_jurisdiction"),
-        _system_fk("workspace_jurisdiction"),
     )
     op.create_table(
         "workspace_item",
@@ -79,7 +68,6 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "system_id", "jurisdiction", "obligation_id", name="uq_workspace_item_obligation"
         ),
-        _system_fk("workspace_item"),
     )
     op.create_index("ix_workspace_item_system_id", "workspace_item", ["system_id"])
     op.create_index("ix_workspace_item_due_date", "workspace_item", ["due_date"])
