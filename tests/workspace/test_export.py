@@ -60,6 +60,10 @@ def test_markdown_and_html_say_the_same_and_escape_user_text(filed: ComplianceWo
     html = render_html(doc)
     assert "Ana &lt;Risk&gt; | Team" in html and "<Risk>" not in html
     assert html.count("<tr>") > len(doc["jurisdictions"][0]["items"])
+    assert "built-in method" not in html  # a Jinja "x.items" reads dict.items, not the count
+    eu = doc["jurisdictions"][0]["coverage"]
+    assert f"evidence on file for {eu['covered']} of {eu['items']} item(s)" in html
+    assert f"<td>{doc['summary']['items']}; evidence on file {doc['summary']['covered']};" in html
     for j in doc["jurisdictions"]:
         for item in j["items"]:
             assert item["legal_basis"] in md

@@ -129,7 +129,10 @@ def list_(
         ]
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
-    table = Table("#", "system", "juris.", "obligation", "legal basis", "due", "status", "owner", "evidence")
+    columns = ["#", "system", "juris.", "obligation", "legal basis", "due", "status", "owner", "evidence"]
+    if system is not None:
+        columns.remove("system")  # one system: its id is in the command line
+    table = Table(*columns)
     for i in shown:
         cov = item_coverage(i, items)
         due = "—" if i.due_date is None else i.due_date.isoformat()
@@ -137,17 +140,11 @@ def list_(
             due = f"[red]{due} overdue[/]"
         evidence = f"{len(cov.on_file)} on file" if cov.covered else "[red]missing[/]"
         status = i.status if i.active else f"{i.status} (set aside)"
-        table.add_row(
-            str(i.id),
-            i.system_id,
-            i.jurisdiction,
-            i.obligation_id,
-            i.legal_basis,
-            due,
-            status,
-            i.owner or "—",
-            evidence,
-        )
+        cells = [str(i.id), i.system_id, i.jurisdiction, i.obligation_id, i.legal_basis, due, status]
+        cells += [i.owner or "—", evidence]
+        if system is not None:
+            del cells[1]
+        table.add_row(*cells)
     Console().print(table)
     if not shown:
         typer.echo("no items: make a plan with `tongzhou workspace plan SYSTEM` / 暂无事项")
