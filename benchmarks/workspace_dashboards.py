@@ -11,8 +11,8 @@ Both answers are compared before any figure is printed. Also printed: plans made
 
     .venv/bin/python benchmarks/workspace_dashboards.py [--systems 1000] [--repeat 5] [--url URL]
 
-Default store: a fresh SQLite file in a temporary directory. ``--url`` takes a PostgreSQL URL
-(its tables must be empty: use a fresh database or schema).
+Default store: a fresh SQLite file in a temporary directory. ``--url`` takes a PostgreSQL URL; the
+run then uses a schema of its own, created first and dropped after.
 """
 
 from __future__ import annotations
@@ -22,14 +22,16 @@ import datetime as dt
 import platform
 import tempfile
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
 from tongzhou.store import open_store
+from tongzhou.store._engine import normalise_url
 from tongzhou.systems.bundled import example_profiles
 from tongzhou.systems.registry import SystemRegistry
 from tongzhou.workspace._tables import PlanJurisdictionRow
@@ -55,11 +57,28 @@ def main() -> None:
     parser.add_argument("--url", default=None)
     args = parser.parse_args()
     url = args.url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
-    store = open_store(url)
+    schema = None
+    if url.startswith("postgres"):
+        schema = f"bench_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        run(url, schema, args.systems, args.repeat)
+    finally:
+        if schema is not None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+
+
+def run(url: str, schema: str | None, systems: int, repeat: int) -> None:
+    """Build, plan, time and print."""
+    store = open_store(url, schema=schema)
     registry, workspace = SystemRegistry(store), ComplianceWorkspace(store)
     examples = example_profiles()
     ids = []
-    for n in range(args.systems):
+    for n in range(systems):
         base = examples[n % len(examples)]
         profile = base.model_copy(update={"id": f"{base.id[:50]}-{n:05d}"})
         registry.add(profile)
@@ -88,16 +107,16 @@ def main() -> None:
                 out.setdefault((i.due_date, i.jurisdiction, i.obligation_id), set()).add(i.system_id)
         return out
 
-    sql_tiers_s, sql_tiers = _best(lambda: systems_by_tier(store), args.repeat)
-    py_tiers_s, py_tiers = _best(tiers_in_python, args.repeat)
+    sql_tiers_s, sql_tiers = _best(lambda: systems_by_tier(store), repeat)
+    py_tiers_s, py_tiers = _best(tiers_in_python, repeat)
     assert {(r.jurisdiction, r.tier): r.systems for r in sql_tiers} == dict(py_tiers), "tier counts differ"
-    sql_dates_s, sql_dates = _best(lambda: upcoming_dates(store, AS_OF), args.repeat)
-    py_dates_s, py_dates = _best(dates_in_python, args.repeat)
+    sql_dates_s, sql_dates = _best(lambda: upcoming_dates(store, AS_OF), repeat)
+    py_dates_s, py_dates = _best(dates_in_python, repeat)
     assert {(r.date, r.jurisdiction, r.obligation_id): set(r.systems) for r in sql_dates} == py_dates
 
     print(f"machine: {platform.machine()} {platform.python_implementation()} {platform.python_version()}")
-    print(f"store: {store.engine.dialect.name}; {args.systems} systems planned, {items} items")
-    print(f"plans: {args.systems / plan_seconds:,.0f} systems/s ({plan_seconds:.1f} s)")
+    print(f"store: {store.engine.dialect.name}; {systems} systems planned, {items} items")
+    print(f"plans: {systems / plan_seconds:,.0f} systems/s ({plan_seconds:.1f} s)")
     print(
         f"systems_by_tier: ours {sql_tiers_s * 1000:.1f} ms, anchor (Python over ORM rows) "
         f"{py_tiers_s * 1000:.1f} ms, ratio {py_tiers_s / sql_tiers_s:.1f}x"
