@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.attest.summaries import make_summary
 from tests.system_tools import need_chromium
@@ -112,6 +113,12 @@ def test_a_good_envelope_verifies_with_its_key_id_and_statement(page: Any, signe
     # Both keys given (e.g. a trust policy's list): the signer's is found among them.
     both = _verify(page, signed["envelope"], signed["stranger"].public_pem + signed["lab"].public_pem)
     assert both["ok"] and both["keyId"] == signed["lab"].key_id
+    # A trust policy file holds the evaluators' keys as indented PEM blocks: it can be given as is.
+    pem_block = "".join(f"      {line}\n" for line in signed["lab"].public_pem.splitlines())
+    policy = "policy: tongzhou-trust-policy/v1\nevaluators:\n  - name: Example Lab\n    public_key: |\n"
+    policy += pem_block
+    assert yaml.safe_load(policy)["evaluators"][0]["public_key"] == signed["lab"].public_pem
+    assert _verify(page, signed["envelope"], policy)["keyId"] == signed["lab"].key_id
     # DSSE allows URL-safe base64.
     urlsafe = dict(
         signed["envelope"],
