@@ -45,13 +45,18 @@ def test_a_journey_through_the_workspace(capfd: pytest.CaptureFixture[str], plan
     code, out = tongzhou_cli(capfd, "workspace", "replan", "cv-screening", "--as-of", "2026-07-01")
     assert code == 0 and f"#{art9} eu eu.art9: 2027-12-02 → 2026-08-02" in out
     code, out = tongzhou_cli(
+        capfd, "workspace", "replan", "--all", "--as-of", "2026-07-01", "--format", "json"
+    )
+    assert code == 0 and [c["system_id"] for c in json.loads(out)] == ["cv-screening"]
+    assert json.loads(out)[0]["changed"] is False and json.loads(out)[0]["revision"] == 3
+    code, out = tongzhou_cli(
         capfd, "workspace", "export", "cv-screening", "--format", "md", "--today", "2026-12-06"
     )
-    assert code == 0 and "Ana Risk" in out and "rmf.pdf" in out and "revision 2" in out
+    assert code == 0 and "Ana Risk" in out and "rmf.pdf" in out and "revision 3" in out
     code, out = tongzhou_cli(
         capfd, "workspace", "export", "cv-screening", "--format", "json", "--out", "file.json"
     )
-    assert code == 0 and json.loads(Path("file.json").read_text("utf-8"))["plan"]["revision"] == 2
+    assert code == 0 and json.loads(Path("file.json").read_text("utf-8"))["plan"]["revision"] == 3
     code, out = tongzhou_cli(capfd, "workspace", "list")
     assert code == 0 and "Ana Risk" in out
 
@@ -64,6 +69,9 @@ def test_a_journey_through_the_workspace(capfd: pytest.CaptureFixture[str], plan
         (["plan", "credit-scoring", "--as-of", "2026-13-01"], "is not a date"),
         (["replan", "credit-scoring"], "has no plan yet"),
         (["replan", "cv-screening", "--rules", "x", "--bundled-rules"], "not both"),
+        (["replan"], "give a SYSTEM or --all"),
+        (["replan", "cv-screening", "--all"], "give a SYSTEM or --all"),
+        (["replan", "--all", "--rules", "/nonexistent-rules"], "not a directory"),
         (["list", "--format", "xml"], "is not one of"),
         (["assign", "abc", "x"], "is not an item number"),
         (["assign", "999999", "x"], "no workspace item #999999"),

@@ -140,3 +140,16 @@ def test_the_work_of_a_removed_system_is_not_shown(workspace: ComplianceWorkspac
         workspace.item(item.id)
     assert sum(r.systems for r in systems_by_tier(workspace.store) if r.jurisdiction == "eu") == 1
     assert all(r.systems == ("credit-scoring",) for r in upcoming_dates(workspace.store, AS_OF))
+
+
+def test_replan_all_is_all_or_nothing(workspace: ComplianceWorkspace, amended_co_rules: Path) -> None:
+    workspace.plan("cv-screening", as_of=AS_OF, jurisdictions="us-co")
+    workspace.plan("credit-scoring", as_of=AS_OF, jurisdictions="us-co")
+    before = workspace.items()
+    with pytest.raises(InputError, match="not a directory"):
+        workspace.replan_all(as_of=AS_OF, rules_dir=Path("/nonexistent-rules"))
+    assert workspace.items() == before and workspace.plan_of("cv-screening")["revision"] == 1
+    changes = workspace.replan_all(as_of=AS_OF, rules_dir=amended_co_rules)
+    assert [c.system_id for c in changes] == ["credit-scoring", "cv-screening"]
+    assert all([a.obligation_id for a in c.added] == ["co.impact_note"] for c in changes)
+    assert all(workspace.plan_of(s)["revision"] == 2 for s in ("cv-screening", "credit-scoring"))

@@ -84,7 +84,8 @@ def plan(
 
 @app.command("replan")
 def replan(
-    system: str = typer.Argument(..., help="A system that has a plan."),
+    system: str = typer.Argument(None, help="A system that has a plan (or --all)."),
+    every: bool = typer.Option(False, "--all", help="Re-plan every planned system (all or nothing)."),
     as_of: str = typer.Option(None, "--as-of", help=_AS_OF),
     jurisdiction: str = typer.Option(None, "--jurisdiction", help=_JURISDICTION + " Default: the plan's."),
     rules: Path = typer.Option(None, "--rules", help="Use this rules overlay directory from now on."),
@@ -98,11 +99,33 @@ def replan(
     day = _date(as_of)
     if rules is not None and bundled_rules:
         raise InputError("give --rules or --bundled-rules, not both / 二者只能选一")
-    with _workspace() as ws:
-        change = ws.replan(
-            system, as_of=day, jurisdictions=jurisdiction, rules_dir=rules, bundled_rules=bundled_rules
+    if (system is None) == (not every):
+        raise InputError("give a SYSTEM or --all, not both / 请给出系统 id 或 --all（二选一）")
+    if every and jurisdiction is not None:
+        raise InputError(
+            "--jurisdiction applies to one system; --all keeps each plan's / --all 沿用各计划的法域"
         )
-    _print_change(change, fmt)
+    with _workspace() as ws:
+        if every:
+            changes = ws.replan_all(as_of=day, rules_dir=rules, bundled_rules=bundled_rules)
+        else:
+            changes = [
+                ws.replan(
+                    system,
+                    as_of=day,
+                    jurisdictions=jurisdiction,
+                    rules_dir=rules,
+                    bundled_rules=bundled_rules,
+                )
+            ]
+    if fmt == "json":
+        payload = [c.to_dict() for c in changes]
+        typer.echo(json.dumps(payload if every else payload[0], indent=2, ensure_ascii=False))
+        return
+    for change in changes:
+        _print_change(change, fmt)
+    if every and not changes:
+        typer.echo("no planned system / 暂无计划")
 
 
 @app.command("list")

@@ -162,31 +162,75 @@ class ComplianceWorkspace:
         self, system_id: str, as_of: dt.date, codes: str, rules: str | None, *, first: bool
     ) -> PlanChange:
         classification, digest = self._classify(system_id, as_of, codes, rules)
+        with self.store.transaction() as session:
+            return self._write(session, system_id, as_of, codes, rules, classification, digest, first=first)
+
+    def replan_all(
+        self, *, as_of: dt.date | None = None, rules_dir: Path | None = None, bundled_rules: bool = False
+    ) -> list[PlanChange]:
+        """Re-plan every registered system that has a plan, in one transaction.
+
+        Every system is classified first; if any fails (a rules directory that is not one, a
+        profile the new rules cannot read), nothing is written.
+        """
+        day = as_of or _today()
+        with self.store.transaction() as session:
+            plans = session.execute(
+                select(
+                    CompliancePlanRow.system_id, CompliancePlanRow.jurisdictions, CompliancePlanRow.rules_dir
+                )
+                .join(SystemRecord, SystemRecord.id == CompliancePlanRow.system_id)
+                .order_by(CompliancePlanRow.system_id)
+            ).all()
+        prepared = []
+        for system_id, codes, rules in plans:
+            if bundled_rules:
+                rules = None
+            if rules_dir is not None:
+                rules = str(Path(rules_dir).resolve())
+            prepared.append((system_id, codes, rules, *self._classify(system_id, day, codes, rules)))
+        with self.store.transaction() as session:
+            return [
+                self._write(session, system_id, day, codes, rules, classification, digest, first=False)
+                for system_id, codes, rules, classification, digest in prepared
+            ]
+
+    def _write(
+        self,
+        session: Session,
+        system_id: str,
+        as_of: dt.date,
+        codes: str,
+        rules: str | None,
+        classification: Classification,
+        digest: str,
+        *,
+        first: bool,
+    ) -> PlanChange:
         planned = planned_obligations(classification)
         now = _now()
-        with self.store.transaction() as session:
-            plan = session.get(CompliancePlanRow, system_id)
-            if first and plan is not None:  # planned by someone else meanwhile
-                raise InputError(f"{system_id} already has a plan; use replan / 已有计划")
-            change = PlanChange(
-                system_id, 1 if plan is None else plan.revision + 1, as_of, classification.ruleset_version
-            )
-            if plan is None:
-                plan = CompliancePlanRow(system_id=system_id, revision=1)
-                session.add(plan)
-            else:
-                change.previous_as_of = plan.as_of
-                change.previous_ruleset_version = plan.ruleset_version
-                change.profile_changed = plan.profile_sha256 != digest
-                plan.revision += 1
-            plan.as_of, plan.jurisdictions, plan.rules_dir = as_of, codes, rules
-            plan.ruleset_version, plan.profile_sha256, plan.planned_at = (
-                classification.ruleset_version,
-                digest,
-                now,
-            )
-            self._record_jurisdictions(session, system_id, classification)
-            self._reconcile(session, system_id, planned, change, now)
+        plan = session.get(CompliancePlanRow, system_id)
+        if first and plan is not None:  # planned by someone else meanwhile
+            raise InputError(f"{system_id} already has a plan; use replan / 已有计划")
+        change = PlanChange(
+            system_id, 1 if plan is None else plan.revision + 1, as_of, classification.ruleset_version
+        )
+        if plan is None:
+            plan = CompliancePlanRow(system_id=system_id, revision=1)
+            session.add(plan)
+        else:
+            change.previous_as_of = plan.as_of
+            change.previous_ruleset_version = plan.ruleset_version
+            change.profile_changed = plan.profile_sha256 != digest
+            plan.revision += 1
+        plan.as_of, plan.jurisdictions, plan.rules_dir = as_of, codes, rules
+        plan.ruleset_version, plan.profile_sha256, plan.planned_at = (
+            classification.ruleset_version,
+            digest,
+            now,
+        )
+        self._record_jurisdictions(session, system_id, classification)
+        self._reconcile(session, system_id, planned, change, now)
         return change
 
     @staticmethod
