@@ -50,3 +50,34 @@ def test_bad_arguments_exit_2() -> None:
         proc = run_cli(*args)
         assert proc.returncode == 2, (args, proc.stderr)
         assert needle in proc.stderr
+
+
+def test_conditional_headline_presumptions_and_single_duty_reach_every_format(tmp_path: object) -> None:
+    """Issue 19: 'prohibited unless <fact>', presumptions and refusals are in the table, Markdown and JSON."""
+    from pathlib import Path
+
+    profile = Path(str(tmp_path)) / "mood.yaml"
+    profile.write_text(
+        "id: mood-meter\nname: Mood meter\npurpose: Scores call agents' emotions.\n"
+        "registrant: {name: CallCo, role: provider_and_deployer}\nprovider: {name: CallCo, country: FR}\n"
+        "markets: [EU]\nfunctions: [emotion_recognition]\nsettings: [workplace]\n",
+        encoding="utf-8",
+    )
+    table = run_cli("classify", str(profile), "--as-of", "2026-11-23", "--jurisdiction", "eu")
+    assert table.returncode == 0, table.stderr
+    flat = " ".join(table.stdout.split())
+    assert "headline / 结论: prohibited practice unless the emotion inference is intended" in flat
+    assert "presumed (eu.no_art6_3_derogation)" in flat
+    zh = run_cli("classify", str(profile), "--as-of", "2026-11-23", "--jurisdiction", "eu", "--lang", "zh")
+    assert "结论: 禁止的人工智能实践，除非" in " ".join(zh.stdout.split())
+    md = run_cli("classify", str(profile), "--as-of", "2026-11-23", "--jurisdiction", "eu", "--format", "md")
+    assert "**Headline / 结论: prohibited practice unless" in md.stdout
+    doc = json.loads(run_cli("classify", str(profile), "--as-of", "2026-11-23", "--format", "json").stdout)
+    eu = doc["jurisdictions"][0]
+    assert eu["headline_tier"] == "prohibited" and eu["headline"]["status"] == "conditional"
+    assert eu["headline"]["needs"] == ["medical_or_safety_purpose"]
+    assert eu["headline"]["otherwise"] == "transparency"
+    settled = run_cli("classify", CV, "--as-of", "2027-12-02", "--jurisdiction", "eu", "--format", "json")
+    cv = json.loads(settled.stdout)["jurisdictions"][0]
+    assert "Annex III point 4(a)" in cv["tiers"][0]["legal_basis"]
+    assert any("profiles natural persons" in r for r in cv["tiers"][0]["refused"])

@@ -55,3 +55,27 @@ def test_export_round_trips_atomically(store: Store, tmp_path: Path) -> None:
         assert load_profile(out) == profile
         assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no temp files left
     assert json.loads(registry.export("frontier-gpai", "json"))["model"]["training_compute_flop"] == 3.0e26
+
+
+def test_demo_summary_shows_the_applicable_headline(store: Store, tmp_path: Path) -> None:
+    """The demo's classification step prints the headline that applies today, with changes to come."""
+    import io
+
+    from rich.console import Console
+
+    from tongzhou.demo import DemoContext
+    from tongzhou.demo.classification_step import register_and_classify_systems
+
+    out = io.StringIO()
+    register_and_classify_systems(DemoContext(store, Console(file=out, width=400), tmp_path))
+    text = out.getvalue()
+    assert "prohibited practice" in text  # classroom-emotion, EU
+    doc = json.loads((tmp_path / "classification" / "cv-screening.json").read_text(encoding="utf-8"))
+    eu = next(j for j in doc["jurisdictions"] if j["jurisdiction"] == "eu")
+    # classified as of today: before 2 Dec 2027 nothing applies yet and high-risk is listed as upcoming
+    if eu["headline"]["status"] == "none":
+        assert "from 2027-12-02: high-risk AI system" in eu["headline"]["text"]
+        assert "from 2027-12-02: high-risk AI system" in text
+    else:
+        assert eu["headline"]["tier"] == "high_risk"
+    assert "Headline / 结论" in (tmp_path / "classification" / "cv-screening.md").read_text(encoding="utf-8")

@@ -38,6 +38,9 @@ LIST_FACT_VOCABULARY = {
     "sectors": "sectors",
     "functions": "functions",
     "generated_modalities": "modalities",
+    "capabilities": "functions",
+    "settings": "settings",
+    "school_levels": "school_levels",
 }
 _COMPARE = {
     ">": operator.gt,

@@ -6,8 +6,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from tongzhou.classify.qualifiers import (
+    ConditionalTier,
+    DateBranch,
+    NoteFinding,
+    PresumptionFinding,
+    RefusalFinding,
+)
+
 if TYPE_CHECKING:
-    from tongzhou.classify.ruleset import Rule
+    from tongzhou.classify.headline import Headline
+    from tongzhou.classify.rule import Rule
 
 SCHEMA_ID = "https://tongzhou.dev/schemas/classification/v1"
 
@@ -38,9 +47,20 @@ class TierFinding:
     legal_basis: str
     applies_from: dt.date | None
     status: str
-    """``applies`` (on the as-of date) or ``upcoming`` (bites on ``applies_from``)."""
+    """``applies`` (on the as-of date), ``upcoming`` (bites on ``applies_from``), or
+    ``undetermined`` (a transitional date depends on a fact not stated: see ``branches``)."""
     because: list[str] = field(default_factory=list)
     """Rules whose derived flags this tier's rule relied on (e.g. the Annex III point)."""
+    unless: list[str] = field(default_factory=list)
+    """Presumptions this tier rests on, each naming the way out (e.g. the Art. 6(3) derogation)."""
+    refused: list[str] = field(default_factory=list)
+    """Exemptions refused for this tier, with the reason (e.g. profiling overrides Art. 6(3))."""
+    superseded_by: str | None = None
+    """Set when a prohibition applies: the tier is correct but carries no duties."""
+    branches: list[DateBranch] = field(default_factory=list)
+    """Both branches of a transitional date when the fact deciding it is not stated."""
+    exclusive: bool = False
+    """The tier replaces every other duty when it applies (a prohibited practice)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -54,6 +74,10 @@ class TierFinding:
             "applies_from": _iso(self.applies_from),
             "status": self.status,
             "because": self.because,
+            "unless": self.unless,
+            "refused": self.refused,
+            "superseded_by": self.superseded_by,
+            "date_branches": [b.to_dict() for b in self.branches],
         }
 
 
@@ -92,6 +116,10 @@ class ObligationFinding:
     rule_ids: list[str]
     note: str = ""
     evidence: list[EvidenceRef] = field(default_factory=list)
+    grounds: list[str] = field(default_factory=list)
+    """The point-level provisions of the rules that gave this duty (e.g. "Art. 5(1)(f)")."""
+    branches: list[DateBranch] = field(default_factory=list)
+    """Both branches of a transitional date when the fact deciding it is not stated."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -108,6 +136,8 @@ class ObligationFinding:
             "rule_ids": self.rule_ids,
             "note": self.note,
             "evidence": [e.to_dict() for e in self.evidence],
+            "grounds": self.grounds,
+            "date_branches": [b.to_dict() for b in self.branches],
         }
 
 
@@ -150,7 +180,7 @@ class TraceEntry:
     def __init__(self, rule: Rule, result: str, facts: dict[str, Any]) -> None:
         self.rule = rule
         self.result = result
-        """``fired`` or ``undetermined``."""
+        """``fired``, ``undetermined``, or ``presumed`` (undetermined, decided by the law's presumption)."""
         self._facts = facts
 
     @property
@@ -229,14 +259,35 @@ class JurisdictionResult:
     undetermined: list[UndeterminedFinding] = field(default_factory=list)
     trace: list[TraceEntry] = field(default_factory=list)
     rules_evaluated: int = 0
+    conditional: list[ConditionalTier] = field(default_factory=list)
+    """Tiers that apply unless (or if) facts not stated say otherwise."""
+    presumptions: list[PresumptionFinding] = field(default_factory=list)
+    refusals: list[RefusalFinding] = field(default_factory=list)
+    notes: list[NoteFinding] = field(default_factory=list)
+    excluded_by: list[NoteFinding] = field(default_factory=list)
+    """Exclusions that took the system out of every regime of this jurisdiction (``in_scope`` False)."""
+
+    def summary(self) -> Headline:
+        """The headline a professional would sign: the tier applying on the as-of date, a stricter
+        tier that applies *unless* a fact rules it out, and the changes still to come."""
+        from tongzhou.classify.headline import headline_of
+
+        return headline_of(self)
 
     @property
-    def headline(self) -> TierFinding | None:
-        """The most severe tier (applying or upcoming)."""
-        return max(self.tiers, key=lambda t: t.rank, default=None)
+    def headline(self) -> TierFinding | ConditionalTier | None:
+        """The headline tier: the most severe tier applying on the as-of date, or a stricter
+        conditional one ("prohibited unless ..."); ``None`` when nothing applies yet."""
+        return self.summary().tier
+
+    @property
+    def headline_text(self) -> str:
+        """The headline in words, with upcoming changes ("high-risk AI system; from 2027-12-02: ...")."""
+        return self.summary().text
 
     def to_dict(self) -> dict[str, Any]:
-        head = self.headline
+        summary = self.summary()
+        head = summary.tier
         return {
             "jurisdiction": self.jurisdiction,
             "name": self.name,
@@ -245,6 +296,12 @@ class JurisdictionResult:
             "scope_needs": self.scope_needs,
             "regimes": self.regimes,
             "headline_tier": None if head is None else head.id,
+            "headline": summary.to_dict(),
+            "conditional_tiers": [c.to_dict() for c in self.conditional],
+            "presumptions": [p.to_dict() for p in self.presumptions],
+            "refusals": [r.to_dict() for r in self.refusals],
+            "notes": [n.to_dict() for n in self.notes],
+            "excluded_by": [n.to_dict() for n in self.excluded_by],
             "tiers": [t.to_dict() for t in self.tiers],
             "obligations": [o.to_dict() for o in self.obligations],
             "undetermined": [u.to_dict() for u in self.undetermined],

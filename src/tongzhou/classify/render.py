@@ -18,6 +18,12 @@ def _when(o: ObligationFinding) -> str:
     return o.applies_from.isoformat() if o.applies_from else "—"
 
 
+def _basis(o: ObligationFinding) -> str:
+    """The duty's article, with the point its rule fired on where more precise (Art. 5(1) ← 5(1)(f))."""
+    finer = [g for g in o.grounds if g.startswith(o.legal_basis) and g != o.legal_basis]
+    return o.legal_basis + (f" ← {'; '.join(finer)}" if finer else "")
+
+
 def _who(o: ObligationFinding) -> str:
     return o.addressee + ("" if o.applies_to_registrant else " (not you)")
 
@@ -48,6 +54,32 @@ def to_json(result: Classification) -> str:
     return json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
 
 
+def _qualifier_lines(j: JurisdictionResult) -> list[Text]:
+    """Conditional tiers, presumptions, refusals, date branches and notes, each with its legal basis."""
+    out = [Text(f"conditional: {c.text} [{c.legal_basis}]", style="red") for c in j.conditional]
+    out += [
+        Text(
+            f"presumed ({p.id}): the rule does not apply unless {p.text} [{p.legal_basis}] — "
+            f"facts that would decide it: {', '.join(p.rebutted_by)}",
+            style="magenta",
+        )
+        for p in j.presumptions
+    ]
+    out += [
+        Text(f"refused: {r.exemption} — {r.reason} [{r.legal_basis}]", style="magenta") for r in j.refusals
+    ]
+    for t in j.tiers:
+        for b in t.branches:
+            out.append(
+                Text(
+                    f"date: {t.label} from {b.applies_from} if {b.condition} [{b.legal_basis}]",
+                    style="yellow",
+                )
+            )
+    out += [Text(f"note: {n.text} [{n.legal_basis}]", style="cyan") for n in j.notes]
+    return out
+
+
 def _jurisdiction_table(j: JurisdictionResult, lang: str = "en") -> Table:
     kind = "binding" if j.binding else "NON-BINDING mapping"
     table = Table(
@@ -66,7 +98,7 @@ def _jurisdiction_table(j: JurisdictionResult, lang: str = "en") -> Table:
         style = _STATUS_STYLE.get(o.status, "") if o.applies_to_registrant else "dim"
         evidence = ", ".join(e.artefact for e in o.evidence)
         title = o.title_zh if lang == "zh" else o.title
-        table.add_row(title, o.legal_basis, _who(o), _when(o), evidence, style=style)
+        table.add_row(title, _basis(o), _who(o), _when(o), evidence, style=style)
     return table
 
 
@@ -79,11 +111,11 @@ def render_table(result: Classification, console: Console, lang: str = "en", exp
     out_of_scope = []
     for j in result.jurisdictions:
         if j.in_scope is False:
-            out_of_scope.append(j.jurisdiction)
+            out_of_scope.append(j.jurisdiction + "".join(f" ({n.text})" for n in j.excluded_by))
             continue
-        parts: list[Table | Text] = []
-        if j.in_scope is None:
-            parts.append(Text(f"scope undetermined: needs fact {', '.join(j.scope_needs)}", style="red"))
+        summary = j.summary()
+        head = summary.text_zh if lang == "zh" else summary.text
+        parts: list[Table | Text] = [Text(f"headline / 结论: {head}", style="bold")]
         for t in j.tiers:
             when = (
                 ""
@@ -95,12 +127,14 @@ def render_table(result: Classification, console: Console, lang: str = "en", exp
                 )
             )
             why = f" ← {', '.join(t.because)}" if t.because else ""
+            gone = f" (superseded by {t.superseded_by}: no duties)" if t.superseded_by else ""
             parts.append(
                 Text(
-                    f"tier: {t.label} / {t.label_zh} [{t.legal_basis}]{when}{why}",
-                    style="bold" if t.status == "applies" else "yellow",
+                    f"tier: {t.label} / {t.label_zh} [{t.legal_basis}]{when}{why}{gone}",
+                    style="bold" if t.status == "applies" and not gone else "yellow",
                 )
             )
+        parts += _qualifier_lines(j)
         if not j.tiers and j.in_scope:
             parts.append(Text("no tier triggered by the rules in force", style="dim"))
         if j.obligations:
@@ -164,14 +198,19 @@ def render_markdown(result: Classification) -> str:
         lines.append(f"## {j.jurisdiction.upper()} — {j.name} ({kind})")
         lines.append("")
         if j.in_scope is False:
-            lines += ["Not in scope (markets).", ""]
+            why = "; ".join(f"{n.text} [{n.legal_basis}]" for n in j.excluded_by) or "markets"
+            lines += [f"Not in scope ({why}).", ""]
             continue
-        if j.in_scope is None:
-            lines += [f"Scope undetermined: needs fact {', '.join(j.scope_needs)}.", ""]
+        summary = j.summary()
+        lines += [f"**Headline / 结论: {summary.text}**", "", f"结论：{summary.text_zh}", ""]
         for t in j.tiers:
-            verb = "applies since" if t.status == "applies" else "bites from"
+            verb = {"applies": "applies since", "upcoming": "bites from"}.get(
+                t.status, "date undetermined, earliest"
+            )
             when = f", {verb} {t.applies_from}" if t.applies_from else ""
-            lines.append(f"- **Tier: {t.label}** / {t.label_zh} — {t.legal_basis}{when}")
+            gone = f" (superseded by {t.superseded_by}: no duties)" if t.superseded_by else ""
+            lines.append(f"- **Tier: {t.label}** / {t.label_zh} — {t.legal_basis}{when}{gone}")
+        lines += [f"- {line.plain}" for line in _qualifier_lines(j)]
         if not j.tiers:
             lines.append("- No tier triggered by the rules in force.")
         lines.append("")
@@ -188,7 +227,7 @@ def render_markdown(result: Classification) -> str:
                     for e in o.evidence
                 )
                 lines.append(
-                    f"| {_md_cell(o.title)} / {_md_cell(o.title_zh)} | {_md_cell(o.legal_basis)} | "
+                    f"| {_md_cell(o.title)} / {_md_cell(o.title_zh)} | {_md_cell(_basis(o))} | "
                     f"{_who(o)} | {start} | {o.status} | {_md_cell(ev)} |"
                 )
             lines.append("")

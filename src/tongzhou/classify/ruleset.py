@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -21,114 +20,37 @@ from typing import Any
 import yaml
 
 from tongzhou.classify.conditions import CompiledCondition, ConditionError, compile_condition
+from tongzhou.classify.rule import (
+    EarlierText,
+    ObligationDef,
+    Presumption,
+    Refusal,
+    Regime,
+    Rule,
+    Threshold,
+    TierDef,
+    Transition,
+    Unless,
+)
 from tongzhou.errors import InputError
-from tongzhou.systems._vocabulary import terms
+from tongzhou.systems._vocabulary import terms, vocabulary
 from tongzhou.systems.profile import FACT_NAMES
 
 ADDRESSEES = ("provider", "deployer", "any")
-
-
-@dataclass(frozen=True, slots=True)
-class TierDef:
-    """A tier a regime can assign (e.g. EU "high-risk")."""
-
-    id: str
-    label: str
-    label_zh: str
-    rank: int
-    """Higher is more severe; the headline tier of a jurisdiction is the highest-ranked."""
-
-
-@dataclass(frozen=True, slots=True)
-class ObligationDef:
-    """An obligation in a regime's catalogue."""
-
-    id: str
-    title: str
-    title_zh: str
-    legal_basis: str
-    addressee: str
-    """provider, deployer, or any (every operator)."""
-    note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Transition:
-    """A later application date for systems or models placed on the market before a cut-off."""
-
-    fact: str
-    before: dt.date
-    applies_from: dt.date
-    legal_basis: str
-
-
-@dataclass(frozen=True, slots=True)
-class EarlierText:
-    """Before ``until`` (an amendment's entry into force) the outcome bit from another date."""
-
-    until: dt.date
-    applies_from: dt.date
-
-
-@dataclass(frozen=True, slots=True)
-class Threshold:
-    """A numeric line in the law (e.g. training compute), shown side by side across regimes."""
-
-    id: str
-    fact: str
-    op: str
-    value: float
-    meaning: str
-    legal_basis: str
-
-
-@dataclass(slots=True)
-class Rule:
-    """One compiled rule."""
-
-    id: str
-    regime: str
-    jurisdiction: str
-    title: str
-    condition: CompiledCondition
-    tier: str | None
-    obligations: tuple[str, ...]
-    derive: tuple[str, ...]
-    legal_basis: str
-    source: str
-    applies_from: dt.date | None = None
-    applies_until: dt.date | None = None
-    text_from: dt.date | None = None
-    text_until: dt.date | None = None
-    transition: Transition | None = None
-    earlier_text: EarlierText | None = None
-    note: str = ""
-
-    def in_text(self, as_of: dt.date) -> bool:
-        """Whether this statement of the law was the law on ``as_of``."""
-        return (self.text_from is None or self.text_from <= as_of) and (
-            self.text_until is None or as_of < self.text_until
-        )
-
-
-@dataclass(slots=True)
-class Regime:
-    """One instrument's rules (e.g. the EU AI Act, China's Deep Synthesis Provisions)."""
-
-    id: str
-    jurisdiction: str
-    jurisdiction_name: str
-    title: str
-    title_zh: str
-    binding: bool
-    instrument: str
-    source: str
-    version: str
-    scope: CompiledCondition
-    tiers: dict[str, TierDef]
-    obligations: dict[str, ObligationDef]
-    rules: list[Rule]
-    thresholds: list[Threshold] = field(default_factory=list)
+__all__ = [
+    "ADDRESSEES",
+    "ObligationDef",
+    "Presumption",
+    "Regime",
+    "Rule",
+    "RuleSet",
+    "Threshold",
+    "TierDef",
+    "Transition",
+    "default_ruleset",
+    "load_ruleset",
+    "parse_regime",
+]
 
 
 def _date(value: Any, where: str) -> dt.date | None:
@@ -161,8 +83,25 @@ def parse_regime(data: dict[str, Any], source_name: str) -> Regime:
     regime_id = _required(data, "regime", where)
     jurisdiction = _required(data, "jurisdiction", where)
     tiers = {
-        tid: TierDef(tid, t["label"], t.get("label_zh", t["label"]), int(t.get("rank", 0)))
+        tid: TierDef(
+            tid,
+            t["label"],
+            t.get("label_zh", t["label"]),
+            int(t.get("rank", 0)),
+            bool(t.get("conditional_headline", True)),
+            bool(t.get("exclusive")),
+        )
         for tid, t in (data.get("tiers") or {}).items()
+    }
+    presumptions = {
+        pid: Presumption(
+            pid,
+            _required(p, "text", f"{where}: presumption {pid}"),
+            _required(p, "legal_basis", f"{where}: presumption {pid}"),
+            frozenset(_known_facts(p.get("when_missing") or (), f"{where}: presumption {pid}")),
+            p.get("text_zh", ""),
+        )
+        for pid, p in (data.get("presumptions") or {}).items()
     }
     obligations: dict[str, ObligationDef] = {}
     for oid, o in (data.get("obligations") or {}).items():
@@ -197,7 +136,26 @@ def parse_regime(data: dict[str, Any], source_name: str) -> Regime:
         obligations=obligations,
         rules=[],
         thresholds=thresholds,
+        presumptions=presumptions,
     )
+    for raw in data.get("exclusions") or []:
+        eid = _required(raw, "id", f"{where}: an exclusion")
+        w = f"{where}: exclusion {eid}"
+        regime.exclusions.append(
+            Rule(
+                id=eid,
+                regime=regime_id,
+                jurisdiction=jurisdiction,
+                title=_required(raw, "title", w),
+                condition=_compile(_required(raw, "when", w), w),
+                tier=None,
+                obligations=(),
+                derive=(),
+                legal_basis=_required(raw, "legal_basis", w),
+                source=raw.get("source", regime.source),
+                explain=raw.get("explain", ""),
+            )
+        )
     seen: set[str] = set()
     for raw in _required(data, "rules", where):
         rid = _required(raw, "id", f"{where}: a rule")
@@ -228,27 +186,81 @@ def parse_regime(data: dict[str, Any], source_name: str) -> Regime:
                 trans.get("legal_basis", ""),
             )
         regime.rules.append(
-            Rule(
-                id=rid,
-                regime=regime_id,
-                jurisdiction=jurisdiction,
-                title=_required(raw, "title", w),
-                condition=_compile(raw.get("when"), w),
-                tier=tier,
-                obligations=obl,
-                derive=tuple(raw.get("derive") or ()),
-                legal_basis=_required(raw, "legal_basis", w),
-                source=raw.get("source", regime.source),
-                applies_from=_date(raw.get("applies_from"), w),
-                applies_until=_date(raw.get("applies_until"), w),
-                text_from=_date(raw.get("text_from"), w),
-                text_until=_date(raw.get("text_until"), w),
-                transition=transition,
-                earlier_text=earlier,
-                note=raw.get("note", ""),
+            _qualified(
+                raw,
+                w,
+                presumptions,
+                tiers,
+                Rule(
+                    id=rid,
+                    regime=regime_id,
+                    jurisdiction=jurisdiction,
+                    title=_required(raw, "title", w),
+                    condition=_compile(raw.get("when"), w),
+                    tier=tier,
+                    obligations=obl,
+                    derive=tuple(raw.get("derive") or ()),
+                    legal_basis=_required(raw, "legal_basis", w),
+                    source=raw.get("source", regime.source),
+                    applies_from=_date(raw.get("applies_from"), w),
+                    applies_until=_date(raw.get("applies_until"), w),
+                    text_from=_date(raw.get("text_from"), w),
+                    text_until=_date(raw.get("text_until"), w),
+                    transition=transition,
+                    earlier_text=earlier,
+                    note=raw.get("note", ""),
+                ),
             )
         )
     return regime
+
+
+def _known_facts(names: Any, where: str) -> list[str]:
+    bad = [n for n in names if n not in FACT_NAMES]
+    if bad:
+        raise InputError(f"{where}: unknown fact(s) {bad}")
+    return list(names)
+
+
+def _qualified(
+    raw: dict[str, Any],
+    where: str,
+    presumptions: dict[str, Presumption],
+    tiers: dict[str, TierDef],
+    rule: Rule,
+) -> Rule:
+    """Attach the optional legal qualifiers of a rule: presumption, exception, refusal, note, citation."""
+    pid = raw.get("presume")
+    if pid is not None:
+        if pid not in presumptions:
+            raise InputError(f"{where}: presumption {pid!r} is not declared under 'presumptions'")
+        rule.presume = presumptions[pid]
+    unless = raw.get("unless")
+    if unless:
+        rule.unless = Unless(
+            frozenset(_known_facts(unless.get("facts") or (), where)), _required(unless, "text", where)
+        )
+    refuses = raw.get("refuses")
+    if refuses:
+        tier = refuses.get("tier")
+        if tier is not None and tier not in tiers:
+            raise InputError(f"{where}: refuses.tier {tier!r} is not declared under 'tiers'")
+        rule.refuses = Refusal(
+            _required(refuses, "exemption", where), _required(refuses, "reason", where), tier
+        )
+    rule.explain = raw.get("explain", "")
+    rule.explain_zh = raw.get("explain_zh", "")
+    cite_fact = raw.get("cite_fact")
+    if cite_fact is not None:
+        kind = _CITE_VOCABULARY.get(cite_fact)
+        if kind is None:
+            raise InputError(f"{where}: cite_fact {cite_fact!r} has no citations in the vocabulary")
+        rule.cite_fact = cite_fact
+        rule.cite_terms = {k: str(v["cite"]) for k, v in vocabulary()[kind].items() if v.get("cite")}
+    return rule
+
+
+_CITE_VOCABULARY = {"safety_component.product_legislation": "product_legislation"}
 
 
 class RuleSet:

@@ -39,10 +39,7 @@ def register_and_classify_systems(ctx: DemoContext) -> None:
             if j.in_scope is False:
                 cells.append("[dim]—[/]")
                 continue
-            head = j.headline
-            text = "no tier" if head is None else head.label
-            if head is not None and head.status == "upcoming":
-                text += f" (from {head.applies_from})"
+            text = j.headline_text  # the tier applying today, "unless ..." and upcoming changes
             if j.undetermined:
                 text += f" [red]+{len(j.undetermined)} undetermined[/]"
             cells.append(text)

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-KINDS = ("markets", "sectors", "functions", "modalities", "product_legislation")
+KINDS = ("markets", "sectors", "functions", "modalities", "settings", "school_levels", "product_legislation")
 
 
 @cache
@@ -28,5 +28,5 @@ def terms(kind: str) -> frozenset[str]:
 
 
 def annex_i_section(legislation: str) -> str:
-    """``"A"`` or ``"B"``: the EU AI Act Annex I section a piece of product legislation sits in."""
+    """``"A"``, ``"B"`` or ``"none"`` (non-EU legislation): the EU AI Act Annex I section."""
     return str(vocabulary()["product_legislation"][legislation]["section"])

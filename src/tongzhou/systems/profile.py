@@ -43,6 +43,8 @@ Markets = Annotated[list[str] | None, AfterValidator(_in_vocabulary("markets"))]
 Sectors = Annotated[list[str] | None, AfterValidator(_in_vocabulary("sectors"))]
 Functions = Annotated[list[str] | None, AfterValidator(_in_vocabulary("functions"))]
 Modalities = Annotated[list[str] | None, AfterValidator(_in_vocabulary("modalities"))]
+Settings = Annotated[list[str] | None, AfterValidator(_in_vocabulary("settings"))]
+SchoolLevels = Annotated[list[str] | None, AfterValidator(_in_vocabulary("school_levels"))]
 Legislation = Annotated[str | None, AfterValidator(_legislation_term)]
 
 
@@ -160,6 +162,30 @@ class SafetyComponent(_Facts):
     """Its failure or malfunction would endanger health and safety (Art. 6(1a))."""
 
 
+class Biometrics(_Facts):
+    """How a biometric identification system is used: three facts (EU Art. 3(41)-(44), Art. 5(1)(h))."""
+
+    remote: bool | None = None
+    """Identifies people at a distance without their active involvement (Art. 3(41))."""
+    real_time: bool | None = None
+    """Capture, comparison and identification happen without significant delay (Art. 3(42))."""
+    publicly_accessible_space: bool | None = None
+    """Used in a space accessible to an undetermined number of people (Art. 3(44))."""
+
+
+class Research(_Facts):
+    """Research-only use: the EU AI Act's exclusions of Art. 2(6) and Art. 2(8)."""
+
+    sole_purpose_scientific: bool | None = None
+    """Specifically developed and put into service for the sole purpose of scientific research
+    and development (EU Art. 2(6)); its output is not used for anything else."""
+    pre_market_only: bool | None = None
+    """Only research, testing or development before placing on the market or putting into service
+    (EU Art. 2(8)); not offered to anyone yet."""
+    real_world_testing: bool | None = None
+    """Tested in real-world conditions, which Art. 2(8) does not exclude (Arts 57-61 apply)."""
+
+
 class ModelFacts(_Facts):
     """Facts about the model inside the system."""
 
@@ -208,7 +234,18 @@ class SystemProfile(_Facts):
     sectors: Sectors = None
     functions: Functions = None
     generated_modalities: Modalities = None
-    """Content it generates; ``[]`` when it generates none."""
+    """Content it generates; ``[]`` when it generates none. Generation functions
+    (``text_generation`` ...) add their modality to this list."""
+    capabilities: Functions = None
+    """What the system *can* do beyond its intended purpose (same terms as ``functions``). The
+    EU AI Act classifies by intended purpose (Art. 3(12)), so capabilities give no tier; they are
+    shown so a change of purpose (Art. 25(1)(c)) is visible."""
+    settings: Settings = None
+    """Where it is used, independent of the sector (a workplace exists in every sector:
+    EU Art. 5(1)(f) "in the areas of workplace and education institutions")."""
+    school_levels: SchoolLevels = None
+    """For education uses: the school levels of the students (KR Art. 2(4)(j) covers
+    early-childhood, primary and secondary education only)."""
     profiles_natural_persons: bool | None = None
     """Performs profiling of natural persons (GDPR Art. 4(4)); EU Art. 6(3) override."""
     medical_or_safety_purpose: bool | None = None
@@ -222,6 +259,8 @@ class SystemProfile(_Facts):
     derogation: Derogation = Derogation()
     safety_component: SafetyComponent = SafetyComponent()
     model: ModelFacts = ModelFacts()
+    biometrics: Biometrics = Biometrics()
+    research: Research = Research()
     modifications: Modifications = Modifications()
     placed_on_market: dt.date | None = None
     """When the system was first placed on the market or put into service."""
@@ -236,10 +275,45 @@ def _set(values: list[str] | None) -> frozenset[str] | None:
     return None if values is None else frozenset(values)
 
 
+def _modalities(p: SystemProfile) -> frozenset[str] | None:
+    """Stated modalities plus those implied by generation functions.
+
+    Generation is a function (``text_generation`` ...), and a given ``functions`` list is complete:
+    so with ``generated_modalities`` unstated, a functions list naming no generation and no function
+    that may generate (a chatbot, deep fakes) means the system generates nothing. Otherwise an
+    unstated list stays unknown.
+    """
+    functions = p.functions
+    if functions is None:
+        return _set(p.generated_modalities)
+    implied = {_IMPLIED_MODALITIES[f] for f in functions if f in _IMPLIED_MODALITIES}
+    if p.generated_modalities is not None:
+        return frozenset(p.generated_modalities) | implied
+    if implied or _MAY_GENERATE.isdisjoint(functions):
+        return frozenset(implied)
+    return None
+
+
+_IMPLIED_MODALITIES: dict[str, str] = {
+    "text_generation": "text",
+    "image_generation": "image",
+    "video_generation": "video",
+    "audio_generation": "audio",
+    "code_generation": "code",
+}
+"""Generation named as a function implies the modality (EU Art. 50(2): audio, image, video, text)."""
+
+_MAY_GENERATE = frozenset(
+    {"chat_interaction", "deepfake_generation", "face_voice_editing", "public_interest_text_generation"}
+)
+"""Functions whose output may or may not be generated content: they leave unstated modalities unknown."""
+
+
 def profile_facts(p: SystemProfile) -> dict[str, Any]:
     """Flatten a profile into the fact map (hand-written: this is on the hot path)."""
     d = p.deployer
     u, dec, der, sc, m, mod = p.users, p.decisions, p.derogation, p.safety_component, p.model, p.modifications
+    bio, res = p.biometrics, p.research
     return {
         "registrant.role": p.registrant.role.value,
         "provider.country": p.provider.country,
@@ -248,7 +322,16 @@ def profile_facts(p: SystemProfile) -> dict[str, Any]:
         "markets": _set(p.markets),
         "sectors": _set(p.sectors),
         "functions": _set(p.functions),
-        "generated_modalities": _set(p.generated_modalities),
+        "generated_modalities": _modalities(p),
+        "capabilities": _set(p.capabilities),
+        "settings": _set(p.settings),
+        "school_levels": _set(p.school_levels),
+        "biometrics.remote": bio.remote,
+        "biometrics.real_time": bio.real_time,
+        "biometrics.publicly_accessible_space": bio.publicly_accessible_space,
+        "research.sole_purpose_scientific": res.sole_purpose_scientific,
+        "research.pre_market_only": res.pre_market_only,
+        "research.real_world_testing": res.real_world_testing,
         "profiles_natural_persons": p.profiles_natural_persons,
         "medical_or_safety_purpose": p.medical_or_safety_purpose,
         "rbi_exception": None if p.rbi_exception is None else p.rbi_exception.value,
