@@ -36,6 +36,9 @@ def test_json_file_has_items_evidence_and_coverage(filed: ComplianceWorkspace) -
     assert doc["schema"] == SCHEMA_ID and doc["system"]["plan_is_current"]
     assert [j["jurisdiction"] for j in doc["jurisdictions"]] == ["eu", "kr"]
     eu = doc["jurisdictions"][0]
+    # The headline is classify's: nothing applies yet in the EU, high-risk from 2 Dec 2027.
+    assert eu["headline_tier"] is None and "from 2027-12-02: high-risk" in eu["headline_text"]
+    assert doc["jurisdictions"][1]["headline_status"] == "applies"
     art9 = next(i for i in eu["items"] if i["obligation_id"] == "eu.art9")
     assert art9["owner"] == "Ana <Risk> | Team" and art9["status"] == "in-progress"
     assert art9["covered"] and art9["evidence_on_file"][0]["name"] == "rmf.pdf"
@@ -55,6 +58,10 @@ def test_markdown_and_html_say_the_same_and_escape_user_text(filed: ComplianceWo
     doc = compliance_file(filed, "cv-screening", AS_OF)
     md = render_markdown(doc)
     assert "# Compliance file / 合规档案" in md
+    assert (
+        "from 2027-12-02: high-risk AI system" in md
+        and "from 2027-12-02: high-risk AI system" in render_html(doc)
+    )
     assert "Ana <Risk> \\| Team" in md  # the pipe cannot break the table
     assert "rmf.pdf (risk-management-file" in md and "**missing / 缺失**" in md
     html = render_html(doc)
@@ -89,7 +96,9 @@ def test_pdf_is_printed_by_chromium(filed: ComplianceWorkspace, tmp_path: Path) 
     doc = compliance_file(filed, "cv-screening", AS_OF)
     out = tmp_path / "file.pdf"
     write_export(doc, "pdf", out)
-    # NFKC: the PDF's text carries the font's ligatures (ﬁ).
+    # NFKC: the PDF's text carries the font's ligatures (ﬁ),
+    # and table cells wrap, so whitespace is collapsed before searching.
     text = unicodedata.normalize("NFKC", "".join(page.extract_text() for page in PdfReader(out).pages))
+    text = " ".join(text.split())
     assert "Compliance file" in text and "rmf.pdf" in text and "Art. 9" in text
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left

@@ -52,7 +52,11 @@ class CompliancePlanRow(Base):
 
 
 class PlanJurisdictionRow(Base):
-    """One jurisdiction of a plan: scope, headline tier and the questions left open."""
+    """One jurisdiction of a plan: scope, the headline on the as-of date and the questions left open.
+
+    ``headline_tier`` is the tier that applies on the plan's as-of date (or a stricter conditional
+    one), as ``tongzhou classify`` heads its answer; a tier that bites later is in the text only.
+    """
 
     __tablename__ = "workspace_jurisdiction"
 
@@ -65,6 +69,10 @@ class PlanJurisdictionRow(Base):
     headline_tier: Mapped[str | None] = mapped_column(String(64), nullable=True)
     tier_label: Mapped[str | None] = mapped_column(String(255), nullable=True)
     tier_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    headline_status: Mapped[str] = mapped_column(String(16))
+    """``applies``, ``conditional``, ``out_of_scope`` or ``none`` (nothing applies yet)."""
+    headline_text: Mapped[str] = mapped_column(Text)
+    """The headline in words, with what changes later ("... ; from 2027-12-02: high-risk AI system")."""
     undetermined_json: Mapped[str] = mapped_column(Text)
     """The classification's undetermined rules (JSON list), shown as open questions."""
 

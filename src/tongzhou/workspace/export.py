@@ -52,7 +52,16 @@ def compliance_file(
             {
                 **{
                     k: j[k]
-                    for k in ("jurisdiction", "name", "binding", "in_scope", "headline_tier", "tier_label")
+                    for k in (
+                        "jurisdiction",
+                        "name",
+                        "binding",
+                        "in_scope",
+                        "headline_tier",
+                        "tier_label",
+                        "headline_status",
+                        "headline_text",
+                    )
                 },
                 "coverage": cov.to_dict()
                 if cov
@@ -132,7 +141,7 @@ def render_markdown(doc: dict[str, Any]) -> str:
         out += [
             f"## {_cell(j['name'])} (`{j['jurisdiction']}`){binding}",
             "",
-            f"{scope}; tier / 等级: {_cell(j['tier_label'] or j['headline_tier'] or '—')}; "
+            f"{scope}; headline / 结论: {_cell(j['headline_text'] or '—')}; "
             f"evidence on file for {c['covered']} of {c['items']} item(s) "
             f"/ {c['items']} 项中 {c['covered']} 项已有证据",
             "",

@@ -242,7 +242,8 @@ class ComplianceWorkspace:
             session.delete(row)
         session.flush()
         for result in classification.jurisdictions:
-            head = result.headline
+            summary = result.summary()
+            head = summary.tier
             session.add(
                 PlanJurisdictionRow(
                     system_id=system_id,
@@ -253,6 +254,8 @@ class ComplianceWorkspace:
                     headline_tier=None if head is None else head.id,
                     tier_label=None if head is None else head.label,
                     tier_rank=None if head is None else head.rank,
+                    headline_status=summary.status,
+                    headline_text=summary.text,
                     undetermined_json=json.dumps(
                         [u.to_dict() for u in result.undetermined], ensure_ascii=False
                     ),
@@ -372,6 +375,8 @@ class ComplianceWorkspace:
                         "in_scope": j.in_scope,
                         "headline_tier": j.headline_tier,
                         "tier_label": j.tier_label,
+                        "headline_status": j.headline_status,
+                        "headline_text": j.headline_text,
                         "undetermined": json.loads(j.undetermined_json),
                     }
                     for j in jurisdictions

@@ -42,6 +42,8 @@ def upgrade() -> None:
         sa.Column("headline_tier", sa.String(64), nullable=True),
         sa.Column("tier_label", sa.String(255), nullable=True),
         sa.Column("tier_rank", sa.Integer, nullable=True),
+        sa.Column("headline_status", sa.String(16), nullable=False),
+        sa.Column("headline_text", sa.Text, nullable=False),
         sa.Column("undetermined_json", sa.Text, nullable=False),
         sa.PrimaryKeyConstraint("system_id", "jurisdiction", name="pk_workspace_jurisdiction"),
     )
