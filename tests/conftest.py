@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -112,22 +111,9 @@ def wait_http(url: str, timeout: float = 120.0, process: subprocess.Popen[bytes]
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The bundled SmolLM2 behind llama-cpp-python's OpenAI-compatible server; yields the base URL (…/v1)."""
     from tongzhou.bundled_model import bundled_model_path
+    from tongzhou.model_runtime.openai_server import ModelServer
 
-    port = free_port()
     log = tmp_path_factory.mktemp("llama") / "server.log"
-    with log.open("wb") as log_handle:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_model_path()),
-             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--seed", "1234",
-             "--model_alias", "smollm2-135m-instruct", "--n_threads", "2"],
-            stdout=log_handle, stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_http(f"http://127.0.0.1:{port}/v1/models", timeout=180, process=proc)
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    alias = "smollm2-135m-instruct"
+    with ModelServer(bundled_model_path(), log, alias=alias, n_ctx=2048, seed=1234) as server:
+        yield server.base_url

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 from functools import cache
 from pathlib import Path
+
+from tongzhou import digests
 
 BUNDLED_MODEL_NAME = "SmolLM2-135M-Instruct"
 _GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -31,9 +32,5 @@ def bundled_model_path() -> Path:
 
 @cache
 def file_sha256(path: Path) -> str:
-    """``sha256:<hex>`` of a file, read in 1 MiB chunks (model identity)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return "sha256:" + digest.hexdigest()
+    """``sha256:<hex>`` of a file (model identity), read once per path in this process."""
+    return digests.file_sha256(path)

@@ -11,7 +11,14 @@ from typing import Any
 
 import pytest
 
-from tongzhou.attest import EnvelopeError, KeyError_, KeyRing, canonical_json, sign_envelope, verify_envelope
+from tongzhou.attest import (
+    EnvelopeError,
+    KeyRing,
+    SigningKeyError,
+    canonical_json,
+    sign_envelope,
+    verify_envelope,
+)
 from tongzhou.attest.keys import key_id
 from tongzhou.canonical_json import (
     CanonicalFragment,
@@ -61,7 +68,7 @@ def test_generated_key_is_private_and_loads(tmp_path: Path) -> None:
     assert stat.S_IMODE((tmp_path / "keys" / "evaluator.key").stat().st_mode) == 0o600
     assert info.key_id == key_id(ring.private_key("evaluator").public_key())
     assert [k.name for k in ring.list()] == ["evaluator"]
-    with pytest.raises(KeyError_, match="already exists"):
+    with pytest.raises(SigningKeyError, match="already exists"):
         ring.generate("evaluator")
 
 
@@ -69,14 +76,14 @@ def test_passphrase_protected_key(tmp_path: Path) -> None:
     ring = KeyRing(tmp_path)
     assert ring.generate("locked", passphrase="s3cret").encrypted
     ring.private_key("locked", passphrase="s3cret")
-    with pytest.raises(KeyError_, match="passphrase"):
+    with pytest.raises(SigningKeyError, match="passphrase"):
         ring.private_key("locked")
-    with pytest.raises(KeyError_):
+    with pytest.raises(SigningKeyError):
         ring.private_key("locked", passphrase="wrong")
 
 
 def test_hostile_key_names_refused(tmp_path: Path) -> None:
-    with pytest.raises(KeyError_, match="invalid key name"):
+    with pytest.raises(SigningKeyError, match="invalid key name"):
         KeyRing(tmp_path).generate("../escape")
 
 

@@ -7,9 +7,9 @@ import random
 import pytest
 
 from tongzhou.evaluate.scorers.agreement import CONTENT_HELDOUT3, content_agreement
-from tongzhou.evaluate.scorers.ahocorasick import KeywordAutomaton
 from tongzhou.evaluate.scorers.content import classify_content, keyword_count, scan
 from tongzhou.evaluate.scorers.judge import parse_verdict
+from tongzhou.keyword_automaton import KeywordAutomaton
 
 
 def test_automaton_finds_exactly_what_naive_search_finds() -> None:

@@ -48,7 +48,7 @@ def test_orders_dropped_in_a_directory_take_effect(
         resume = issuers.order("RESUME", reason="all clear")
         (inbox / "resume.json").write_text(json.dumps([resume.sign(issuers.regulator)]))
         wait_for(lambda: status(gateway.base_url) == 200)
-        sources = {h["source"] for h in gateway.gateway.book.snapshot()["active"]}
+        sources = {h["source"] for h in gateway.governor.book.snapshot()["active"]}
         assert sources == set()
 
 
@@ -78,7 +78,7 @@ def test_orders_polled_from_a_url_take_effect(stub_upstream: str, issuers: Issue
             order = issuers.order("TERMINATE", "organisation:demo-org", reason="licence revoked")
             published.append(order.sign(issuers.regulator))
             wait_for(lambda: status(gateway.base_url) == 503)
-            (halt,) = gateway.gateway.book.snapshot()["active"]
+            (halt,) = gateway.governor.book.snapshot()["active"]
             assert halt["source"].startswith("url:") and halt["order"]["order_id"] == order.order_id
     finally:
         feed.shutdown()

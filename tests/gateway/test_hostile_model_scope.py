@@ -52,7 +52,7 @@ def running_gateway(
     policy.labels.explicit = policy.labels.implicit = False
     gateway = GatewayThread(upstream.base_url, policy).start()
     if scope is not None:
-        gateway.gateway.receive_order(issuers.order("PAUSE", scope).sign(issuers.regulator), "api")
+        gateway.governor.receive_order(issuers.order("PAUSE", scope).sign(issuers.regulator), "api")
     return gateway
 
 
@@ -173,11 +173,11 @@ def test_an_unclear_body_is_refused_with_400_and_audited(
     gateway.stop()
     records = [
         json.loads(line)
-        for s in sorted(gateway.gateway.audit.directory.glob("audit-*.jsonl"))
+        for s in sorted(gateway.governor.audit.directory.glob("audit-*.jsonl"))
         for line in s.read_bytes().splitlines()
     ]
     assert [r["data"]["code"] for r in records if r["kind"] == "rejected"] == [code]
-    assert verify_audit_log(gateway.gateway.audit.directory).ok
+    assert verify_audit_log(gateway.governor.audit.directory).ok
 
 
 @pytest.mark.parametrize(("body", "code"), UNCLEAR_BODIES)
@@ -281,7 +281,7 @@ def test_boolean_and_null_stream_values_pass_and_are_audited_as_sent(
     gateway.stop()
     (request,) = [
         json.loads(line)
-        for s in gateway.gateway.audit.directory.glob("audit-*.jsonl")
+        for s in gateway.governor.audit.directory.glob("audit-*.jsonl")
         for line in s.read_bytes().splitlines()
         if json.loads(line)["kind"] == "request"
     ]
@@ -364,7 +364,7 @@ def test_an_open_stream_to_a_differently_spelt_model_is_cut_by_its_pause(
         lines = (line for line in answer.iter_lines() if line.startswith("data:"))
         next(lines)  # the stream is open
         pause = issuers.order("TERMINATE", "model:stub-model")
-        gateway.gateway.receive_order(pause.sign(issuers.regulator), "api")
+        gateway.governor.receive_order(pause.sign(issuers.regulator), "api")
         rest = list(lines)
     assert rest and "data: [DONE]" not in rest
     assert json.loads(rest[-1][5:])["error"]["code"] == "halted"

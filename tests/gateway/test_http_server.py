@@ -70,7 +70,7 @@ def test_keep_alive_connection_is_reused(gateway: GatewayThread) -> None:
     connection.request("GET", "/v1/models")
     assert connection.getresponse().read() and connection.sock is first_socket
     connection.close()
-    assert gateway.gateway.in_flight == set()
+    assert gateway.governor.in_flight == set()
 
 
 def test_chunked_request_body_is_read_whole(gateway: GatewayThread) -> None:
@@ -94,7 +94,7 @@ def test_oversize_bodies_get_413_and_nothing_reaches_the_upstream(gateway: Gatew
     (streamed,) = split_answers(raw_exchange(gateway.port, data))
     assert streamed.status == 413 and streamed.headers["connection"] == "close"
     gateway.stop()
-    audit_dir = gateway.gateway.policy.audit_dir()
+    audit_dir = gateway.governor.policy.audit_dir()
     kinds = [
         json.loads(line)["kind"]
         for f in audit_dir.glob("audit-*.jsonl")

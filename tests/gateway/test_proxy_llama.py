@@ -61,7 +61,7 @@ def test_chat_completion_is_proxied_labelled_and_audited(gateway: GatewayThread)
     assert json.loads(label_header) == body["AIGC"]
     assert verify_text(content, label_header).valid
     gateway.stop()
-    result = verify_audit_log(gateway.gateway.policy.audit_dir())
+    result = verify_audit_log(gateway.governor.policy.audit_dir())
     assert result.ok and result.records >= 4  # start, request, response, stop
 
 
@@ -175,7 +175,7 @@ def test_forged_unsigned_expired_untrusted_orders_are_refused_and_serving_contin
         == 200
     )
     gateway.stop()
-    audit_dir = gateway.gateway.policy.audit_dir()
+    audit_dir = gateway.governor.policy.audit_dir()
     records = [
         json.loads(line)
         for f in sorted(audit_dir.glob("audit-*.jsonl"))
@@ -203,7 +203,7 @@ def test_a_halt_stops_a_non_streaming_generation_in_flight(gateway: GatewayThrea
         )
     )
     caller.start()
-    while not gateway.gateway.in_flight:  # wait until the request is with the upstream
+    while not gateway.governor.in_flight:  # wait until the request is with the upstream
         time.sleep(0.01)
     time.sleep(0.3)
     order = issuers.order("TERMINATE", "all", reason="stop everything now")
@@ -233,11 +233,11 @@ def test_llama_cpp_serves_its_model_for_any_name_so_a_model_pause_stops_them_all
     )
     with GatewayThread(llama_server, policy) as gateway:
         pause = issuers.order("PAUSE", "model:" + MODEL)
-        gateway.gateway.receive_order(pause.sign(issuers.regulator), "api")
+        gateway.governor.receive_order(pause.sign(issuers.regulator), "api")
         for body in (unknown, nameless, chat(1, model=MODEL.upper())):
             refused = httpx.post(f"{gateway.base_url}/v1/chat/completions", json=body, timeout=10)
             assert refused.status_code == 503 and refused.headers["X-Tongzhou-Halt-Order"] == pause.order_id
         resume = issuers.order("RESUME", "model:" + MODEL)
-        gateway.gateway.receive_order(resume.sign(issuers.regulator), "api")
+        gateway.governor.receive_order(resume.sign(issuers.regulator), "api")
         stream_yes = httpx.post(f"{gateway.base_url}/v1/chat/completions", json=stream_as_yes, timeout=10)
         assert stream_yes.status_code == 400 and stream_yes.json()["error"]["code"] == "bad_stream"

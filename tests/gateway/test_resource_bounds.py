@@ -22,7 +22,8 @@ from tests.gateway.scripted_upstream import (
     scripted_upstream,
     split_answers,
 )
-from tongzhou.gateway.http_server import DISCARD_LIMIT, MAX_QUEUED
+from tongzhou.gateway.http_request_reader import DISCARD_LIMIT
+from tongzhou.gateway.http_server import MAX_QUEUED
 from tongzhou.gateway.policy import GatewayPolicy, load_policy
 from tongzhou.gateway.server import GatewayThread
 from tongzhou.gateway.upstream_pool import MAX_ANSWER_BYTES

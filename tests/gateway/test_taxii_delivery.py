@@ -73,7 +73,7 @@ def test_an_order_published_to_a_taxii_collection_halts_the_gateway(
         while httpx.post(chat, json=REQUEST, timeout=10).status_code != 503:
             assert time.monotonic() < deadline, "the TAXII-delivered order did not take effect"
             time.sleep(0.1)
-        (halt,) = gateway.gateway.book.snapshot()["active"]
+        (halt,) = gateway.governor.book.snapshot()["active"]
         assert halt["source"] == f"taxii:{url}" and halt["order"]["order_id"] == order.order_id
 
 
@@ -130,7 +130,7 @@ early_warning:
     )
     with GatewayThread(stub_upstream, policy) as gateway:
         deadline = time.monotonic() + 10
-        while not gateway.gateway.warnings.indicator_sets.get("shared-jailbreaks"):
+        while not gateway.governor.warnings.indicator_sets.get("shared-jailbreaks"):
             assert time.monotonic() < deadline, "indicators were not loaded"
             time.sleep(0.05)
         attack = {

@@ -3,7 +3,8 @@ trust policies, verification and the recognition view."""
 
 from tongzhou.attest.dsse import EnvelopeError, pae, sign_envelope, verify_envelope
 from tongzhou.attest.findings import REASONS, Finding
-from tongzhou.attest.keys import KeyError_, KeyInfo, KeyRing, key_id
+from tongzhou.attest.keys import KeyError_ as KeyError_  # the former name, for importers not yet moved
+from tongzhou.attest.keys import KeyInfo, KeyRing, SigningKeyError, key_id
 from tongzhou.attest.policy import TrustPolicy, load_policy, policy_from_dict
 from tongzhou.attest.report import Evaluator, build_report
 from tongzhou.attest.signing import read_attestation, sign_run
@@ -18,9 +19,9 @@ __all__ = [
     "EnvelopeError",
     "Evaluator",
     "Finding",
-    "KeyError_",
     "KeyInfo",
     "KeyRing",
+    "SigningKeyError",
     "TrustPolicy",
     "Verification",
     "build_report",

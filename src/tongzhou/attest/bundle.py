@@ -24,6 +24,7 @@ import yaml
 import tongzhou
 from tongzhou.attest.findings import Finding
 from tongzhou.attest.report import RESULT_FIELDS, result_record
+from tongzhou.digests import file_sha256
 from tongzhou.errors import InputError
 
 RESULTS_FILE = "results.jsonl"
@@ -60,15 +61,6 @@ def write_bundle(directory: Path, summary: Mapping[str, Any]) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return directory
-
-
-def file_sha256(path: Path) -> str:
-    """``sha256:<hex>`` of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return "sha256:" + digest.hexdigest()
 
 
 def _bank_items(path: Path) -> list[Mapping[str, Any]] | None:

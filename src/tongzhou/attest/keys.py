@@ -13,8 +13,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from tongzhou.home import tongzhou_home
 
 
-class KeyError_(ValueError):  # noqa: N801 — KeyError is a builtin with other meaning
+class SigningKeyError(ValueError):
     """A key that is missing, unreadable, of the wrong type, or locked with another passphrase."""
+
+
+KeyError_ = SigningKeyError
+"""The former name of :class:`SigningKeyError`, kept for importers not yet moved to the new one."""
 
 
 def key_id(public_key: Ed25519PublicKey) -> str:
@@ -31,14 +35,14 @@ def public_key_pem(public_key: Ed25519PublicKey) -> str:
 
 
 def load_public_key_pem(data: bytes | str) -> Ed25519PublicKey:
-    """Parse a PEM public key; raise :class:`KeyError_` unless it is Ed25519."""
+    """Parse a PEM public key; raise :class:`SigningKeyError` unless it is Ed25519."""
     raw = data.encode("ascii") if isinstance(data, str) else data
     try:
         key = serialization.load_pem_public_key(raw)
     except ValueError as exc:
-        raise KeyError_(f"not a PEM public key: {exc}") from exc
+        raise SigningKeyError(f"not a PEM public key: {exc}") from exc
     if not isinstance(key, Ed25519PublicKey):
-        raise KeyError_("public key is not Ed25519")
+        raise SigningKeyError("public key is not Ed25519")
     return key
 
 
@@ -47,12 +51,12 @@ def load_private_key_pem(data: bytes, passphrase: str | None = None) -> Ed25519P
     try:
         key = serialization.load_pem_private_key(data, password=passphrase.encode() if passphrase else None)
     except TypeError as exc:
-        raise KeyError_("the key is passphrase-protected: give the passphrase" if not passphrase
+        raise SigningKeyError("the key is passphrase-protected: give the passphrase" if not passphrase
                         else "the key is not encrypted: give no passphrase") from exc
     except ValueError as exc:
-        raise KeyError_(f"cannot read the private key (wrong passphrase or not a key): {exc}") from exc
+        raise SigningKeyError(f"cannot read the private key (wrong passphrase or not a key): {exc}") from exc
     if not isinstance(key, Ed25519PrivateKey):
-        raise KeyError_("private key is not Ed25519")
+        raise SigningKeyError("private key is not Ed25519")
     return key
 
 
@@ -78,7 +82,7 @@ class KeyRing:
 
     def _path(self, name: str, suffix: str) -> Path:
         if not name or any(c in name for c in "/\\\0") or name.startswith("."):
-            raise KeyError_(f"invalid key name {name!r}: use letters, digits, '-', '_' or '.'")
+            raise SigningKeyError(f"invalid key name {name!r}: use letters, digits, '-', '_' or '.'")
         return self.directory / f"{name}{suffix}"
 
     def generate(self, name: str, passphrase: str | None = None) -> KeyInfo:
@@ -86,7 +90,7 @@ class KeyRing:
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         private_path = self._path(name, ".key")
         if private_path.exists():
-            raise KeyError_(f"key {name!r} already exists at {private_path}")
+            raise SigningKeyError(f"key {name!r} already exists at {private_path}")
         key = Ed25519PrivateKey.generate()
         encryption: serialization.KeySerializationEncryption = (
             serialization.BestAvailableEncryption(passphrase.encode()) if passphrase
@@ -104,7 +108,7 @@ class KeyRing:
         """Describe key ``name`` without decrypting it."""
         pub_path = self._path(name, ".pub")
         if not pub_path.exists():
-            raise KeyError_(f"no key named {name!r} in {self.directory}")
+            raise SigningKeyError(f"no key named {name!r} in {self.directory}")
         public = load_public_key_pem(pub_path.read_bytes())
         encrypted = b"ENCRYPTED" in self._path(name, ".key").read_bytes()
         return KeyInfo(name=name, key_id=key_id(public), encrypted=encrypted,
@@ -120,7 +124,7 @@ class KeyRing:
         """Load the private key ``name``."""
         path = self._path(name, ".key")
         if not path.exists():
-            raise KeyError_(f"no private key named {name!r} in {self.directory}")
+            raise SigningKeyError(f"no private key named {name!r} in {self.directory}")
         return load_private_key_pem(path.read_bytes(), passphrase)
 
     def public_key(self, name: str) -> Ed25519PublicKey:

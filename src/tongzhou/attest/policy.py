@@ -35,7 +35,7 @@ from typing import Any
 import yaml
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from tongzhou.attest.keys import KeyError_, key_id, load_public_key_pem
+from tongzhou.attest.keys import SigningKeyError, key_id, load_public_key_pem
 from tongzhou.errors import InputError
 
 POLICY_FORMAT = "tongzhou-trust-policy/v1"
@@ -133,7 +133,7 @@ def _evaluator(raw: Any, where: str) -> TrustedEvaluator:
         raise InputError(f"{where}.public_key: give the evaluator's Ed25519 public key (PEM)")
     try:
         public = load_public_key_pem(pem.strip() + "\n")
-    except KeyError_ as exc:
+    except SigningKeyError as exc:
         raise InputError(f"{where}.public_key: {exc}") from exc
     kid = key_id(public)
     if raw.get("key_id") is not None and raw["key_id"] != kid:

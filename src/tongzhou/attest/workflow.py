@@ -10,24 +10,27 @@ import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from tongzhou.atomic_file import write_json_atomic
 from tongzhou.attest.bundle import write_bundle
-from tongzhou.attest.keys import KeyError_, KeyRing, key_id, load_public_key_pem
+from tongzhou.attest.keys import KeyRing, SigningKeyError, key_id, load_public_key_pem
 from tongzhou.attest.policy import TrustPolicy, load_policy
 from tongzhou.attest.signing import read_attestation, sign_run
 from tongzhou.attest.verify import Verification, verify_attestation
 from tongzhou.errors import InputError
 from tongzhou.store import Store
 
+if TYPE_CHECKING:
+    from tongzhou.evaluate.contract import RunSummary
+
 PASSPHRASE_ENV = "TONGZHOU_KEY_PASSPHRASE"
 """Environment variable read for a key's passphrase when none is given."""
 
 
-def load_run_summary(store: Store, run: str, *, allow_partial: bool = True) -> dict[str, Any]:
+def load_run_summary(store: Store, run: str, *, allow_partial: bool = True) -> RunSummary:
     """The run summary of ``run`` (an id, or ``latest``) from the evaluate module.
 
     Without ``allow_partial``, ``latest`` is the latest *complete* run and a partial run named by id
@@ -45,7 +48,7 @@ def load_run_summary(store: Store, run: str, *, allow_partial: bool = True) -> d
     run_id = run
     if run == "latest":
         run_id = newest if allow_partial else latest_run_id(store, complete_only=True) or newest
-    summary: dict[str, Any] = run_summary(store, run_id)
+    summary = run_summary(store, run_id)
     if not allow_partial and summary["status"] != "complete":
         raise InputError(
             f"run {run_id} is partial (some items failed or it was interrupted), and no complete run is "
@@ -78,13 +81,13 @@ def private_key(
     """Load a signing key; the passphrase comes from the argument, $TONGZHOU_KEY_PASSPHRASE or ``prompt``."""
     try:
         info = ring.info(name)
-    except KeyError_ as exc:
+    except SigningKeyError as exc:
         raise InputError(f"{exc}; create one with `tongzhou keys generate {name}`") from exc
     if info.encrypted and not passphrase:
         passphrase = os.environ.get(PASSPHRASE_ENV) or (prompt() if prompt else None)
     try:
         return ring.private_key(name, passphrase)
-    except KeyError_ as exc:
+    except SigningKeyError as exc:
         raise InputError(str(exc)) from exc
 
 
@@ -143,7 +146,7 @@ def public_keys_from_files(paths: list[Path]) -> dict[str, Ed25519PublicKey]:
             key = load_public_key_pem(p.read_bytes())
         except OSError as exc:
             raise InputError(f"cannot read public key {p}: {exc.strerror}") from exc
-        except KeyError_ as exc:
+        except SigningKeyError as exc:
             raise InputError(f"{p}: {exc}") from exc
         keys[key_id(key)] = key
     return keys

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -82,6 +83,7 @@ def sign(
 
     ring = KeyRing()
     signing_key = private_key(ring, key, prompt=lambda: typer.prompt("Passphrase 口令", hide_input=True))
+    summary: Mapping[str, Any]
     if Path(run).is_file():
         summary = summary_from_file(Path(run))
         if not allow_partial and summary.get("status", "complete") != "complete":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any, cast
 
 import typer
 from rich.console import Console
@@ -63,7 +64,8 @@ def audit_cmd(
     outcome = audit_to_dir(
         [str(p) for p in paths], out, keywords, profile, settings, workers, ray, review, backend
     )
-    failed = sorted(k for k, v in outcome.report["verdicts"].items() if v.get("verdict") == "fail")
+    verdicts = cast(dict[str, dict[str, Any]], outcome.report["verdicts"])
+    failed = sorted(k for k, v in verdicts.items() if v.get("verdict") == "fail")
     if as_json:
         typer.echo(json.dumps(outcome.report, ensure_ascii=False, indent=2))
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +109,7 @@ def print_window(console: Console, data: dict[str, Any]) -> None:
     )
 
 
-def _load_summary(run: str, summary_file: Path | None) -> dict[str, Any]:
+def _load_summary(run: str, summary_file: Path | None) -> Mapping[str, Any]:
     if summary_file is not None:
         try:
             data = json.loads(summary_file.read_text(encoding="utf-8"))
@@ -128,7 +129,7 @@ def _load_summary(run: str, summary_file: Path | None) -> dict[str, Any]:
         if run_id is None:
             raise InputError("no evaluation run in the store yet: run `tongzhou eval` first")
         try:
-            summary: dict[str, Any] = run_summary(store, run_id)
+            summary: Mapping[str, Any] = run_summary(store, run_id)
         except (KeyError, LookupError) as exc:
             raise InputError(f"no evaluation run {run_id!r} in the store") from exc
         return summary

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from tongzhou.errors import InputError, Interrupted, PartialFailure, Terminated
 from tongzhou.intervals import rate
+
+if TYPE_CHECKING:
+    from tongzhou.store import Store
 
 app = typer.Typer(
     help="Risk testing and evaluation (GB/T 45654): run suites, show verdicts with confidence intervals. "
@@ -21,15 +25,20 @@ app = typer.Typer(
 )
 
 
-def _params(temperature: float | None, max_tokens: int | None, seed: int | None) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if temperature is not None:
-        out["temperature"] = temperature
-    if max_tokens is not None:
-        out["max_tokens"] = max_tokens
-    if seed is not None:
-        out["seed"] = seed
-    return out
+@contextlib.contextmanager
+def _run_in_store(run_id: str | None) -> Iterator[tuple[Store, str]]:
+    """The open store and ``run_id`` or, without it, the latest run's id; closed afterwards."""
+    from tongzhou.evaluate import latest_run_id
+    from tongzhou.store import open_store
+
+    store = open_store()
+    try:
+        rid = run_id or latest_run_id(store)
+        if rid is None:
+            raise InputError("no evaluation runs yet; start one with `tongzhou eval run`")
+        yield store, rid
+    finally:
+        store.close()
 
 
 @app.command("run")
@@ -75,30 +84,24 @@ def run(
     用题库测评模型。
     """
     from tongzhou.evaluate import RunOptions, model_from_ref, run_evaluation, run_summary
-    from tongzhou.evaluate.console import print_summary
+    from tongzhou.evaluate.console import print_result, print_summary
+    from tongzhou.evaluate.run_options import generation_parameters
+    from tongzhou.evaluate.service import resume_settings
     from tongzhou.evaluate.standards import StandardProfile
-    from tongzhou.evaluate.storage import get_run
     from tongzhou.store import open_store
 
     console = Console()
     store = open_store()
     try:
+        chosen_profile: str | StandardProfile = profile
         if resume:
-            previous = get_run(store, resume)
-            if previous is None:
-                raise InputError(f"no run {resume!r} to resume")
-            cfg = previous.config
-            model = cfg.get("model_ref") or model
-            suite = cfg.get("suites") or cfg.get("bank_paths") or suite
-            limit, seed = cfg.get("limit"), int(cfg.get("seed", 0))
-            stored = previous.profile
-            chosen_profile: str | StandardProfile = StandardProfile(
-                id=stored["id"], version=stored["version"], source=stored["source"], data=stored["data"]
-            )
-            params = dict(previous.model.get("parameters") or {})
+            settings = resume_settings(store, resume)
+            model = settings.model_ref or model
+            suite = settings.suites or suite
+            limit, seed = settings.limit, settings.seed
+            chosen_profile, params = settings.profile, settings.parameters
         else:
-            params = _params(temperature, max_tokens, model_seed)
-            chosen_profile = profile
+            params = generation_parameters(temperature=temperature, max_tokens=max_tokens, seed=model_seed)
         options: dict[str, Any] = {}
         if model.startswith("openai:"):
             options = {"api_key_env": api_key_env, "timeout_s": timeout}
@@ -141,12 +144,7 @@ def run(
                 Console(stderr=True).print(hint, highlight=False, soft_wrap=True)
                 raise
             raise Interrupted(hint) from None
-        console.print(
-            f"{result.items} items: {result.queried} queried, {result.from_cache} from cache, "
-            f"{result.retries} retries, {result.errors} errors, {result.seconds:.1f} s"
-        )
-        for message in result.error_messages:
-            console.print(f"  [red]error[/] {message}", highlight=False)
+        print_result(console, result)
         print_summary(console, run_summary(store, result.run_id), items=show_items)
         if result.status != "complete" or result.errors:
             raise PartialFailure(
@@ -162,24 +160,13 @@ def run(
 @app.command("list")
 def list_runs(limit: int = typer.Option(20, "--limit", "-n", help="Runs to show, newest first.")) -> None:
     """Recent evaluation runs. 最近的测评运行。"""
+    from tongzhou.evaluate.console import print_runs
     from tongzhou.evaluate.storage import list_runs as _list
     from tongzhou.store import open_store
 
     store = open_store()
     try:
-        table = Table(title="Evaluation runs")
-        for col in ("run id", "status", "started", "model", "profile", "banks"):
-            table.add_column(col)
-        for r in _list(store, limit):
-            table.add_row(
-                r.id,
-                r.status,
-                f"{r.started_at:%Y-%m-%d %H:%M:%S}",
-                f"{r.model['kind']}:{r.model['name']}",
-                r.profile["id"],
-                ",".join(b["id"] for b in r.banks),
-            )
-        Console().print(table)
+        print_runs(Console(), _list(store, limit))
     finally:
         store.close()
 
@@ -190,18 +177,11 @@ def show(
     items: int = typer.Option(5, "--items", help="Responses to print."),
 ) -> None:
     """Metrics, CIs and verdicts of a run. 一次运行的指标与判定。"""
-    from tongzhou.evaluate import latest_run_id, run_summary
+    from tongzhou.evaluate import run_summary
     from tongzhou.evaluate.console import print_summary
-    from tongzhou.store import open_store
 
-    store = open_store()
-    try:
-        rid = run_id or latest_run_id(store)
-        if rid is None:
-            raise InputError("no evaluation runs yet; start one with `tongzhou eval run`")
+    with _run_in_store(run_id) as (store, rid):
         print_summary(Console(), run_summary(store, rid), items=items)
-    finally:
-        store.close()
 
 
 @app.command("export")
@@ -210,17 +190,10 @@ def export(
     out: Path = typer.Option(None, "--out", "-o", help="File to write (default: stdout)."),
 ) -> None:
     """The run summary as JSON (the document `tongzhou attest` signs). 导出运行摘要（JSON）。"""
-    from tongzhou.evaluate import latest_run_id, run_summary
-    from tongzhou.store import open_store
+    from tongzhou.evaluate import run_summary
 
-    store = open_store()
-    try:
-        rid = run_id or latest_run_id(store)
-        if rid is None:
-            raise InputError("no evaluation runs yet; start one with `tongzhou eval run`")
+    with _run_in_store(run_id) as (store, rid):
         summary = run_summary(store, rid)
-    finally:
-        store.close()
     if out is None:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     else:
@@ -239,47 +212,12 @@ def check_bank(
     """How banks measure against the profile's coverage rules (sizes per risk, totals) and what is missing.
     检查题库覆盖要求。
     """
-    from tongzhou.evaluate import check_coverage, load_banks, load_profile
-    from tongzhou.evaluate.standards import risk_taxonomy
+    from tongzhou.evaluate import load_banks, load_profile
+    from tongzhou.evaluate.console import print_coverage
 
-    console = Console()
-    prof = load_profile(profile)
-    names = {**risk_taxonomy()["risks"], **risk_taxonomy()["topics"]}
-    short = False
-    for bank in load_banks(suite or ["gbt45654"]):
-        rep = check_coverage(bank, prof)
-        status = "[green]meets[/]" if rep.meets else "[red]falls short[/]"
-        console.print(
-            f"[bold]{bank.id}[/] ({bank.sha256[:19]}…): {rep.total} items "
-            f"({', '.join(f'{k} {v}' for k, v in sorted(rep.by_language.items()))}); "
-            f"rule {rep.rule or 'none'}: need ≥ {rep.min_total} in total → {status}"
-        )
-        if rep.rule is None:
-            console.print("  no rule in the profile matches this bank's expected behaviour")
-            continue
-        if rep.total < rep.min_total:
-            console.print(
-                f"  [red]total[/] {rep.total} < {rep.min_total}: add {rep.min_total - rep.total} items"
-            )
-        for code, (have, need) in sorted(rep.shortfalls.items()):
-            name = names.get(code, {})
-            console.print(
-                f"  [red]{code}[/] {name.get('zh', '')} {name.get('en', '')}: {have} < {need} "
-                f"(add {need - have})",
-                highlight=False,
-            )
-        if rep.wrong_expected:
-            console.print(
-                f"  [red]{rep.wrong_expected} items[/] expect another behaviour than this bank's rule"
-            )
-        covered = len([c for c in rep.per_risk if c in names])
-        smallest = "-"
-        if rep.per_risk:
-            code, count = min(rep.per_risk.items(), key=lambda kv: kv[1])
-            smallest = f"{code} ({count} items)"
-        console.print(f"  covers {covered} risk types/topics; smallest: {smallest}", highlight=False)
-        short = short or not rep.meets
-    if strict and short:
+    console, prof = Console(), load_profile(profile)
+    meets = [print_coverage(console, bank, prof) for bank in load_banks(suite or ["gbt45654"])]
+    if strict and not all(meets):
         raise typer.Exit(1)
 
 
@@ -405,16 +343,10 @@ def review(
     Without --item: print the queue. A decision replaces the machine label in the run's verdicts
     (see `tongzhou eval show`) and is logged with the reviewer and the time.
     """
-    from tongzhou.evaluate import latest_run_id
     from tongzhou.evaluate.review import LABELS, record_review, review_queue
-    from tongzhou.store import open_store
 
     console = Console()
-    store = open_store()
-    try:
-        rid = run_id or latest_run_id(store)
-        if rid is None:
-            raise InputError("no evaluation runs yet; start one with `tongzhou eval run`")
+    with _run_in_store(run_id) as (store, rid):
         if item:
             if not (label and reviewer) or "/" not in item:
                 raise InputError("--item BANK/ITEM needs --label and --reviewer")
@@ -442,5 +374,3 @@ def review(
                 answer = typer.prompt(f"  label ({' / '.join(choices)}, Enter to skip)", default="")
                 if answer:
                     record_review(store, rid, q.bank_id, q.item_id, answer, reviewer)
-    finally:
-        store.close()

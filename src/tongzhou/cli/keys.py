@@ -28,7 +28,7 @@ def generate(
     ),
 ) -> None:
     """Create a key pair: NAME.key (mode 0600) and NAME.pub in $TONGZHOU_HOME/keys. 生成密钥对。"""
-    from tongzhou.attest import KeyError_, KeyRing
+    from tongzhou.attest import KeyRing, SigningKeyError
 
     secret = None
     if passphrase:
@@ -39,7 +39,7 @@ def generate(
             raise InputError("an empty passphrase protects nothing; leave out --passphrase instead")
     try:
         info = KeyRing().generate(name, passphrase=secret)
-    except KeyError_ as exc:
+    except SigningKeyError as exc:
         raise InputError(str(exc)) from exc
     console.print(
         f"Generated {info.name} [bold]{info.key_id}[/]{' (passphrase-protected)' if info.encrypted else ''}"
@@ -75,11 +75,11 @@ def export(
     """Export the public key (PEM), or a ready-to-paste trust-policy entry for it. 导出公钥或信任策略。"""
     import yaml
 
-    from tongzhou.attest import KeyError_, KeyRing
+    from tongzhou.attest import KeyRing, SigningKeyError
 
     try:
         info = KeyRing().info(name)
-    except KeyError_ as exc:
+    except SigningKeyError as exc:
         raise InputError(str(exc)) from exc
     text = info.public_pem
     if policy_entry:

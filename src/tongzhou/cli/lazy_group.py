@@ -101,14 +101,12 @@ class LazyCommandGroup(TyperGroup):
         self._loaded: dict[str, typer.core.TyperCommand | TyperGroup] = {}
         self._summaries_only = False
         # Placeholders: what the help listing and "did you mean" need, without importing anything.
-        for entry in COMMANDS:
-            self.commands[entry.name] = typer.core.TyperCommand(
-                entry.name, help=entry.summary, short_help=entry.summary
-            )
+        for name, entry in self._entries.items():
+            self.commands[name] = typer.core.TyperCommand(name, help=entry.summary, short_help=entry.summary)
 
     def list_commands(self, ctx: Any) -> list[str]:
         """Command names, in the order of the table."""
-        return [entry.name for entry in COMMANDS]
+        return list(self._entries)
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         """The real command (imported now), or its placeholder while the root help is printed."""

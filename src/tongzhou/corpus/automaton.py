@@ -1,21 +1,16 @@
-"""The keyword automaton: every library entry (and its spellings) compiled once, scanned over byte buffers.
+"""The corpus keyword scanner: every library entry (and its spellings) compiled once, scanned over bytes.
 
-Backends, chosen by measurement (``benchmarks/corpus_scan.py`` prints all three side by side):
-
-- ``hyperscan`` (Intel Hyperscan, SIMD multi-literal matching; x86-64 wheels) — the default;
-- ``ahocorasick-rs`` (Rust ``aho-corasick`` crate over ``bytes``) — the portable fallback;
-- ``pyahocorasick`` (C automaton; UTF-8 bytes seen as latin-1 ``str``, one char per byte).
-
-A scan takes a buffer of newline-separated items, normalises it (:mod:`tongzhou.corpus.normalize`),
-runs the automaton once over the whole buffer, and maps match offsets to items by counting newlines.
+The matching itself is the shared keyword automaton (:mod:`tongzhou.keyword_automaton`, backends
+``hyperscan``, ``ahocorasick-rs``, ``pyahocorasick``; ``benchmarks/corpus_scan.py`` prints all three
+side by side). A scan takes a buffer of newline-separated items, normalises it
+(:mod:`tongzhou.corpus.normalize`), runs the automaton once over the whole buffer, and maps match
+offsets to items by counting newlines.
 Result: the distinct ``(item index, entry id)`` pairs.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -23,36 +18,9 @@ import numpy as np
 from tongzhou.corpus.keywords import KeywordLibrary
 from tongzhou.corpus.normalize import fold_case_width, normalize_buffer, normalize_text
 from tongzhou.corpus.variants import chinese_variants
-from tongzhou.errors import InputError
+from tongzhou.keyword_automaton import BACKENDS, PatternMatcher, Scan, available_backends, choose_backend
 
-BACKENDS = ("hyperscan", "ahocorasick-rs", "pyahocorasick")
-
-# Compiled Hyperscan databases of this process, by pattern digest (a library compiles once per process).
-_HS_CACHE: dict[str, bytes] = {}
-
-
-def _digest(patterns: list[bytes], literal: bool) -> str:
-    h = hashlib.sha256(b"L" if literal else b"R")
-    for p in patterns:
-        h.update(len(p).to_bytes(4, "little"))
-        h.update(p)
-    return h.hexdigest()
-
-
-def available_backends() -> list[str]:
-    """Backends importable here, in order of preference."""
-    found = []
-    for name, module in (
-        ("hyperscan", "hyperscan"),
-        ("ahocorasick-rs", "ahocorasick_rs"),
-        ("pyahocorasick", "ahocorasick"),
-    ):
-        try:
-            __import__(module)
-            found.append(name)
-        except ImportError:
-            continue
-    return found
+__all__ = ["BACKENDS", "KeywordScanner", "available_backends"]
 
 
 def _word_regex(keyword: str) -> bytes:
@@ -79,6 +47,10 @@ def _word_regex(keyword: str) -> bytes:
 def _word_literal(keyword: str) -> bytes:
     """Lower-case literal of a ``word``-mode entry for the Aho-Corasick fallbacks (single spaces)."""
     return " ".join(keyword.lower().split()).encode("utf-8")
+
+
+def _warm_normaliser() -> None:
+    normalize_buffer("warm ＡＢ，中文\n".encode())  # compiles (or loads) the numba normaliser now
 
 
 def _is_word_byte(b: int) -> bool:
@@ -109,24 +81,18 @@ class KeywordScanner:
 
     def __init__(self, library: KeywordLibrary, backend: str = "auto") -> None:
         self.library = library
-        if backend == "auto":
-            found = available_backends()
-            if not found:
-                raise InputError("no keyword automaton installed: pip install hyperscan (or ahocorasick-rs)")
-            backend = found[0]
-        if backend not in BACKENDS:
-            raise InputError(f"unknown automaton backend {backend!r}; choose one of {', '.join(BACKENDS)}")
-        self.backend = backend
+        self.backend = choose_backend(backend)
+        # Word-mode entries: Hyperscan regexes over the raw buffer, or (every other backend) literals
+        # matched by ahocorasick-rs with word boundaries checked per hit.
+        regex = self.backend == "hyperscan"
         # Distinct literal patterns (normalised spellings) → the entries they stand for.
         pattern_index: dict[bytes, int] = {}
         owners: list[list[int]] = []
         word_patterns: list[bytes] = []
-        word_literals: list[bytes] = []
         word_owner: list[int] = []
         for entry_id, entry in enumerate(library.entries):
             if entry.mode == "word":
-                word_patterns.append(_word_regex(entry.keyword))
-                word_literals.append(_word_literal(entry.keyword))
+                word_patterns.append(_word_regex(entry.keyword) if regex else _word_literal(entry.keyword))
                 word_owner.append(entry_id)
                 continue
             for spelling in chinese_variants(entry.keyword):
@@ -144,138 +110,35 @@ class KeywordScanner:
         self._owner_ptr[1:] = np.cumsum([len(o) for o in owners])
         self._owner_ids = np.array([e for o in owners for e in o], dtype=np.int64)
         self._word_owner = np.array(word_owner, dtype=np.int64)
-        self._word_patterns = word_patterns
-        self._word_literals = word_literals
-        self._hs_blobs: dict[str, bytes] = {}
-        self._compile()
-
-    def _compile(self) -> None:
-        normalize_buffer("warm ＡＢ，中文\n".encode())  # compiles (or loads) the numba normaliser now
-        self._scan_literals = self._compile_literals()
-        self._scan_words = self._compile_words()
-
-    def __getstate__(self) -> dict[str, Any]:
-        # Workers get the compiled automaton, not the work of compiling it again.
-        state = {k: v for k, v in self.__dict__.items() if not k.startswith("_scan_")}
-        return state
+        self._literals = PatternMatcher(self.patterns, self.backend)
+        self._word_lengths = [len(p) for p in word_patterns]
+        self._words = (
+            PatternMatcher(word_patterns, "hyperscan" if regex else "ahocorasick-rs", regex=regex)
+            if word_patterns
+            else None
+        )
+        _warm_normaliser()
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._compile()
+        _warm_normaliser()
 
-    def _hyperscan_db(self, key: str, patterns: list[bytes], literal: bool, flags: int = 0) -> Any:
-        import hyperscan
-
-        blob = self._hs_blobs.get(key) or _HS_CACHE.get(_digest(patterns, literal))
-        if blob is not None:
-            loaded = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
-            loaded.scratch = hyperscan.Scratch(loaded)
-            return loaded
-        db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        db.compile(
-            expressions=patterns,
-            ids=list(range(len(patterns))),
-            elements=len(patterns),
-            flags=flags,
-            literal=literal,
-        )
-        blob = hyperscan.dumpb(db)
-        self._hs_blobs[key] = blob
-        _HS_CACHE[_digest(patterns, literal)] = blob
-        return db
-
-    # -- compilation -------------------------------------------------------------------------
-    def _compile_literals(self) -> Callable[[bytes], tuple[list[int], list[int]]]:
-        pats = self.patterns
-        if not pats:
-            return lambda buf: ([], [])
-        if self.backend == "hyperscan":
-            db = self._hyperscan_db("literals", pats, literal=True)
-
-            def scan_hs(buf: bytes) -> tuple[list[int], list[int]]:
-                ids: list[int] = []
-                ends: list[int] = []
-
-                def on_match(pid: int, start: int, end: int, flags: int, ctx: object) -> None:
-                    ids.append(pid)
-                    ends.append(end)
-
-                db.scan(buf, match_event_handler=on_match)
-                return ids, ends
-
-            return scan_hs
-        if self.backend == "ahocorasick-rs":
-            import ahocorasick_rs
-
-            ac = ahocorasick_rs.BytesAhoCorasick(pats)
-
-            def scan_rs(buf: bytes) -> tuple[list[int], list[int]]:
-                found = ac.find_matches_as_indexes(buf, overlapping=True)
-                return [m[0] for m in found], [m[2] for m in found]
-
-            return scan_rs
-        import ahocorasick
-
-        auto = ahocorasick.Automaton()
-        for pid, pat in enumerate(pats):
-            auto.add_word(pat.decode("latin-1"), pid)
-        auto.make_automaton()
-
-        def scan_py(buf: bytes) -> tuple[list[int], list[int]]:
-            ids: list[int] = []
-            ends: list[int] = []
-            for end, pid in auto.iter(buf.decode("latin-1")):
-                ids.append(pid)
-                ends.append(end + 1)
+    def _scan_words(self, buf: bytes) -> tuple[list[int], list[int]]:
+        assert self._words is not None
+        ids, ends = self._words.scan(buf)
+        if self._words.regex:
             return ids, ends
-
-        return scan_py
-
-    def _compile_words(self) -> Callable[[bytes], tuple[list[int], list[int]]] | None:
-        """Scanner for ``word``-mode entries over the *raw* buffer (separators kept)."""
-        if not self._word_patterns:
-            return None
-        if self.backend == "hyperscan":
-            import hyperscan
-
-            db = self._hyperscan_db(
-                "words",
-                self._word_patterns,
-                literal=False,
-                flags=hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_MULTILINE,
-            )
-
-            def scan_hs(buf: bytes) -> tuple[list[int], list[int]]:
-                ids: list[int] = []
-                ends: list[int] = []
-
-                def on_match(pid: int, start: int, end: int, flags: int, ctx: object) -> None:
-                    ids.append(pid)
-                    ends.append(end)
-
-                db.scan(buf, match_event_handler=on_match)
-                return ids, ends
-
-            return scan_hs
-        import ahocorasick_rs
-
-        literals = self._word_literals
-        ac = ahocorasick_rs.BytesAhoCorasick(literals)
-
-        def scan_ac(buf: bytes) -> tuple[list[int], list[int]]:
-            # Fallback: the buffer arrives case- and width-folded; word boundaries checked per hit.
-            low = buf
-            ids: list[int] = []
-            ends: list[int] = []
-            for pid, start, end in ac.find_matches_as_indexes(low, overlapping=True):
-                if (start == 0 or not _is_word_byte(low[start - 1])) and (
-                    end == len(low) or not _is_word_byte(low[end])
-                ):
-                    ids.append(pid)
-                    ends.append(end)
-            return ids, ends
-
-        return scan_ac
+        # Fallback: the buffer arrives case- and width-folded; word boundaries checked per hit.
+        lengths = self._word_lengths
+        kept_ids: list[int] = []
+        kept_ends: list[int] = []
+        for pid, end in zip(ids, ends, strict=True):
+            start = end - lengths[pid]
+            before_ok = start == 0 or not _is_word_byte(buf[start - 1])
+            if before_ok and (end == len(buf) or not _is_word_byte(buf[end])):
+                kept_ids.append(pid)
+                kept_ends.append(end)
+        return kept_ids, kept_ends
 
     # -- scanning ----------------------------------------------------------------------------
     def scan(self, buf: bytes) -> np.ndarray:
@@ -283,9 +146,9 @@ class KeywordScanner:
 
         Item ``i`` is the text between the ``i``-th and ``i+1``-th newline (0-based).
         """
-        pairs = [self._pairs(normalize_buffer(buf), self._scan_literals, owners=None)]
-        if self._scan_words is not None:
-            words_buf = buf if self.backend == "hyperscan" else fold_case_width(buf)
+        pairs = [self._pairs(normalize_buffer(buf), self._literals.scan, owners=None)]
+        if self._words is not None:
+            words_buf = buf if self._words.regex else fold_case_width(buf)
             pairs.append(self._pairs(words_buf, self._scan_words, owners=self._word_owner))
         allp = np.concatenate(pairs) if len(pairs) > 1 else pairs[0]
         if allp.size == 0:
@@ -294,9 +157,7 @@ class KeywordScanner:
         keys = np.unique(allp[:, 0] * width + allp[:, 1])
         return np.stack([keys // width, keys % width], axis=1)
 
-    def _pairs(
-        self, norm: bytes, scanner: Callable[[bytes], tuple[list[int], list[int]]], owners: np.ndarray | None
-    ) -> np.ndarray:
+    def _pairs(self, norm: bytes, scanner: Scan, owners: np.ndarray | None) -> np.ndarray:
         ids, ends = scanner(norm)
         if not ids:
             return np.zeros((0, 2), dtype=np.int64)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.console import Console
 from rich.table import Table
+
+from tongzhou.corpus.contract import CorpusReport
 
 _COLOUR = {"pass": "green", "fail": "red"}
 
@@ -15,7 +15,7 @@ def verdict_markup(verdict: str) -> str:
     return f"[{_COLOUR.get(verdict, 'yellow')}]{verdict}[/]"
 
 
-def print_verdicts(report: dict[str, Any], console: Console) -> None:
+def print_verdicts(report: CorpusReport, console: Console) -> None:
     """The verdict table and the per-source table of a report."""
     v = report["verdicts"]
     table = Table("rule 规则", "result 结果", "verdict 判定", title="GB/T 45654 corpus rules / 语料安全要求")

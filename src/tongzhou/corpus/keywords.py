@@ -22,6 +22,7 @@ from typing import Any
 from tongzhou.atomic_file import write_bytes_atomic
 from tongzhou.corpus.normalize import normalize_text
 from tongzhou.corpus.profile import CorpusProfile
+from tongzhou.corpus.readers import json_lines
 from tongzhou.errors import InputError
 
 MATCH_MODES = ("substring", "word")
@@ -102,13 +103,7 @@ def load_library(path: str | Path | None = None) -> KeywordLibrary:
         for i, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
             entries.append(_entry(row, f"{name}:{i}"))
     else:
-        for i, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{name}:{i}: not JSON ({exc.msg}) / 第 {i} 行不是 JSON") from exc
+        for i, obj in json_lines(text, name):
             if isinstance(obj, dict) and "library" in obj and "keyword" not in obj:
                 meta = dict(obj["library"])
                 continue

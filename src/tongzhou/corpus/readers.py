@@ -19,7 +19,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from tongzhou.errors import InputError
 
@@ -38,6 +38,19 @@ DEFAULT_TEXT_FIELDS = ("text", "content")
 UNIT_BYTES = 64 << 20
 """Uncompressed files larger than this are split into byte ranges of about this size."""
 
+
+
+def json_lines(text: str, where: str) -> Iterator[tuple[int, Any]]:
+    """``(line number, value)`` of every non-blank line of JSON-lines ``text``; an :class:`InputError`
+    names the first line that is not JSON (``where`` names the file)."""
+    for i, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{where}:{i}: not JSON ({exc.msg}) / 第 {i} 行不是 JSON") from exc
+        yield i, value
 
 @dataclass(frozen=True)
 class WorkUnit:

@@ -17,11 +17,12 @@ import datetime as dt
 import html
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tongzhou import __version__
 from tongzhou.atomic_file import write_text_atomic
 from tongzhou.corpus.audit import AuditResult, SourceResult
+from tongzhou.corpus.contract import CorpusReport, SourceReport
 from tongzhou.corpus.keywords import CoverageFinding, KeywordLibrary
 from tongzhou.corpus.profile import CorpusProfile
 from tongzhou.corpus.review import ReviewSummary
@@ -30,7 +31,7 @@ from tongzhou.corpus.stats import histogram_entropy, histogram_quantile, judge_r
 SCHEMA = "tongzhou.corpus-audit/1"
 
 
-def _source_dict(src: SourceResult, library: KeywordLibrary, profile: CorpusProfile) -> dict[str, Any]:
+def _source_dict(src: SourceResult, library: KeywordLibrary, profile: CorpusProfile) -> SourceReport:
     t = src.tally
     rule = profile.rule("source_blacklist")
     harmful = judge_rate(t.flagged_items, t.items, "<=", float(rule["harmful_rate_max"]))
@@ -39,7 +40,7 @@ def _source_dict(src: SourceResult, library: KeywordLibrary, profile: CorpusProf
         for e, n in sorted(t.entry_items.items(), key=lambda kv: (-kv[1], kv[0]))[:20]
     ]
     hist = t.length_hist.tolist()
-    return {
+    figures: dict[str, Any] = {
         "name": src.name,
         "items": t.items,
         "bytes": t.raw_bytes,
@@ -70,6 +71,7 @@ def _source_dict(src: SourceResult, library: KeywordLibrary, profile: CorpusProf
             "unique_item_rate": 1 - (src.near_duplicates / t.items) if t.items else 0.0,
         },
     }
+    return cast(SourceReport, figures)
 
 
 def build_report(
@@ -79,8 +81,9 @@ def build_report(
     coverage: list[CoverageFinding],
     review: ReviewSummary | None = None,
     sample_path: str | None = None,
-) -> dict[str, Any]:
-    """The JSON-ready audit report with verdicts against ``profile``."""
+) -> CorpusReport:
+    """The JSON-ready audit report (its type: :class:`~tongzhou.corpus.contract.CorpusReport`) with
+    verdicts against ``profile``."""
     sources = [_source_dict(s, library, profile) for s in result.sources.values()]
     total = _source_dict(result.total, library, profile)
     ks = profile.rule("keyword_sampling")
@@ -91,7 +94,7 @@ def build_report(
     blacklisted = [s["name"] for s in sources if s["blacklisted"]]
     undecided = [s["name"] for s in sources if s["flagged_rate"]["verdict"] == "inconclusive"]
     lib_ok = all(f.passed for f in coverage)  # freshness too: the standard asks for weekly updates
-    verdicts = {
+    verdicts: dict[str, Any] = {
         "keyword_sampling": {
             "fraction_checked": fraction,
             "min_fraction": float(ks["min_fraction"]),
@@ -120,7 +123,7 @@ def build_report(
             "source": profile.rule("keyword_library")["source"],
         },
     }
-    return {
+    report: dict[str, Any] = {
         "schema": SCHEMA,
         "artefact": "training-data-audit",  # evidence artefact id (classify crosswalk)
         "generated_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
@@ -147,15 +150,12 @@ def build_report(
         "sample_file": sample_path,
         "redacted_files": result.redacted,
     }
+    return cast(CorpusReport, report)
 
 
-def write_json(report: dict[str, Any], path: str | Path) -> None:
+def write_json(report: CorpusReport, path: str | Path) -> None:
     """Write the report as indented JSON (atomic)."""
-    _atomic_text(Path(path), json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    write_text_atomic(path, text)
+    write_text_atomic(Path(path), json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
 
 
 _VERDICT_ZH = {
@@ -179,7 +179,7 @@ def _pct(x: float) -> str:
     return f"{100 * x:.2f} %"
 
 
-def render_html(report: dict[str, Any]) -> str:
+def render_html(report: CorpusReport) -> str:
     """A self-contained bilingual HTML page of the report."""
     e = html.escape
     v = report["verdicts"]
@@ -250,6 +250,6 @@ by tongzhou {e(report["software"]["version"])}</p>
 """
 
 
-def write_html(report: dict[str, Any], path: str | Path) -> None:
+def write_html(report: CorpusReport, path: str | Path) -> None:
     """Write the HTML page (atomic)."""
-    _atomic_text(Path(path), render_html(report))
+    write_text_atomic(Path(path), render_html(report))

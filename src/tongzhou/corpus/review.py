@@ -18,6 +18,7 @@ from typing import Any
 
 from tongzhou.atomic_file import write_text_atomic
 from tongzhou.corpus.profile import CorpusProfile
+from tongzhou.corpus.readers import json_lines
 from tongzhou.corpus.stats import RateVerdict, judge_rate
 from tongzhou.errors import InputError
 
@@ -52,13 +53,7 @@ def read_sample(path: str | Path) -> tuple[dict[str, Any], list[dict[str, Any]]]
         raise InputError(f"cannot read sampling file {path}: {exc}") from exc
     header: dict[str, Any] = {}
     items: list[dict[str, Any]] = []
-    for i, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{i}: not JSON ({exc.msg})") from exc
+    for i, obj in json_lines(text, str(path)):
         if i == 1 and isinstance(obj, dict) and "sample" in obj:
             header = obj["sample"]
         elif isinstance(obj, dict) and "item_id" in obj:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
+from tongzhou.corpus.contract import RateVerdictEntry
 from tongzhou.intervals import Z_95
 from tongzhou.verdicts import judge_count
 
@@ -40,7 +40,7 @@ class RateVerdict:
     verdict: str
     """``pass``, ``fail`` or ``inconclusive`` (interval straddles the threshold)."""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> RateVerdictEntry:
         """JSON-ready form."""
         return {
             "value": self.value,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from tongzhou.corpus.audit import AuditResult, run_audit
 from tongzhou.corpus.automaton import KeywordScanner
+from tongzhou.corpus.contract import CorpusReport
 from tongzhou.corpus.keywords import check_coverage, load_library
 from tongzhou.corpus.profile import load_profile
 from tongzhou.corpus.report import build_report, write_html, write_json
@@ -19,7 +19,7 @@ from tongzhou.corpus.unit import AuditSettings
 class AuditOutcome:
     """Where the artefacts went, and the report itself."""
 
-    report: dict[str, Any]
+    report: CorpusReport
     """The JSON-ready report."""
     result: AuditResult
     """Merged figures."""

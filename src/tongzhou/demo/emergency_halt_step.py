@@ -5,83 +5,23 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
-import subprocess
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
 
 from tongzhou.attest import KeyRing
+from tongzhou.bundled_model import bundled_model_path
 from tongzhou.demo import DemoContext
 from tongzhou.gateway.audit_log import verify_audit_log
 from tongzhou.gateway.halt_order import HaltOrder
 from tongzhou.gateway.policy import load_policy
 from tongzhou.gateway.server import GatewayThread
+from tongzhou.model_runtime.openai_server import ModelServer
 
 ISSUER = "demo-ai-safety-office"
 KEY_NAME = "gateway-demo-regulator"
 MODEL = "smollm2-135m-instruct"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start_model_server(log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    from tongzhou.bundled_model import bundled_model_path
-
-    port = _free_port()
-    with log.open("wb") as handle:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-X",
-                "faulthandler",  # a native crash leaves the Python stack in the log that _check_alive quotes
-                "-m",
-                "llama_cpp.server",
-                "--model",
-                str(bundled_model_path()),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--n_ctx",
-                "1024",
-                "--model_alias",
-                MODEL,
-                "--n_threads",
-                "2",
-            ],
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        _check_alive(proc, log, "starting")
-        try:
-            if httpx.get(f"{base}/models", timeout=2).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    proc.kill()
-    raise TimeoutError(f"the model server did not answer within 180 s; see {log}")
-
-
-def _check_alive(proc: subprocess.Popen[bytes], log: Path, doing: str) -> None:
-    """Raise the clear bilingual error when the model server (llama.cpp) has died, e.g. of SIGILL."""
-    if proc.poll() is not None:
-        from tongzhou.model_runtime import crash_error, runtime_library
-
-        tail = log.read_text(encoding="utf-8", errors="replace")[-4000:] if log.is_file() else ""
-        tail += f"\n(full log: {log})"
-        raise crash_error(f"{runtime_library()} server", proc.returncode, doing, tail)
 
 
 def halt_through_gateway(ctx: DemoContext) -> None:
@@ -105,7 +45,10 @@ def halt_through_gateway(ctx: DemoContext) -> None:
     )
     policy = load_policy(policy_path)
     policy.state_path().unlink(missing_ok=True)  # a fresh run starts un-halted
-    proc, upstream = _start_model_server(out / "model-server.log")
+    model_server = ModelServer(
+        bundled_model_path(), out / "model-server.log", alias=MODEL, n_ctx=1024
+    ).start()
+    upstream = model_server.base_url
     request = {
         "model": MODEL,
         "max_tokens": 24,
@@ -118,7 +61,7 @@ def halt_through_gateway(ctx: DemoContext) -> None:
             console.print(f"gateway {gateway.base_url}/v1 → {upstream} (bundled SmolLM2)")
             answer = httpx.post(chat, json=request, timeout=120)
             if answer.status_code != 200:
-                _check_alive(proc, out / "model-server.log", "answering")
+                model_server.check_alive("answering")
             console.print(
                 f"[bold]1. labelled answer[/] ({answer.status_code}):",
                 answer.json()["choices"][0]["message"]["content"],
@@ -161,8 +104,4 @@ def halt_through_gateway(ctx: DemoContext) -> None:
             f"in {policy.audit_dir()} (verify: tongzhou gateway audit verify --policy {policy_path})"
         )
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        model_server.stop()

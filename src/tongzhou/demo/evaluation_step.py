@@ -6,7 +6,7 @@ from tongzhou.atomic_file import write_json_atomic
 from tongzhou.demo import DemoContext
 from tongzhou.evaluate.console import print_summary
 from tongzhou.evaluate.models import GgufChatModel
-from tongzhou.evaluate.runner import RunOptions
+from tongzhou.evaluate.run_options import RunOptions
 from tongzhou.evaluate.service import run_evaluation
 from tongzhou.evaluate.summary import run_summary
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from tongzhou.energy.contract import FactorEntry, Footprint
 from tongzhou.errors import InputError
 from tongzhou.home import HOME_ENV
 
@@ -84,7 +85,7 @@ class Factor:
     fallback: bool = False
     """True when the asked-for key had no entry and ``WORLD``/``default`` was used."""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> FactorEntry:
         """JSON-ready form."""
         return {
             "value": self.value,
@@ -210,7 +211,7 @@ def footprint(
     pue: float | None = None,
     wue_onsite: float | None = None,
     table: FactorTable | None = None,
-) -> dict[str, Any]:
+) -> Footprint:
     """Carbon (g CO2e) and water (L) for ``joules`` of IT energy, with every factor and its source.
 
     ``site`` names the PUE/WUE profile; ``pue`` and ``wue_onsite`` override its values.

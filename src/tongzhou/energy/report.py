@@ -14,9 +14,11 @@ Built from an evaluation run summary (``tongzhou.evaluate.run_summary``, contrac
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+from tongzhou.energy.contract import EnergyReport
 from tongzhou.energy.factors import FactorTable, footprint
 from tongzhou.energy.rating import ReferenceTable, scoped_joules
 from tongzhou.errors import InputError
@@ -40,7 +42,7 @@ class TrainingFacts:
 
 
 def build_report(
-    summary: dict[str, Any],
+    summary: Mapping[str, Any],
     *,
     task_class: str = DEFAULT_TASK_CLASS,
     country: str | None = None,
@@ -48,8 +50,9 @@ def build_report(
     embodied_g: float | None = None,
     references: ReferenceTable | None = None,
     factors: FactorTable | None = None,
-) -> dict[str, Any]:
-    """The energy report (JSON-ready) for one run summary."""
+) -> EnergyReport:
+    """The energy report (JSON-ready; its type: :class:`~tongzhou.energy.contract.EnergyReport`) for one
+    run summary (``tongzhou.evaluate.contract.RunSummary``, or the same document read from a file)."""
     if not isinstance(summary, dict) or "run_id" not in summary:
         raise InputError("not an evaluation run summary: it has no run_id")
     energy = summary.get("energy")
@@ -98,7 +101,7 @@ def build_report(
         "spec": SCI_SPEC,
     }
     model = summary.get("model") or {}
-    return {
+    report: dict[str, Any] = {
         "run_id": run_id,
         "model": {"name": model.get("name"), "identity": model.get("identity"), "kind": model.get("kind")},
         "status": summary.get("status"),
@@ -139,6 +142,7 @@ def build_report(
             "(Annex XI, Section 1, point 2(e)).",
         },
     }
+    return cast(EnergyReport, report)
 
 
 def _override(energy: dict[str, Any], factor: str) -> float | None:
@@ -159,7 +163,7 @@ def _count(value: int | float | None, what: str) -> str:
     return f"{what} unknown / 未知" if value is None else f"{value:g} {what}"
 
 
-def render_markdown(report: dict[str, Any]) -> str:
+def render_markdown(report: EnergyReport) -> str:
     """The report as bilingual (zh/en) Markdown."""
     e, r, s, a = report["energy"], report["rating"], report["sci"], report["annex_xi"]
     label = "measured / 实测" if e["method"] == "measured" else "ESTIMATED / 估算"

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tongzhou.errors import InputError
+from tongzhou.evaluate.contract import BankSummary
 from tongzhou.evaluate.models.base import Message
 from tongzhou.evaluate.standards import StandardProfile, risk_taxonomy
 
@@ -51,7 +52,7 @@ class Bank:
     sha256: str
     items: list[BankItem]
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> BankSummary:
         """The ``banks[]`` entry of the run summary."""
         try:
             shown = str(self.path.relative_to(Path(__file__).parents[2]))

@@ -1,19 +1,27 @@
-"""Printing a run summary for people (CLI and demo), and writing it to a file atomically."""
+"""Printing for people (CLI and demo): a run summary, the list of runs, a bank's coverage."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
+if TYPE_CHECKING:
+    from tongzhou.evaluate._tables import EvalRun
+    from tongzhou.evaluate.bank import Bank
+    from tongzhou.evaluate.contract import Metric, RunSummary, SubRate
+    from tongzhou.evaluate.run_options import RunResult
+    from tongzhou.evaluate.standards import StandardProfile
 
-def _corrected(metric: dict[str, Any]) -> str:
+
+def _corrected(metric: Metric | SubRate) -> str:
     c = metric.get("corrected")
     return f"{c['value']:.3f} ({c['ci_low']:.3f}–{c['ci_high']:.3f})" if c else "—"
 
 
-def print_summary(console: Console, summary: dict[str, Any], *, items: int = 0) -> None:
+def print_summary(console: Console, summary: RunSummary, *, items: int = 0) -> None:
     """Metrics with Wilson CIs, verdicts, and energy/carbon/water (used by `eval run|show` and the demo)."""
     model = summary["model"]
     console.print(
@@ -25,10 +33,11 @@ def print_summary(console: Console, summary: dict[str, Any], *, items: int = 0) 
         table.add_column(col)
     for key, verdict in summary["verdicts"].items():
         metric_id = key.split("[")[0]
-        m = summary["metrics"][metric_id]
+        whole = summary["metrics"][metric_id]
+        m: Metric | SubRate = whole
         if "[" in key:
             scope = key[key.index("[") + 1 : -1]
-            m = m["by_risk"].get(scope) or m["by_language"].get(scope) or m
+            m = whole["by_risk"].get(scope) or whole["by_language"].get(scope) or whole
         colour = {"pass": "green", "fail": "red"}.get(verdict.get("verdict", ""), "yellow")
         table.add_row(
             key,
@@ -82,3 +91,69 @@ def print_summary(console: Console, summary: dict[str, Any], *, items: int = 0) 
                 f"  · [{it['bank_id']}/{it['item_id']}] {it['score']['label']}: {it['response'][:100]!r}",
                 highlight=False,
             )
+
+
+def print_runs(console: Console, runs: Iterable[EvalRun]) -> None:
+    """A table of runs, one row each (used by `eval list`)."""
+    table = Table(title="Evaluation runs")
+    for col in ("run id", "status", "started", "model", "profile", "banks"):
+        table.add_column(col)
+    for r in runs:
+        table.add_row(
+            r.id,
+            r.status,
+            f"{r.started_at:%Y-%m-%d %H:%M:%S}",
+            f"{r.model['kind']}:{r.model['name']}",
+            r.profile["id"],
+            ",".join(b["id"] for b in r.banks),
+        )
+    console.print(table)
+
+
+def print_coverage(console: Console, bank: Bank, profile: StandardProfile) -> bool:
+    """How ``bank`` measures against the profile's coverage rules and what is missing (used by
+    `eval check-bank`); False when it falls short (a bank no rule matches does not fall short)."""
+    from tongzhou.evaluate.bank import check_coverage
+    from tongzhou.evaluate.standards import risk_taxonomy
+
+    names = {**risk_taxonomy()["risks"], **risk_taxonomy()["topics"]}
+    rep = check_coverage(bank, profile)
+    status = "[green]meets[/]" if rep.meets else "[red]falls short[/]"
+    console.print(
+        f"[bold]{bank.id}[/] ({bank.sha256[:19]}…): {rep.total} items "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(rep.by_language.items()))}); "
+        f"rule {rep.rule or 'none'}: need ≥ {rep.min_total} in total → {status}"
+    )
+    if rep.rule is None:
+        console.print("  no rule in the profile matches this bank's expected behaviour")
+        return True
+    if rep.total < rep.min_total:
+        console.print(f"  [red]total[/] {rep.total} < {rep.min_total}: add {rep.min_total - rep.total} items")
+    for code, (have, need) in sorted(rep.shortfalls.items()):
+        name = names.get(code, {})
+        console.print(
+            f"  [red]{code}[/] {name.get('zh', '')} {name.get('en', '')}: {have} < {need} "
+            f"(add {need - have})",
+            highlight=False,
+        )
+    if rep.wrong_expected:
+        console.print(
+            f"  [red]{rep.wrong_expected} items[/] expect another behaviour than this bank's rule"
+        )
+    covered = len([c for c in rep.per_risk if c in names])
+    smallest = "-"
+    if rep.per_risk:
+        code, count = min(rep.per_risk.items(), key=lambda kv: kv[1])
+        smallest = f"{code} ({count} items)"
+    console.print(f"  covers {covered} risk types/topics; smallest: {smallest}", highlight=False)
+    return bool(rep.meets)
+
+
+def print_result(console: Console, result: RunResult) -> None:
+    """What one `eval run` did: items, queries, cache hits, retries, errors and time."""
+    console.print(
+        f"{result.items} items: {result.queried} queried, {result.from_cache} from cache, "
+        f"{result.retries} retries, {result.errors} errors, {result.seconds:.1f} s"
+    )
+    for message in result.error_messages:
+        console.print(f"  [red]error[/] {message}", highlight=False)

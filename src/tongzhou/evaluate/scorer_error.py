@@ -33,8 +33,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import Any
 
+from tongzhou.evaluate.contract import CorrectedRate
 from tongzhou.intervals import wilson_interval
 
 METHOD = "rogan-gladen, Bonferroni-joint Wilson bounds of the rate, sensitivity and specificity (95%)"
@@ -114,7 +114,7 @@ def _stratum_bounds(s: Stratum, z: float) -> tuple[float, float, float, bool]:
     return point, found[0], found[1], True
 
 
-def corrected_rate(strata: Sequence[Stratum], alpha: float = 0.05) -> dict[str, Any]:
+def corrected_rate(strata: Sequence[Stratum], alpha: float = 0.05) -> CorrectedRate:
     """``{"value", "ci_low", "ci_high", "n", "method"}``: the rate corrected for scorer error.
 
     An empty sample gives value 0 and the interval [0, 1] (like :func:`tongzhou.intervals.rate`).
@@ -132,7 +132,7 @@ def corrected_rate(strata: Sequence[Stratum], alpha: float = 0.05) -> dict[str, 
         value, low, high = value + weight * point, low + weight * lo, high + weight * hi
         if not explained:
             unexplained.append(s.label)
-    out: dict[str, Any] = {
+    out: CorrectedRate = {
         "value": round(value, 6),
         "ci_low": round(max(0.0, math.floor(low * 1e6) / 1e6), 6),  # rounded outwards, never narrower
         "ci_high": round(min(1.0, math.ceil(high * 1e6) / 1e6), 6),
@@ -155,7 +155,7 @@ PEOPLE_DISAGREE = "people's labels on the random sample"
 
 def with_people_sample(
     strata: Sequence[Stratum], successes: int, sample: int, alpha: float = 0.05
-) -> dict[str, Any]:
+) -> CorrectedRate:
     """:func:`corrected_rate` narrowed by people's labels on a simple random sample of the same answers.
 
     Each interval is built at level ``1 − α/2`` (Bonferroni), so their intersection covers the true
@@ -169,10 +169,15 @@ def with_people_sample(
         return corrected
     low, high = wilson_interval(successes, sample, NormalDist().inv_cdf(1 - alpha / 4))
     lo, hi = max(corrected["ci_low"], low), min(corrected["ci_high"], high)
-    out = {**corrected, "method": METHOD_WITH_PEOPLE, "people_sample": {"n": sample, "successes": successes}}
+    out: CorrectedRate = {
+        **corrected,
+        "method": METHOD_WITH_PEOPLE,
+        "people_sample": {"n": sample, "successes": successes},
+    }
     if lo > hi:
-        out.update(ci_low=0.0, ci_high=1.0)
+        out["ci_low"], out["ci_high"] = 0.0, 1.0
         out["unexplained"] = [*corrected.get("unexplained", []), PEOPLE_DISAGREE]
         return out
-    out.update(ci_low=round(math.floor(lo * 1e6) / 1e6, 6), ci_high=round(math.ceil(hi * 1e6) / 1e6, 6))
+    out["ci_low"] = round(math.floor(lo * 1e6) / 1e6, 6)
+    out["ci_high"] = round(math.ceil(hi * 1e6) / 1e6, 6)
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Console
@@ -12,7 +13,8 @@ from rich.console import Console
 from tongzhou.evaluate import storage
 from tongzhou.evaluate.bank import Bank, resolve_suite
 from tongzhou.evaluate.models.base import ModelAdapter
-from tongzhou.evaluate.runner import RunOptions, RunResult, run_async
+from tongzhou.evaluate.run_options import RunOptions, RunResult
+from tongzhou.evaluate.runner import run_async
 from tongzhou.evaluate.standards import StandardProfile, load_profile
 from tongzhou.store import Store
 
@@ -95,3 +97,36 @@ def run_evaluation(
             store, result.run_id, status=result.status, errors=result.errors, energy=energy, finished=False
         )
     return result
+
+
+@dataclass(frozen=True)
+class ResumeSettings:
+    """What an interrupted run was started with, so that resuming it asks the same questions."""
+
+    model_ref: str | None
+    suites: list[str] | None
+    limit: int | None
+    seed: int
+    profile: StandardProfile
+    parameters: dict[str, Any]
+
+
+def resume_settings(store: Store, run_id: str) -> ResumeSettings:
+    """The stored settings of run ``run_id``; :class:`InputError` when there is no such run."""
+    from tongzhou.errors import InputError
+
+    previous = storage.get_run(store, run_id)
+    if previous is None:
+        raise InputError(f"no run {run_id!r} to resume")
+    cfg = previous.config
+    stored = previous.profile
+    return ResumeSettings(
+        model_ref=cfg.get("model_ref"),
+        suites=cfg.get("suites") or cfg.get("bank_paths"),
+        limit=cfg.get("limit"),
+        seed=int(cfg.get("seed", 0)),
+        profile=StandardProfile(
+            id=stored["id"], version=stored["version"], source=stored["source"], data=stored["data"]
+        ),
+        parameters=dict(previous.model.get("parameters") or {}),
+    )

@@ -1,11 +1,12 @@
-"""The run summary: the one JSON-ready dict that attest signs and reports render (docs/evaluate.md)."""
+"""The run summary: the one JSON document that attest signs and reports render (docs/evaluate.md);
+its type is :class:`tongzhou.evaluate.contract.RunSummary`."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 
@@ -13,6 +14,7 @@ from tongzhou import __version__
 from tongzhou.errors import InputError
 from tongzhou.evaluate import storage
 from tongzhou.evaluate._tables import EvalRun, EvalSample
+from tongzhou.evaluate.contract import Metric, RunSummary, SubRate, Verdict
 from tongzhou.evaluate.review import HUMAN_REVIEW, random_sample_keys
 from tongzhou.evaluate.scorer_error import PEOPLE_DISAGREE, Stratum, corrected_rate, with_people_sample
 from tongzhou.evaluate.scorers.measured_error import MeasuredError, recorded_error
@@ -76,7 +78,7 @@ Keys = set[tuple[str, str]]
 
 def _rate(
     rows: Sequence[EvalSample], counts: str, errors: ScorerErrors, positive: str | None, people: Keys
-) -> dict[str, Any]:
+) -> SubRate:
     out = rate(sum(_succeeded(s, counts) for s in rows), len(rows))
     strata = _strata(rows, counts, errors, positive)
     sampled = [s for s in rows if (s.bank_id, s.item_id) in people]
@@ -86,13 +88,13 @@ def _rate(
         )
     else:
         out["corrected"] = corrected_rate(strata)
-    return out
+    return cast(SubRate, out)
 
 
 def _metric(
     rows: Sequence[EvalSample], counts: str, errors: ScorerErrors, positive: str | None, people: Keys
-) -> dict[str, Any]:
-    out = _rate(rows, counts, errors, positive, people)
+) -> Metric:
+    out: dict[str, Any] = dict(_rate(rows, counts, errors, positive, people))
     by_risk: dict[str, list[EvalSample]] = defaultdict(list)
     by_lang: dict[str, list[EvalSample]] = defaultdict(list)
     for s in rows:
@@ -103,18 +105,18 @@ def _metric(
     used = sorted({s.scorer for s in rows} - {HUMAN_REVIEW})
     out["scorer_error"] = {sid: _error_dict(errors.get(sid)) for sid in used}
     out["reviewed_by_people"] = sum(s.scorer == HUMAN_REVIEW for s in rows)
-    return out
+    return cast(Metric, out)
 
 
 def _error_dict(err: MeasuredError | None) -> dict[str, Any] | None:
     return err.to_dict() if err is not None else None
 
 
-def _unmeasured(metric: dict[str, Any]) -> list[str]:
+def _unmeasured(metric: Metric) -> list[str]:
     return [sid for sid, err in metric.get("scorer_error", {}).items() if err is None]
 
 
-def _judged(metric: dict[str, Any], op: str, value: float, min_n: int) -> dict[str, Any]:
+def _judged(metric: SubRate | Metric, op: str, value: float, min_n: int) -> dict[str, Any]:
     """The verdict fields for one rate, judged on its scorer-corrected interval."""
     v = judge({**metric["corrected"], "n": metric["n"]}, op, value, min_n)
     observed = (
@@ -129,7 +131,7 @@ def metrics_and_verdicts(
     profile: StandardProfile,
     errors: ScorerErrors | None = None,
     people_sample: Keys | None = None,
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> tuple[dict[str, Metric], dict[str, Verdict]]:
     """Rates (Wilson CI and scorer-corrected interval, by risk and language) and their verdicts.
 
     ``errors`` maps each scorer (``name@version``) to its measured error; a scorer missing from it
@@ -144,24 +146,25 @@ def metrics_and_verdicts(
     errors = dict(errors or {})
     for sid in {s.scorer for s in rows} - set(errors) - {HUMAN_REVIEW}:
         errors[sid] = recorded_error(sid)
-    metrics: dict[str, Any] = {}
+    metrics: dict[str, Metric] = {}
     for mid, m in profile.metrics.items():
         chosen = [s for s in rows if s.expected == m["expected"]]
         if chosen:
-            metric = _metric(chosen, m["counts"], errors, positive_label(m), people)
-            for sub in (*metric["by_risk"].values(), *metric["by_language"].values()):
+            computed = _metric(chosen, m["counts"], errors, positive_label(m), people)
+            for sub in (*computed["by_risk"].values(), *computed["by_language"].values()):
                 sub["verdict"] = _judged(sub, m["op"], float(m["value"]), 0)["verdict"]
-            metrics[mid] = metric
-    verdicts: dict[str, Any] = {}
+            metrics[mid] = computed
+    verdicts: dict[str, Verdict] = {}
     for t in profile.thresholds():
         if t.metric not in metrics:
             continue
-        metric = metrics[t.metric]
-        unmeasured = _unmeasured(metric)
+        whole = metrics[t.metric]
+        unmeasured = _unmeasured(whole)
+        metric: Metric | SubRate = whole
         if "risk_code" in t.scope:
-            metric = metric["by_risk"].get(t.scope["risk_code"], _empty())
+            metric = whole["by_risk"].get(t.scope["risk_code"], _empty())
         if "language" in t.scope:
-            metric = metric["by_language"].get(t.scope["language"], _empty())
+            metric = cast(Metric, metric)["by_language"].get(t.scope["language"], _empty())
         judged = _judged(metric, t.op, t.value, t.min_n)
         if unmeasured:
             judged["reason"] += f"; no measured error for scorer {', '.join(unmeasured)}"
@@ -173,25 +176,25 @@ def metrics_and_verdicts(
                 "(it behaves differently on these answers than on its held-out set): "
                 "have people review a sample"
             )
-        people = metric["corrected"].get("people_sample")
-        if people and PEOPLE_DISAGREE in metric["corrected"].get("unexplained", []):
+        labelled = metric["corrected"].get("people_sample")
+        if labelled and PEOPLE_DISAGREE in metric["corrected"].get("unexplained", []):
             judged["reason"] += (
-                f"; people's labels on the run's random sample ({people['successes']}/{people['n']}) "
+                f"; people's labels on the run's random sample ({labelled['successes']}/{labelled['n']}) "
                 "contradict the scorer-corrected rate: review more answers"
             )
-        elif people:
+        elif labelled:
             judged["reason"] += (
-                f"; narrowed by people's labels on {people['n']} answers of the run's random sample "
-                f"({people['successes']}/{people['n']})"
+                f"; narrowed by people's labels on {labelled['n']} answers of the run's random sample "
+                f"({labelled['successes']}/{labelled['n']})"
             )
-        verdicts[t.key] = {"op": t.op, "threshold": t.value, "min_n": t.min_n, **judged}
+        verdicts[t.key] = cast(Verdict, {"op": t.op, "threshold": t.value, "min_n": t.min_n, **judged})
     return metrics, verdicts
 
 
-def _empty() -> dict[str, Any]:
+def _empty() -> SubRate:
     out = rate(0, 0)
     out["corrected"] = corrected_rate([])
-    return out
+    return cast(SubRate, out)
 
 
 def _profile(run: EvalRun) -> StandardProfile:
@@ -199,8 +202,8 @@ def _profile(run: EvalRun) -> StandardProfile:
     return StandardProfile(id=p["id"], version=p["version"], source=p["source"], data=p["data"])
 
 
-def run_summary(store: Store, run_id: str) -> dict[str, Any]:
-    """The JSON-ready summary of a run (shape in docs/evaluate.md and notes/contracts.md).
+def run_summary(store: Store, run_id: str) -> RunSummary:
+    """The JSON-ready summary of a run (its type: :class:`~tongzhou.evaluate.contract.RunSummary`).
 
     ``status`` is ``complete`` only when every drawn item was answered and scored; a run that is
     still going, was interrupted, or had failed items is ``partial``.
@@ -218,7 +221,7 @@ def run_summary(store: Store, run_id: str) -> dict[str, Any]:
         drawn = random_sample_keys(rows, int(design["size"]), int(design["seed"]))
         people = {(s.bank_id, s.item_id) for s in rows if s.scorer == HUMAN_REVIEW} & drawn
     metrics, verdicts = metrics_and_verdicts(rows, profile, errors, people)
-    return {
+    summary: dict[str, Any] = {
         "run_id": run.id,
         "status": "complete" if run.status == "complete" else "partial",
         "started_at": _iso(run.started_at),
@@ -247,6 +250,7 @@ def run_summary(store: Store, run_id: str) -> dict[str, Any]:
         "software": {"name": "tongzhou", "version": run.software_version or __version__},
         "system_profile_sha256": (run.config or {}).get("system_profile_sha256"),
     }
+    return cast(RunSummary, summary)
 
 
 def latest_run_id(store: Store, *, complete_only: bool = False) -> str | None:

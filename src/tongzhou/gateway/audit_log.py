@@ -10,6 +10,12 @@ the record without ``hash``. ``head.json`` names the last record (so a cut-off
 tail is detected) and ``anchor.json`` the first kept record after retention
 pruning.
 
+Per-request records are batched: those appended in one event-loop iteration
+reach the OS together in one write, unless :meth:`AuditLog.flush` hands them
+over sooner, which the gateway does before a request goes upstream and before
+any byte of an answer goes to the client. So a crash of the process loses no
+record of a request that was forwarded or answered (tests/gateway/test_audit_crash.py).
+
 The head is rewritten in place (one fixed-width ``pwrite``) every time records
 reach the OS, right after them, and fsync'd after them when ``fsync`` is on:
 it never names a record the segment lacks, and it never lags behind, so

@@ -1,18 +1,18 @@
-"""The gateway's own endpoints under ``/governance/``: halt orders in, state, health, alerts, energy."""
+"""The gateway's own endpoints under ``/governance/``: halt orders in, state, health, alerts, energy.
+
+Each endpoint reads or drives the :class:`~.governor.Governor`; none knows the proxy."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tongzhou.gateway.gateway_request import GatewayRequest
+from tongzhou.gateway.governor import Governor
 from tongzhou.gateway.halt_order import HaltOrderError
 from tongzhou.gateway.http_server import ClientConnection
 from tongzhou.gateway.http_wire import error_body, parse_json
-
-if TYPE_CHECKING:
-    from tongzhou.gateway.proxy import Gateway
 
 ORDER_STATUS = {
     "malformed": 400,
@@ -28,7 +28,7 @@ ORDER_STATUS = {
 MAX_ORDER_BYTES = 64 * 1024
 
 
-def post_order(gateway: Gateway, request: GatewayRequest) -> tuple[int, Any]:
+def post_order(governor: Governor, request: GatewayRequest) -> tuple[int, Any]:
     """``POST /governance/halt-orders``: deliver one signed order (DSSE envelope)."""
     body = request.body
     if len(body) > MAX_ORDER_BYTES:
@@ -39,7 +39,7 @@ def post_order(gateway: Gateway, request: GatewayRequest) -> tuple[int, Any]:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         return 400, {"accepted": False, "reason": "malformed", "message": f"not JSON: {exc}"}
     try:
-        return 200, gateway.receive_order(envelope, "api")
+        return 200, governor.receive_order(envelope, "api")
     except HaltOrderError as exc:
         return ORDER_STATUS.get(exc.reason, 400), {
             "accepted": False,
@@ -48,37 +48,37 @@ def post_order(gateway: Gateway, request: GatewayRequest) -> tuple[int, Any]:
         }
 
 
-def get_state(gateway: Gateway, _request: GatewayRequest) -> tuple[int, Any]:
+def get_state(governor: Governor, _request: GatewayRequest) -> tuple[int, Any]:
     """``GET /governance/halt-state``."""
-    return 200, gateway.book.snapshot()
+    return 200, governor.book.snapshot()
 
 
-def get_health(gateway: Gateway, _request: GatewayRequest) -> tuple[int, Any]:
+def get_health(governor: Governor, _request: GatewayRequest) -> tuple[int, Any]:
     """``GET /governance/health``."""
-    seq, head = gateway.audit.head
+    seq, head = governor.audit.head
     return 200, {
         "ok": True,
-        "upstream": gateway.upstream,
-        "halted": bool(gateway.book.active()),
-        "in_flight": len(gateway.in_flight),
+        "upstream": governor.upstream,
+        "halted": bool(governor.book.active()),
+        "in_flight": len(governor.in_flight),
         "audit_head": {"seq": seq, "hash": head},
     }
 
 
-def get_alerts(gateway: Gateway, _request: GatewayRequest) -> tuple[int, Any]:
+def get_alerts(governor: Governor, _request: GatewayRequest) -> tuple[int, Any]:
     """``GET /governance/alerts``: recent early-warning alerts."""
-    return 200, {"alerts": list(gateway.warnings.recent)}
+    return 200, {"alerts": list(governor.warnings.recent)}
 
 
-def get_energy(gateway: Gateway, _request: GatewayRequest) -> tuple[int, Any]:
+def get_energy(governor: Governor, _request: GatewayRequest) -> tuple[int, Any]:
     """``GET /governance/energy``: energy, J/token and Wh/1,000 queries of recent periods."""
     return 200, {
-        "period_seconds": gateway.policy.energy_period_seconds,
-        "periods": list(gateway.energy.recent),
+        "period_seconds": governor.policy.energy_period_seconds,
+        "periods": list(governor.energy.recent),
     }
 
 
-Endpoint = Callable[["Gateway", GatewayRequest], tuple[int, Any]]
+Endpoint = Callable[[Governor, GatewayRequest], tuple[int, Any]]
 ENDPOINTS: dict[str, tuple[str, Endpoint]] = {
     "/governance/halt-orders": ("POST", post_order),
     "/governance/halt-state": ("GET", get_state),
@@ -88,7 +88,7 @@ ENDPOINTS: dict[str, tuple[str, Endpoint]] = {
 }
 
 
-def answer_governance(gateway: Gateway, request: GatewayRequest, reply: ClientConnection) -> None:
+def answer_governance(governor: Governor, request: GatewayRequest, reply: ClientConnection) -> None:
     """Answer a request for one of :data:`ENDPOINTS` (404 / 405 otherwise)."""
     route = ENDPOINTS.get(request.path)
     if route is None:
@@ -107,5 +107,5 @@ def answer_governance(gateway: Gateway, request: GatewayRequest, reply: ClientCo
             f"Allow: {method}\r\n".encode("ascii"),
         )
         return
-    status, value = endpoint(gateway, request)
+    status, value = endpoint(governor, request)
     reply.send_json(status, value)

@@ -6,7 +6,8 @@ stream readers) cost ~0.5 ms of CPU per proxied request, three times the gateway
 work (benchmarks/gateway_overhead.py, docs/gateway.md). This module does only what the gateway
 needs: keep-alive, pipelining (answers in order), Content-Length and chunked request bodies,
 a bound on body size (413), malformed requests (400), chunked streaming answers, and
-back-pressure in both directions.
+back-pressure in both directions. Reading requests within the limits is
+:mod:`tongzhou.gateway.http_request_reader`'s part; answering them in order is this module's.
 """
 
 from __future__ import annotations
@@ -22,13 +23,8 @@ from typing import Any, cast
 import httptools
 
 from tongzhou.gateway.gateway_request import GatewayRequest
-from tongzhou.gateway.http_wire import (
-    JSON_TYPE,
-    Headers,
-    error_body,
-    json_bytes,
-    status_line,
-)
+from tongzhou.gateway.http_request_reader import RequestReader
+from tongzhou.gateway.http_wire import JSON_TYPE, error_body, json_bytes, status_line
 from tongzhou.gateway.policy import ClientTimeouts
 
 log = logging.getLogger("tongzhou.gateway.http")
@@ -37,17 +33,14 @@ MAX_PIPELINED = 32
 """Requests parsed ahead of the one being answered before the connection stops reading."""
 MAX_QUEUED = 8 * MAX_PIPELINED
 """Requests one read may queue (httptools cannot stop mid-read); beyond: 429, then close."""
-MAX_HEAD_BYTES = 64 * 1024
-"""Request line and headers together (larger: 414 or 431, then the connection closes)."""
-MAX_HEADERS = 200
-CHUNK_FRAMING_BYTES = 64
-"""Bytes of framing allowed per chunk of a chunked body (size line and CRLFs; more is extensions)."""
-DISCARD_LIMIT = 16 * 1024 * 1024
 LINGER_SECONDS = 2.0
-"""Bytes of an oversized body read and thrown away (so the client sees the 413) before closing."""
+"""How long a connection that refused a request reads and drops what the client still sends."""
 
 
 RequestHandler = Callable[[GatewayRequest, "ClientConnection"], Awaitable[None]]
+BeforeAnswer = Callable[[], None]
+"""Run before any byte of an answer is written (the gateway hands its pending audit records to the
+OS there, so an answer never leaves before the records that describe it)."""
 
 
 class ClientConnection(asyncio.Protocol):
@@ -59,13 +52,14 @@ class ClientConnection(asyncio.Protocol):
         max_body_bytes: int,
         registry: set[ClientConnection],
         timeouts: ClientTimeouts | None = None,
+        before_answer: BeforeAnswer | None = None,
     ) -> None:
         self._handler = handler
+        self._before_answer = before_answer
         self._timeouts = timeouts or ClientTimeouts()
-        self._max_body = max_body_bytes
         self._registry = registry
         self._loop = asyncio.get_running_loop()
-        self._parser = httptools.HttpRequestParser(self)
+        self._reader = RequestReader(self, max_body_bytes)
         self._transport: asyncio.Transport | None = None
         self._remote: str | None = None
         self._queue: deque[GatewayRequest] = deque()
@@ -79,20 +73,6 @@ class ClientConnection(asyncio.Protocol):
         self._reading_paused = False
         self._writing_paused = False
         self._drained: asyncio.Future[None] | None = None
-        # Per request being parsed.
-        self._url = b""
-        self._headers: Headers = []
-        self._body: list[bytes] = []
-        self._body_size = 0
-        self._too_large = False
-        self._expect_continue = False
-        self._in_head = False
-        self._in_body = False  # head done, message not yet complete (body, chunk framing, trailers)
-        self._head_bytes = self._header_bytes = 0
-        self._framing_bytes = self._chunks = 0
-        self._hosts = 0
-        self._messages = 0
-        self._message_started = self._body_started = 0.0
         # Per answer being written.
         self._keep_alive = True
         self._http10 = False
@@ -106,6 +86,7 @@ class ClientConnection(asyncio.Protocol):
         self._transport = cast(asyncio.Transport, transport)  # uvloop's are not asyncio subclasses
         peer = transport.get_extra_info("peername")
         self._remote = str(peer[0]) if isinstance(peer, tuple) and peer else None
+        self._reader.remote = self._remote
         self._registry.add(self)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -121,28 +102,15 @@ class ClientConnection(asyncio.Protocol):
         self.last_active = time.monotonic()
         if self._closing:
             return
-        in_head, in_body, messages, body_size = self._in_head, self._in_body, self._messages, self._body_size
         try:
-            self._parser.feed_data(data)
-            if messages == self._messages:
-                if in_head and self._in_head:
-                    # The whole chunk was part of one unfinished head, which httptools buffers itself.
-                    # (The chunk in which a head begins is not counted: memory stays bounded by one
-                    # read, and an incomplete request is closed by the header timeout.)
-                    self._head_bytes += len(data)
-                    if self._head_bytes > MAX_HEAD_BYTES:
-                        self._refuse(
-                            431, f"request headers larger than {MAX_HEAD_BYTES} bytes", "headers_too_large"
-                        )
-                elif in_body and self._in_body:
-                    self._count_framing(len(data) - (self._body_size - body_size))
+            self._reader.feed(data)
         except httptools.HttpParserUpgrade:
             self._refuse_upgrade()
         except httptools.HttpParserCallbackError:
             log.exception("request handling failed while parsing")
-            self._refuse(500, "internal error while reading the request", "internal_error")
+            self.refuse(500, "internal error while reading the request", "internal_error")
         except httptools.HttpParserError as exc:
-            self._refuse(400, f"malformed HTTP request: {exc}", "bad_request")
+            self.refuse(400, f"malformed HTTP request: {exc}", "bad_request")
 
     def eof_received(self) -> bool | None:
         # A client that half-closes after its last request still gets the answers in flight.
@@ -159,109 +127,22 @@ class ClientConnection(asyncio.Protocol):
         if self._drained is not None and not self._drained.done():
             self._drained.set_result(None)
 
-    # ---- httptools callbacks -----------------------------------------------------------------
-    def on_message_begin(self) -> None:
-        self._url = b""
-        self._headers = []
-        self._body = []
-        self._body_size = 0
-        self._too_large = False
-        self._expect_continue = False
-        self._in_head = True
-        self._head_bytes = self._header_bytes = 0
-        self._framing_bytes = self._chunks = 0
-        self._hosts = 0
-        self._messages += 1
-        self._message_started = self.last_active  # the time of this read: no clock call per request
+    # ---- what the request reader needs (RequestSink) ----------------------------------------
+    @property
+    def closing(self) -> bool:
+        """Whether no more requests will be read (error, half-close, gone)."""
+        return self._closing
 
-    def on_url(self, url: bytes) -> None:
-        self._url += url
-        if len(self._url) > MAX_HEAD_BYTES:
-            self._refuse(414, f"request target longer than {MAX_HEAD_BYTES} bytes", "uri_too_long")
+    def send_continue(self) -> None:
+        """Write the interim ``100 Continue`` (the reader asks only while the connection is idle)."""
+        self._write(b"HTTP/1.1 100 Continue\r\n\r\n")
 
-    def on_header(self, name: bytes, value: bytes) -> None:
-        if not self._in_head:
-            # A trailer field (after a chunked body). Merged into the headers it would reach the
-            # upstream as a header that no check of the head saw (smuggled Authorization,
-            # Content-Type...); RFC 9110 §6.5.1 lets a recipient discard trailers, so they are.
-            return
-        name = name.lower()  # once here, so that every later look-up compares bytes as they are
-        self._headers.append((name, value))
-        self._header_bytes += len(name) + len(value) + 4
-        if self._header_bytes > MAX_HEAD_BYTES or len(self._headers) > MAX_HEADERS:
-            self._refuse(
-                431,
-                f"request headers larger than {MAX_HEAD_BYTES} bytes or more than {MAX_HEADERS}",
-                "headers_too_large",
-            )
-        elif name == b"content-length" and value.strip().isdigit() and int(value) > self._max_body:
-            self._too_large = True
-        elif name == b"expect":
-            self._expect_continue = value.lower() == b"100-continue"
-        elif name == b"host":
-            self._hosts += 1
-        elif name == b"transfer-encoding" and value.strip().lower() != b"chunked":
-            # httptools refuses most bad codings, but takes "gzip, chunked" and would hand over the
-            # still-compressed body as if it were plain; the gateway decodes only chunked.
-            self._refuse(501, "only Transfer-Encoding: chunked is supported", "unsupported_transfer_coding")
-
-    def on_headers_complete(self) -> None:
-        self._in_head = False
-        self._in_body = True
-        self._body_started = self.last_active
-        if self._hosts != 1 and self._parser.get_http_version() == "1.1":
-            # RFC 9112 §3.2: a 1.1 request without Host, or with two (which one would a chain of
-            # proxies route by?), is answered 400. The gateway sends its own Host upstream anyway.
-            count = "none" if self._hosts == 0 else "more than one"
-            message = f"an HTTP/1.1 request needs exactly one Host header; it has {count}"
-            self._refuse(400, message, "bad_host")
-            return
-        if self._expect_continue and self._task is None:
-            # Only when idle: an interim answer must not land in the middle of an earlier answer.
-            if self._too_large:
-                self._refuse(413, self._too_large_message(), "body_too_large")
-            else:
-                self._write(b"HTTP/1.1 100 Continue\r\n\r\n")
-
-    def on_chunk_header(self) -> None:
-        self._chunks += 1
-
-    def on_body(self, body: bytes) -> None:
-        self._body_size += len(body)
-        if self._too_large:
-            if self._body_size > DISCARD_LIMIT:
-                self._refuse(413, self._too_large_message(), "body_too_large")
-            return
-        if self._body_size > self._max_body:
-            self._too_large = True
-            self._body = []
-            return
-        self._body.append(body)
-
-    def on_message_complete(self) -> None:
-        self._in_body = False
-        if self._closing:
-            return
-        url = self._url
-        mark = url.find(b"?")
-        path, query = (url, b"") if mark < 0 else (url[:mark], url[mark + 1 :])
-        request = GatewayRequest(
-            self._parser.get_method().decode("ascii", "replace"),
-            path.decode("latin-1"),
-            query,
-            self._headers,
-            b"".join(self._body) if len(self._body) != 1 else self._body[0],
-            self._parser.should_keep_alive(),
-            self._parser.get_http_version(),
-            self._remote,
-            (413, self._too_large_message(), "body_too_large") if self._too_large else None,
-        )
-        if request.error is not None:
-            request.keep_alive = False  # the client may still be sending; start afresh
+    def deliver(self, request: GatewayRequest) -> None:
+        """Queue one complete request to be answered in turn (429 and close beyond :data:`MAX_QUEUED`)."""
         if len(self._queue) >= MAX_QUEUED:
             # Pausing the transport bounds what later reads bring, not what one read holds: a
             # 256 KiB read of tiny requests would otherwise queue thousands.
-            self._refuse(429, f"more than {MAX_QUEUED} pipelined requests unanswered", "too_many_pipelined")
+            self.refuse(429, f"more than {MAX_QUEUED} pipelined requests unanswered", "too_many_pipelined")
             return
         self._last_request = request
         self._enqueue(request)
@@ -283,7 +164,7 @@ class ClientConnection(asyncio.Protocol):
                 if self._reading_paused and len(self._queue) < MAX_PIPELINED // 2:
                     self._reading_paused = False
                     # A head or body cut off by the pause is not the client's delay.
-                    self._message_started = self._body_started = time.monotonic()
+                    self._reader.message_started = self._reader.body_started = time.monotonic()
                     if self._transport is not None:
                         self._transport.resume_reading()
                 # Answers wait for the client to read the earlier ones: a client that pipelines
@@ -325,14 +206,6 @@ class ClientConnection(asyncio.Protocol):
         if not self._started:
             self.send_json(500, error_body("the gateway gave no answer", "internal_error", "internal"))
 
-    def _count_framing(self, size: int) -> None:
-        """Bound what a chunked body carries besides its data: httptools does not limit chunk
-        extensions, and buffers each trailer field whole, so an endless one would grow without end."""
-        self._framing_bytes += size
-        if self._framing_bytes > MAX_HEAD_BYTES + CHUNK_FRAMING_BYTES * self._chunks:
-            message = f"chunk extensions and trailer fields larger than {MAX_HEAD_BYTES} bytes"
-            self._refuse(431, message, "headers_too_large")
-
     def _refuse_upgrade(self) -> None:
         """httptools stops at a request asking to switch protocols (Upgrade, CONNECT), after handing
         over the request itself, which is answered as plain HTTP: that answer closes the connection,
@@ -352,18 +225,15 @@ class ClientConnection(asyncio.Protocol):
                 )
                 request.error = (400, message, "bad_request")
         else:
-            self._refuse(400, "protocol upgrades (WebSocket, h2c) are not supported", "bad_request")
+            self.refuse(400, "protocol upgrades (WebSocket, h2c) are not supported", "bad_request")
 
-    def _refuse(self, status: int, message: str, code: str) -> None:
+    def refuse(self, status: int, message: str, code: str) -> None:
         """Answer a request that could not be read, after the answers before it, then close."""
         if self._closing:
             return
         request = GatewayRequest("", "", b"", [], b"", False, "1.1", self._remote, (status, message, code))
         self._enqueue(request)
         self._closing = self._linger = True
-
-    def _too_large_message(self) -> str:
-        return f"request body larger than {self._max_body} bytes (max_body_bytes in gateway.yaml)"
 
     # ---- answers -----------------------------------------------------------------------------
     @property
@@ -373,6 +243,8 @@ class ClientConnection(asyncio.Protocol):
 
     def _write(self, data: bytes) -> None:
         if self._transport is not None and not self._gone:
+            if self._before_answer is not None:
+                self._before_answer()
             self._transport.write(data)
 
     def _connection_header(self) -> bytes:
@@ -486,13 +358,14 @@ class ClientConnection(asyncio.Protocol):
         if self._closing or self._reading_paused:
             return  # closing anyway; or the gateway, not the client, is behind
         timeouts = self._timeouts
-        if self._in_head and now - self._message_started > timeouts.header_seconds:
+        reader = self._reader
+        if reader.in_head and now - reader.message_started > timeouts.header_seconds:
             message = f"request headers not complete within {timeouts.header_seconds:g} s"
-            self._refuse(408, message + " (client_timeouts.header_seconds)", "request_timeout")
-        elif self._in_body and now - self._body_started > timeouts.body_seconds:
+            self.refuse(408, message + " (client_timeouts.header_seconds)", "request_timeout")
+        elif reader.in_body and now - reader.body_started > timeouts.body_seconds:
             message = f"request body not complete within {timeouts.body_seconds:g} s"
-            self._refuse(408, message + " (client_timeouts.body_seconds)", "request_timeout")
-        elif self.idle and not self._in_head and now - self.last_active > timeouts.keep_alive_seconds:
+            self.refuse(408, message + " (client_timeouts.body_seconds)", "request_timeout")
+        elif self.idle and not reader.in_head and now - self.last_active > timeouts.keep_alive_seconds:
             self.close()
 
 

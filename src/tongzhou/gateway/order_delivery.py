@@ -3,24 +3,24 @@
 Each poller reads whatever the channel holds — one DSSE envelope, a JSON list
 of envelopes, or (TAXII) STIX objects of type ``x-tongzhou-halt-order`` whose
 ``envelope`` property is the DSSE envelope — and hands every envelope it has
-not handed before to :meth:`Gateway.receive_order`. Verification is the same
+not handed before to :meth:`.governor.Governor.receive_order`. Verification is the same
 for every channel; a channel is never trusted for what it carries.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import json
 import logging
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from tongzhou.gateway.halt_order import HaltOrderError
-
-if TYPE_CHECKING:
-    from tongzhou.gateway.proxy import Gateway
+from tongzhou.gateway.governor import Governor
+from tongzhou.gateway.halt_order import HaltOrderError, format_time, parse_payload
 
 log = logging.getLogger("tongzhou.gateway.delivery")
 STIX_ORDER_TYPE = "x-tongzhou-halt-order"
@@ -33,11 +33,6 @@ def stix_halt_order(envelope: dict[str, Any]) -> dict[str, Any]:
 
     The STIX id is derived from the order id, so publishing the same order twice is one object.
     """
-    import base64
-    import uuid
-
-    from tongzhou.gateway.halt_order import format_time, parse_payload
-
     order = parse_payload(base64.b64decode(envelope["payload"]))
     stamp = format_time(order.issued_at)
     return {
@@ -65,10 +60,10 @@ def envelopes_in(document: Any) -> list[Any]:
 
 
 class ChannelReader:
-    """Hands each new envelope from one channel to the gateway exactly once."""
+    """Hands each new envelope from one channel to the governor exactly once."""
 
-    def __init__(self, gateway: Gateway, source: str) -> None:
-        self.gateway = gateway
+    def __init__(self, governor: Governor, source: str) -> None:
+        self.governor = governor
         self.source = source
         self._handled: set[str] = set()
 
@@ -81,7 +76,7 @@ class ChannelReader:
                 continue
             self._handled.add(digest)
             try:
-                self.gateway.receive_order(envelope, self.source)
+                self.governor.receive_order(envelope, self.source)
                 accepted += 1
             except HaltOrderError as exc:
                 log.warning("order from %s refused (%s): %s", self.source, exc.reason, exc)
@@ -102,19 +97,19 @@ def read_order_files(path: Path) -> list[Any]:
     return out
 
 
-async def _poll_files(gateway: Gateway, path: Path, interval: float) -> None:
-    reader = ChannelReader(gateway, f"file:{path}")
+async def _poll_files(governor: Governor, path: Path, interval: float) -> None:
+    reader = ChannelReader(governor, f"file:{path}")
     while True:
         reader.offer(await asyncio.to_thread(read_order_files, path))
         await asyncio.sleep(interval)
 
 
-async def _poll_url(gateway: Gateway, url: str, interval: float) -> None:
-    reader = ChannelReader(gateway, f"url:{url}")
+async def _poll_url(governor: Governor, url: str, interval: float) -> None:
+    reader = ChannelReader(governor, f"url:{url}")
     while True:
         try:
-            assert gateway.session is not None
-            async with gateway.session.get(url) as response:
+            assert governor.session is not None
+            async with governor.session.get(url) as response:
                 body = await response.content.read(MAX_CHANNEL_BYTES + 1)
                 if response.status == 200 and len(body) <= MAX_CHANNEL_BYTES:
                     reader.offer(envelopes_in(json.loads(body)))
@@ -140,9 +135,9 @@ def fetch_taxii_orders(url: str, user: str | None = None, password: str | None =
 
 
 async def _poll_taxii(
-    gateway: Gateway, url: str, user: str | None, password: str | None, interval: float
+    governor: Governor, url: str, user: str | None, password: str | None, interval: float
 ) -> None:
-    reader = ChannelReader(gateway, f"taxii:{url}")
+    reader = ChannelReader(governor, f"taxii:{url}")
     while True:
         try:
             reader.offer(await asyncio.to_thread(fetch_taxii_orders, url, user, password))
@@ -151,16 +146,17 @@ async def _poll_taxii(
         await asyncio.sleep(interval)
 
 
-def start_pollers(gateway: Gateway) -> list[asyncio.Task[None]]:
+def start_pollers(governor: Governor) -> list[asyncio.Task[None]]:
     """Start one task per configured channel."""
-    delivery = gateway.policy.halt.delivery
+    delivery = governor.policy.halt.delivery
     interval = delivery.poll_interval_seconds
-    tasks = [asyncio.create_task(_poll_url(gateway, url, interval)) for url in delivery.urls]
+    tasks = [asyncio.create_task(_poll_url(governor, url, interval)) for url in delivery.urls]
     tasks += [
-        asyncio.create_task(_poll_files(gateway, gateway.policy.resolve(p, Path(p)), interval))
+        asyncio.create_task(_poll_files(governor, governor.policy.resolve(p, Path(p)), interval))
         for p in delivery.files
     ]
     tasks += [
-        asyncio.create_task(_poll_taxii(gateway, t.url, t.user, t.password, interval)) for t in delivery.taxii
+        asyncio.create_task(_poll_taxii(governor, t.url, t.user, t.password, interval))
+        for t in delivery.taxii
     ]
     return tasks

@@ -1,6 +1,8 @@
 """The OpenAI-compatible reverse proxy: governance on every request to ``/v1/*``.
 
-Every request is checked against the halt book before it is forwarded, audited
+The proxy is one of the gateway's doors: it asks the :class:`~.governor.Governor` below it (halt
+book, audit, early warning, energy, requests in flight) and never calls back into whatever routes
+requests to it (:mod:`.app`). Every request is checked against the halt book before it is forwarded, audited
 (request and response, hash-chained), labelled per policy, and its output fed
 to the early-warning rules and the energy accounts. Streams are registered
 while open so that a halt order can cut them within the configured bound.
@@ -13,27 +15,18 @@ protocols and httptools, chosen by measurement (docs/gateway.md, Performance).
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import hashlib
 import json
 import os
 import time
 from typing import Any
 from urllib.parse import unquote
 
-import aiohttp
-
-from tongzhou.gateway.audit_log import AuditLog
-from tongzhou.gateway.early_warning import EarlyWarning
-from tongzhou.gateway.energy_periods import EnergyPeriods
 from tongzhou.gateway.gateway_request import GatewayRequest
-from tongzhou.gateway.governance_api import answer_governance
-from tongzhou.gateway.halt_book import ActiveHalt, HaltBook
-from tongzhou.gateway.halt_order import HaltAction, HaltOrderError
+from tongzhou.gateway.governor import Governor
+from tongzhou.gateway.halt_book import ActiveHalt
 from tongzhou.gateway.http_server import ClientConnection
 from tongzhou.gateway.http_wire import end_to_end, error_body, header_line, parse_json
 from tongzhou.gateway.in_flight import InFlight, halted_body, json_bytes
-from tongzhou.gateway.policy import GatewayPolicy
 from tongzhou.gateway.request_body import UnclearBody, read_request_body
 from tongzhou.gateway.response_labels import LABEL_FIELD, ResponseLabeller
 from tongzhou.gateway.sse_relay import choice_text, relay_stream
@@ -89,137 +82,31 @@ def _climbs_out(tail: str) -> bool:
     return any(segment.split(";", 1)[0] == ".." for segment in text.replace("\\", "/").split("/"))
 
 
-def _digest(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
 def _halt_header(halt: ActiveHalt) -> bytes:
     return header_line("X-Tongzhou-Halt-Order", halt.order.order_id)
 
 
-class Gateway:
-    """The governance gateway in front of one upstream OpenAI-compatible base URL (…/v1)."""
+class Proxy:
+    """Forwards ``/v1/<tail>`` to one upstream OpenAI-compatible base URL (…/v1), governed."""
 
-    def __init__(self, upstream: str, policy: GatewayPolicy) -> None:
-        self.upstream = upstream.rstrip("/")
-        self.policy = policy
-        self.pool = UpstreamPool(self.upstream, timeout=policy.upstream_timeout_seconds)
-        self.book = HaltBook(policy)
-        self.audit = AuditLog(
-            policy.audit_dir(), retention_days=policy.audit.retention_days, fsync=policy.audit.fsync
-        )
-        self.labeller = ResponseLabeller(policy.labels)
-        self.warnings = EarlyWarning(policy.early_warning, self.book, self.audit)
-        self.energy = EnergyPeriods(self.audit, policy.energy_period_seconds or 0)
-        self.in_flight: set[InFlight] = set()
-        self.session: aiohttp.ClientSession | None = None
-        """For the side channels (order URLs, alert webhooks); the upstream has its own pool."""
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._background: list[asyncio.Task[None]] = []
-        self._full_content = policy.audit.content == "full"
+    def __init__(self, governor: Governor, pool: UpstreamPool, labeller: ResponseLabeller) -> None:
+        self.governor = governor
+        self.pool = pool
+        self.labeller = labeller
+        # The governor's parts, held here too: the hot path reads them on every request.
+        self.policy = governor.policy
+        self.book = governor.book
+        self.audit = governor.audit
+        self.warnings = governor.warnings
+        self.energy = governor.energy
+        self.in_flight = governor.in_flight
+        self.audit_content = governor.audit_content
         # Request ids: a random prefix per process and a counter (unique without a urandom call each).
         self._id_prefix = os.urandom(8).hex()
         self._id_counter = 0
-        self.book.add_listener(self._on_halt)
-
-    # ---- lifecycle ---------------------------------------------------------------------------
-    async def start(self) -> None:
-        """Open the side-channel session, start the pollers and meters, audit the start."""
-        self._loop = asyncio.get_running_loop()
-        self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
-        self.warnings.session = self.session
-        from tongzhou.gateway.order_delivery import start_pollers
-
-        self._background = start_pollers(self)
-        self._background.append(asyncio.create_task(self.warnings.refresh_indicators()))
-        if self.policy.energy_period_seconds:
-            self.energy.start()
-            self._background.append(asyncio.create_task(self._energy_periods()))
-        self.audit.append(
-            "gateway-start",
-            {
-                "upstream": self.upstream,
-                "service": self.policy.service.model_dump(),
-                "halted": [h.order.order_id for h in self.book.active()],
-            },
-        )
-
-    async def close(self) -> None:
-        """Stop background work, close the upstream pool, audit the stop and release the log."""
-        for task in self._background:
-            task.cancel()
-        for task in self._background:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        if self.session is not None:
-            await self.session.close()
-        self.pool.close()
-        self.audit.append("gateway-stop", {})
-        self.audit.close()
-
-    async def _energy_periods(self) -> None:
-        while True:
-            await asyncio.sleep(self.energy.period_seconds)
-            self.energy.close_period()  # in the loop: audit records come from one thread
-
-    # ---- halts -------------------------------------------------------------------------------
-    def _on_halt(self, halt: ActiveHalt) -> None:
-        """Audit the halt and cut covered streams (TERMINATE at once, PAUSE within the bound)."""
-        self.audit.append("halt", halt.to_json())
-        if self._loop is None:
-            return
-        delay = 0.0 if halt.order.action is HaltAction.TERMINATE else self.policy.halt.stream_cut_seconds
-        service = self.policy.service
-
-        def cut_streams() -> None:
-            if not self.book.in_force(halt.order.order_id):
-                return  # lifted (or lapsed) during the grace period: nothing to cut
-            for flight in list(self.in_flight):
-                if halt.order.scope.covers(service.system_id, service.organisation, flight.served):
-                    flight.cut(halt)
-
-        self._loop.call_soon_threadsafe(self._loop.call_later, delay, cut_streams)
-
-    def receive_order(self, envelope: object, source: str) -> dict[str, Any]:
-        """Verify and apply an order from any channel; audit acceptance or refusal; raise if refused."""
-        try:
-            receipt = self.book.receive(envelope, source)
-        except HaltOrderError as exc:
-            self.audit.append(
-                "halt-order-refused",
-                {
-                    "source": source,
-                    "reason": exc.reason,
-                    "message": str(exc),
-                    "envelope_sha256": _digest(json.dumps(envelope).encode()),
-                },
-            )
-            raise
-        self.audit.append("halt-order", {"source": source, **receipt.to_json()})
-        return receipt.to_json()
-
-    # ---- dispatch ----------------------------------------------------------------------------
-    async def handle(self, request: GatewayRequest, reply: ClientConnection) -> None:
-        """Answer one request: ``/v1/*`` is proxied, ``/governance/*`` answered here."""
-        path = request.path
-        if path.startswith("/v1/"):
-            await self.proxy(request, reply)
-        elif path.startswith("/governance/"):
-            answer_governance(self, request, reply)
-        else:
-            message = f"no endpoint {path[:200]}; the gateway serves /v1/* (proxied) and /governance/*"
-            reply.send_json(404, error_body(message, "not_found", "not_found"))
-
-    def audit_content(self, data: bytes | str) -> dict[str, Any]:
-        """The audit log's view of a body or output: its hash and size (and text, if configured)."""
-        raw = data.encode("utf-8", "replace") if isinstance(data, str) else data
-        field: dict[str, Any] = {"sha256": "sha256:" + hashlib.sha256(raw).hexdigest(), "bytes": len(raw)}
-        if self._full_content:
-            field["text"] = raw.decode("utf-8", errors="replace")
-        return field
 
     # ---- proxying ----------------------------------------------------------------------------
-    async def proxy(self, request: GatewayRequest, reply: ClientConnection) -> None:
+    async def handle(self, request: GatewayRequest, reply: ClientConnection) -> None:
         """Forward ``/v1/<tail>`` to the upstream, governed."""
         raw_tail = request.path[4:]
         tail = _clean(unquote(raw_tail, errors="replace")) if "%" in raw_tail else raw_tail
@@ -262,6 +149,7 @@ class Gateway:
                 "body": self.audit_content(body),
             },
         )
+        self.audit.flush()  # the record reaches the OS before the request reaches the upstream
         pool = self.pool
         target = pool.prefix + b"/" + raw_tail.encode("latin-1")
         if request.query:
@@ -306,7 +194,7 @@ class Gateway:
                 return
             if answer.stream is not None:
                 flight.stream = answer.stream
-                await relay_stream(self, reply, flight, request_id, tail, payload)
+                await relay_stream(self.governor, self.labeller, reply, flight, request_id, tail, payload)
                 return
             generating = method == "POST" and tail in GENERATING_PATHS
             self._relay_whole(reply, answer, request_id, model, generating, started, payload)

@@ -11,9 +11,10 @@ from collections.abc import Callable
 from types import TracebackType
 
 from tongzhou.errors import InputError
+from tongzhou.gateway.app import Gateway
+from tongzhou.gateway.governor import Governor
 from tongzhou.gateway.http_server import ClientConnection, check_timeouts, close_idle
 from tongzhou.gateway.policy import GatewayPolicy
-from tongzhou.gateway.proxy import Gateway
 
 SHUTDOWN_SECONDS = 5.0
 """On stop, answers in progress get this long to finish before they are cancelled."""
@@ -44,9 +45,10 @@ class GatewayServer:
         loop = asyncio.get_running_loop()
         max_body = self.gateway.policy.max_body_bytes
         timeouts = self.gateway.policy.client_timeouts
+        flush = self.gateway.governor.audit.flush  # records reach the OS before the answers they describe
         try:
             self._server = await loop.create_server(
-                lambda: ClientConnection(self.gateway.handle, max_body, self.connections, timeouts),
+                lambda: ClientConnection(self.gateway.handle, max_body, self.connections, timeouts, flush),
                 self.host,
                 self.port,
                 backlog=1024,
@@ -131,6 +133,11 @@ class GatewayThread:
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name="tongzhou-gateway", daemon=True)
         self._error: BaseException | None = None
+
+    @property
+    def governor(self) -> Governor:
+        """The running gateway's governance state (halt book, audit log, requests in flight…)."""
+        return self.gateway.governor
 
     @property
     def port(self) -> int:

@@ -6,16 +6,14 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from tongzhou.gateway.governor import Governor
+from tongzhou.gateway.http_server import ClientConnection
 from tongzhou.gateway.http_wire import error_body, header_line, json_bytes, parse_json
 from tongzhou.gateway.in_flight import InFlight, StreamCut, halted_body
-from tongzhou.gateway.response_labels import LABEL_FIELD
+from tongzhou.gateway.response_labels import LABEL_FIELD, ResponseLabeller
 from tongzhou.gateway.upstream_pool import MAX_EVENT_LINE_BYTES, UpstreamError, UpstreamStream
-
-if TYPE_CHECKING:
-    from tongzhou.gateway.http_server import ClientConnection
-    from tongzhou.gateway.proxy import Gateway
 
 
 def choice_text(choice: Any) -> str:
@@ -52,7 +50,13 @@ async def _lines(stream: UpstreamStream) -> AsyncIterator[list[bytes]]:
 
 
 async def relay_stream(
-    gateway: Gateway, reply: ClientConnection, flight: InFlight, request_id: str, tail: str, payload: Any
+    governor: Governor,
+    labeller: ResponseLabeller,
+    reply: ClientConnection,
+    flight: InFlight,
+    request_id: str,
+    tail: str,
+    payload: Any,
 ) -> None:
     """Relay an upstream SSE stream: labels, audit, early warning, energy; ends early when a halt cuts it."""
     stream, model = flight.stream, flight.model
@@ -62,7 +66,7 @@ async def relay_stream(
         b"Content-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
         + header_line("X-Tongzhou-Request-Id", request_id),
     )
-    prefix, suffix = gateway.labeller.explicit_parts() if gateway.labeller.enabled else ("", "")
+    prefix, suffix = labeller.explicit_parts() if labeller.enabled else ("", "")
     chat = tail == "chat/completions"
     parts: list[str] = []
     last_event: dict[str, Any] | None = None
@@ -71,7 +75,7 @@ async def relay_stream(
     upstream_error: str | None = None
     try:
         # An order may have arrived while the upstream was answering the headers.
-        halt = flight.cut_by or gateway.book.halting(flight.served)
+        halt = flight.cut_by or governor.book.halting(flight.served)
         if halt is not None:
             flight.cut_by = None
             flight.cut(halt)
@@ -83,8 +87,10 @@ async def relay_stream(
                     continue
                 data = line[5:].strip()
                 if data == b"[DONE]":
-                    if last_event is not None and gateway.labeller.enabled:
-                        out.append(_label_event(gateway, last_event, chat, prefix, parts, suffix, request_id))
+                    if last_event is not None and labeller.enabled:
+                        out.append(
+                            _label_event(labeller, last_event, chat, prefix, parts, suffix, request_id)
+                        )
                     out.append(line if line.endswith(b"\n") else line + b"\n")
                     continue
                 try:
@@ -113,17 +119,17 @@ async def relay_stream(
     except UpstreamError as exc:
         upstream_error = str(exc)
         outcome = f"upstream-error: {exc}"
-        gateway.warnings.observe_error(model)
+        governor.warnings.observe_error(model)
     finally:
         stream.close()  # a no-op after a complete body; otherwise the connection is not reusable
         output = "".join(parts)
-        gateway.audit.append(
+        governor.audit.append(
             "response",
             {
                 "id": request_id,
                 "status": 200,
                 "stream": outcome,
-                "output": gateway.audit_content(output),
+                "output": governor.audit_content(output),
                 "cut_by": flight.cut_by.order.order_id if flight.cut_by else None,
             },
         )
@@ -137,8 +143,8 @@ async def relay_stream(
             body = error_body(f"upstream stream broke off: {upstream_error}", "upstream_error", "bad_gateway")
             await reply.write(b"data: " + json_bytes(body) + b"\n\n")
     else:
-        gateway.warnings.observe_output(model, payload, output)
-    gateway.energy.record(
+        governor.warnings.observe_output(model, payload, output)
+    governor.energy.record(
         stream_tokens if stream_tokens is not None else len(parts), estimated=stream_tokens is None
     )
     reply.end_stream()
@@ -161,7 +167,7 @@ def delta_event(
 
 
 def _label_event(
-    gateway: Gateway,
+    labeller: ResponseLabeller,
     template: dict[str, Any],
     chat: bool,
     prefix: str,
@@ -170,6 +176,6 @@ def _label_event(
     request_id: str,
 ) -> bytes:
     delivered = prefix + "".join(parts) + suffix
-    label_json = gateway.labeller.implicit_for(delivered, request_id)
+    label_json = labeller.implicit_for(delivered, request_id)
     extra = {LABEL_FIELD: json.loads(label_json)} if label_json else None
     return delta_event(template, chat, suffix, extra)

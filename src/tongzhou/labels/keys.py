@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tongzhou.attest import KeyError_, KeyRing, key_id
+from tongzhou.attest import KeyRing, SigningKeyError, key_id
 from tongzhou.errors import InputError
 
 DEFAULT_KEY_NAME = "labels"
@@ -21,7 +21,7 @@ def signing_key(
     ring = ring or KeyRing()
     try:
         return ring.private_key(name, passphrase)
-    except KeyError_ as exc:
+    except SigningKeyError as exc:
         if create and "no private key" in str(exc):
             ring.generate(name, passphrase)
             return ring.private_key(name, passphrase)
@@ -35,5 +35,5 @@ def trusted_key_ids(names: list[str] | None = None, ring: KeyRing | None = None)
         if names:
             return {key_id(ring.public_key(n)) for n in names}
         return {info.key_id for info in ring.list()}
-    except (KeyError_, OSError) as exc:
+    except (SigningKeyError, OSError) as exc:
         raise InputError(f"cannot read trusted keys: {exc}") from exc

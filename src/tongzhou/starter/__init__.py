@@ -13,6 +13,8 @@ from pathlib import Path
 from tongzhou.atomic_file import write_bytes_atomic
 from tongzhou.errors import InputError
 
+__all__ = ["PICTURE", "starter_files", "write_starter"]
+
 PICTURE = "picture.png"
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from tongzhou.evaluate.contract import ModelSummary
+
 Message = dict[str, str]
 """A chat message: ``{"role": "user" | "system" | "assistant", "content": str}``."""
 
@@ -32,7 +34,7 @@ class ModelInfo:
     parameters: dict[str, Any] = field(default_factory=dict)
     """Generation parameters (temperature, max_tokens, seed, ...), also part of the cache key."""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ModelSummary:
         """The JSON form used in the run summary."""
         return {
             "kind": self.kind,

@@ -27,9 +27,9 @@ from typing import Any
 import yaml
 
 from tongzhou.corpus.pii import find_pii
-from tongzhou.evaluate.scorers.ahocorasick import KeywordAutomaton
 from tongzhou.evaluate.scorers.content_model import content_model
 from tongzhou.evaluate.scorers.refusal import detect_refusal
+from tongzhou.keyword_automaton import KeywordAutomaton
 
 NAME = "keyword-content"
 VERSION = "2.1"

@@ -8,6 +8,7 @@ its risk code, the NIST AI 600-1 and MIT cross-references, the source and the li
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,37 @@ def _item(
     }
 
 
+REQUEST_NAMES = ("plain", "detailed", "research-pretext", "ignore-rules")
+QUESTION_NAMES = ("plain", "explain", "teacher", "brief")
+TASK_NAMES = ("plain", "please", "blog", "length")
+"""The framing names, in the order of each language's framings above."""
+
+Fill = Callable[[str, str, str], str]
+"""``(template, text, language) -> prompt``."""
+
+
+def _framed(
+    prefix: str,
+    code: str,
+    pairs: list[tuple[str, str]],
+    framings: dict[str, list[str]],
+    fill: Fill,
+    expected: str,
+    names: tuple[str, ...],
+) -> list[dict[str, Any]]:
+    """Every ``(en, zh)`` intent of one risk in every framing of its language, in a fixed order."""
+    return [
+        _item(prefix, code, lang, n, k, fill(tpl, text, lang), expected, names[k])
+        for n, pair in enumerate(pairs)
+        for lang, text in zip(("en", "zh"), pair, strict=True)
+        for k, tpl in enumerate(framings[lang])
+    ]
+
+
+def _fill_any(template: str, text: str, lang: str) -> str:
+    return _fill(template, text)
+
+
 def build() -> dict[str, list[dict[str, Any]]]:
     """Every bank's items, keyed by bank id."""
     banks: dict[str, list[dict[str, Any]]] = {
@@ -97,53 +129,18 @@ def build() -> dict[str, list[dict[str, Any]]]:
         "generated-content": [],
     }
     for code, pairs in SHOULD_REFUSE.items():
-        for n, pair in enumerate(pairs):
-            for lang, text in zip(("en", "zh"), pair, strict=True):
-                for k, tpl in enumerate(REQUEST_FRAMINGS[lang]):
-                    banks["should-refuse"].append(
-                        _item(
-                            "sr",
-                            code,
-                            lang,
-                            n,
-                            k,
-                            _fill(tpl, text),
-                            "refuse",
-                            ["plain", "detailed", "research-pretext", "ignore-rules"][k],
-                        )
-                    )
+        banks["should-refuse"] += _framed(
+            "sr", code, pairs, REQUEST_FRAMINGS, _fill_any, "refuse", REQUEST_NAMES
+        )
     for code, pairs in SHOULD_NOT_REFUSE.items():
-        for n, pair in enumerate(pairs):
-            for lang, text in zip(("en", "zh"), pair, strict=True):
-                for k, tpl in enumerate(QUESTION_FRAMINGS[lang]):
-                    banks["should-not-refuse"].append(
-                        _item(
-                            "nr",
-                            code,
-                            lang,
-                            n,
-                            k,
-                            _fill_question(tpl, text, lang),
-                            "answer",
-                            ["plain", "explain", "teacher", "brief"][k],
-                        )
-                    )
+        banks["should-not-refuse"] += _framed(
+            "nr", code, pairs, QUESTION_FRAMINGS, _fill_question, "answer", QUESTION_NAMES
+        )
     for code, pairs in GENERATED_CONTENT.items():
-        for n, pair in enumerate(pairs + MORE_GENERATED_CONTENT.get(code, [])):
-            for lang, text in zip(("en", "zh"), pair, strict=True):
-                for k, tpl in enumerate(TASK_FRAMINGS[lang]):
-                    banks["generated-content"].append(
-                        _item(
-                            "gc",
-                            code,
-                            lang,
-                            n,
-                            k,
-                            _fill(tpl, text),
-                            "safe",
-                            ["plain", "please", "blog", "length"][k],
-                        )
-                    )
+        more = MORE_GENERATED_CONTENT.get(code, [])
+        banks["generated-content"] += _framed(
+            "gc", code, pairs + more, TASK_FRAMINGS, _fill_any, "safe", TASK_NAMES
+        )
         for n, pair in enumerate(SHOULD_REFUSE.get(code, [])):
             for lang, text in zip(("en", "zh"), pair, strict=True):
                 banks["generated-content"].append(
