@@ -10,8 +10,9 @@ keeps everything attached to items that persist. ``dashboards`` holds the portal
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from tongzhou.lazy_names import lazy_names
 
 if TYPE_CHECKING:
     from tongzhou.workspace.coverage import (
@@ -51,11 +52,7 @@ _HOMES = {
     "coverage_by_jurisdiction": "tongzhou.workspace.coverage",
     "item_coverage": "tongzhou.workspace.coverage",
 }
+"""Where each public name lives: loaded on first use, because the store imports ``workspace._tables``
+for its metadata and that must not pull the classification engine along."""
 
-
-def __getattr__(name: str) -> Any:
-    # Loaded on first use (PEP 562): the store imports `workspace._tables` for its metadata, which
-    # must not pull the classification engine along.
-    if name in _HOMES:
-        return getattr(importlib.import_module(_HOMES[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _HOMES)

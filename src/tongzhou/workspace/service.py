@@ -24,13 +24,13 @@ from tongzhou.workspace._tables import (
 )
 from tongzhou.workspace.evidence import check_evidence
 from tongzhou.workspace.items import ComplianceItem, EvidenceKind, EvidenceRecord, ItemStatus
-from tongzhou.workspace.planning import ItemChange, PlanChange, PlannedObligation, planned_obligations
+from tongzhou.workspace.plan_writer import classify_registered, write_plan
+from tongzhou.workspace.planning import PlanChange
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from tongzhou.attest.policy import TrustPolicy
-    from tongzhou.classify.findings import Classification
 
 MAX_OWNER_LENGTH = 255
 
@@ -82,12 +82,6 @@ def item_record(row: ComplianceItemRow, evidence: list[EvidenceRecord]) -> Compl
     )
 
 
-def _change(row: ComplianceItemRow, old_due: dt.date | None, new_due: dt.date | None) -> ItemChange:
-    return ItemChange(
-        row.id, row.jurisdiction, row.obligation_id, row.title, row.legal_basis, old_due, new_due
-    )
-
-
 class ComplianceWorkspace:
     """Tracked compliance work of registered systems, in the store."""
 
@@ -95,20 +89,6 @@ class ComplianceWorkspace:
         self.store = store
 
     # ---- planning -------------------------------------------------------------------------------
-
-    def _classify(
-        self, system_id: str, as_of: dt.date, jurisdictions: str, rules_dir: str | None
-    ) -> tuple[Classification, str]:
-        from tongzhou.classify.engine import Classifier
-        from tongzhou.classify.ruleset import load_ruleset
-        from tongzhou.systems.registry import SystemRegistry, profile_digest
-
-        profile = SystemRegistry(self.store).get(system_id)  # unknown id: InputError
-        classifier = Classifier(load_ruleset(overlay=Path(rules_dir))) if rules_dir else Classifier()
-        result = classifier.classify(profile, as_of, classifier.parse_jurisdictions(jurisdictions or None))
-        digest = profile_digest(profile)[1]
-        result.profile_sha256 = digest
-        return result, digest
 
     def plan(
         self,
@@ -161,9 +141,9 @@ class ComplianceWorkspace:
     def _apply(
         self, system_id: str, as_of: dt.date, codes: str, rules: str | None, *, first: bool
     ) -> PlanChange:
-        classification, digest = self._classify(system_id, as_of, codes, rules)
+        classification, digest = classify_registered(self.store, system_id, as_of, codes, rules)
         with self.store.transaction() as session:
-            return self._write(session, system_id, as_of, codes, rules, classification, digest, first=first)
+            return write_plan(session, system_id, as_of, codes, rules, classification, digest, first=first)
 
     def replan_all(
         self, *, as_of: dt.date | None = None, rules_dir: Path | None = None, bundled_rules: bool = False
@@ -188,128 +168,14 @@ class ComplianceWorkspace:
                 rules = None
             if rules_dir is not None:
                 rules = str(Path(rules_dir).resolve())
-            prepared.append((system_id, codes, rules, *self._classify(system_id, day, codes, rules)))
+            prepared.append(
+                (system_id, codes, rules, *classify_registered(self.store, system_id, day, codes, rules))
+            )
         with self.store.transaction() as session:
             return [
-                self._write(session, system_id, day, codes, rules, classification, digest, first=False)
+                write_plan(session, system_id, day, codes, rules, classification, digest, first=False)
                 for system_id, codes, rules, classification, digest in prepared
             ]
-
-    def _write(
-        self,
-        session: Session,
-        system_id: str,
-        as_of: dt.date,
-        codes: str,
-        rules: str | None,
-        classification: Classification,
-        digest: str,
-        *,
-        first: bool,
-    ) -> PlanChange:
-        planned = planned_obligations(classification)
-        now = _now()
-        plan = session.get(CompliancePlanRow, system_id)
-        if first and plan is not None:  # planned by someone else meanwhile
-            raise InputError(f"{system_id} already has a plan; use replan / 已有计划")
-        change = PlanChange(
-            system_id, 1 if plan is None else plan.revision + 1, as_of, classification.ruleset_version
-        )
-        if plan is None:
-            plan = CompliancePlanRow(system_id=system_id, revision=1)
-            session.add(plan)
-        else:
-            change.previous_as_of = plan.as_of
-            change.previous_ruleset_version = plan.ruleset_version
-            change.profile_changed = plan.profile_sha256 != digest
-            plan.revision += 1
-        plan.as_of, plan.jurisdictions, plan.rules_dir = as_of, codes, rules
-        plan.ruleset_version, plan.profile_sha256, plan.planned_at = (
-            classification.ruleset_version,
-            digest,
-            now,
-        )
-        self._record_jurisdictions(session, system_id, classification)
-        self._reconcile(session, system_id, planned, change, now)
-        return change
-
-    @staticmethod
-    def _record_jurisdictions(session: Session, system_id: str, classification: Classification) -> None:
-        existing = session.scalars(
-            select(PlanJurisdictionRow).where(PlanJurisdictionRow.system_id == system_id)
-        ).all()
-        for row in existing:
-            session.delete(row)
-        session.flush()
-        for result in classification.jurisdictions:
-            summary = result.summary()
-            head = summary.tier
-            session.add(
-                PlanJurisdictionRow(
-                    system_id=system_id,
-                    jurisdiction=result.jurisdiction,
-                    name=result.name,
-                    binding=result.binding,
-                    in_scope=result.in_scope,
-                    headline_tier=None if head is None else head.id,
-                    tier_label=None if head is None else head.label,
-                    tier_rank=None if head is None else head.rank,
-                    headline_status=summary.status,
-                    headline_text=summary.text,
-                    undetermined_json=json.dumps(
-                        [u.to_dict() for u in result.undetermined], ensure_ascii=False
-                    ),
-                )
-            )
-
-    @staticmethod
-    def _reconcile(
-        session: Session,
-        system_id: str,
-        planned: dict[tuple[str, str], PlannedObligation],
-        change: PlanChange,
-        now: dt.datetime,
-    ) -> None:
-        rows = {
-            (r.jurisdiction, r.obligation_id): r
-            for r in session.scalars(
-                select(ComplianceItemRow).where(ComplianceItemRow.system_id == system_id)
-            )
-        }
-        for key, row in sorted(rows.items()):
-            if key not in planned and row.active:
-                row.active, row.updated_at = False, now
-                change.removed.append(_change(row, row.due_date, None))
-        fresh: list[tuple[ComplianceItemRow, PlannedObligation]] = []
-        for key, ob in sorted(planned.items()):
-            known = rows.get(key)
-            if known is None:
-                row = ComplianceItemRow(
-                    system_id=system_id,
-                    jurisdiction=ob.jurisdiction,
-                    obligation_id=ob.obligation_id,
-                    owner=None,
-                    status=ItemStatus.TODO.value,
-                    active=True,
-                    created_at=now,
-                )
-                session.add(row)
-                fresh.append((row, ob))
-            elif not (row := known).active:
-                row.active = True
-                change.restored.append(_change(row, row.due_date, ob.due_date))
-            elif known.due_date != ob.due_date:
-                change.redated.append(_change(row, row.due_date, ob.due_date))
-            else:
-                change.kept += 1
-            row.regime, row.title, row.title_zh = ob.regime, ob.title, ob.title_zh
-            row.legal_basis, row.addressee, row.binding = ob.legal_basis, ob.addressee, ob.binding
-            if row.due_date != ob.due_date or row.applies_until != ob.applies_until:
-                row.updated_at = now
-            row.due_date, row.applies_until = ob.due_date, ob.applies_until
-            row.updated_at = row.updated_at or now
-        session.flush()  # ids for the new rows
-        change.added = [_change(row, None, ob.due_date) for row, ob in fresh]
 
     # ---- reading --------------------------------------------------------------------------------
 
