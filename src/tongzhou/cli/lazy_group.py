@@ -77,6 +77,11 @@ COMMANDS: tuple[CommandEntry, ...] = (
     CommandEntry(
         "portal", "tongzhou.cli.portal", "Portal accounts, organisations and index. 门户账户与机构。"
     ),
+    CommandEntry(
+        "workspace",
+        "tongzhou.cli.workspace",
+        "Compliance workspace: obligations tracked with owners and evidence. 合规工作台。",
+    ),
     CommandEntry("demo", "tongzhou.cli.demo", "Run the main job: every feature once, end to end. 演示。"),
 )
 

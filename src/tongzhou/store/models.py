@@ -7,3 +7,4 @@ import tongzhou.evaluate._tables  # noqa: F401  (evaluate: runs, samples, respon
 import tongzhou.portal._tables  # noqa: F401  (portal: accounts, sessions, listing index)
 import tongzhou.systems._tables  # noqa: F401  (systems: the AI-system registry)
 import tongzhou.threats._tables  # noqa: F401  (threats: TAXII collections, objects, incidents)
+import tongzhou.workspace._tables  # noqa: F401  (workspace: compliance plans, items, evidence)
