@@ -68,6 +68,9 @@ def run(
     judge: str = typer.Option(
         None, "--judge", help="LLM judge model REF for generated-content items (default: keyword screen)."
     ),
+    guard: str = typer.Option(
+        None, "--guard", help="Served guard model FORMAT=openai:BASE_URL#MODEL for generated-content items."
+    ),
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar (logs, CI)."),
     show_items: int = typer.Option(0, "--show-items", help="Print the first N responses."),
 ) -> None:
@@ -117,6 +120,11 @@ def run(
             from tongzhou.evaluate.scorers import JudgeScorer
 
             scorers = {**default_scorers(), "safe": JudgeScorer(model_from_ref(judge, {"max_tokens": 8}))}
+        if guard:
+            from tongzhou.evaluate.runner import default_scorers
+            from tongzhou.evaluate.scorers.guard import guard_from_spec
+
+            scorers = {**default_scorers(), "safe": guard_from_spec(guard, api_key_env=api_key_env)}
         try:
             result = run_evaluation(
                 store,
@@ -289,6 +297,9 @@ def check_scorer(
     record: bool = typer.Option(
         False, "--record", help="Record each scorer version's error on its clean set (once per version)."
     ),
+    judge: str = typer.Option(None, "--judge", help="LLM judge model REF: its Cohen's κ with the labels."),
+    guard: str = typer.Option(None, "--guard", help="Served guard FORMAT=openai:BASE_URL#MODEL, too."),
+    limit: int = typer.Option(None, "--limit", min=1, help="With --judge/--guard: items (not recorded)."),
 ) -> None:
     """Each scorer against human labels, per language: the refusal detector and the content screen on
     their tuning and held-out sets, and sensitivity/specificity on each version's clean set.
@@ -311,6 +322,13 @@ def check_scorer(
     )
     from tongzhou.evaluate.scorers.measured_error import append_record, recorded_error, recorded_on
 
+    if judge or guard:
+        from tongzhou.evaluate.scorers.agreement import CONTENT_HELDOUT4
+        from tongzhou.evaluate.scorers.judge_check import check_judges
+
+        path = labelled or CONTENT_HELDOUT4
+        check_judges(Console(), path, judge_ref=judge, guard_spec=guard, limit=limit, record=record)
+        return
     def figure(r: dict[str, Any]) -> str:
         return f"{r['value']:.3f} ({r['successes']}/{r['n']}, 95% CI {r['ci_low']:.3f}–{r['ci_high']:.3f})"
 
