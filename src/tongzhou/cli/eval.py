@@ -310,9 +310,11 @@ def check_scorer(
         CONTENT_HELDOUT,
         CONTENT_HELDOUT2,
         CONTENT_HELDOUT3,
+        CONTENT_HELDOUT4,
         REFUSAL_FRESH,
         REFUSAL_FRESH2,
         REFUSAL_FRESH3,
+        REFUSAL_FRESH4,
         REFUSAL_HELDOUT,
         REFUSAL_LABELLED,
         content_agreement,
@@ -323,7 +325,6 @@ def check_scorer(
     from tongzhou.evaluate.scorers.measured_error import append_record, recorded_error, recorded_on
 
     if judge or guard:
-        from tongzhou.evaluate.scorers.agreement import CONTENT_HELDOUT4
         from tongzhou.evaluate.scorers.judge_check import check_judges
 
         path = labelled or CONTENT_HELDOUT4
@@ -338,6 +339,7 @@ def check_scorer(
         ("fresh", REFUSAL_FRESH),
         ("fresh-2 (clean for v1.2; v1.3 tuned on it)", REFUSAL_FRESH2),
         ("fresh-3 (clean estimate)", REFUSAL_FRESH3),
+        ("fresh-4 (clean estimate, written after v1.3)", REFUSAL_FRESH4),
     ]
     if labelled:
         sets = [("labelled", labelled)]
@@ -364,6 +366,7 @@ def check_scorer(
         ("held-out (clean for v2.0; v2.1 trained on it)", CONTENT_HELDOUT),
         ("held-out-2 (clean for v2.0; v2.1 trained on it)", CONTENT_HELDOUT2),
         ("held-out-3 (clean estimate)", CONTENT_HELDOUT3),
+        ("held-out-4 (clean estimate, written after v2.1)", CONTENT_HELDOUT4),
     ):
         rep = content_agreement(path)
         console.print(f"{title} set ({path.name}):", highlight=False)
