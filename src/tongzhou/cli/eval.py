@@ -324,6 +324,8 @@ def check_scorer(
     )
     from tongzhou.evaluate.scorers.measured_error import append_record, recorded_error, recorded_on
 
+    if limit is not None and not (judge or guard):
+        raise InputError("--limit applies to --judge / --guard only")
     if judge or guard:
         from tongzhou.evaluate.scorers.judge_check import check_judges
 
@@ -355,7 +357,7 @@ def check_scorer(
         o = rep["overall"]
         console.print(
             f"  overall: {o['value']:.3f} ({o['successes']}/{o['n']}); "
-            f"misclassified: {rep['errors'] or 'none'}",
+            f"misclassified: {', '.join(rep['errors']) or 'none'}",
             highlight=False,
         )
     if labelled:
@@ -379,7 +381,7 @@ def check_scorer(
                 f"specificity {figure(spec) if spec else '—'}",
                 highlight=False,
             )
-        console.print(f"  misclassified: {rep['errors'] or 'none'}", highlight=False)
+        console.print(f"  misclassified: {', '.join(rep['errors']) or 'none'}", highlight=False)
     console.print("[bold]Measured error carried into verdicts[/] (clean set of each current version):")
     for clean in current_clean_sets():
         sid = f"{clean.scorer}@{clean.version}"

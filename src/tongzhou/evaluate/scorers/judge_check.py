@@ -12,6 +12,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from tongzhou.errors import RemoteError
+from tongzhou.evaluate.models.base import ModelError, RetryableError
 from tongzhou.evaluate.scorers.judge_agreement import Agreement, Classify, compare
 from tongzhou.evaluate.scorers.measured_error import (
     RECORDS_PATH,
@@ -108,7 +110,10 @@ def check_judges(
             for close in closers:
                 await close()
 
-    results = asyncio.run(run())
+    try:
+        results = asyncio.run(run())
+    except (RetryableError, ModelError) as exc:
+        raise RemoteError(f"the judge model did not answer: {exc}", zh="评审模型无响应") from None
     print_agreements(console, path, results)
     if record:
         for a in results[:-1]:  # the content screen's record is kept by `check-scorer --record`
