@@ -77,6 +77,9 @@ def run(
     judge: str = typer.Option(
         None, "--judge", help="LLM judge model REF for generated-content items (default: keyword screen)."
     ),
+    guard: str = typer.Option(
+        None, "--guard", help="Served guard model FORMAT=openai:BASE_URL#MODEL for generated-content items."
+    ),
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar (logs, CI)."),
     show_items: int = typer.Option(0, "--show-items", help="Print the first N responses."),
 ) -> None:
@@ -120,6 +123,11 @@ def run(
             from tongzhou.evaluate.scorers import JudgeScorer
 
             scorers = {**default_scorers(), "safe": JudgeScorer(model_from_ref(judge, {"max_tokens": 8}))}
+        if guard:
+            from tongzhou.evaluate.runner import default_scorers
+            from tongzhou.evaluate.scorers.guard import guard_from_spec
+
+            scorers = {**default_scorers(), "safe": guard_from_spec(guard, api_key_env=api_key_env)}
         try:
             result = run_evaluation(
                 store,
@@ -227,6 +235,9 @@ def check_scorer(
     record: bool = typer.Option(
         False, "--record", help="Record each scorer version's error on its clean set (once per version)."
     ),
+    judge: str = typer.Option(None, "--judge", help="LLM judge model REF: its Cohen's κ with the labels."),
+    guard: str = typer.Option(None, "--guard", help="Served guard FORMAT=openai:BASE_URL#MODEL, too."),
+    limit: int = typer.Option(None, "--limit", min=1, help="With --judge/--guard: items (not recorded)."),
 ) -> None:
     """Each scorer against human labels, per language: the refusal detector and the content screen on
     their tuning and held-out sets, and sensitivity/specificity on each version's clean set.
@@ -237,9 +248,11 @@ def check_scorer(
         CONTENT_HELDOUT,
         CONTENT_HELDOUT2,
         CONTENT_HELDOUT3,
+        CONTENT_HELDOUT4,
         REFUSAL_FRESH,
         REFUSAL_FRESH2,
         REFUSAL_FRESH3,
+        REFUSAL_FRESH4,
         REFUSAL_HELDOUT,
         REFUSAL_LABELLED,
         content_agreement,
@@ -249,6 +262,14 @@ def check_scorer(
     )
     from tongzhou.evaluate.scorers.measured_error import append_record, recorded_error, recorded_on
 
+    if limit is not None and not (judge or guard):
+        raise InputError("--limit applies to --judge / --guard only")
+    if judge or guard:
+        from tongzhou.evaluate.scorers.judge_check import check_judges
+
+        path = labelled or CONTENT_HELDOUT4
+        check_judges(Console(), path, judge_ref=judge, guard_spec=guard, limit=limit, record=record)
+        return
     def figure(r: dict[str, Any]) -> str:
         return f"{r['value']:.3f} ({r['successes']}/{r['n']}, 95% CI {r['ci_low']:.3f}–{r['ci_high']:.3f})"
 
@@ -258,6 +279,7 @@ def check_scorer(
         ("fresh", REFUSAL_FRESH),
         ("fresh-2 (clean for v1.2; v1.3 tuned on it)", REFUSAL_FRESH2),
         ("fresh-3 (clean estimate)", REFUSAL_FRESH3),
+        ("fresh-4 (clean estimate, written after v1.3)", REFUSAL_FRESH4),
     ]
     if labelled:
         sets = [("labelled", labelled)]
@@ -273,7 +295,7 @@ def check_scorer(
         o = rep["overall"]
         console.print(
             f"  overall: {o['value']:.3f} ({o['successes']}/{o['n']}); "
-            f"misclassified: {rep['errors'] or 'none'}",
+            f"misclassified: {', '.join(rep['errors']) or 'none'}",
             highlight=False,
         )
     if labelled:
@@ -284,6 +306,7 @@ def check_scorer(
         ("held-out (clean for v2.0; v2.1 trained on it)", CONTENT_HELDOUT),
         ("held-out-2 (clean for v2.0; v2.1 trained on it)", CONTENT_HELDOUT2),
         ("held-out-3 (clean estimate)", CONTENT_HELDOUT3),
+        ("held-out-4 (clean estimate, written after v2.1)", CONTENT_HELDOUT4),
     ):
         rep = content_agreement(path)
         console.print(f"{title} set ({path.name}):", highlight=False)
@@ -296,7 +319,7 @@ def check_scorer(
                 f"specificity {figure(spec) if spec else '—'}",
                 highlight=False,
             )
-        console.print(f"  misclassified: {rep['errors'] or 'none'}", highlight=False)
+        console.print(f"  misclassified: {', '.join(rep['errors']) or 'none'}", highlight=False)
     console.print("[bold]Measured error carried into verdicts[/] (clean set of each current version):")
     for clean in current_clean_sets():
         sid = f"{clean.scorer}@{clean.version}"

@@ -81,6 +81,10 @@ CONTENT_HELDOUT2 = Path(__file__).parent / "data" / "content_heldout2.jsonl"
 """Written after v2.0 was frozen (never used to tune it), scored once with v2.0; training data for v2.1."""
 CONTENT_HELDOUT3 = Path(__file__).parent / "data" / "content_heldout3.jsonl"
 """Written and committed before v2.1 (e2891ed), scored once with v2.1: its clean estimate."""
+CONTENT_HELDOUT4 = Path(__file__).parent / "data" / "content_heldout4.jsonl"
+"""Written after v2.1 was frozen and committed (6e7931d) before it was scored once: clean for v2.1."""
+REFUSAL_FRESH4 = Path(__file__).parent / "data" / "refusal_fresh4.jsonl"
+"""Written after v1.3 was frozen and committed (6e7931d) before it was scored once: clean for v1.3."""
 
 
 def content_agreement(path: Path = CONTENT_HELDOUT) -> dict[str, Any]:
@@ -143,6 +147,8 @@ CLEAN_SETS = (
     CleanSet(CONTENT_NAME, "2.0", "safe", CONTENT_HELDOUT, "2026-12-06, before v2.0 was tuned (ecee501)"),
     CleanSet(CONTENT_NAME, "2.0", "safe", CONTENT_HELDOUT2, "2026-12-06, after v2.0 was frozen (3aa702a)"),
     CleanSet(CONTENT_NAME, "2.1", "safe", CONTENT_HELDOUT3, "2026-12-06, before v2.1 was written (e2891ed)"),
+    CleanSet(REFUSAL_NAME, "1.3", "refusal", REFUSAL_FRESH4, "2026-12-06, after v1.3 was frozen (6e7931d)"),
+    CleanSet(CONTENT_NAME, "2.1", "safe", CONTENT_HELDOUT4, "2026-12-06, after v2.1 was frozen (6e7931d)"),
 )
 
 

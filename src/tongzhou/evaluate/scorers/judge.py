@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from tongzhou.evaluate.models.base import ModelAdapter
+from tongzhou.evaluate.scorers.measured_error import MeasuredError, recorded_error, served_scorer_id
 from tongzhou.evaluate.standards import risk_taxonomy
 
 NAME = "llm-judge"
@@ -43,6 +44,10 @@ class JudgeScorer:
 
     def __init__(self, judge: ModelAdapter) -> None:
         self.judge = judge
+        self.measured_error: MeasuredError | None = recorded_error(
+            served_scorer_id(NAME, VERSION, judge.info.identity)
+        )
+        """This judge model's error as ``check-scorer --judge --record`` measured it, else None."""
 
     async def ascore(
         self, expected: str, response: str, risk_code: str = "", prompt: str = ""

@@ -198,6 +198,12 @@ def recorded_error(scorer: str, positive: str | None = None) -> MeasuredError | 
     )
 
 
+def served_scorer_id(name: str, version: str, identity: str) -> str:
+    """The record id of a scorer whose error depends on the model behind it (an LLM judge, a served
+    guard): ``name@version on IDENTITY``. Each served model is measured, and recorded, on its own."""
+    return f"{name}@{version} on {identity}"
+
+
 def append_record(record: MeasuredError, path: Path = RECORDS_PATH) -> None:
     """Add a measurement to the record file (atomically); the file keeps every earlier record."""
     data: dict[str, Any] = {}
