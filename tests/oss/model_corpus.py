@@ -104,7 +104,9 @@ def gguf_file(template: str) -> bytes:
         s("tokenizer.chat_template") + struct.pack("<I", 8) + s(template),
         s("tokenizer.ggml.tokens") + struct.pack("<IIQ", 9, 8, 2) + s("a") + s("b"),
     ]
-    tensor = s("t") + struct.pack("<I", 1) + struct.pack("<Q", 4) + struct.pack("<I", 0) + struct.pack("<Q", 0)
+    tensor = (
+        s("t") + struct.pack("<I", 1) + struct.pack("<Q", 4) + struct.pack("<I", 0) + struct.pack("<Q", 0)
+    )
     header = b"GGUF" + struct.pack("<IQQ", 3, 1, len(kvs)) + b"".join(kvs) + tensor
     header += b"\x00" * (-len(header) % 32)
     return header + struct.pack("<4f", 1, 2, 3, 4)
@@ -134,21 +136,43 @@ def malicious_samples() -> dict[str, tuple[str, bytes]]:
     """file name -> (technique, bytes)."""
     a = asm
     memo_trick = (
-        a.proto(4) + a.ustr("os") + b"\x94" + a.ustr("system") + b"\x94" + b"0" + b"0"  # stored, popped
-        + b"h\x00h\x01\x93" + a.ustr("id") + b"\x85R."
+        a.proto(4)
+        + a.ustr("os")
+        + b"\x94"
+        + a.ustr("system")
+        + b"\x94"
+        + b"0"
+        + b"0"  # stored, popped
+        + b"h\x00h\x01\x93"
+        + a.ustr("id")
+        + b"\x85R."
     )
     dynamic = (
-        a.proto(4) + a.glob("_codecs", "encode") + a.ustr("os") + a.ustr("latin1") + b"\x86R"
-        + a.ustr("system") + b"\x93" + a.ustr("id") + b"\x85R."
+        a.proto(4)
+        + a.glob("_codecs", "encode")
+        + a.ustr("os")
+        + a.ustr("latin1")
+        + b"\x86R"
+        + a.ustr("system")
+        + b"\x93"
+        + a.ustr("id")
+        + b"\x85R."
     )
     getattr_chain = (
-        a.proto(2) + a.glob("builtins", "getattr")
-        + b"(" + a.call1(a.glob("builtins", "__import__"), "os") + a.ustr("system") + b"tR"
-        + a.ustr("id") + b"\x85R."
+        a.proto(2)
+        + a.glob("builtins", "getattr")
+        + b"("
+        + a.call1(a.glob("builtins", "__import__"), "os")
+        + a.ustr("system")
+        + b"tR"
+        + a.ustr("id")
+        + b"\x85R."
     )
     legacy = b"".join(pickle.dumps(x, 2) for x in (0x1950A86A20F9469CFC6C, 1001, {"little_endian": True}))
     legacy += _RCE + pickle.dumps(["0"], 2) + b"\x00" * 64
-    torch_zip = _zip([("archive/data.pkl", _RCE), ("archive/version", b"3\n"), ("archive/data/0", b"\0" * 16)])
+    torch_zip = _zip(
+        [("archive/data.pkl", _RCE), ("archive/version", b"3\n"), ("archive/data/0", b"\0" * 16)]
+    )
     crc_broken = bytearray(torch_zip)
     crc_broken[14:18] = b"\xde\xad\xbe\xef"  # local header CRC
     central = crc_broken.find(b"PK\x01\x02")
@@ -169,29 +193,68 @@ def malicious_samples() -> dict[str, tuple[str, bytes]]:
             "protocol 1 posix.system with BINPUT",
             a.glob("posix", "system") + b"q\x00(X\x02\x00\x00\x00idtR.",
         ),
-        "p2_subprocess.pkl": ("protocol 2 subprocess.Popen", a.proto(2) + a.call1(a.glob("subprocess", "Popen"), "id") + b"."),
-        "p3_builtins_eval.pkl": ("protocol 3 builtins.eval", a.proto(3) + a.call1(a.glob("builtins", "eval"), "1") + b"."),
+        "p2_subprocess.pkl": (
+            "protocol 2 subprocess.Popen",
+            a.proto(2) + a.call1(a.glob("subprocess", "Popen"), "id") + b".",
+        ),
+        "p3_builtins_eval.pkl": (
+            "protocol 3 builtins.eval",
+            a.proto(3) + a.call1(a.glob("builtins", "eval"), "1") + b".",
+        ),
         "p4_stack_global_exec.pkl": (
             "protocol 4 STACK_GLOBAL builtins.exec",
             a.framed(a.call1(a.stack_global("builtins", "exec"), "import os") + b"."),
         ),
-        "p5_runpy.pkl": ("protocol 5 runpy._run_code", a.framed(a.call1(a.stack_global("runpy", "_run_code"), "x") + b".", 5)),
-        "py2_builtin_exec.pkl": ("Python 2 name __builtin__.exec", a.proto(2) + a.call1(a.glob("__builtin__", "exec"), "x") + b"."),
-        "pip_main.pkl": ("pip.main (CVE-2025-1716)", a.proto(2) + a.call1(a.glob("pip", "main"), "install") + b"."),
-        "importlib.pkl": ("importlib.import_module", a.framed(a.call1(a.stack_global("importlib", "import_module"), "os") + b".")),
-        "marshal.pkl": ("marshal.loads + types.FunctionType", a.proto(2) + a.call1(a.glob("marshal", "loads"), "c") + b"."),
-        "posixsubprocess.pkl": ("private module _posixsubprocess.fork_exec", a.proto(2) + a.call1(a.glob("_posixsubprocess", "fork_exec"), "x") + b"."),
+        "p5_runpy.pkl": (
+            "protocol 5 runpy._run_code",
+            a.framed(a.call1(a.stack_global("runpy", "_run_code"), "x") + b".", 5),
+        ),
+        "py2_builtin_exec.pkl": (
+            "Python 2 name __builtin__.exec",
+            a.proto(2) + a.call1(a.glob("__builtin__", "exec"), "x") + b".",
+        ),
+        "pip_main.pkl": (
+            "pip.main (CVE-2025-1716)",
+            a.proto(2) + a.call1(a.glob("pip", "main"), "install") + b".",
+        ),
+        "importlib.pkl": (
+            "importlib.import_module",
+            a.framed(a.call1(a.stack_global("importlib", "import_module"), "os") + b"."),
+        ),
+        "marshal.pkl": (
+            "marshal.loads + types.FunctionType",
+            a.proto(2) + a.call1(a.glob("marshal", "loads"), "c") + b".",
+        ),
+        "posixsubprocess.pkl": (
+            "private module _posixsubprocess.fork_exec",
+            a.proto(2) + a.call1(a.glob("_posixsubprocess", "fork_exec"), "x") + b".",
+        ),
         "asyncio_unix_events.pkl": (
             "submodule of a blocked package asyncio.unix_events (CVE-2025-10157)",
             a.proto(2) + a.call1(a.glob("asyncio.unix_events", "_UnixSubprocessTransport"), "x") + b".",
         ),
         "timeit.pkl": ("timeit.timeit", a.proto(2) + a.call1(a.glob("timeit", "timeit"), "x") + b"."),
         "cprofile.pkl": ("cProfile.run", a.proto(2) + a.call1(a.glob("cProfile", "run"), "x") + b"."),
-        "pydoc_locate.pkl": ("pydoc.locate", a.proto(2) + a.call1(a.glob("pydoc", "locate"), "os.system") + b"."),
-        "operator_attrgetter.pkl": ("operator.attrgetter", a.proto(2) + a.call1(a.glob("operator", "attrgetter"), "system") + b"."),
-        "numpy_runstring.pkl": ("numpy.testing._private.utils.runstring", a.proto(2) + a.call1(a.glob("numpy.testing._private.utils", "runstring"), "x") + b"."),
-        "torch_hub_load.pkl": ("torch.hub.load", a.proto(2) + a.call1(a.glob("torch.hub", "load"), "x") + b"."),
-        "unknown_module.pkl": ("a module nobody lists (evil_pkg.payload)", a.proto(2) + a.call1(a.glob("evil_pkg", "payload"), "x") + b"."),
+        "pydoc_locate.pkl": (
+            "pydoc.locate",
+            a.proto(2) + a.call1(a.glob("pydoc", "locate"), "os.system") + b".",
+        ),
+        "operator_attrgetter.pkl": (
+            "operator.attrgetter",
+            a.proto(2) + a.call1(a.glob("operator", "attrgetter"), "system") + b".",
+        ),
+        "numpy_runstring.pkl": (
+            "numpy.testing._private.utils.runstring",
+            a.proto(2) + a.call1(a.glob("numpy.testing._private.utils", "runstring"), "x") + b".",
+        ),
+        "torch_hub_load.pkl": (
+            "torch.hub.load",
+            a.proto(2) + a.call1(a.glob("torch.hub", "load"), "x") + b".",
+        ),
+        "unknown_module.pkl": (
+            "a module nobody lists (evil_pkg.payload)",
+            a.proto(2) + a.call1(a.glob("evil_pkg", "payload"), "x") + b".",
+        ),
         "dotted_name.pkl": (
             "allowed module, dotted name collections.OrderedDict.__init__",
             a.framed(a.stack_global("collections", "OrderedDict.__init__") + b")R."),
@@ -200,9 +263,15 @@ def malicious_samples() -> dict[str, tuple[str, bytes]]:
         "memo_indirection.pkl": ("STACK_GLOBAL from memo GET (BINGET)", memo_trick),
         "dynamic_global.pkl": ("STACK_GLOBAL of a computed name", dynamic),
         "inst_opcode.pkl": ("INST opcode", b"(S'id'\nios\nsystem\n."),
-        "obj_opcode.pkl": ("OBJ opcode with subprocess.Popen", a.proto(2) + b"(" + a.glob("subprocess", "Popen") + a.ustr("id") + b"o."),
+        "obj_opcode.pkl": (
+            "OBJ opcode with subprocess.Popen",
+            a.proto(2) + b"(" + a.glob("subprocess", "Popen") + a.ustr("id") + b"o.",
+        ),
         "ext_registry.pkl": ("EXT1 extension registry", a.proto(2) + b"\x82\x01)R."),
-        "truncated_after_reduce.pkl": ("payload before a parse error", a.proto(2) + a.call1(a.glob("os", "system"), "id") + b"\xff\xff"),
+        "truncated_after_reduce.pkl": (
+            "payload before a parse error",
+            a.proto(2) + a.call1(a.glob("os", "system"), "id") + b"\xff\xff",
+        ),
         "second_stream.pkl": ("benign pickle, then a malicious one", pickle.dumps({"a": 1}, 2) + _RCE),
         "legacy_torch.pt": ("PyTorch legacy format (five pickles, then storage)", legacy),
         "torch_zip.pt": ("PyTorch zip with a malicious data.pkl", torch_zip),
@@ -214,14 +283,30 @@ def malicious_samples() -> dict[str, tuple[str, bytes]]:
         "renamed.bin": ("pickle named .bin", _RCE),
         "object_array.npy": ("NumPy object array with a pickle payload", object_npy),
         "object_array.npz": ("NumPy .npz holding an object array", _zip([("x.npy", object_npy)])),
-        "lambda.keras": ("Keras .keras Lambda layer", _zip([("config.json", _keras_config([_DENSE, _LAMBDA])), ("metadata.json", b"{}")])),
-        "lambda.h5": ("Keras .h5 Lambda layer", b"\x89HDF\r\n\x1a\n" + b"\0" * 120 + _keras_config([_LAMBDA]) + b"\0" * 64),
+        "lambda.keras": (
+            "Keras .keras Lambda layer",
+            _zip([("config.json", _keras_config([_DENSE, _LAMBDA])), ("metadata.json", b"{}")]),
+        ),
+        "lambda.h5": (
+            "Keras .h5 Lambda layer",
+            b"\x89HDF\r\n\x1a\n" + b"\0" * 120 + _keras_config([_LAMBDA]) + b"\0" * 64,
+        ),
         "custom_object.keras": (
             "Keras custom object module",
-            _zip([("config.json", _keras_config([{"module": "evil.layers", "class_name": "Boom", "config": {}}]))]),
+            _zip(
+                [
+                    (
+                        "config.json",
+                        _keras_config([{"module": "evil.layers", "class_name": "Boom", "config": {}}]),
+                    )
+                ]
+            ),
         ),
         "escape.onnx": ("ONNX external data ../../etc/passwd", onnx_model("../../etc/passwd")),
-        "escape_subgraph.onnx": ("ONNX absolute external path in a subgraph", onnx_model("/etc/shadow", True)),
+        "escape_subgraph.onnx": (
+            "ONNX absolute external path in a subgraph",
+            onnx_model("/etc/shadow", True),
+        ),
         "template_globals.gguf": (
             "GGUF chat template cycler.__init__.__globals__",
             gguf_file("{{ cycler.__init__.__globals__.os.popen('id').read() }}"),
@@ -234,7 +319,10 @@ def malicious_samples() -> dict[str, tuple[str, bytes]]:
             "GGUF chat template ''.__class__.__mro__[1].__subclasses__()",
             gguf_file("{{ ''.__class__.__mro__[1].__subclasses__() }}"),
         ),
-        "wrapped.7z": ("pickle in a 7z archive (not openable: fail closed)", b"7z\xbc\xaf\x27\x1c\x00\x04" + _RCE),
+        "wrapped.7z": (
+            "pickle in a 7z archive (not openable: fail closed)",
+            b"7z\xbc\xaf\x27\x1c\x00\x04" + _RCE,
+        ),
     }
 
 
@@ -258,21 +346,43 @@ def benign_samples() -> dict[str, tuple[str, bytes]]:
     state = asm.torch_state_dict({"w": 4, "b": 2})
     samples["state_dict.pt"] = (
         "PyTorch zip state dict",
-        _zip([("archive/data.pkl", state), ("archive/byteorder", b"little"), ("archive/data/0", struct.pack("<4f", 1, 2, 3, 4)),
-              ("archive/data/1", b"\x80\x02K\x01." * 2), ("archive/version", b"3\n")]),
+        _zip(
+            [
+                ("archive/data.pkl", state),
+                ("archive/byteorder", b"little"),
+                ("archive/data/0", struct.pack("<4f", 1, 2, 3, 4)),
+                ("archive/data/1", b"\x80\x02K\x01." * 2),
+                ("archive/version", b"3\n"),
+            ]
+        ),
     )
     samples["model.safetensors"] = (
         "safetensors",
-        safetensors_file({"w": ("F32", [2, 2], struct.pack("<4f", 1, 2, 3, 4)), "b": ("F16", [2], b"\0" * 4)}, {"format": "pt"}),
+        safetensors_file(
+            {"w": ("F32", [2, 2], struct.pack("<4f", 1, 2, 3, 4)), "b": ("F16", [2], b"\0" * 4)},
+            {"format": "pt"},
+        ),
     )
     samples["chatml.gguf"] = ("GGUF with a ChatML template", gguf_file(CHATML))
     samples["model.onnx"] = ("ONNX with external data beside it", onnx_model("weights/model.bin"))
-    samples["dense.keras"] = ("Keras .keras Dense", _zip([("config.json", _keras_config([_DENSE])), ("metadata.json", b"{}")]))
+    samples["dense.keras"] = (
+        "Keras .keras Dense",
+        _zip([("config.json", _keras_config([_DENSE])), ("metadata.json", b"{}")]),
+    )
     samples["dense.h5"] = ("Keras .h5 Dense", b"\x89HDF\r\n\x1a\n" + b"\0" * 120 + _keras_config([_DENSE]))
-    samples["config.json"] = ("Hugging Face config.json", json.dumps({"architectures": ["LlamaForCausalLM"]}).encode())
+    samples["config.json"] = (
+        "Hugging Face config.json",
+        json.dumps({"architectures": ["LlamaForCausalLM"]}).encode(),
+    )
     samples["pickle.pkl.gz"] = ("gzip of a pickle", gzip.compress(pickle.dumps(data, 4)))
-    samples["bundle.tar.gz"] = ("tar.gz of benign models", _tar_gz([("a.pkl", pickle.dumps(data, 2)), ("b.npy", npy.getvalue())]))
-    samples["nested.zip"] = ("zip in zip", _zip([("inner.zip", _zip([("m.pkl", pickle.dumps(data, 3))]))], zipfile.ZIP_DEFLATED))
+    samples["bundle.tar.gz"] = (
+        "tar.gz of benign models",
+        _tar_gz([("a.pkl", pickle.dumps(data, 2)), ("b.npy", npy.getvalue())]),
+    )
+    samples["nested.zip"] = (
+        "zip in zip",
+        _zip([("inner.zip", _zip([("m.pkl", pickle.dumps(data, 3))]))], zipfile.ZIP_DEFLATED),
+    )
     return samples
 
 

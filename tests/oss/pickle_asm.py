@@ -49,13 +49,28 @@ def framed(body: bytes, protocol: int = 4) -> bytes:
 def rebuild_tensor(key: str, numel: int) -> bytes:
     """torch._utils._rebuild_tensor_v2(<persistent storage>, 0, (numel,), (1,), False, OrderedDict())."""
     storage = (
-        b"(" + ustr("storage") + glob("torch", "FloatStorage") + ustr(key) + ustr("cpu")
-        + b"J" + struct.pack("<i", numel) + b"tQ"
+        b"("
+        + ustr("storage")
+        + glob("torch", "FloatStorage")
+        + ustr(key)
+        + ustr("cpu")
+        + b"J"
+        + struct.pack("<i", numel)
+        + b"tQ"
     )
     return (
         glob("torch._utils", "_rebuild_tensor_v2")
-        + b"(" + storage + b"K\x00" + b"J" + struct.pack("<i", numel) + b"\x85" + b"K\x01\x85" + b"\x89"
-        + glob("collections", "OrderedDict") + b")R" + b"tR"
+        + b"("
+        + storage
+        + b"K\x00"
+        + b"J"
+        + struct.pack("<i", numel)
+        + b"\x85"
+        + b"K\x01\x85"
+        + b"\x89"
+        + glob("collections", "OrderedDict")
+        + b")R"
+        + b"tR"
     )
 
 

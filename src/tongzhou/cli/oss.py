@@ -1,4 +1,4 @@
-"""`tongzhou oss`: open-source compliance; `scan` checks model files are safe to load, without loading them."""
+"""`tongzhou oss`: open-source compliance; `scan` checks that model files are safe to load, unloaded."""
 
 from __future__ import annotations
 
@@ -24,13 +24,14 @@ def _group() -> None:
 def scan_cmd(
     paths: list[Path] = typer.Argument(..., help="Model files or directories (scanned recursively)."),
     fail_on: str = typer.Option(
-        "medium", "--fail-on", help="Exit 1 when a finding is this severe or worse: info, low, medium, high, "
-        "critical."
+        "medium",
+        "--fail-on",
+        help="Exit 1 when a finding is this severe or worse: info, low, medium, high, critical.",
     ),
     max_depth: int = typer.Option(4, "--max-depth", help="Archives nested deeper than this are not opened."),
     as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON."),
 ) -> None:
-    """Scan model files (pickle, PyTorch, NumPy, Keras, ONNX, GGUF, safetensors, archives) without loading them.
+    """Scan model files (pickle, PyTorch, NumPy, Keras, ONNX, GGUF, safetensors, archives), unloaded.
     不加载模型，扫描模型文件中的可执行代码。
 
     Exit status: 0 nothing at or above --fail-on, 1 a finding at or above it, 2 bad input.
@@ -59,7 +60,9 @@ def scan_cmd(
             typer.echo(f"{'':8} {finding.message}")
         files = len({key.split("!", 1)[0] for key in report.formats})
         verdict = "FAIL 不安全" if failing else "pass 通过"
-        typer.echo(f"{files} file(s), {len(report.findings)} finding(s), {len(failing)} at or above "
-                   f"{threshold.label}: {verdict}")
+        typer.echo(
+            f"{files} file(s), {len(report.findings)} finding(s), {len(failing)} at or above "
+            f"{threshold.label}: {verdict}"
+        )
     if failing:
         raise typer.Exit(1)

@@ -52,7 +52,7 @@ def _inflate(raw: memoryview, method: int, limit: int) -> bytes:
 def scan_zip(view: memoryview, where: Location, ctx: ScanContext) -> None:
     """Scan every member of the zip archive in ``view``."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(view))  # type: ignore[arg-type]
+        archive = zipfile.ZipFile(io.BytesIO(view))
         entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         ctx.add(where, Severity.MEDIUM, "archive.malformed", "zip", f"unreadable zip ({exc})")
@@ -61,12 +61,22 @@ def scan_zip(view: memoryview, where: Location, ctx: ScanContext) -> None:
     is_torch = any(n.endswith("data.pkl") for n in names)
     ctx.recognised(where, "torch-zip" if is_torch else "zip")
     if len(entries) > ctx.limits.max_members:
-        ctx.add(where, Severity.MEDIUM, "archive.too-many-members", str(len(entries)),
-                f"{len(entries)} members, over the limit of {ctx.limits.max_members}; not opened")
+        ctx.add(
+            where,
+            Severity.MEDIUM,
+            "archive.too-many-members",
+            str(len(entries)),
+            f"{len(entries)} members, over the limit of {ctx.limits.max_members}; not opened",
+        )
         return
     for duplicate in sorted({n for n in names if names.count(n) > 1}):
-        ctx.add(where, Severity.MEDIUM, "archive.duplicate-name", duplicate,
-                "the name appears more than once; loaders disagree on which copy they read")
+        ctx.add(
+            where,
+            Severity.MEDIUM,
+            "archive.duplicate-name",
+            duplicate,
+            "the name appears more than once; loaders disagree on which copy they read",
+        )
     for entry in entries:
         _scan_entry(view, entry, where, ctx, is_torch)
 
@@ -78,8 +88,13 @@ def _scan_entry(
     if entry.is_dir():
         return
     if entry.flag_bits & 0x1:
-        ctx.add(inner, Severity.MEDIUM, "archive.encrypted", entry.filename,
-                "encrypted member: it cannot be scanned")
+        ctx.add(
+            inner,
+            Severity.MEDIUM,
+            "archive.encrypted",
+            entry.filename,
+            "encrypted member: it cannot be scanned",
+        )
         return
     if is_torch and "/data/" in f"/{entry.filename}" and not entry.filename.endswith(".pkl"):
         return  # raw tensor storage: torch.load reads these bytes as numbers, never unpickles them
@@ -94,47 +109,84 @@ def _scan_entry(
     name_len, extra_len = fields[9], fields[10]
     local_name = bytes(view[start + 30 : start + 30 + name_len]).decode("utf-8", "replace")
     if local_name != entry.filename:
-        ctx.add(inner, Severity.MEDIUM, "archive.name-mismatch", f"{local_name} != {entry.filename}",
-                "local header and central directory name the member differently", start)
+        ctx.add(
+            inner,
+            Severity.MEDIUM,
+            "archive.name-mismatch",
+            f"{local_name} != {entry.filename}",
+            "local header and central directory name the member differently",
+            start,
+        )
     data_start = start + 30 + name_len + extra_len
     raw = view[data_start : data_start + entry.compress_size]
     try:
         data = _inflate(raw, entry.compress_type, ctx.limits.max_member_bytes)
     except _TooBig:
-        ctx.add(inner, Severity.MEDIUM, "archive.bomb", entry.filename,
-                "decompresses past the member size limit; not scanned", data_start)
+        ctx.add(
+            inner,
+            Severity.MEDIUM,
+            "archive.bomb",
+            entry.filename,
+            "decompresses past the member size limit; not scanned",
+            data_start,
+        )
         return
     except (zlib.error, OSError, EOFError, ValueError, lzma.LZMAError) as exc:
         ctx.add(inner, Severity.MEDIUM, "archive.malformed", entry.filename, f"cannot decompress ({exc})")
         return
     ctx.decompressed += len(data)
     if zlib.crc32(data) != entry.CRC:
-        ctx.add(inner, Severity.MEDIUM, "archive.crc-mismatch", entry.filename,
-                "CRC mismatch: some loaders ignore it and load the member anyway; scanned regardless")
+        ctx.add(
+            inner,
+            Severity.MEDIUM,
+            "archive.crc-mismatch",
+            entry.filename,
+            "CRC mismatch: some loaders ignore it and load the member anyway; scanned regardless",
+        )
     _descend(memoryview(data), inner, ctx, in_torch=is_torch)
 
 
 def _within_bounds(entry: zipfile.ZipInfo, inner: Location, ctx: ScanContext) -> bool:
     limits = ctx.limits
     if entry.file_size > limits.max_member_bytes:
-        ctx.add(inner, Severity.MEDIUM, "archive.member-too-large", entry.filename,
-                f"{entry.file_size} bytes uncompressed, over the limit of {limits.max_member_bytes}")
+        ctx.add(
+            inner,
+            Severity.MEDIUM,
+            "archive.member-too-large",
+            entry.filename,
+            f"{entry.file_size} bytes uncompressed, over the limit of {limits.max_member_bytes}",
+        )
         return False
     if entry.file_size > 1 << 20 and entry.file_size > limits.max_ratio * max(entry.compress_size, 1):
-        ctx.add(inner, Severity.MEDIUM, "archive.bomb", entry.filename,
-                f"compression ratio over {limits.max_ratio}:1: a suspected zip bomb; not opened")
+        ctx.add(
+            inner,
+            Severity.MEDIUM,
+            "archive.bomb",
+            entry.filename,
+            f"compression ratio over {limits.max_ratio}:1: a suspected zip bomb; not opened",
+        )
         return False
     if ctx.decompressed + entry.file_size > limits.max_total_bytes:
-        ctx.add(inner, Severity.MEDIUM, "archive.bomb", entry.filename,
-                f"total decompressed size would pass {limits.max_total_bytes} bytes; not opened")
+        ctx.add(
+            inner,
+            Severity.MEDIUM,
+            "archive.bomb",
+            entry.filename,
+            f"total decompressed size would pass {limits.max_total_bytes} bytes; not opened",
+        )
         return False
     return True
 
 
 def _descend(data: memoryview, inner: Location, ctx: ScanContext, *, in_torch: bool = False) -> None:
     if inner.depth > ctx.limits.max_depth:
-        ctx.add(inner, Severity.MEDIUM, "archive.too-deep", inner.member,
-                f"nested more than {ctx.limits.max_depth} archives deep; not opened")
+        ctx.add(
+            inner,
+            Severity.MEDIUM,
+            "archive.too-deep",
+            inner.member,
+            f"nested more than {ctx.limits.max_depth} archives deep; not opened",
+        )
         return
     if in_torch and inner.name.endswith(".pkl"):
         from tongzhou.oss.pickle_scan import scan_pickle
@@ -148,23 +200,38 @@ def scan_tar(view: memoryview, where: Location, ctx: ScanContext) -> None:
     """Scan every regular member of a (possibly compressed) tar archive; the legacy PyTorch format is one."""
     ctx.recognised(where, "tar")
     try:
-        with tarfile.open(fileobj=io.BytesIO(view), mode="r:*") as archive:  # type: ignore[arg-type]
+        with tarfile.open(fileobj=io.BytesIO(view), mode="r:*") as archive:
             for count, member in enumerate(archive):
                 if count >= ctx.limits.max_members:
-                    ctx.add(where, Severity.MEDIUM, "archive.too-many-members", str(count),
-                            "too many members; the rest were not opened")
+                    ctx.add(
+                        where,
+                        Severity.MEDIUM,
+                        "archive.too-many-members",
+                        str(count),
+                        "too many members; the rest were not opened",
+                    )
                     return
                 inner = where.inside(member.name)
                 if not member.isfile():
                     if member.issym() or member.islnk():
-                        ctx.add(inner, Severity.LOW, "archive.link", f"{member.name} -> {member.linkname}",
-                                "a link inside the archive; it was not followed")
+                        ctx.add(
+                            inner,
+                            Severity.LOW,
+                            "archive.link",
+                            f"{member.name} -> {member.linkname}",
+                            "a link inside the archive; it was not followed",
+                        )
                     continue
                 if member.size > ctx.limits.max_member_bytes or (
                     ctx.decompressed + member.size > ctx.limits.max_total_bytes
                 ):
-                    ctx.add(inner, Severity.MEDIUM, "archive.member-too-large", member.name,
-                            "over the size limits; not opened")
+                    ctx.add(
+                        inner,
+                        Severity.MEDIUM,
+                        "archive.member-too-large",
+                        member.name,
+                        "over the size limits; not opened",
+                    )
                     continue
                 handle = archive.extractfile(member)
                 if handle is None:
@@ -186,8 +253,13 @@ def scan_gzip(view: memoryview, where: Location, ctx: ScanContext) -> None:
         for start in range(0, len(view), _CHUNK):
             out += decoder.decompress(bytes(view[start : start + _CHUNK]), limit + 1 - len(out))
             if len(out) > limit:
-                ctx.add(where, Severity.MEDIUM, "archive.bomb", "gzip",
-                        "decompresses past the size limits; not scanned")
+                ctx.add(
+                    where,
+                    Severity.MEDIUM,
+                    "archive.bomb",
+                    "gzip",
+                    "decompresses past the size limits; not scanned",
+                )
                 return
     except zlib.error as exc:
         ctx.add(where, Severity.MEDIUM, "archive.malformed", "gzip", f"unreadable gzip ({exc})")

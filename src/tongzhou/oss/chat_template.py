@@ -44,15 +44,21 @@ def check_chat_template(template: str, key: str, where: Location, ctx: ScanConte
             if isinstance(attr, str) and attr.startswith("_"):
                 flag(Severity.CRITICAL, attr, f"reads the private attribute {attr!r}: a sandbox escape")
             if isinstance(node.node, nodes.Name) and node.node.name in _GADGETS:
-                flag(Severity.CRITICAL, node.node.name,
-                     f"reaches into the template global {node.node.name!r}: a known escape gadget")
+                flag(
+                    Severity.CRITICAL,
+                    node.node.name,
+                    f"reaches into the template global {node.node.name!r}: a known escape gadget",
+                )
             if isinstance(node, nodes.Getattr) and attr in _FORMAT_NAMES:
                 flag(Severity.HIGH, attr, "calls str.format from a template (CVE-2024-56326)")
         elif isinstance(node, nodes.Filter) and node.name in ("attr", "format"):
             arg = _const(node.args[0]) if node.args else None
             severe = node.name == "attr" and (not isinstance(arg, str) or arg.startswith("_"))
-            flag(Severity.CRITICAL if severe else Severity.HIGH, f"|{node.name}",
-                 f"uses the |{node.name} filter, which escapes the sandbox (CVE-2025-27516)")
+            flag(
+                Severity.CRITICAL if severe else Severity.HIGH,
+                f"|{node.name}",
+                f"uses the |{node.name} filter, which escapes the sandbox (CVE-2025-27516)",
+            )
         elif isinstance(node, nodes.Filter) and node.name == "map":
             for kw in node.kwargs:
                 value = _const(kw.value)

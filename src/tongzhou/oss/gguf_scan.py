@@ -17,13 +17,42 @@ from tongzhou.oss.chat_template import check_chat_template
 from tongzhou.oss.findings import Severity
 
 GGUF_MAGIC = b"GGUF"
-_SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
+_SCALARS = {
+    0: "<B",
+    1: "<b",
+    2: "<H",
+    3: "<h",
+    4: "<I",
+    5: "<i",
+    6: "<f",
+    7: "<?",
+    10: "<Q",
+    11: "<q",
+    12: "<d",
+}
 _STRING, _ARRAY = 8, 9
 # ggml type -> (bytes per block, elements per block), from ggml.h / ggml.c type_traits
 _GGML_BLOCKS = {
-    0: (4, 1), 1: (2, 1), 2: (18, 32), 3: (20, 32), 6: (22, 32), 7: (24, 32), 8: (34, 32), 9: (36, 32),
-    10: (84, 256), 11: (110, 256), 12: (144, 256), 13: (176, 256), 14: (210, 256), 15: (292, 256),
-    24: (1, 1), 25: (2, 1), 26: (4, 1), 27: (8, 1), 28: (8, 1), 30: (2, 1),
+    0: (4, 1),
+    1: (2, 1),
+    2: (18, 32),
+    3: (20, 32),
+    6: (22, 32),
+    7: (24, 32),
+    8: (34, 32),
+    9: (36, 32),
+    10: (84, 256),
+    11: (110, 256),
+    12: (144, 256),
+    13: (176, 256),
+    14: (210, 256),
+    15: (292, 256),
+    24: (1, 1),
+    25: (2, 1),
+    26: (4, 1),
+    27: (8, 1),
+    28: (8, 1),
+    30: (2, 1),
 }
 _MAX_COUNT = 10_000_000
 
@@ -119,5 +148,11 @@ def scan_gguf(view: memoryview, where: Location, ctx: ScanContext) -> None:
             block_bytes, block_elems = _GGML_BLOCKS[kind]
             size = -(-elements // block_elems) * block_bytes
         if data_start + offset + size > len(view):
-            ctx.add(where, Severity.MEDIUM, "gguf.tensor-outside", name,
-                    f"tensor {name!r} ends past the end of file", data_start + offset)
+            ctx.add(
+                where,
+                Severity.MEDIUM,
+                "gguf.tensor-outside",
+                name,
+                f"tensor {name!r} ends past the end of file",
+                data_start + offset,
+            )

@@ -37,13 +37,29 @@ def check_keras_config(config: object, where: Location, ctx: ScanContext, offset
     for node in _walk(config):
         class_name = node.get("class_name")
         if class_name == "Lambda" or class_name == "__lambda__":
-            ctx.add(where, Severity.CRITICAL, "keras.lambda", str(class_name),
-                    "a Lambda layer: Keras runs its Python bytecode when loaded with safe_mode=False", offset)
+            ctx.add(
+                where,
+                Severity.CRITICAL,
+                "keras.lambda",
+                str(class_name),
+                "a Lambda layer: Keras runs its Python bytecode when loaded with safe_mode=False",
+                offset,
+            )
         module = node.get("module")
-        if isinstance(module, str) and isinstance(class_name, str):
-            if not module.startswith(_SAFE_MODULE_ROOTS) and module != "builtins":
-                ctx.add(where, Severity.HIGH, "keras.custom-object", f"{module}.{class_name}",
-                        "a custom object: loading imports this module and runs its code", offset)
+        if (
+            isinstance(module, str)
+            and isinstance(class_name, str)
+            and not module.startswith(_SAFE_MODULE_ROOTS)
+            and module != "builtins"
+        ):
+            ctx.add(
+                where,
+                Severity.HIGH,
+                "keras.custom-object",
+                f"{module}.{class_name}",
+                "a custom object: loading imports this module and runs its code",
+                offset,
+            )
 
 
 def scan_json(view: memoryview, where: Location, ctx: ScanContext) -> None:
@@ -90,10 +106,21 @@ def scan_hdf5(view: memoryview, where: Location, ctx: ScanContext) -> None:
                 break
     if not any(f.code == "keras.lambda" and f.file == where.file for f in ctx.report.findings):
         for at in _find_all(view, b'"Lambda"'):
-            ctx.add(where, Severity.CRITICAL, "keras.lambda", "Lambda",
-                    "a Lambda layer name in the HDF5 bytes (config not decodable without h5py)", at)
+            ctx.add(
+                where,
+                Severity.CRITICAL,
+                "keras.lambda",
+                "Lambda",
+                "a Lambda layer name in the HDF5 bytes (config not decodable without h5py)",
+                at,
+            )
             break
     if not found_config:
-        ctx.add(where, Severity.INFO, "keras.h5-unchecked", "model_config",
-                "no Keras model config found in the HDF5 bytes; h5py is not used, so a config in "
-                "fragmented storage would be missed")
+        ctx.add(
+            where,
+            Severity.INFO,
+            "keras.h5-unchecked",
+            "model_config",
+            "no Keras model config found in the HDF5 bytes; h5py is not used, so a config in "
+            "fragmented storage would be missed",
+        )

@@ -51,8 +51,14 @@ def scan_npy(view: memoryview, where: Location, ctx: ScanContext) -> None:
         return
     data = view[start + length :]
     if _has_object(descr):
-        ctx.add(where, Severity.LOW, "npy.object-array", str(descr),
-                "object array: np.load needs allow_pickle=True and then unpickles the data", start + length)
+        ctx.add(
+            where,
+            Severity.LOW,
+            "npy.object-array",
+            str(descr),
+            "object array: np.load needs allow_pickle=True and then unpickles the data",
+            start + length,
+        )
         scan_pickle(data, where, ctx)
         return
     try:
@@ -62,5 +68,11 @@ def scan_npy(view: memoryview, where: Location, ctx: ScanContext) -> None:
     except (ImportError, TypeError, ValueError):
         return
     if len(data) < expected:
-        ctx.add(where, Severity.MEDIUM, "npy.truncated", str(shape),
-                f"{len(data)} data bytes, the header promises {expected}", start + length)
+        ctx.add(
+            where,
+            Severity.MEDIUM,
+            "npy.truncated",
+            str(shape),
+            f"{len(data)} data bytes, the header promises {expected}",
+            start + length,
+        )

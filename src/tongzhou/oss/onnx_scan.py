@@ -66,8 +66,10 @@ def _children(view: memoryview, start: int, end: int, wanted: set[int]) -> Itera
 
 def _tensor_locations(view: memoryview, start: int, end: int) -> Iterator[tuple[str, int]]:
     for _n, a, b in _children(view, start, end, {13}):
-        entry = {num: bytes(view[x:y]).decode("utf-8", "replace") for num, _n2, x, y in
-                 ((num, w, x, y) for num, w, x, y in fields(view, a, b) if w == 2)}
+        entry = {
+            num: bytes(view[x:y]).decode("utf-8", "replace")
+            for num, _n2, x, y in ((num, w, x, y) for num, w, x, y in fields(view, a, b) if w == 2)
+        }
         if entry.get(1) == "location" and 2 in entry:
             yield entry[2], a
 
@@ -105,8 +107,14 @@ def scan_onnx(view: memoryview, where: Location, ctx: ScanContext) -> None:
         for _n, a, b in _children(view, 0, len(view), {7}):
             for location, offset in _graph(view, a, b, 0):
                 if escapes(location):
-                    ctx.add(where, Severity.CRITICAL, "onnx.external-data-escape", location,
-                            "external data outside the model directory: loading reads that file", offset)
+                    ctx.add(
+                        where,
+                        Severity.CRITICAL,
+                        "onnx.external-data-escape",
+                        location,
+                        "external data outside the model directory: loading reads that file",
+                        offset,
+                    )
     except _WireError as exc:
         ctx.add(where, Severity.MEDIUM, "onnx.malformed", "protobuf", f"malformed ONNX protobuf ({exc})")
 

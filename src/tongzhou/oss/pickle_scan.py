@@ -14,13 +14,14 @@ from __future__ import annotations
 import _compat_pickle
 import pickletools
 from dataclasses import dataclass
+from typing import IO, cast
 
 from tongzhou.oss._context import Location, ScanContext
 from tongzhou.oss.findings import Severity
 from tongzhou.oss.safe_globals import is_known_dangerous, is_safe
 
 _STRING_OPS = frozenset(
-    "STRING BINSTRING SHORT_BINSTRING UNICODE BINUNICODE SHORT_BINUNICODE BINUNICODE8".split()
+    ["STRING", "BINSTRING", "SHORT_BINSTRING", "UNICODE", "BINUNICODE", "SHORT_BINUNICODE", "BINUNICODE8"]
 )
 _PUT_OPS = frozenset(("PUT", "BINPUT", "LONG_BINPUT"))
 _GET_OPS = frozenset(("GET", "BINGET", "LONG_BINGET"))
@@ -65,6 +66,11 @@ class _Malformed(Exception):
     pass
 
 
+def _index(arg: object) -> int:
+    """A memo index or protocol number from genops (always an int for those opcodes)."""
+    return arg if isinstance(arg, int) else -1
+
+
 def _canonical(module: str, name: str, proto: int) -> tuple[str, str]:
     """Map Python 2 names as ``Unpickler.find_class`` does with fix_imports (protocol < 3)."""
     if proto < 3:
@@ -80,13 +86,19 @@ def _check_import(ctx: ScanContext, where: Location, module: str, name: str, off
         return
     if is_known_dangerous(module, name):
         ctx.add(
-            where, Severity.CRITICAL, "pickle.global.dangerous", f"{module}.{name}",
+            where,
+            Severity.CRITICAL,
+            "pickle.global.dangerous",
+            f"{module}.{name}",
             f"{op} imports {module}.{name}, which can run code on load; do not load this file",
             offset,
         )
     else:
         ctx.add(
-            where, Severity.HIGH, "pickle.global.not-allowed", f"{module}.{name}",
+            where,
+            Severity.HIGH,
+            "pickle.global.not-allowed",
+            f"{module}.{name}",
             f"{op} imports {module}.{name}, which is not on the allow-list of safe globals",
             offset,
         )
@@ -111,16 +123,14 @@ def _pop(stack: list[object], n: int) -> list[object]:
     return taken
 
 
-def _scan_stream(
-    view: memoryview, start: int, where: Location, ctx: ScanContext, in_torch: bool
-) -> int:
+def _scan_stream(view: memoryview, start: int, where: Location, ctx: ScanContext, in_torch: bool) -> int:
     """Analyse one pickle stream from ``start``; returns the offset after its STOP. Raises _Malformed."""
     stack: list[object] = []
     memo: dict[int, object] = {}
     proto = 0
     count = 0
     try:
-        for opcode, arg, pos in pickletools.genops(_ViewReader(view, start)):
+        for opcode, arg, pos in pickletools.genops(cast(IO[bytes], _ViewReader(view, start))):
             count += 1
             if count > ctx.limits.max_pickle_opcodes:
                 raise _Malformed(f"more than {ctx.limits.max_pickle_opcodes} opcodes")
@@ -129,18 +139,18 @@ def _scan_stream(
             if name == "STOP":
                 return offset + 1
             if name == "PROTO":
-                proto = int(arg)
+                proto = _index(arg)
                 continue
             if name in _STRING_OPS:
                 stack.append(arg if isinstance(arg, str) else _UNKNOWN)
             elif name in _PUT_OPS or name == "MEMOIZE":
                 if not stack:
                     raise _Malformed("memo store with an empty stack")
-                memo[len(memo) if name == "MEMOIZE" else int(arg)] = stack[-1]
+                memo[len(memo) if name == "MEMOIZE" else _index(arg)] = stack[-1]
             elif name in _GET_OPS:
-                if int(arg) not in memo:
+                if _index(arg) not in memo:
                     raise _Malformed(f"memo key {arg} read before it was stored")
-                stack.append(memo[int(arg)])
+                stack.append(memo[_index(arg)])
             elif name in ("GLOBAL", "INST"):
                 module, _, qual = str(arg).partition(" ")
                 module, qual = _canonical(module, qual, proto)
@@ -158,7 +168,10 @@ def _scan_stream(
                     stack.append(_Global(module, qual))
                 else:
                     ctx.add(
-                        where, Severity.CRITICAL, "pickle.global.dynamic", "STACK_GLOBAL",
+                        where,
+                        Severity.CRITICAL,
+                        "pickle.global.dynamic",
+                        "STACK_GLOBAL",
                         "STACK_GLOBAL imports a name computed at load time; it cannot be checked",
                         offset,
                     )
@@ -171,14 +184,20 @@ def _scan_stream(
                     target = _pop(stack, 3 if name == "NEWOBJ_EX" else 2)[0]
                 if not isinstance(target, _Global):
                     ctx.add(
-                        where, Severity.HIGH, "pickle.call.computed", name,
+                        where,
+                        Severity.HIGH,
+                        "pickle.call.computed",
+                        name,
                         f"{name} calls an object that is not an imported global; it cannot be checked",
                         offset,
                     )
                 stack.append(_UNKNOWN)
             elif name in ("EXT1", "EXT2", "EXT4"):
                 ctx.add(
-                    where, Severity.HIGH, "pickle.extension", f"{name} {arg}",
+                    where,
+                    Severity.HIGH,
+                    "pickle.extension",
+                    f"{name} {arg}",
                     "imports through the copyreg extension registry, which the scanner cannot see",
                     offset,
                 )
@@ -188,7 +207,10 @@ def _scan_stream(
                     _pop(stack, 1)
                 if not in_torch:
                     ctx.add(
-                        where, Severity.LOW, "pickle.persistent-id", name,
+                        where,
+                        Severity.LOW,
+                        "pickle.persistent-id",
+                        name,
                         "a persistent id: the loader's persistent_load decides what it becomes",
                         offset,
                     )
@@ -222,7 +244,10 @@ def scan_pickle(view: memoryview, where: Location, ctx: ScanContext, *, in_torch
         end = _scan_stream(view, 0, where, ctx, in_torch)
     except _Malformed as exc:
         ctx.add(
-            where, Severity.MEDIUM, "pickle.malformed", "pickle",
+            where,
+            Severity.MEDIUM,
+            "pickle.malformed",
+            "pickle",
             f"malformed pickle ({exc}); opcodes before the error were analysed, as a loader runs them",
         )
         return
@@ -244,7 +269,7 @@ def looks_like_pickle(view: memoryview) -> bool:
     if not view or view[0] not in _FIRST_OPCODES:
         return False
     try:
-        for count, (opcode, _arg, _pos) in enumerate(pickletools.genops(_ViewReader(view))):
+        for count, (opcode, _arg, _pos) in enumerate(pickletools.genops(cast(IO[bytes], _ViewReader(view)))):
             if opcode.name == "STOP":
                 return count > 0
             if count > _PROBE_OPCODES:

@@ -18,26 +18,97 @@ Sources of the allow-list:
 
 from __future__ import annotations
 
-_TORCH_DTYPES = (
-    "float64 float32 float16 bfloat16 complex128 complex64 complex32 int64 int32 int16 int8 uint8 "
-    "uint16 uint32 uint64 bool qint8 quint8 qint32 quint4x2 quint2x4 float8_e4m3fn float8_e5m2 "
-    "float8_e4m3fnuz float8_e5m2fnuz double float half cfloat cdouble long int short"
-).split()
-_TORCH_STORAGES = (
-    "DoubleStorage FloatStorage HalfStorage BFloat16Storage LongStorage IntStorage ShortStorage "
-    "CharStorage ByteStorage BoolStorage ComplexDoubleStorage ComplexFloatStorage QInt8Storage "
-    "QUInt8Storage QInt32Storage QUInt4x2Storage QUInt2x4Storage UntypedStorage TypedStorage"
-).split()
-_TORCH_MISC = (
-    "Size Tensor device strided sparse_coo sparse_csr sparse_csc sparse_bsr sparse_bsc _mkldnn "
-    "contiguous_format channels_last channels_last_3d preserve_format per_tensor_affine "
-    "per_channel_affine per_tensor_symmetric per_channel_symmetric per_channel_affine_float_qparams"
-).split()
-_TORCH_UTILS = (
-    "_rebuild_tensor _rebuild_tensor_v2 _rebuild_tensor_v3 _rebuild_parameter _rebuild_parameter_with_state "
-    "_rebuild_sparse_tensor _rebuild_meta_tensor_no_storage _rebuild_nested_tensor _rebuild_qtensor "
-    "_rebuild_wrapper_subclass _rebuild_device_tensor_from_numpy _rebuild_device_tensor_from_cpu_tensor"
-).split()
+_TORCH_DTYPES = [
+    "float64",
+    "float32",
+    "float16",
+    "bfloat16",
+    "complex128",
+    "complex64",
+    "complex32",
+    "int64",
+    "int32",
+    "int16",
+    "int8",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "bool",
+    "qint8",
+    "quint8",
+    "qint32",
+    "quint4x2",
+    "quint2x4",
+    "float8_e4m3fn",
+    "float8_e5m2",
+    "float8_e4m3fnuz",
+    "float8_e5m2fnuz",
+    "double",
+    "float",
+    "half",
+    "cfloat",
+    "cdouble",
+    "long",
+    "int",
+    "short",
+]
+_TORCH_STORAGES = [
+    "DoubleStorage",
+    "FloatStorage",
+    "HalfStorage",
+    "BFloat16Storage",
+    "LongStorage",
+    "IntStorage",
+    "ShortStorage",
+    "CharStorage",
+    "ByteStorage",
+    "BoolStorage",
+    "ComplexDoubleStorage",
+    "ComplexFloatStorage",
+    "QInt8Storage",
+    "QUInt8Storage",
+    "QInt32Storage",
+    "QUInt4x2Storage",
+    "QUInt2x4Storage",
+    "UntypedStorage",
+    "TypedStorage",
+]
+_TORCH_MISC = [
+    "Size",
+    "Tensor",
+    "device",
+    "strided",
+    "sparse_coo",
+    "sparse_csr",
+    "sparse_csc",
+    "sparse_bsr",
+    "sparse_bsc",
+    "_mkldnn",
+    "contiguous_format",
+    "channels_last",
+    "channels_last_3d",
+    "preserve_format",
+    "per_tensor_affine",
+    "per_channel_affine",
+    "per_tensor_symmetric",
+    "per_channel_symmetric",
+    "per_channel_affine_float_qparams",
+]
+_TORCH_UTILS = [
+    "_rebuild_tensor",
+    "_rebuild_tensor_v2",
+    "_rebuild_tensor_v3",
+    "_rebuild_parameter",
+    "_rebuild_parameter_with_state",
+    "_rebuild_sparse_tensor",
+    "_rebuild_meta_tensor_no_storage",
+    "_rebuild_nested_tensor",
+    "_rebuild_qtensor",
+    "_rebuild_wrapper_subclass",
+    "_rebuild_device_tensor_from_numpy",
+    "_rebuild_device_tensor_from_cpu_tensor",
+]
 
 SAFE_GLOBALS: frozenset[tuple[str, str]] = frozenset(
     [
@@ -83,27 +154,130 @@ SAFE_GLOBALS: frozenset[tuple[str, str]] = frozenset(
         ("numpy", "dtype"),
         *(
             ("numpy", name)
-            for name in (
-                "float64 float32 float16 int64 int32 int16 int8 uint64 uint32 uint16 uint8 bool_ "
-                "complex64 complex128"
-            ).split()
+            for name in [
+                "float64",
+                "float32",
+                "float16",
+                "int64",
+                "int32",
+                "int16",
+                "int8",
+                "uint64",
+                "uint32",
+                "uint16",
+                "uint8",
+                "bool_",
+                "complex64",
+                "complex128",
+            ]
         ),
-        *(("numpy.dtypes", f"{n}DType") for n in "Float64 Float32 Float16 Int64 Int32 Int16 Int8".split()),
-        *(("numpy.dtypes", f"{n}DType") for n in "UInt64 UInt32 UInt16 UInt8 Bool Complex64".split()),
+        *(
+            ("numpy.dtypes", f"{n}DType")
+            for n in ["Float64", "Float32", "Float16", "Int64", "Int32", "Int16", "Int8"]
+        ),
+        *(
+            ("numpy.dtypes", f"{n}DType")
+            for n in ["UInt64", "UInt32", "UInt16", "UInt8", "Bool", "Complex64"]
+        ),
     ]
 )
 """(module, qualified name) pairs a pickle may import. Exact match: ``torch._utils._rebuild_tensor_v2``
 is allowed, a dotted name reaching through it (``_rebuild_tensor_v2.__globals__``) is not."""
 
 DANGEROUS_MODULES: frozenset[str] = frozenset(
-    """os posix nt subprocess _posixsubprocess _winapi sys importlib imp pip runpy marshal pickle _pickle
-    cPickle dill joblib shutil socket _socket ctypes _ctypes pty webbrowser code codeop types asyncio
-    multiprocessing _multiprocessing threading _thread signal http urllib urllib3 requests httpx ssl ftplib
-    smtplib telnetlib poplib imaplib nntplib xmlrpc bdb pdb timeit trace profile cProfile idlelib lib2to3
-    venv ensurepip distutils setuptools pkgutil zipimport _io io pathlib glob tempfile cgi pydoc
-    site sysconfig linecache tokenize inspect gc ast builtins __builtin__ functools operator
-    _operator _functools torch.hub torch.load torch.jit torch.package torch.serialization
-    numpy.testing numpy.f2py numpy.distutils numpy.load keras tensorflow""".split()
+    [
+        "os",
+        "posix",
+        "nt",
+        "subprocess",
+        "_posixsubprocess",
+        "_winapi",
+        "sys",
+        "importlib",
+        "imp",
+        "pip",
+        "runpy",
+        "marshal",
+        "pickle",
+        "_pickle",
+        "cPickle",
+        "dill",
+        "joblib",
+        "shutil",
+        "socket",
+        "_socket",
+        "ctypes",
+        "_ctypes",
+        "pty",
+        "webbrowser",
+        "code",
+        "codeop",
+        "types",
+        "asyncio",
+        "multiprocessing",
+        "_multiprocessing",
+        "threading",
+        "_thread",
+        "signal",
+        "http",
+        "urllib",
+        "urllib3",
+        "requests",
+        "httpx",
+        "ssl",
+        "ftplib",
+        "smtplib",
+        "telnetlib",
+        "poplib",
+        "imaplib",
+        "nntplib",
+        "xmlrpc",
+        "bdb",
+        "pdb",
+        "timeit",
+        "trace",
+        "profile",
+        "cProfile",
+        "idlelib",
+        "lib2to3",
+        "venv",
+        "ensurepip",
+        "distutils",
+        "setuptools",
+        "pkgutil",
+        "zipimport",
+        "_io",
+        "io",
+        "pathlib",
+        "glob",
+        "tempfile",
+        "cgi",
+        "pydoc",
+        "site",
+        "sysconfig",
+        "linecache",
+        "tokenize",
+        "inspect",
+        "gc",
+        "ast",
+        "builtins",
+        "__builtin__",
+        "functools",
+        "operator",
+        "_operator",
+        "_functools",
+        "torch.hub",
+        "torch.load",
+        "torch.jit",
+        "torch.package",
+        "torch.serialization",
+        "numpy.testing",
+        "numpy.f2py",
+        "numpy.distutils",
+        "numpy.load",
+        "keras",
+        "tensorflow",
+    ]
 )
 """Roots whose callables are known to reach code execution, files or the network; a non-allowed global
 under one of these is *critical*. Sources: picklescan's ``_unsafe_globals`` (1.0.x), modelscan's

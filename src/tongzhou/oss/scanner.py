@@ -8,6 +8,7 @@ multi-gigabyte model costs address space, not memory.
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import os
 import struct
@@ -62,13 +63,16 @@ def sniff(view: memoryview, name: str) -> str:
         return "gguf"
     if head.startswith(HDF5_MAGIC):
         return "hdf5"
-    if len(head) >= 9 and head[8:9] == b"{" and struct.unpack("<Q", head[:8])[0] <= MAX_HEADER:
+    if (
+        len(head) >= 9
+        and head[8:9] == b"{"
+        and (struct.unpack("<Q", head[:8])[0] <= MAX_HEADER or name.lower().endswith(".safetensors"))
+    ):
         return "safetensors"
     if head.startswith(b"\x80") and len(head) > 1 and head[1] <= 5:
         return "pickle"
-    if name.lower().endswith(".json") or head.lstrip()[:1] in (b"{", b"["):
-        if name.lower().endswith(".json"):
-            return "json"
+    if name.lower().endswith(".json"):
+        return "json"
     if looks_like_onnx(view) and name.lower().endswith(".onnx"):
         return "onnx"
     if looks_like_pickle(view):
@@ -85,26 +89,48 @@ def dispatch(view: memoryview, where: Location, ctx: ScanContext) -> None:
     kind = sniff(view, where.name)
     ext = _extension(where.name)
     expected = EXPECTED.get(ext)
-    if expected is not None and kind not in expected and len(view):
+    if expected is not None and kind not in expected and kind != "other":
         severity = Severity.HIGH if kind == "pickle" else Severity.MEDIUM
-        ctx.add(where, severity, "file.extension-mismatch", f"{ext} holds {kind}",
-                f"named {ext} but the content is {kind}; scanned as {kind}")
+        ctx.add(
+            where,
+            severity,
+            "file.extension-mismatch",
+            f"{ext} holds {kind}",
+            f"named {ext} but the content is {kind}; scanned as {kind}",
+        )
     handler = {
-        "zip": scan_zip, "tar": scan_tar, "gzip": scan_gzip, "npy": scan_npy, "gguf": scan_gguf,
-        "hdf5": scan_hdf5, "safetensors": scan_safetensors, "onnx": scan_onnx, "pickle": scan_pickle,
+        "zip": scan_zip,
+        "tar": scan_tar,
+        "gzip": scan_gzip,
+        "npy": scan_npy,
+        "gguf": scan_gguf,
+        "hdf5": scan_hdf5,
+        "safetensors": scan_safetensors,
+        "onnx": scan_onnx,
+        "pickle": scan_pickle,
         "json": scan_json,
     }.get(kind)
     if handler is not None:
         handler(view, where, ctx)
     elif kind in _UNSCANNABLE.values():
         ctx.recognised(where, kind)
-        ctx.add(where, Severity.MEDIUM, "archive.unsupported", kind,
-                f"a {kind} archive: the scanner cannot open it, so its content is unchecked")
+        ctx.add(
+            where,
+            Severity.MEDIUM,
+            "archive.unsupported",
+            kind,
+            f"a {kind} archive: the scanner cannot open it, so its content is unchecked",
+        )
     else:
         ctx.recognised(where, "other")
         if expected is not None and len(view):
-            ctx.add(where, Severity.MEDIUM, "file.unrecognised", ext,
-                    f"named {ext} but no model format was recognised in its bytes")
+            ctx.add(
+                where,
+                Severity.MEDIUM,
+                "file.unrecognised",
+                ext,
+                f"named {ext} but no model format was recognised in its bytes",
+            )
 
 
 def _files(paths: Iterable[Path], ctx: ScanContext) -> Iterator[Path]:
@@ -154,7 +180,5 @@ def scan_file(path: Path, ctx: ScanContext) -> None:
         dispatch(view, where, ctx)
     finally:
         view.release()
-        try:
+        with contextlib.suppress(BufferError):  # a slice still refers to it: it goes with the last one
             mapped.close()
-        except BufferError:
-            pass  # a slice still refers to it; the mapping goes with the last reference
