@@ -16,6 +16,7 @@ import struct
 import tarfile
 import zipfile
 import zlib
+from typing import Any
 
 from tongzhou.oss._context import Location, ScanContext
 from tongzhou.oss.findings import Severity
@@ -26,6 +27,35 @@ _CHUNK = 1 << 20
 
 class _TooBig(Exception):
     pass
+
+
+class _ViewFile(io.RawIOBase):
+    """A seekable read-only file over a memoryview: ZipFile and tarfile read a mapped model without the
+    copy ``io.BytesIO`` would make (measured: the copy was most of the time on a 200 MB torch zip)."""
+
+    def __init__(self, view: memoryview) -> None:
+        super().__init__()
+        self._view, self._pos = view, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        chunk = self._view[self._pos : self._pos + len(buffer)]
+        buffer[: len(chunk)] = chunk
+        self._pos += len(chunk)
+        return len(chunk)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: len(self._view)}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
 
 
 def _inflate(raw: memoryview, method: int, limit: int) -> bytes:
@@ -52,7 +82,7 @@ def _inflate(raw: memoryview, method: int, limit: int) -> bytes:
 def scan_zip(view: memoryview, where: Location, ctx: ScanContext) -> None:
     """Scan every member of the zip archive in ``view``."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(view))
+        archive = zipfile.ZipFile(_ViewFile(view))
         entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         ctx.add(where, Severity.MEDIUM, "archive.malformed", "zip", f"unreadable zip ({exc})")
@@ -200,7 +230,7 @@ def scan_tar(view: memoryview, where: Location, ctx: ScanContext) -> None:
     """Scan every regular member of a (possibly compressed) tar archive; the legacy PyTorch format is one."""
     ctx.recognised(where, "tar")
     try:
-        with tarfile.open(fileobj=io.BytesIO(view), mode="r:*") as archive:
+        with tarfile.open(fileobj=_ViewFile(view), mode="r:*") as archive:
             for count, member in enumerate(archive):
                 if count >= ctx.limits.max_members:
                     ctx.add(
