@@ -259,6 +259,14 @@ def malicious_samples() -> dict[str, tuple[str, bytes]]:
             "allowed module, dotted name collections.OrderedDict.__init__",
             a.framed(a.stack_global("collections", "OrderedDict.__init__") + b")R."),
         ),
+        "nested_pickle_loads.pkl": (
+            "pickle.loads of an embedded pickle",
+            a.proto(3) + a.glob("_pickle", "loads") + b"C" + bytes([len(_RCE)]) + _RCE + b"\x85R.",
+        ),
+        "dotted_method.pkl": (
+            "dotted name code.InteractiveInterpreter.runsource",
+            a.framed(a.stack_global("code", "InteractiveInterpreter.runsource") + a.ustr("x") + b"\x85R."),
+        ),
         "getattr_chain.pkl": ("builtins via getattr(__import__('os'), 'system')", getattr_chain),
         "memo_indirection.pkl": ("STACK_GLOBAL from memo GET (BINGET)", memo_trick),
         "dynamic_global.pkl": ("STACK_GLOBAL of a computed name", dynamic),

@@ -143,13 +143,24 @@ def _scan_stream(view: memoryview, start: int, where: Location, ctx: ScanContext
     memo: dict[int, object] = {}
     proto = 0
     count = 0
+    limit = ctx.limits.max_pickle_opcodes
     try:
         for opcode, arg, pos in pickletools.genops(_reader(view, start)):
             count += 1
-            if count > ctx.limits.max_pickle_opcodes:
-                raise _Malformed(f"more than {ctx.limits.max_pickle_opcodes} opcodes")
-            offset = pos if pos is not None else start
+            if count > limit:
+                raise _Malformed(f"more than {limit} opcodes")
             name = opcode.name
+            if name not in _SPECIAL:  # most opcodes only move the stack: one set lookup, then the table
+                marked, popped, pushed = _EFFECTS[name]
+                if marked:
+                    _pop_to_mark(stack)
+                if popped:
+                    if len(stack) < popped:
+                        raise _Malformed("stack underflow")
+                    del stack[len(stack) - popped :]
+                stack.extend(pushed)
+                continue
+            offset = pos if pos is not None else start
             if name == "STOP":
                 return offset + 1
             if name == "PROTO":
@@ -230,7 +241,7 @@ def _scan_stream(view: memoryview, start: int, where: Location, ctx: ScanContext
                     )
                 stack.append(_UNKNOWN)
             else:
-                _generic(stack, opcode)
+                raise AssertionError(f"{name} is in _SPECIAL but not handled")
     except ValueError as exc:
         raise _Malformed(str(exc)) from None
     raise _Malformed("the stream ends without STOP")
@@ -246,15 +257,14 @@ def _effect(opcode: pickletools.OpcodeInfo) -> tuple[bool, int, tuple[object, ..
 
 
 _EFFECTS = {op.name: _effect(op) for op in pickletools.opcodes}
-
-
-def _generic(stack: list[object], opcode: pickletools.OpcodeInfo) -> None:
-    marked, popped, pushed = _EFFECTS[opcode.name]
-    if marked:
-        _pop_to_mark(stack)
-    if popped:
-        _pop(stack, popped)
-    stack.extend(pushed)
+_SPECIAL = frozenset(
+    {"STOP", "PROTO", "MEMOIZE", "GLOBAL", "INST", "STACK_GLOBAL", "REDUCE", "NEWOBJ", "NEWOBJ_EX", "OBJ"}
+    | {"EXT1", "EXT2", "EXT4", "PERSID", "BINPERSID"}
+    | _STRING_OPS
+    | _PUT_OPS
+    | _GET_OPS
+)
+"""Opcodes the scan interprets; every other opcode only pops and pushes unknown values."""
 
 
 def scan_pickle(view: memoryview, where: Location, ctx: ScanContext, *, in_torch: bool = False) -> None:
