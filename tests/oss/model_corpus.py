@@ -18,6 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.oss import pickle_asm as asm
+from tests.oss.format_builders import (
+    DENSE,
+    LAMBDA,
+    gguf_file,
+    keras_config,
+    npy_header,
+    onnx_model,
+    safetensors_file,
+)
 
 
 @dataclass(frozen=True)
@@ -45,82 +54,6 @@ def _tar_gz(members: list[tuple[str, bytes]]) -> bytes:
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
     return buffer.getvalue()
-
-
-def _npy_header(descr: str, shape: tuple[int, ...]) -> bytes:
-    text = repr({"descr": descr, "fortran_order": False, "shape": shape})
-    pad = 64 - (10 + len(text) + 1) % 64
-    header = (text + " " * pad + "\n").encode("latin-1")
-    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header
-
-
-def _keras_config(layers: list[dict[str, object]]) -> bytes:
-    return json.dumps(
-        {"module": "keras", "class_name": "Sequential", "config": {"name": "m", "layers": layers}}
-    ).encode()
-
-
-_DENSE = {"module": "keras.layers", "class_name": "Dense", "config": {"units": 4}, "registered_name": None}
-_LAMBDA = {
-    "module": "keras.layers",
-    "class_name": "Lambda",
-    "config": {"function": {"class_name": "__lambda__", "config": {"code": "4wEAAAAAAAAA"}}},
-}
-
-
-def _pb_field(number: int, payload: bytes) -> bytes:
-    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
-
-
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, value = value & 0x7F, value >> 7
-        out.append(byte | (0x80 if value else 0))
-        if not value:
-            return bytes(out)
-
-
-def onnx_model(location: str, in_subgraph: bool = False) -> bytes:
-    """A ModelProto whose initializer keeps its data in ``location`` (external data)."""
-    entry = _pb_field(1, b"location") + _pb_field(2, location.encode())
-    tensor = _pb_field(8, b"w") + _pb_field(13, entry) + b"\x70\x01"  # data_location = EXTERNAL (14)
-    graph = _pb_field(5, tensor) + _pb_field(2, b"g")
-    if in_subgraph:
-        attribute = _pb_field(1, b"then_branch") + _pb_field(6, graph)
-        graph = _pb_field(1, _pb_field(4, b"If") + _pb_field(5, attribute)) + _pb_field(2, b"outer")
-    return b"\x08\x09" + _pb_field(2, b"tongzhou-test") + _pb_field(7, graph)
-
-
-def gguf_file(template: str) -> bytes:
-    """A minimal GGUF v3 with one tensor and a chat template."""
-
-    def s(text: str) -> bytes:
-        data = text.encode()
-        return struct.pack("<Q", len(data)) + data
-
-    kvs = [
-        s("general.architecture") + struct.pack("<I", 8) + s("llama"),
-        s("tokenizer.chat_template") + struct.pack("<I", 8) + s(template),
-        s("tokenizer.ggml.tokens") + struct.pack("<IIQ", 9, 8, 2) + s("a") + s("b"),
-    ]
-    tensor = (
-        s("t") + struct.pack("<I", 1) + struct.pack("<Q", 4) + struct.pack("<I", 0) + struct.pack("<Q", 0)
-    )
-    header = b"GGUF" + struct.pack("<IQQ", 3, 1, len(kvs)) + b"".join(kvs) + tensor
-    header += b"\x00" * (-len(header) % 32)
-    return header + struct.pack("<4f", 1, 2, 3, 4)
-
-
-def safetensors_file(tensors: dict[str, tuple[str, list[int], bytes]], metadata: dict[str, str]) -> bytes:
-    header: dict[str, object] = {"__metadata__": metadata}
-    offset, data = 0, b""
-    for name, (dtype, shape, raw) in tensors.items():
-        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + len(raw)]}
-        offset, data = offset + len(raw), data + raw
-    text = json.dumps(header).encode()
-    text += b" " * (-len(text) % 8)
-    return struct.pack("<Q", len(text)) + text + data
 
 
 CHATML = (
@@ -186,7 +119,7 @@ def malicious_samples() -> dict[str, tuple[str, bytes]]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             archive.writestr("archive/data.pkl", _RCE)
-    object_npy = _npy_header("|O", (1,)) + _RCE
+    object_npy = npy_header("|O", (1,)) + _RCE
     return {
         "p0_os_system.pkl": ("protocol 0 GLOBAL os.system", a.text_call("os", "system", "id")),
         "p1_posix_system.pkl": (
@@ -293,11 +226,11 @@ def malicious_samples() -> dict[str, tuple[str, bytes]]:
         "object_array.npz": ("NumPy .npz holding an object array", _zip([("x.npy", object_npy)])),
         "lambda.keras": (
             "Keras .keras Lambda layer",
-            _zip([("config.json", _keras_config([_DENSE, _LAMBDA])), ("metadata.json", b"{}")]),
+            _zip([("config.json", keras_config([DENSE, LAMBDA])), ("metadata.json", b"{}")]),
         ),
         "lambda.h5": (
             "Keras .h5 Lambda layer",
-            b"\x89HDF\r\n\x1a\n" + b"\0" * 120 + _keras_config([_LAMBDA]) + b"\0" * 64,
+            b"\x89HDF\r\n\x1a\n" + b"\0" * 120 + keras_config([LAMBDA]) + b"\0" * 64,
         ),
         "custom_object.keras": (
             "Keras custom object module",
@@ -305,7 +238,7 @@ def malicious_samples() -> dict[str, tuple[str, bytes]]:
                 [
                     (
                         "config.json",
-                        _keras_config([{"module": "evil.layers", "class_name": "Boom", "config": {}}]),
+                        keras_config([{"module": "evil.layers", "class_name": "Boom", "config": {}}]),
                     )
                 ]
             ),
@@ -375,9 +308,9 @@ def benign_samples() -> dict[str, tuple[str, bytes]]:
     samples["model.onnx"] = ("ONNX with external data beside it", onnx_model("weights/model.bin"))
     samples["dense.keras"] = (
         "Keras .keras Dense",
-        _zip([("config.json", _keras_config([_DENSE])), ("metadata.json", b"{}")]),
+        _zip([("config.json", keras_config([DENSE])), ("metadata.json", b"{}")]),
     )
-    samples["dense.h5"] = ("Keras .h5 Dense", b"\x89HDF\r\n\x1a\n" + b"\0" * 120 + _keras_config([_DENSE]))
+    samples["dense.h5"] = ("Keras .h5 Dense", b"\x89HDF\r\n\x1a\n" + b"\0" * 120 + keras_config([DENSE]))
     samples["config.json"] = (
         "Hugging Face config.json",
         json.dumps({"architectures": ["LlamaForCausalLM"]}).encode(),

@@ -111,3 +111,18 @@ def test_unparseable_chat_template_is_reported_not_rendered(write) -> None:  # t
 def test_missing_path_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file"):
         scan_paths([tmp_path / "absent.pt"])
+
+
+def test_onnx_external_data_through_a_symlink_out_of_the_directory(tmp_path: Path) -> None:
+    from tests.oss.model_corpus import onnx_model
+
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    (tmp_path / "secret").write_bytes(b"x")
+    (model_dir / "weights.bin").symlink_to(tmp_path / "secret")
+    (model_dir / "model.onnx").write_bytes(onnx_model("weights.bin"))
+    (finding,) = [f for f in scan_paths([model_dir / "model.onnx"]).findings]
+    assert (finding.severity, finding.construct) == (Severity.CRITICAL, "weights.bin")
+    (model_dir / "weights.bin").unlink()
+    (model_dir / "weights.bin").write_bytes(b"\0" * 4)
+    assert scan_paths([model_dir / "model.onnx"]).findings == []

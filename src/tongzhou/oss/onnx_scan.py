@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
+from pathlib import Path
 
 from tongzhou.oss._context import Location, ScanContext
 from tongzhou.oss.findings import Severity
@@ -100,12 +101,27 @@ def escapes(location: str) -> bool:
     return posixpath.normpath(text).split("/")[0] == ".."
 
 
+def _leaves_by_link(model_file: str, location: str) -> bool:
+    """True when ``location`` is inside the directory by name but a symlink takes it outside."""
+    base = Path(model_file).resolve().parent
+    return not (base / location).resolve().is_relative_to(base)
+
+
 def scan_onnx(view: memoryview, where: Location, ctx: ScanContext) -> None:
     """Walk an ONNX ModelProto and report external-data paths that escape the model directory."""
     ctx.recognised(where, "onnx")
     try:
         for _n, a, b in _children(view, 0, len(view), {7}):
             for location, offset in _graph(view, a, b, 0):
+                if not escapes(location) and not where.members and _leaves_by_link(where.file, location):
+                    ctx.add(
+                        where,
+                        Severity.CRITICAL,
+                        "onnx.external-data-escape",
+                        location,
+                        "external data is a link that resolves outside the model directory",
+                        offset,
+                    )
                 if escapes(location):
                     ctx.add(
                         where,
