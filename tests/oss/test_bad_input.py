@@ -126,3 +126,19 @@ def test_onnx_external_data_through_a_symlink_out_of_the_directory(tmp_path: Pat
     (model_dir / "weights.bin").unlink()
     (model_dir / "weights.bin").write_bytes(b"\0" * 4)
     assert scan_paths([model_dir / "model.onnx"]).findings == []
+
+
+def test_truncated_and_corrupted_corpus_files_never_raise(corpus, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import random
+
+    rng = random.Random(22)
+    for sample in corpus:
+        data = sample.path.read_bytes()
+        for variant in range(6):
+            mutated = bytearray(data[: rng.randrange(1, len(data) + 1)] if variant < 3 else data)
+            for _ in range(0 if variant < 3 else rng.randint(1, 8)):
+                mutated[rng.randrange(len(mutated))] = rng.randrange(256)
+            path = tmp_path / f"{variant}-{sample.path.name}"
+            path.write_bytes(bytes(mutated))
+            report = scan_paths([path])  # raises nothing: every failure is a finding
+            assert report.formats or report.findings, path.name
