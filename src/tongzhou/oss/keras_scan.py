@@ -64,11 +64,12 @@ def check_keras_config(config: object, where: Location, ctx: ScanContext, offset
 
 def scan_json(view: memoryview, where: Location, ctx: ScanContext) -> None:
     """A JSON member (``config.json`` of a .keras zip, a Hugging Face config): check it as a Keras config."""
+    ctx.recognised(where, "json")
     try:
         config = json.loads(bytes(view).decode("utf-8"))
     except (ValueError, UnicodeDecodeError, RecursionError):
+        ctx.add(where, Severity.INFO, "json.malformed", "json", "not valid JSON: no loader can read it")
         return
-    ctx.recognised(where, "json")
     check_keras_config(config, where, ctx)
 
 
