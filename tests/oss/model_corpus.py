@@ -62,6 +62,17 @@ CHATML = (
     "{{'<|im_start|>' + message['role'] + '\\n' + message.content + '<|im_end|>' + '\\n'}}{% endfor %}"
     "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
 )
+TOOLS_TEMPLATE = (
+    "{%- set ns = namespace(system='') -%}{%- if tools %}{{ '<|im_start|>system\\n' }}"
+    "{%- for tool in tools %}{{ tool | tojson }}{%- endfor %}{%- endif %}"
+    "{%- for message in messages | selectattr('role', 'ne', 'tool') %}"
+    "{%- if message.role not in ['user', 'assistant', 'system'] %}{{ raise_exception('bad role') }}{%- endif %}"
+    "{%- if message.tool_calls is defined %}{%- for call in message.tool_calls %}"
+    "{{ call.function.name }}{{ call.function.arguments | tojson }}{%- endfor %}{%- endif %}"
+    "{{ message['content'] | trim }}{{ message.content.split('</think>')[-1].strip() }}"
+    "{%- set ns.system = ns.system ~ loop.index0 | string %}{%- endfor %}"
+    "{%- if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{%- endif %}"
+)
 _RCE = asm.proto(2) + asm.call1(asm.glob("os", "system"), "echo pwned") + b"."
 
 
@@ -305,6 +316,7 @@ def benign_samples() -> dict[str, tuple[str, bytes]]:
         ),
     )
     samples["chatml.gguf"] = ("GGUF with a ChatML template", gguf_file(CHATML))
+    samples["tools.gguf"] = ("GGUF with a tool-calling template", gguf_file(TOOLS_TEMPLATE))
     samples["model.onnx"] = ("ONNX with external data beside it", onnx_model("weights/model.bin"))
     samples["dense.keras"] = (
         "Keras .keras Dense",
