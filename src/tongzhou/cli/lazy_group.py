@@ -68,6 +68,11 @@ COMMANDS: tuple[CommandEntry, ...] = (
         "tongzhou.cli.corpus",
         "Audit training corpora: keywords, personal data, sampling. 语料审核。",
     ),
+    CommandEntry(
+        "oss",
+        "tongzhou.cli.oss",
+        "Open-source compliance: are model files safe to load? 开源合规。",
+    ),
     CommandEntry("energy", "tongzhou.cli.energy", "Energy, carbon and water of model runs. 能效水效。"),
     CommandEntry(
         "serve",
