@@ -69,7 +69,9 @@ def write_site_policy(key: Ed25519PrivateKey, name: str = POLICY_NAME, evaluator
                 "public_key": public_key_pem(key.public_key()),
                 "valid_from": "2026-01-01T00:00:00Z",
                 "valid_until": "2030-12-31T23:59:59Z",
-                "recognised_for": [{"profile": "gbt45654", "versions": ["2025"], "jurisdictions": ["CN", "EU"]}],
+                "recognised_for": [
+                    {"profile": "gbt45654", "versions": ["2025"], "jurisdictions": ["CN", "EU"]}
+                ],
             }
         ],
         "require": {"complete_run": True},
@@ -82,7 +84,12 @@ def write_site_policy(key: Ed25519PrivateKey, name: str = POLICY_NAME, evaluator
 
 def make_lab(store: Store, banks: Path) -> Lab:
     """A lab whose key the site policy trusts (the policy is written to TONGZHOU_HOME)."""
-    lab = Lab(Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate(), make_summary(banks, 12, fail_every=5), store)
+    lab = Lab(
+        Ed25519PrivateKey.generate(),
+        Ed25519PrivateKey.generate(),
+        make_summary(banks, 12, fail_every=5),
+        store,
+    )
     write_site_policy(lab.key)
     return lab
 

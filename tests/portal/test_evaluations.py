@@ -39,7 +39,9 @@ def upload(client: TestClient, envelope: Any, system_id: str = PUBLIC_ID) -> Any
     return client.post(f"/api/v1/systems/{system_id}/evaluations", json=envelope)
 
 
-def test_a_good_envelope_is_stored_and_shown_with_key_policy_and_recognition(portal: Portal, lab: Lab) -> None:
+def test_a_good_envelope_is_stored_and_shown_with_key_policy_and_recognition(
+    portal: Portal, lab: Lab
+) -> None:
     envelope = lab.envelope(PUBLIC_ID)
     made = upload(as_evaluator(portal), envelope)
     assert made.status_code == 201, made.text
@@ -58,10 +60,13 @@ def test_a_good_envelope_is_stored_and_shown_with_key_policy_and_recognition(por
     page = public.get(f"/evaluations/{evaluation_id}")
     assert page.status_code == 200
     assert lab.key_id in page.text and POLICY_NAME in page.text
-    assert 'id="browser-verification"' in page.text and "data-public-key=\"-----BEGIN PUBLIC KEY-----" in page.text
+    assert (
+        'id="browser-verification"' in page.text
+        and 'data-public-key="-----BEGIN PUBLIC KEY-----' in page.text
+    )
     raw = public.get(f"/api/v1/evaluations/{evaluation_id}/envelope")
     assert raw.headers["content-type"].startswith("application/json")
-    assert f'{evaluation_id}.dsse.json' in raw.headers["content-disposition"]
+    assert f"{evaluation_id}.dsse.json" in raw.headers["content-disposition"]
     assert json.loads(raw.content) == envelope
     system_page = public.get(f"/systems/{PUBLIC_ID}").text
     assert f'href="/evaluations/{evaluation_id}"' in system_page
@@ -79,7 +84,10 @@ def test_the_upload_form_with_a_bundle(portal: Portal, lab: Lab) -> None:
         "bundle": ("results.jsonl", lab.bundle_results(), "application/octet-stream"),
     }
     made = browser.post(
-        f"/systems/{PUBLIC_ID}/evaluations", data={"csrf_token": csrf_of(page)}, files=files, follow_redirects=False
+        f"/systems/{PUBLIC_ID}/evaluations",
+        data={"csrf_token": csrf_of(page)},
+        files=files,
+        follow_redirects=False,
     )
     assert made.status_code == 303, made.text[:2000]
     shown = browser.get(made.headers["location"])
@@ -97,7 +105,9 @@ def test_a_bundle_that_differs_from_the_signed_results_is_refused(portal: Portal
         "envelope": ("run.dsse.json", json.dumps(lab.envelope(PUBLIC_ID)).encode(), "application/json"),
         "bundle": ("results.jsonl", bad_bundle, "application/octet-stream"),
     }
-    refused = browser.post(f"/systems/{PUBLIC_ID}/evaluations", data={"csrf_token": csrf_of(page)}, files=files)
+    refused = browser.post(
+        f"/systems/{PUBLIC_ID}/evaluations", data={"csrf_token": csrf_of(page)}, files=files
+    )
     assert refused.status_code == 422 and "result-mismatch" in refused.text
     assert 'role="alert"' in refused.text and stored(portal) == 0
 
@@ -116,7 +126,14 @@ def _refusals(lab: Lab) -> dict[str, tuple[Any, str, int, str]]:
 
 @pytest.mark.parametrize(
     "case",
-    ["tampered payload", "wrong key", "untrusted key", "another system's subject", "no system named", "not an envelope"],
+    [
+        "tampered payload",
+        "wrong key",
+        "untrusted key",
+        "another system's subject",
+        "no system named",
+        "not an envelope",
+    ],
 )
 def test_bad_envelopes_are_refused_and_nothing_is_stored(portal: Portal, lab: Lab, case: str) -> None:
     envelope, system_id, status, says = _refusals(lab)[case]

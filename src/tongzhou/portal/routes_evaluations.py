@@ -36,11 +36,15 @@ def _ctx(request: Request) -> PortalContext:
     summary="Upload a signed evaluation (evaluators): a DSSE envelope, verified against the site's "
     "trust policy; stored only when it verifies and names this system.",
 )
-async def post_evaluation(request: Request, system_id: str, viewer: Viewer = Depends(viewer_of)) -> JSONResponse:
+async def post_evaluation(
+    request: Request, system_id: str, viewer: Viewer = Depends(viewer_of)
+) -> JSONResponse:
     require(viewer, *UPLOADERS)
     upload = await read_evaluation_upload(request)
     assert viewer.account is not None
-    evaluation_id = await run_in_threadpool(accept_evaluation, _ctx(request), system_id, upload, viewer.account)
+    evaluation_id = await run_in_threadpool(
+        accept_evaluation, _ctx(request), system_id, upload, viewer.account
+    )
     return JSONResponse(
         {"id": evaluation_id, "url": f"/evaluations/{evaluation_id}"},
         status_code=201,
@@ -49,7 +53,9 @@ async def post_evaluation(request: Request, system_id: str, viewer: Viewer = Dep
 
 
 @router.post("/systems/{system_id}/evaluations", include_in_schema=False)
-async def post_evaluation_form(request: Request, system_id: str, viewer: Viewer = Depends(viewer_of)) -> Response:
+async def post_evaluation_form(
+    request: Request, system_id: str, viewer: Viewer = Depends(viewer_of)
+) -> Response:
     require(viewer, *UPLOADERS)
     assert viewer.account is not None
     try:
