@@ -11,12 +11,14 @@ import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from tests.portal.conftest import PUBLIC_ID, RESTRICTED_ID, Portal, csrf_of
+from tests.portal.conftest import PUBLIC_ID, RESTRICTED_ID, Portal, csrf_of, seed
 from tests.portal.signed_evaluations import POLICY_NAME, Lab, make_lab, resigned_under_lab_id, tampered
 from tongzhou.portal._tables import EVALUATIONS
 from tongzhou.portal.evaluation_upload import MAX_EVALUATION_BYTES
 from tongzhou.portal.evaluations import site_policy_path
 from tongzhou.portal.roles import Role
+from tongzhou.portal.service import create_service
+from tongzhou.store import Store
 
 OTHER_ID = "credit-scoring"
 
@@ -170,3 +172,20 @@ def test_restricted_systems_and_their_evaluations_stay_hidden(portal: Portal, la
     assert stored(portal) == 0
     assert portal.client().get("/evaluations/ev-000000000000000000000000").status_code == 404
     assert portal.client().get("/api/v1/evaluations/nope/envelope").status_code == 404
+
+
+def test_signed_evaluations_on_each_backend(store: Store, tmp_path: Path) -> None:
+    """Upload, refusal with nothing stored, the duplicate check and the pages on SQLite and PostgreSQL."""
+    seed(store)
+    portal = Portal(store, create_service(store))
+    lab = make_lab(store, tmp_path / "banks")
+    client = as_evaluator(portal)
+    assert upload(client, tampered(lab.envelope(PUBLIC_ID))).status_code == 422
+    assert stored(portal) == 0
+    envelope = lab.envelope(PUBLIC_ID)
+    made = upload(client, envelope)
+    assert made.status_code == 201, made.text
+    assert upload(client, envelope).status_code == 409 and stored(portal) == 1
+    evaluation_id = made.json()["id"]
+    assert portal.client().get(f"/api/v1/evaluations/{evaluation_id}").json()["verification"]["ok"] is True
+    assert portal.client().get(f"/evaluations/{evaluation_id}").status_code == 200
