@@ -77,6 +77,26 @@ def test_a_good_envelope_is_stored_and_shown_with_key_policy_and_recognition(
     assert upload(as_evaluator(portal), envelope).status_code == 409 and stored(portal) == 1
 
 
+def test_a_profile_changed_after_the_evaluation_is_said_so(portal: Portal, lab: Lab) -> None:
+    from tongzhou.systems.registry import SystemRegistry
+
+    envelope = lab.envelope(PUBLIC_ID)
+    made = upload(as_evaluator(portal), envelope)
+    evaluation_id = made.json()["id"]
+    api = portal.client().get(f"/api/v1/evaluations/{evaluation_id}").json()
+    assert api["profile_matches"] is True
+    registry = SystemRegistry(portal.store)
+    changed = registry.get(PUBLIC_ID).model_copy(update={"version": "9.9-changed"})
+    registry.add(changed, replace=True)
+    assert portal.client().get(f"/api/v1/evaluations/{evaluation_id}").json()["profile_matches"] is False
+    page = portal.client().get(f"/evaluations/{evaluation_id}", params={"lang": "zh"}).text
+    assert "该系统的档案已变更" in page
+    # The same run uploaded now is about an old profile: refused as such (before the duplicate check).
+    again = upload(as_evaluator(portal), envelope)
+    assert again.status_code == 422 and "not about this system" in again.json()["error"]["message"]
+    assert stored(portal) == 1
+
+
 def test_the_upload_form_with_a_bundle(portal: Portal, lab: Lab) -> None:
     browser = portal.logged_in(Role.evaluator)
     page = browser.get(f"/systems/{PUBLIC_ID}").text

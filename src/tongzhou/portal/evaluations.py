@@ -196,6 +196,10 @@ def evaluation_view(ctx: PortalContext, evaluation_id: str, *, sees_restricted: 
     view = recognition_view(result)
     report = result.report or {}
     evaluator = policy.by_key_id.get(row["key_id"]) if policy else None
+    from tongzhou.systems.registry import profile_digest
+
+    # False once the system's profile has changed since the run: the evaluation is of the old one.
+    row["profile_matches"] = report.get("system_profile_sha256") == profile_digest(profile)[1]
     row["uploaded"] = dt.datetime.fromtimestamp(row.pop("uploaded_us") / 1e6, dt.UTC).isoformat(
         timespec="seconds"
     )
