@@ -136,3 +136,21 @@ def test_admin_creates_an_organisation(page: Any) -> None:
     forms.nth(1).locator("input[name=name]").fill("Government AI lab")
     forms.nth(1).locator("button[type=submit]").click()
     assert "gov-lab" in page.inner_text("main ul")
+
+
+def test_evaluator_uploads_a_signed_evaluation(page: Any, portal: Portal, tmp_path: Any) -> None:
+    from tests.portal.signed_evaluations import make_lab
+
+    lab = make_lab(portal.store, tmp_path / "banks")
+    _login(page, Role.evaluator)
+    page.goto(f"{page.base}/systems/{PUBLIC_ID}")
+    envelope = json.dumps(lab.envelope(PUBLIC_ID)).encode()
+    page.set_input_files(
+        "input[name=envelope]", {"name": "run.dsse.json", "mimeType": "application/json", "buffer": envelope}
+    )
+    page.click("form.upload button[type=submit]")
+    page.wait_for_url("**/evaluations/ev-*")
+    place = page.locator("#browser-verification")
+    assert place.get_attribute("data-key-id") == lab.key_id
+    assert json.loads(place.get_attribute("data-envelope")) == json.loads(envelope)
+    assert lab.key_id in page.inner_text("main")

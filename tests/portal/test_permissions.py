@@ -14,6 +14,7 @@ from starlette.routing import Mount
 from starlette.testclient import TestClient
 
 from tests.portal.conftest import ACCOUNTS, PUBLIC_ID, RESTRICTED_ID, Portal, csrf_of
+from tests.portal.signed_evaluations import make_lab
 from tongzhou.portal.roles import Role
 from tongzhou.portal.sessions import COOKIE, SessionBook
 
@@ -68,9 +69,23 @@ NEW_PROFILE = {
 }
 
 
-def _call(portal: Portal, client: TestClient, role: Role, method: str, path: str, n: int) -> int:
+@pytest.fixture
+def evaluation_id(portal: Portal, tmp_path: Path) -> str:
+    """A signed evaluation of the public entry, uploaded by the evaluator (the site policy trusts it)."""
+    lab = make_lab(portal.store, tmp_path / "banks")
+    client = portal.client(headers={"Authorization": f"Bearer {portal.token(Role.evaluator)}"})
+    made = client.post(f"/api/v1/systems/{PUBLIC_ID}/evaluations", json=lab.envelope(PUBLIC_ID))
+    assert made.status_code == 201, made.text
+    found: str = made.json()["id"]
+    return found
+
+
+def _call(
+    portal: Portal, client: TestClient, role: Role, method: str, path: str, n: int, evaluation_id: str
+) -> int:
     concrete = (
         path.replace("{system_id}", PUBLIC_ID)
+        .replace("{evaluation_id}", evaluation_id)
         .replace("{restricted_id}", RESTRICTED_ID)
         .replace("{path}", "css/portal.css")
     )
@@ -100,24 +115,32 @@ def _fresh_session(portal: Portal, role: Role) -> TestClient:
 
 
 @pytest.mark.parametrize("role", ROLES, ids=[r.value for r in ROLES])
-def test_every_route_as_every_role_answers_as_the_table_says(portal: Portal, role: Role) -> None:
+def test_every_route_as_every_role_answers_as_the_table_says(
+    portal: Portal, role: Role, evaluation_id: str
+) -> None:
     client = portal.logged_in(role)
     wrong = []
     for n, ((method, path), allowed) in enumerate(sorted(permission_table().items())):
-        status = _call(portal, client, role, method, path, n)
+        status = _call(portal, client, role, method, path, n, evaluation_id)
         if allowed[role] == (status in REFUSED):
             wrong.append(f"{method} {path}: {status}, table says {'yes' if allowed[role] else 'no'}")
     assert not wrong, f"as {role.value}:\n" + "\n".join(wrong)
 
 
 @pytest.mark.parametrize("role", ROLES[1:], ids=[r.value for r in ROLES[1:]])
-def test_api_routes_with_a_token_answer_as_the_table_says(portal: Portal, role: Role) -> None:
+def test_api_routes_with_a_token_answer_as_the_table_says(
+    portal: Portal, role: Role, evaluation_id: str
+) -> None:
     client = portal.client(headers={"Authorization": f"Bearer {portal.token(role)}"})
     wrong = []
     for (method, path), allowed in sorted(permission_table().items()):
-        if not path.startswith("/api/v1/systems") and path != "/api/v1/me":
+        if not path.startswith(("/api/v1/systems", "/api/v1/evaluations")) and path != "/api/v1/me":
             continue
-        concrete = path.replace("{system_id}", PUBLIC_ID).replace("{restricted_id}", RESTRICTED_ID)
+        concrete = (
+            path.replace("{system_id}", PUBLIC_ID)
+            .replace("{restricted_id}", RESTRICTED_ID)
+            .replace("{evaluation_id}", evaluation_id)
+        )
         if method == "GET":
             status = client.get(concrete).status_code
         else:  # no CSRF token: a token-only request is not a browser's

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.portal.conftest import PUBLIC_ID, Portal, csrf_of
+from tests.portal.signed_evaluations import make_lab, write_site_policy
 from tests.portal.test_permissions import permission_table
 from tongzhou.portal.roles import Role
 
@@ -80,6 +82,33 @@ def test_hostile_text_in_every_field_is_escaped(portal: Portal, payload: str) ->
     for form in ({"name": payload, "password": payload, "role": payload}, {"id": payload, "name": payload}):
         path = "/admin/accounts" if "role" in form else "/admin/organisations"
         _no_live_markup(admin.post(path, data={**form, "csrf_token": admin_token}).text)
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_hostile_text_inside_a_validly_signed_evaluation_is_escaped(
+    portal: Portal, payload: str, tmp_path: Path
+) -> None:
+    lab = make_lab(portal.store, tmp_path / "banks")
+    write_site_policy(lab.key, name=payload, evaluator=payload)  # the site's own policy, too
+    verdicts = {k: {**v, "reason": payload} for k, v in lab.summary["verdicts"].items()}
+    model = {**lab.summary["model"], "name": payload}
+    envelope = lab.envelope(PUBLIC_ID, evaluator=payload, run_id=payload, model=model, verdicts=verdicts)
+    client = portal.client(headers={"Authorization": f"Bearer {portal.token(Role.evaluator)}"})
+    made = client.post(f"/api/v1/systems/{PUBLIC_ID}/evaluations", json=envelope)
+    assert made.status_code == 201, made.text
+    evaluation_id = made.json()["id"]
+    public = portal.client()
+    page = public.get(f"/evaluations/{evaluation_id}").text
+    _no_live_markup(page)
+    _no_live_markup(public.get(f"/systems/{PUBLIC_ID}").text)
+    if "7*7" in payload:
+        assert "{{ 7*7 }}" in page
+    api = public.get(f"/api/v1/evaluations/{evaluation_id}").json()
+    assert api["report"]["run_id"] == payload and api["report"]["model"] == payload  # data kept as is
+    assert api["verification"]["policy"] == payload and api["evaluator"] == payload
+    # The envelope travels in a data attribute: its quotes are escaped, so it cannot close it.
+    attribute = re.search(r'data-envelope="([^"]*)"', page)
+    assert attribute and json.loads(html.unescape(attribute.group(1))) == envelope
 
 
 def test_every_post_route_refuses_a_missing_or_forged_csrf_token(portal: Portal) -> None:

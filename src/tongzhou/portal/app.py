@@ -49,6 +49,12 @@ async def _guard(request: Request) -> None:
 
             await read_limited(request, MAX_FORM_BYTES)
             sent = (await read_form(request)).get(csrf.FIELD)
+        elif content_type == "multipart/form-data":  # an upload form (a signed evaluation)
+            from tongzhou.portal.evaluation_upload import MAX_EVALUATION_BYTES
+
+            await read_limited(request, MAX_EVALUATION_BYTES)
+            field = (await request.form(max_files=2, max_fields=8)).get(csrf.FIELD)
+            sent = field if isinstance(field, str) else None
     if not csrf.token_ok(ctx.key, viewer.csrf_basis, sent):
         raise PortalProblem(403, "The form has expired or did not come from this site; reload the page.")
 
@@ -70,7 +76,7 @@ def require(viewer: Viewer, *roles: Role) -> None:
 
 def create_portal_app(store: Store) -> FastAPI:
     """The portal (pages + ``/api/v1``) on ``store``; :mod:`tongzhou.portal.service` adds TAXII."""
-    from tongzhou.portal import routes_account, routes_admin, routes_api, routes_pages
+    from tongzhou.portal import routes_account, routes_admin, routes_api, routes_evaluations, routes_pages
 
     app = FastAPI(
         title="Tongzhou portal API (同舟门户接口)",
@@ -103,6 +109,7 @@ def create_portal_app(store: Store) -> FastAPI:
     app.include_router(routes_pages.router)
     app.include_router(routes_account.router)
     app.include_router(routes_admin.router)
+    app.include_router(routes_evaluations.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

@@ -81,5 +81,8 @@ DYNAMIC_MESSAGES = (
     "evaluator",
     "regulator",
     "admin",
+    "pass",
+    "fail",
+    "inconclusive",
 )
 """Messages templates translate through a variable (``_(kind)``, ``_(role)``): the test checks them too."""

@@ -100,6 +100,6 @@ def me(viewer: Viewer = Depends(viewer_of)) -> JSONResponse:
 
 # Later, with the compliance workspace (src/tongzhou/workspace, built beside this package):
 #   GET  /api/v1/systems/{system_id}/obligations   — the tracked obligations of a system
-#   POST /api/v1/systems/{system_id}/evaluations   — an evaluator's DSSE envelope, verified on upload
 #   GET  /api/v1/dashboards/...                    — the dashboards' data
-# Each gets its row in docs/portal.md's permission table; the matrix test fails until it has one.
+# Signed evaluations are in routes_evaluations.py. Each gets its row in docs/portal.md's
+# permission table; the matrix test fails until it has one.

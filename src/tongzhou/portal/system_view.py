@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -20,6 +20,9 @@ from tongzhou.portal.context import PortalContext
 from tongzhou.portal.problems import PortalProblem
 from tongzhou.portal.visibility import is_restricted
 from tongzhou.threats._tables import INCIDENTS
+
+if TYPE_CHECKING:
+    from tongzhou.systems.profile import SystemProfile
 
 _SYSTEM_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 EARLIEST_DAY = dt.date(2016, 1, 1)
@@ -64,15 +67,10 @@ def system_view(
     ctx: PortalContext, system_id: str, *, sees_restricted: bool, as_of: dt.date | None
 ) -> SystemView:
     """The view of one system (404 when unknown or not visible to this viewer)."""
-    from tongzhou.systems.profile import SystemProfile
-    from tongzhou.systems.registry import SystemRegistry, profile_digest
+    from tongzhou.systems.registry import profile_digest
 
-    if not _SYSTEM_ID.fullmatch(system_id) or not SystemRegistry(ctx.store).exists(system_id):
-        raise PortalProblem(404, "No registered system with this id.")
-    profile: SystemProfile = SystemRegistry(ctx.store).get(system_id)
+    profile = visible_profile(ctx, system_id, sees_restricted=sees_restricted)
     restricted = is_restricted(profile.sectors)
-    if restricted and not sees_restricted:
-        raise PortalProblem(404, "No registered system with this id.")
     result = ctx.classifier.classify(profile, as_of)
     result.profile_sha256 = profile_digest(profile)[1]
     classification = result.to_dict()
@@ -85,6 +83,18 @@ def system_view(
         _evaluations(ctx, system_id),
         _incidents(ctx, system_id),
     )
+
+
+def visible_profile(ctx: PortalContext, system_id: str, *, sees_restricted: bool) -> SystemProfile:
+    """The registered profile (404 when unknown, or restricted and this viewer may not see it)."""
+    from tongzhou.systems.registry import SystemRegistry
+
+    if not _SYSTEM_ID.fullmatch(system_id) or not SystemRegistry(ctx.store).exists(system_id):
+        raise PortalProblem(404, "No registered system with this id.")
+    profile = SystemRegistry(ctx.store).get(system_id)
+    if is_restricted(profile.sectors) and not sees_restricted:
+        raise PortalProblem(404, "No registered system with this id.")
+    return profile
 
 
 def organisation_of(ctx: PortalContext, system_id: str) -> str | None:
@@ -111,6 +121,7 @@ def _evaluations(ctx: PortalContext, system_id: str) -> list[dict[str, Any]]:
     return [
         {
             "id": r[0],
+            "url": f"/evaluations/{r[0]}",
             "evaluator": r[1],
             "verdict": r[2],
             "key_id": r[3],
