@@ -33,8 +33,11 @@ class ListingRequest:
     token: str | None
 
 
-def listing_request(request: Request) -> ListingRequest:
-    """Dependency: the listing parameters of ``request``; 400 when one is malformed."""
+async def listing_request(request: Request) -> ListingRequest:
+    """Dependency: the listing parameters of ``request``; 400 when one is malformed.
+
+    (``async`` though it awaits nothing: it does no I/O, and a plain function would cost the
+    request another trip through the thread pool.)"""
     config = context(request).config
     params = dict(request.query_params)
     try:

@@ -13,9 +13,9 @@ from tongzhou.threats.taxii_errors import TaxiiError
 from tongzhou.threats.wire_json import decode_json
 
 
-def taxii_content_type(request: Request) -> None:
+async def taxii_content_type(request: Request) -> None:
     """Dependency: 415 unless the request's ``Content-Type`` is TAXII 2.1 JSON (checked before
-    the caller is authenticated)."""
+    the caller is authenticated; ``async``: no I/O, so no trip through the thread pool)."""
     if not content_type_ok(request.headers.get("content-type")):
         raise TaxiiError(
             415,
