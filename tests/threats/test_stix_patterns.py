@@ -3,6 +3,8 @@ nesting refused with a clear reason before the parser runs (issue 20)."""
 
 from __future__ import annotations
 
+import inspect
+import sys
 from typing import Any
 
 import httpx
@@ -46,8 +48,32 @@ def test_nesting_depth_counts_brackets_outside_literals_only() -> None:
     assert nesting_depth("[a:b = 'c']") == 1
     assert nesting_depth("([a:b = 'c'] OR ([a:b = 'd']))") == 3
     assert nesting_depth("[a:b = '(((\\'((('] AND [a:c = ')']") == 1
+    # After an escaped quote the literal goes on, and after its end brackets count again.
+    assert nesting_depth("[a:b = 'it\\'s'] OR (([a:c = 'd']))") == 3
+    assert nesting_depth("[a:b = 'x\\\\'] OR ([a:c = 'd'])") == 2  # an escaped backslash, then the closing quote
+    assert nesting_depth("[a:X = 'b']") == 1  # only brackets and parentheses open a level
+    assert nesting_depth("X([a:b = 'c'])") == 2  # and only they close one
     assert nesting_depth(nested(MAX_PATTERN_NESTING)) == MAX_PATTERN_NESTING
     assert nesting_depth("") == 0
+
+
+def test_the_documented_bound() -> None:
+    # docs/threats.md states 64 levels; 65 is refused, 64 parses.
+    assert MAX_PATTERN_NESTING == 64
+    assert pattern_problem(with_pattern(nested(64))) is None
+    assert pattern_problem(with_pattern(nested(65))) is not None
+
+
+def test_a_parser_recursion_error_is_still_a_reason() -> None:
+    """The nesting bound keeps the parser within Python's recursion limit; should a deployment's
+    limit be lower, the answer is still a reason, not a crash."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 100)  # the parser needs ~4 frames a level
+    try:
+        problem = pattern_problem(with_pattern(nested(60)))
+    finally:
+        sys.setrecursionlimit(limit)
+    assert problem == "indicator pattern is too deeply nested to parse"
 
 
 @pytest.mark.parametrize("mode", VALIDATION_MODES)
