@@ -50,7 +50,8 @@ def test_nesting_depth_counts_brackets_outside_literals_only() -> None:
     assert nesting_depth("[a:b = '(((\\'((('] AND [a:c = ')']") == 1
     # After an escaped quote the literal goes on, and after its end brackets count again.
     assert nesting_depth("[a:b = 'it\\'s'] OR (([a:c = 'd']))") == 3
-    assert nesting_depth("[a:b = 'x\\\\'] OR ([a:c = 'd'])") == 2  # an escaped backslash, then the closing quote
+    # An escaped backslash, then the closing quote:
+    assert nesting_depth("[a:b = 'x\\\\'] OR ([a:c = 'd'])") == 2
     assert nesting_depth("[a:X = 'b']") == 1  # only brackets and parentheses open a level
     assert nesting_depth("X([a:b = 'c'])") == 2  # and only they close one
     assert nesting_depth(nested(MAX_PATTERN_NESTING)) == MAX_PATTERN_NESTING

@@ -58,9 +58,12 @@ def refusal(response: httpx.Response) -> str:
     """``"401"``, or ``"403 <description>"``, or the status of a success."""
     if response.status_code == 401:
         assert response.headers["www-authenticate"].startswith("Bearer")
+        assert response.json()["title"] == "Unauthorized"
         return "401"
     if response.status_code == 403:
-        return f"403 {response.json()['description']}"
+        error = response.json()
+        assert error["title"] == "Forbidden"
+        return f"403 {error['description']}"
     return str(response.status_code)
 
 
@@ -170,14 +173,32 @@ def test_deleting_needs_write_and_read(taxii: dict[str, Any]) -> None:
     assert call(taxii, "writer", "GET", path).status_code == 404
 
 
+def not_found(response: httpx.Response) -> str:
+    assert response.status_code == 404, response.text
+    error = response.json()
+    assert error["title"] == "Not found"
+    return str(error["description"])
+
+
 def test_unknown_roots_and_collections_are_404_after_authentication(taxii: dict[str, Any]) -> None:
     live: LiveTaxii = taxii["live"]
-    assert call(taxii, "reader", "GET", "collections/no-such-collection/objects/").status_code == 404
-    assert call(taxii, "anonymous", "GET", "collections/no-such-collection/").status_code == 404
-    other_root = live.base + "/elsewhere/collections/"
-    assert httpx.get(other_root, headers={**HEADERS, **bearer(live.reader_key)}).status_code == 404
+    unknown = "no collection 'no-such-collection'"
+    assert not_found(call(taxii, "reader", "GET", "collections/no-such-collection/objects/")) == unknown
+    assert not_found(call(taxii, "anonymous", "GET", "collections/no-such-collection/")) == unknown
+    reader = {**HEADERS, **bearer(live.reader_key)}
+    for path in ("/elsewhere/", "/elsewhere/collections/", f"/elsewhere/collections/{live.shared.id}/"):
+        assert not_found(httpx.get(live.base + path, headers=reader)) == "no API root 'elsewhere'"
     wrong_key = httpx.get(live.root_url + "collections/", headers={**HEADERS, **bearer("tzk_no_such")})
-    assert wrong_key.status_code == 401  # wrong credentials are refused even where anonymous may look
+    assert refusal(wrong_key) == "401"  # wrong credentials are refused even where anonymous may look
+
+
+def test_an_api_key_may_come_in_x_api_key(taxii: dict[str, Any]) -> None:
+    live: LiveTaxii = taxii["live"]
+    path = live.collection_url(live.shared) + "objects/"
+    assert httpx.get(path, headers={**HEADERS, "X-API-Key": live.reader_key}).status_code == 200
+    assert refusal(httpx.get(path, headers={**HEADERS, "X-API-Key": live.outsider_key})) == denied(
+        "outsider", "may not read", taxii
+    )
 
 
 def test_a_status_is_read_by_whoever_posted_it_and_admins(taxii: dict[str, Any]) -> None:
