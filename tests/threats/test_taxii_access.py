@@ -205,6 +205,8 @@ def test_a_status_is_read_by_whoever_posted_it_and_admins(taxii: dict[str, Any])
     path = collection_path(taxii, "shared") + "objects/"
     posted = call(taxii, "writer", "POST", path, {"objects": [attack_pattern("tracked")]}).json()
     status_path = f"status/{posted['id']}/"
+    anonymous = call(taxii, "anonymous", "GET", status_path)
+    assert refusal(anonymous) == "401" and anonymous.json()["description"] == "credentials are required"
     got = {who: call(taxii, who, "GET", status_path).status_code for who in CALLERS}
     assert got == {
         "anonymous": 401, "reader": 404, "writer": 200, "scribe": 404, "outsider": 404, "admin": 200
