@@ -20,6 +20,8 @@ declare -A TESTS=(
   [labels/binding]="tests/labels/test_binding.py tests/labels/test_text.py"
   [threats/paging]="tests/threats/test_paging.py"
   [threats/auth]="tests/threats/test_auth_accounts.py tests/threats/test_auth_cache.py"
+  [threats/taxii_access]="tests/threats/test_taxii_access.py"
+  [threats/stix_patterns]="tests/threats/test_stix_patterns.py"
   [gateway/halt_order]="tests/gateway/test_halt_book.py"
   [gateway/halt_book]="tests/gateway/test_halt_book.py"
   [classify/engine]="tests/classify/test_engine.py tests/classify/test_golden.py"
@@ -29,7 +31,8 @@ declare -A TESTS=(
 )
 # Smallest first. The brief's seven, then the rest of issue 20's list.
 ORDER=(threats/paging attest/dsse labels/binding gateway/halt_order evaluate/stats classify/engine attest/verify
-       threats/auth gateway/halt_book classify/ruleset evaluate/scorers/refusal)
+       threats/auth gateway/halt_book classify/ruleset evaluate/scorers/refusal
+       threats/stix_patterns threats/taxii_access)
 modules=("$@")
 [ ${#modules[@]} -eq 0 ] && modules=("${ORDER[@]}")
 

@@ -68,6 +68,37 @@ def test_add_key_admin_on_the_command_line_keeps_the_password() -> None:
         store.close()
 
 
+def _caller_on_disk(user: str, password: str) -> tuple[str | None, bool]:
+    store = open_store()
+    try:
+        caller = Authority(store).authenticate(basic(user, password))
+    finally:
+        store.close()
+    return caller.name, caller.is_admin
+
+
+def test_add_user_keeps_the_admin_flag_unless_told_otherwise() -> None:
+    """`add-user eve` (a password change) used to take eve's administrator rights away."""
+    runner = CliRunner()
+
+    def add_user(*args: str) -> str:
+        result = runner.invoke(cli, ["threats", "add-user", "eve", "--password", *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "(administrator)" in add_user("first", "--admin")
+    assert _caller_on_disk("eve", "first") == ("eve", True)
+    add_user("second")  # no flag: the password changes, the admin flag stays
+    assert _caller_on_disk("eve", "second") == ("eve", True)
+    assert "(not an administrator)" in add_user("third", "--no-admin")
+    assert _caller_on_disk("eve", "third") == ("eve", False)
+    add_user("fourth")  # no flag again: stays a non-admin
+    assert _caller_on_disk("eve", "fourth") == ("eve", False)
+    fresh = runner.invoke(cli, ["threats", "add-user", "frank", "--password", "pw"])
+    assert fresh.exit_code == 0, fresh.output
+    assert _caller_on_disk("frank", "pw") == ("frank", False)  # a new user is not an admin
+
+
 def test_unknown_users_cost_a_password_check_like_known_ones(store: Store, scrypt_calls: list[str]) -> None:
     authority = Authority(store)
     authority.add_principal("known", password=PASSWORD)

@@ -230,9 +230,12 @@ def test_timestamps_with_non_ascii_digits_are_refused(live_taxii: LiveTaxii) -> 
 
 
 class QuickTaxiiHttpProtocol(TaxiiHttpProtocol):
-    """The TAXII connection handling with a one-second header deadline (the default is ten)."""
+    """The TAXII connection handling with a one-second header deadline (the default is ten), and
+    no per-client connection cap: these tests hold 200 connections from one address to see each
+    one's deadline (the cap has its own tests, ``test_connection_cap.py``)."""
 
     header_timeout_s = 1.0
+    max_connections_per_client = 0
 
 
 @contextmanager

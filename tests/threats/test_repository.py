@@ -6,13 +6,13 @@ import pytest
 
 from tests.threats.conftest import API_ROOT, attack_pattern
 from tongzhou.store import Store
+from tongzhou.threats.object_pages import page_statement, plan_pages_by_index
 from tongzhou.threats.paging import BadPageToken
 from tongzhou.threats.repository import (
     CollectionInfo,
     ObjectFilter,
     TaxiiRepository,
     UnknownCollection,
-    plan_pages_by_index,
 )
 from tongzhou.threats.validation import validate_objects
 
@@ -158,7 +158,8 @@ def test_postgres_pages_walk_the_page_index_even_without_statistics(store: Store
     for chunk in range(3):
         repo.add_objects(col, [attack_pattern(f"t{chunk}-{i}") for i in range(1000)])
     first = repo.page(col, ObjectFilter(), limit=500, next_token=None)
-    query = repo.page_query(col, ObjectFilter(), limit=500, next_token=first.next)
+    cursor = repo.page_cursor(col, ObjectFilter(), "objects", first.next)
+    query = page_statement(col.id, ObjectFilter().conditions(), "objects", cursor, 501)
     with store.engine.connect() as conn:
         plan_pages_by_index(conn)
         sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))

@@ -122,17 +122,25 @@ def add_user(
         confirmation_prompt="Repeat the password 再次输入密码",  # type: ignore[arg-type]  # str works at run time
         help="Password (asked when not given).",
     ),
-    admin: bool = typer.Option(False, "--admin", help="Make the user an administrator."),
+    admin: bool | None = typer.Option(
+        None,
+        "--admin/--no-admin",
+        help="Make the user an administrator, or (--no-admin) no longer one. "
+        "Omitted: a new user is not one; an existing user keeps what it had.",
+    ),
 ) -> None:
     """Create or update an HTTP Basic user (password stored as scrypt). 创建或更新用户。"""
     from tongzhou.threats.auth import Authority
 
     store = open_store()
     try:
+        # None keeps an existing user's admin flag: `add-user eve` to change eve's password used
+        # to take away eve's administrator rights as a side effect.
         Authority(store).add_principal(name, password=password, is_admin=admin)
     finally:
         store.close()
-    console.print(f"user {name} saved")
+    role = {True: " (administrator)", False: " (not an administrator)", None: ""}[admin]
+    console.print(f"user {name} saved{role}")
 
 
 @app.command()

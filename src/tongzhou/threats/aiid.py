@@ -11,7 +11,6 @@ with no such classification are skipped and reported, never guessed.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 from tongzhou.errors import InputError
 from tongzhou.threats.incidents import IncidentRecord
+from tongzhou.threats.json_input import read_json_list
 
 
 def sample_path() -> Path:
@@ -86,13 +86,9 @@ def incident_to_record(incident: dict[str, Any]) -> IncidentRecord:
 def import_aiid(path: Path | None = None) -> AiidImport:
     """Incident records from an AIID snapshot JSON (a list of incidents, or ``{"incidents": [...]}``)."""
     source = path or sample_path()
-    try:
-        data = json.loads(Path(source).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{source}: cannot read AIID snapshot JSON: {exc}") from None
-    incidents = data.get("incidents") if isinstance(data, dict) else data
-    if not isinstance(incidents, list):
-        raise InputError(f"{source}: expected a list of incidents or {{'incidents': [...]}}")
+    incidents = read_json_list(
+        Path(source), "incidents", "AIID snapshot JSON", "a list of incidents or {'incidents': [...]}"
+    )
     result = AiidImport()
     for incident in incidents:
         if not isinstance(incident, dict) or "incident_id" not in incident or "title" not in incident:

@@ -6,6 +6,11 @@ sent half a request line stayed open over a minute, and ~20,000 used up the proc
 descriptors (issue 20). Here a connection must deliver each request's headers within
 :data:`HEADER_TIMEOUT_S` of opening (or of the previous response), else it gets 408 and is closed,
 and in at most :data:`MAX_HEAD_BYTES` (else 431).
+One client (one IP address) may hold at most :data:`MAX_CONNECTIONS_PER_CLIENT` connections to a
+worker at once; a connection beyond that is answered 429 with ``Retry-After`` and closed before any
+request on it is read. HTTP/1.1 serves one request at a time per connection, so this caps a
+client's concurrent requests too. (Behind a reverse proxy every client has the proxy's address:
+raise the cap there, or set it to 0 and let the proxy count.)
 The body's own deadline is the app's (``ServerConfig.body_timeout_s``). What the parser rejects
 (a malformed request, a request line or header over the parser's limits) is answered as a TAXII
 error message instead of uvicorn's plain text.
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections import Counter
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -27,6 +33,12 @@ from tongzhou.threats.taxii_errors import error_bytes
 HEADER_TIMEOUT_ENV = "TONGZHOU_TAXII_HEADER_TIMEOUT"
 HEADER_TIMEOUT_S = 10.0
 """Seconds a connection has to deliver a request's headers (env ``TONGZHOU_TAXII_HEADER_TIMEOUT``)."""
+MAX_CONNECTIONS_ENV = "TONGZHOU_TAXII_MAX_CONNECTIONS_PER_CLIENT"
+MAX_CONNECTIONS_PER_CLIENT = 64
+"""Connections one client address may hold open to one worker (env
+``TONGZHOU_TAXII_MAX_CONNECTIONS_PER_CLIENT``; 0: no cap). Beyond it: 429, ``Retry-After``."""
+RETRY_AFTER_S = 1
+"""What a refused client is told to wait (``Retry-After``, seconds) before it connects again."""
 MAX_HEAD_BYTES = 64 * 1024
 """Most bytes of request line and headers one request may take (more → 431): the HTTP parser
 itself has no limit on a header's size, and a client had 10 s to send one of gigabytes."""
@@ -35,23 +47,42 @@ LINGER_S = 1.0
 TAXII_HTTP_PROTOCOL = "tongzhou.threats.http_protocol:TaxiiHttpProtocol"
 """The import string uvicorn takes as ``http=``."""
 
-_REASONS = {400: "Bad Request", 408: "Request Timeout", 431: "Request Header Fields Too Large"}
+_REASONS = {
+    400: "Bad Request",
+    408: "Request Timeout",
+    429: "Too Many Requests",
+    431: "Request Header Fields Too Large",
+}
 
 
-def _error_message(status: int, description: str) -> bytes:
+def _error_message(status: int, description: str, headers: dict[str, str] | None = None) -> bytes:
     body = error_bytes(status, _REASONS[status], description)
+    extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
     return (
         f"HTTP/1.1 {status} {_REASONS[status]}\r\n"
         f"content-type: {TAXII_MEDIA_TYPE}\r\n"
         f"content-length: {len(body)}\r\n"
-        "connection: close\r\n\r\n"
+        f"{extra}connection: close\r\n\r\n"
     ).encode() + body
 
 
+def _connections_by_client(state: object) -> Counter[str]:
+    """Open connections per client address of one uvicorn server (kept on its shared state)."""
+    counts: Counter[str] | None = getattr(state, "taxii_connections_by_client", None)
+    if counts is None:
+        counts = Counter()
+        setattr(state, "taxii_connections_by_client", counts)  # noqa: B010 -- uvicorn's own object
+    return counts
+
+
 class TaxiiHttpProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol with a header deadline and TAXII-shaped parser errors."""
+    """uvicorn's httptools protocol with a header deadline, a per-client connection cap and
+    TAXII-shaped parser errors."""
 
     header_timeout_s: float = float(os.environ.get(HEADER_TIMEOUT_ENV) or HEADER_TIMEOUT_S)
+    max_connections_per_client: int = int(os.environ.get(MAX_CONNECTIONS_ENV) or MAX_CONNECTIONS_PER_CLIENT)
+    _counted_client: str | None = None
+    """The client address this connection is counted under (None: not counted)."""
     _header_deadline: asyncio.TimerHandle | None = None
     _awaiting_head = True
     """Whether the next bytes belong to a request line or headers (counted against the limit)."""
@@ -62,10 +93,30 @@ class TaxiiHttpProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        if self.client is not None and self.max_connections_per_client > 0:
+            counts, address = _connections_by_client(self.server_state), self.client[0]
+            if counts[address] >= self.max_connections_per_client:
+                # Not counted itself: a client retrying while refused answers linger must get in
+                # as soon as one of its served connections closes.
+                self._refuse(
+                    429,
+                    f"{address} already holds {self.max_connections_per_client} connections to this "
+                    "server; finish or close one first",
+                    {"Retry-After": str(RETRY_AFTER_S)},
+                )
+                return
+            counts[address] += 1
+            self._counted_client = address
         self._arm_header_deadline()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_header_deadline()
+        if self._counted_client is not None:
+            counts = _connections_by_client(self.server_state)
+            counts[self._counted_client] -= 1
+            if counts[self._counted_client] <= 0:
+                del counts[self._counted_client]
+            self._counted_client = None
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
@@ -78,7 +129,7 @@ class TaxiiHttpProtocol(HttpToolsProtocol):
         if self._head_bytes > MAX_HEAD_BYTES:
             self._refuse(431, f"the request line and headers may take at most {MAX_HEAD_BYTES} bytes")
 
-    def _refuse(self, status: int, detail: str) -> None:
+    def _refuse(self, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
         """Answer ``status`` and close; what the client sends meanwhile is read and dropped.
 
         (Closing at once, with the client's bytes still unread, makes the kernel reset the
@@ -88,7 +139,7 @@ class TaxiiHttpProtocol(HttpToolsProtocol):
         if self._refused or self.transport.is_closing():
             return
         self._refused = True
-        self.transport.write(_error_message(status, detail))
+        self.transport.write(_error_message(status, detail, headers))
         if self.transport.can_write_eof():
             self.transport.write_eof()
         self.loop.call_later(LINGER_S, self.transport.close)

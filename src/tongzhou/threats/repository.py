@@ -2,7 +2,8 @@
 
 Every write (objects, the flags of older versions, the collection's ``last_added_us`` and the
 Status resource) happens in one transaction, so a request either lands whole or not at all and a
-Status reported to the client always describes objects that are on disk.
+Status reported to the client always describes objects that are on disk. Reads are keyset pages
+(:mod:`tongzhou.threats.object_pages`) continued by signed tokens (:mod:`tongzhou.threats.paging`).
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
-from sqlalchemy import Select, delete, or_, select, tuple_, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tongzhou.store import Store
@@ -27,6 +27,11 @@ from tongzhou.threats.envelope_bounds import (
 )
 from tongzhou.threats.object_filter import ObjectFilter
 from tongzhou.threats.object_ingest import lock_collection, store_batch
+from tongzhou.threats.object_pages import (
+    Page,
+    fetch_page_rows,
+    page_statement,
+)
 from tongzhou.threats.paging import PageCursor, filter_digest, issue_token, read_token
 from tongzhou.threats.timestamps import format_timestamp_us, now_us
 from tongzhou.threats.ttl_cache import TtlCache
@@ -67,55 +72,6 @@ class CollectionInfo:
         if self.alias:
             body["alias"] = self.alias
         return body
-
-
-OBJECT_ENDPOINTS = frozenset({"objects", "object"})
-"""Endpoints whose pages carry object bodies; the others (manifest, versions) carry descriptions."""
-
-
-class ObjectRecord(NamedTuple):
-    """One stored object version as described on a manifest or versions page (no body)."""
-
-    pk: int
-    date_added_us: int
-    stix_id: str
-    version: str
-    spec_version: str
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    """One page of a listing, as the rows the database returned.
-
-    Rows are ``(pk, date_added_us, body)`` on the object endpoints and ``(pk, date_added_us,
-    stix_id, version, spec_version)`` on the others: a page of 1,000 bodies is served by joining
-    the stored texts, without building an object per row (profiled: that and the unused columns
-    cost more than SQLite's fetch).
-    """
-
-    rows: list[tuple[Any, ...]]
-    more: bool
-    next: str | None
-    endpoint: str = "objects"
-
-    @property
-    def bodies(self) -> list[str]:
-        """The stored JSON texts of the objects (object endpoints)."""
-        if self.endpoint not in OBJECT_ENDPOINTS:
-            raise ValueError(f"a {self.endpoint} page carries no object bodies")
-        return [row[2] for row in self.rows]
-
-    @property
-    def records(self) -> list[ObjectRecord]:
-        """The rows as records (manifest and versions endpoints)."""
-        if self.endpoint in OBJECT_ENDPOINTS:
-            raise ValueError("an objects page carries bodies, not records: read page.bodies")
-        return list(map(ObjectRecord._make, self.rows))
-
-    @property
-    def dates_added_us(self) -> list[int]:
-        """``date_added`` of each row, in order."""
-        return [row[1] for row in self.rows]
 
 
 class TaxiiRepository:
@@ -284,33 +240,14 @@ class TaxiiRepository:
         return json.loads(body) if body is not None else None
 
     # -- reads ----------------------------------------------------------------------------------
-    def page_query(
-        self,
-        collection: CollectionInfo,
-        flt: ObjectFilter,
-        *,
-        limit: int,
-        next_token: str | None,
-        endpoint: str = "objects",
-    ) -> Select[Any]:
-        """The statement :meth:`page` runs: ``limit + 1`` rows after the token's cursor, in page order."""
-        columns = (
-            (OBJECTS.c.body,)
-            if endpoint in OBJECT_ENDPOINTS
-            else (OBJECTS.c.stix_id, OBJECTS.c.version, OBJECTS.c.spec_version)
-        )
-        query = select(OBJECTS.c.pk, OBJECTS.c.date_added_us, *columns)
-        query = query.where(OBJECTS.c.collection_id == collection.id, *flt.conditions())
-        if next_token:
-            digest = filter_digest(collection.id, endpoint, flt.digest_params())
-            cursor = read_token(self.page_key(), digest, next_token)
-            # A row-value comparison, not ``a > x OR (a = x AND pk > y)``: both databases turn it into
-            # one range scan of the page index, where the OR form made SQLite filter row by row
-            # (measured: the same-schema loop's reads 1.7x faster).
-            query = query.where(
-                tuple_(OBJECTS.c.date_added_us, OBJECTS.c.pk) > tuple_(cursor.date_added_us, cursor.pk)
-            )
-        return query.order_by(OBJECTS.c.date_added_us, OBJECTS.c.pk).limit(limit + 1)
+    def page_cursor(
+        self, collection: CollectionInfo, flt: ObjectFilter, endpoint: str, next_token: str | None
+    ) -> PageCursor | None:
+        """Where the page after ``next_token`` starts (None: the first page); :class:`BadPageToken`
+        for a token not issued for this collection, endpoint and filters."""
+        if not next_token:
+            return None
+        return read_token(self.page_key(), _digest(collection, flt, endpoint), next_token)
 
     def page(
         self,
@@ -322,18 +259,16 @@ class TaxiiRepository:
         endpoint: str = "objects",
     ) -> Page:
         """One page of object versions matching ``flt``, ascending by ``date_added``."""
-        query = self.page_query(collection, flt, limit=limit, next_token=next_token, endpoint=endpoint)
-        with self.store.engine.connect() as conn:
-            plan_pages_by_index(conn)
-            rows = _fetch_rows(conn, query)
+        cursor = self.page_cursor(collection, flt, endpoint, next_token)
+        query = page_statement(collection.id, flt.conditions(), endpoint, cursor, limit + 1)
+        rows = fetch_page_rows(self.store, query)
         more = len(rows) > limit
         if more:
             del rows[limit:]
         token = None
         if more:
-            pk, date_added_us = rows[-1][0], rows[-1][1]
-            digest = filter_digest(collection.id, endpoint, flt.digest_params())
-            token = issue_token(self.page_key(), digest, PageCursor(date_added_us, pk))
+            last = PageCursor(date_added_us=rows[-1][1], pk=rows[-1][0])
+            token = issue_token(self.page_key(), _digest(collection, flt, endpoint), last)
         return Page(rows, more, token, endpoint)
 
     def object_exists(self, collection: CollectionInfo, stix_id: str) -> bool:
@@ -385,33 +320,6 @@ class TaxiiRepository:
         return int(deleted)
 
 
-_INDEX_ORDER_SETTINGS = (
-    "SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)"
-)
-
-
-def plan_pages_by_index(conn: Connection) -> None:
-    """On PostgreSQL, have the page query walk an index in order, whatever the statistics say.
-
-    Without statistics (a collection just loaded, before autovacuum's next ANALYZE) the planner
-    guessed ~15 matching rows and chose a bitmap scan of *every* row after the cursor plus a sort,
-    so each page cost as much as the rest of the collection (measured on 20,000 objects: 13 ms a
-    page against 2.5 ms, and growing with the collection). Turned off for this transaction only
-    (``set_config(…, true)``), which leaves the planner the choice of index (the page order, or the
-    version index for ``match[id]``). SQLite has no such planner and needs nothing.
-    """
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(_INDEX_ORDER_SETTINGS)
-
-
-def _fetch_rows(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
-    """Run ``query`` (SQLAlchemy's compiled cache applies) and fetch plain tuples from the DBAPI cursor.
-
-    For a page of 1,000 rows SQLAlchemy's per-row result processing cost more than SQLite's own
-    fetch (profiled); the columns read here need no type processing on SQLite or psycopg.
-    """
-    result = conn.execute(query)
-    try:
-        return list(result.cursor.fetchall())
-    finally:
-        result.close()
+def _digest(collection: CollectionInfo, flt: ObjectFilter, endpoint: str) -> str:
+    """What a page token of this listing is bound to (see :mod:`tongzhou.threats.paging`)."""
+    return filter_digest(collection.id, endpoint, flt.digest_params())

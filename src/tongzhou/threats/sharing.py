@@ -21,6 +21,7 @@ from taxii2client.v21 import Collection, as_pages
 from tongzhou import atomic_file
 from tongzhou.errors import InputError, RemoteError
 from tongzhou.store import Store
+from tongzhou.threats.json_input import read_json_list
 from tongzhou.threats.repository import CollectionInfo, TaxiiRepository, UnknownCollection
 
 DEFAULT_API_ROOT = "tongzhou"
@@ -65,14 +66,8 @@ def publish(store: Store, collection: CollectionInfo, objects: list[dict[str, An
 
 def read_stix_file(path: Path) -> list[dict[str, Any]]:
     """Objects from a STIX bundle, a TAXII envelope or a JSON list; :class:`InputError` when malformed."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: cannot read STIX JSON: {exc}") from None
-    objects = data.get("objects") if isinstance(data, dict) else data
-    if not isinstance(objects, list):
-        raise InputError(f"{path}: expected a STIX bundle, a TAXII envelope or a list of objects")
-    return objects
+    expected = "a STIX bundle, a TAXII envelope or a list of objects"
+    return read_json_list(path, "objects", "STIX JSON", expected)
 
 
 def remote_collection(

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tongzhou.threats.media import TAXII_MEDIA_TYPE
 from tongzhou.threats.wire_json import encode_json
@@ -44,3 +47,26 @@ def error_response(exc: TaxiiError) -> Response:
 def error_bytes(status: int, title: str, description: str) -> bytes:
     """A TAXII error message body as bytes (for the HTTP layer, below the app)."""
     return encode_json({"title": title, "http_status": str(status), "description": description}).encode()
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Answer every error on ``app`` as a TAXII error message, never as plain text."""
+
+    async def taxii_error(_request: Request, exc: TaxiiError) -> Response:
+        return error_response(exc)
+
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> Response:
+        return error_response(TaxiiError(exc.status_code, str(exc.detail)))
+
+    async def server_error(_request: Request, exc: Exception) -> Response:
+        # Any error no route anticipated is still a TAXII error message, never a plain-text 500;
+        # Starlette re-raises it after this response, so it is logged with its traceback.
+        return error_response(TaxiiError(500, "Internal server error", type(exc).__name__))
+
+    async def validation_error(_request: Request, exc: RequestValidationError) -> Response:
+        return error_response(TaxiiError(400, "Bad request", str(exc.errors())[:500]))
+
+    app.exception_handler(TaxiiError)(taxii_error)
+    app.exception_handler(StarletteHTTPException)(http_error)
+    app.exception_handler(Exception)(server_error)
+    app.exception_handler(RequestValidationError)(validation_error)

@@ -9,7 +9,9 @@ the types and shapes it covers, and from ``stix2.parse`` for the rest. Validatio
 
 * ``fast`` (default): common checks, then the fast check, else ``stix2.parse``;
 * ``stix2-all``: common checks, then ``stix2.parse`` for every object (what Tongzhou did before);
-* ``structural``: common checks only (``use_stix2=False``).
+* ``structural``: common checks and STIX pattern grammar only (``use_stix2=False``).
+
+Indicator patterns are bounded in nesting in every mode (:mod:`tongzhou.threats.stix_patterns`).
 
 ``TONGZHOU_TAXII_VALIDATION=stix2-all`` selects ``stix2-all`` where no mode is passed.
 """
@@ -29,6 +31,7 @@ import stix2.exceptions
 
 import tongzhou.threats.stix_ai  # noqa: F401  (registers the AI extension classes with stix2)
 from tongzhou.threats.stix_checks import check_stix
+from tongzhou.threats.stix_patterns import pattern_problem
 from tongzhou.threats.timestamps import parse_timestamp_us
 from tongzhou.threats.wire_json import encode_json
 
@@ -106,6 +109,10 @@ def validate_object(
     """Check one posted object; raise :class:`InvalidStixObject` with the reason when invalid."""
     chosen = validation_mode(use_stix2, mode)
     checked = _common_checks(obj)
+    # Before stix2, which parses the pattern itself (so the grammar runs here only without it).
+    problem = pattern_problem(obj, grammar=chosen == "structural")
+    if problem is not None:
+        raise InvalidStixObject(problem)
     if chosen != "structural" and (chosen == "stix2-all" or not _fast_verdict(obj)):
         _stix2_check(obj)
     return checked
