@@ -103,8 +103,16 @@ def create_portal_app(store: Store) -> FastAPI:
     app.include_router(routes_pages.router)
     app.include_router(routes_account.router)
     app.include_router(routes_admin.router)
+    _include_workspace_routes(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
+
+
+def _include_workspace_routes(app: FastAPI) -> None:
+    from tongzhou.portal import routes_dashboards
+
+    app.include_router(routes_dashboards.pages)
+    app.include_router(routes_dashboards.api, prefix=API_PREFIX)
 
 
 def problem_response(request: Request, exc: PortalProblem) -> Response:
