@@ -109,9 +109,10 @@ def create_portal_app(store: Store) -> FastAPI:
 
 
 def _include_workspace_routes(app: FastAPI) -> None:
-    from tongzhou.portal import routes_dashboards
+    from tongzhou.portal import routes_dashboards, routes_verify
 
     app.include_router(routes_dashboards.pages)
+    app.include_router(routes_verify.router)
     app.include_router(routes_dashboards.api, prefix=API_PREFIX)
 
 
