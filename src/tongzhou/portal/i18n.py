@@ -81,5 +81,9 @@ DYNAMIC_MESSAGES = (
     "evaluator",
     "regulator",
     "admin",
+    "todo",
+    "in-progress",
+    "done",
+    "not-applicable",
 )
 """Messages templates translate through a variable (``_(kind)``, ``_(role)``): the test checks them too."""
