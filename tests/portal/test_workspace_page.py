@@ -79,3 +79,9 @@ def test_a_system_without_a_plan_says_so(portal: Portal) -> None:
     assert client.get(f"/api/v1/systems/{PUBLIC_ID}/workspace").json()["compliance_file"] is None
     assert "no compliance plan yet" in client.get(f"/systems/{PUBLIC_ID}/workspace").text
     assert client.get(f"/systems/{PUBLIC_ID}/workspace/export").status_code == 409
+
+
+def test_the_system_page_links_the_workspace_for_those_who_may_open_it(planned: Portal) -> None:
+    link = f'href="/systems/{PUBLIC_ID}/workspace"'
+    assert link in planned.logged_in(Role.regulator).get(f"/systems/{PUBLIC_ID}").text
+    assert link not in planned.client().get(f"/systems/{PUBLIC_ID}").text
