@@ -85,3 +85,30 @@ def test_the_system_page_links_the_workspace_for_those_who_may_open_it(planned: 
     link = f'href="/systems/{PUBLIC_ID}/workspace"'
     assert link in planned.logged_in(Role.regulator).get(f"/systems/{PUBLIC_ID}").text
     assert link not in planned.client().get(f"/systems/{PUBLIC_ID}").text
+
+
+def test_the_provider_assigns_and_sets_status_through_csrf_forms(planned: Portal) -> None:
+    from tests.portal.conftest import csrf_of
+
+    workspace = ComplianceWorkspace(planned.store)
+    item = workspace.items(PUBLIC_ID)[0]
+    client = planned.logged_in(Role.provider)
+    url = f"/systems/{PUBLIC_ID}/workspace"
+    token = csrf_of(client.get(url).text)
+    form = {"csrf_token": token, "item_id": str(item.id), "owner": "Li Wei", "status": "in-progress"}
+    answer = client.post(url, data=form, follow_redirects=False)
+    assert answer.status_code == 303
+    changed = workspace.item(item.id)
+    assert (changed.owner, changed.status) == ("Li Wei", "in-progress")
+    # done needs evidence on file: refused, nothing changed
+    refused = client.post(url, data={**form, "status": "done"}, follow_redirects=False)
+    assert refused.status_code == 422 and workspace.item(item.id).status == "in-progress"
+    # no CSRF token, another system's item, a regulator: refused, nothing changed
+    assert client.post(url, data={**form, "csrf_token": "0" * 64, "owner": "X"}).status_code == 403
+    other = ComplianceWorkspace(planned.store).items(RESTRICTED_ID)[0]
+    assert client.post(url, data={**form, "item_id": str(other.id)}).status_code == 404
+    regulator = planned.logged_in(Role.regulator)
+    reg_form = {**form, "csrf_token": csrf_of(regulator.get("/login").text), "owner": "X"}
+    assert regulator.post(url, data=reg_form).status_code == 403
+    assert workspace.item(item.id).owner == "Li Wei" and workspace.item(other.id).owner is None
+    assert '<form method="post" action="/systems/' not in regulator.get(url).text

@@ -9,14 +9,16 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from tongzhou.portal.app import viewer_of
 from tongzhou.portal.context import PortalContext
 from tongzhou.portal.problems import PortalProblem
 from tongzhou.portal.rendering import render
+from tongzhou.portal.request_body import read_form
+from tongzhou.portal.roles import Role
 from tongzhou.portal.viewer import Viewer
-from tongzhou.portal.workspace_access import require_workspace_access, workspace_document
+from tongzhou.portal.workspace_access import change_item, require_workspace_access, workspace_document
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(tags=["workspace"])
@@ -32,7 +34,22 @@ def _document(request: Request, viewer: Viewer, system_id: str) -> dict[str, Any
 @pages.get("/systems/{system_id}/workspace")
 async def workspace_page(request: Request, system_id: str, viewer: Viewer = Depends(viewer_of)) -> Response:
     doc = await run_in_threadpool(_document, request, viewer, system_id)
-    return render(request, viewer, "workspace.html", system_id=system_id, doc=doc)
+    can_edit = viewer.role in (Role.provider, Role.admin)
+    return render(request, viewer, "workspace.html", system_id=system_id, doc=doc, can_edit=can_edit)
+
+
+@pages.post("/systems/{system_id}/workspace")
+async def workspace_change(request: Request, system_id: str, viewer: Viewer = Depends(viewer_of)) -> Response:
+    """Assign an item's owner and set its status (a CSRF-checked form; provider and admin only)."""
+    ctx: PortalContext = request.app.state.portal
+    await run_in_threadpool(require_workspace_access, ctx.store, viewer, system_id)
+    if viewer.role not in (Role.provider, Role.admin):
+        raise PortalProblem(403, "Regulators read the workspace; the provider keeps it.")
+    form = await read_form(request)
+    await run_in_threadpool(
+        change_item, ctx.store, system_id, form.get("item_id", ""), form.get("owner"), form.get("status")
+    )
+    return RedirectResponse(f"/systems/{system_id}/workspace", status_code=303)
 
 
 @pages.get("/systems/{system_id}/workspace/export")

@@ -51,3 +51,26 @@ def workspace_document(store: Store, system_id: str) -> dict[str, Any] | None:
     if planned is None:
         return None
     return compliance_file(ComplianceWorkspace(store), system_id)
+
+
+def change_item(store: Store, system_id: str, item_id: str, owner: str | None, status: str | None) -> None:
+    """Set the owner and the status of one item of ``system_id`` (422 when the workspace refuses)."""
+    from tongzhou.errors import TongzhouError
+    from tongzhou.workspace.service import ComplianceWorkspace
+
+    if not item_id.isdigit() or len(item_id) > 18:
+        raise PortalProblem(400, "A parameter of the request is not valid.")
+    workspace = ComplianceWorkspace(store)
+    try:
+        item = workspace.item(int(item_id))
+    except TongzhouError:
+        raise PortalProblem(404, "Not found.") from None
+    if item.system_id != system_id:
+        raise PortalProblem(404, "Not found.")
+    try:
+        if owner is not None and (owner.strip() or None) != item.owner:
+            workspace.assign(item.id, owner)
+        if status and status != item.status:
+            workspace.set_status(item.id, status)
+    except TongzhouError as refused:
+        raise PortalProblem(422, "The workspace refused the change: {reason}", reason=str(refused)) from None
