@@ -134,3 +134,19 @@ def test_evaluations_by_month_risk_category_and_verdict(
     assert all(r.runs == 1 for r in rows)
     later = evaluations_by_verdict(workspace.store, since=dt.date(2026, 11, 1))
     assert {r.period for r in later} == {started.strftime("%Y-%m")}
+
+
+def test_excluded_systems_leave_the_counts_and_dates(workspace: ComplianceWorkspace) -> None:
+    for system in ("cv-screening", "credit-scoring", "frontier-gpai"):
+        workspace.plan(system, as_of=AS_OF, jurisdictions="eu,us-co")
+    every = systems_by_tier(workspace.store)
+    fewer = systems_by_tier(workspace.store, exclude_systems=["credit-scoring"])
+    by_code = Counter[str]()
+    for row in every:
+        by_code[row.jurisdiction] += row.systems
+    for row in fewer:
+        by_code[row.jurisdiction] -= row.systems
+    assert dict(by_code) == {"eu": 1, "us-co": 1}
+    dates = upcoming_dates(workspace.store, AS_OF, exclude_systems=["credit-scoring"])
+    assert dates and all("credit-scoring" not in d.systems for d in dates)
+    assert any("credit-scoring" in d.systems for d in upcoming_dates(workspace.store, AS_OF))

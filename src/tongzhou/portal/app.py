@@ -110,8 +110,19 @@ def create_portal_app(store: Store) -> FastAPI:
     app.include_router(routes_account.router)
     app.include_router(routes_admin.router)
     app.include_router(routes_evaluations.router)
+    _include_workspace_routes(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
+
+
+def _include_workspace_routes(app: FastAPI) -> None:
+    from tongzhou.portal import routes_dashboards, routes_verify, routes_workspace
+
+    app.include_router(routes_dashboards.pages)
+    app.include_router(routes_verify.router)
+    app.include_router(routes_workspace.pages)
+    app.include_router(routes_workspace.api, prefix=API_PREFIX)
+    app.include_router(routes_dashboards.api, prefix=API_PREFIX)
 
 
 def problem_response(request: Request, exc: PortalProblem) -> Response:

@@ -84,5 +84,9 @@ DYNAMIC_MESSAGES = (
     "pass",
     "fail",
     "inconclusive",
+    "todo",
+    "in-progress",
+    "done",
+    "not-applicable",
 )
 """Messages templates translate through a variable (``_(kind)``, ``_(role)``): the test checks them too."""

@@ -14,10 +14,11 @@ Grouping happens in the database on SQLite and PostgreSQL alike; where the two s
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, literal_column, select, text
+from sqlalchemy import ColumnElement, and_, case, func, literal, literal_column, select, text, true
 
 from tongzhou.evaluate._tables import EvalRun, EvalSample
 from tongzhou.store import Store
@@ -84,8 +85,9 @@ def _month(column: Any, dialect: str) -> ColumnElement[str]:
     return func.substr(column, 1, 7)  # SQLite stores "YYYY-MM-DD HH:MM:SS..." (UTC)
 
 
-def systems_by_tier(store: Store) -> list[TierCount]:
-    """Planned systems per jurisdiction and headline tier, most severe first."""
+def systems_by_tier(store: Store, *, exclude_systems: Collection[str] = ()) -> list[TierCount]:
+    """Planned systems per jurisdiction and headline tier, most severe first; ``exclude_systems``
+    leaves some out (the portal: Art. 49(4) non-public entries for everyone but regulators)."""
     j = PlanJurisdictionRow
     tier = case(
         (j.headline_tier.is_not(None), j.headline_tier),
@@ -98,6 +100,7 @@ def systems_by_tier(store: Store) -> list[TierCount]:
             j.jurisdiction, tier.label("tier"), func.max(j.tier_label), func.max(j.tier_rank), func.count()
         )
         .join(SystemRecord, SystemRecord.id == j.system_id)
+        .where(j.system_id.not_in(list(exclude_systems)) if exclude_systems else true())
         .group_by(j.jurisdiction, tier)
         .order_by(j.jurisdiction, func.coalesce(func.max(j.tier_rank), -1).desc(), tier)
     )
@@ -163,8 +166,11 @@ def incidents_by_harm(store: Store, *, since: dt.date | None = None) -> list[Inc
     return [IncidentTally(str(p), str(h), int(n), int(z or 0)) for p, h, n, z in rows]
 
 
-def upcoming_dates(store: Store, today: dt.date, *, until: dt.date | None = None) -> list[UpcomingDate]:
-    """Dates from ``today`` (inclusive) to ``until`` on which planned obligations start to bite."""
+def upcoming_dates(
+    store: Store, today: dt.date, *, until: dt.date | None = None, exclude_systems: Collection[str] = ()
+) -> list[UpcomingDate]:
+    """Dates from ``today`` (inclusive) to ``until`` on which planned obligations start to bite
+    (``exclude_systems`` as for :func:`systems_by_tier`)."""
     dialect = store.engine.dialect.name
     item = ComplianceItemRow
     systems = (
@@ -176,6 +182,8 @@ def upcoming_dates(store: Store, today: dt.date, *, until: dt.date | None = None
     conditions = [item.active.is_(True), item.due_date.is_not(None), item.due_date >= today]
     if until is not None:
         conditions.append(item.due_date <= until)
+    if exclude_systems:
+        conditions.append(item.system_id.not_in(list(exclude_systems)))
     query = (
         select(
             item.due_date,
