@@ -154,3 +154,46 @@ def test_evaluator_uploads_a_signed_evaluation(page: Any, portal: Portal, tmp_pa
     assert place.get_attribute("data-key-id") == lab.key_id
     assert json.loads(place.get_attribute("data-envelope")) == json.loads(envelope)
     assert lab.key_id in page.inner_text("main")
+    # The page checks the signature itself, in the browser, against the policy's key.
+    page.wait_for_selector("#browser-verification[data-outcome]")
+    assert place.get_attribute("data-outcome") == "verified", place.inner_text()
+    assert place.get_attribute("data-checked-key") == lab.key_id
+    assert "Verified in your browser" in place.inner_text()
+
+
+def test_the_browser_check_catches_a_server_that_alters_the_envelope(
+    page: Any, portal: Portal, tmp_path: Any
+) -> None:
+    """A page whose envelope was changed on the way (a compromised server or proxy) fails in the
+    visitor's browser: the check trusts only the key, not the server's own verdict."""
+    from tests.portal.signed_evaluations import make_lab
+
+    lab = make_lab(portal.store, tmp_path / "banks")
+    _login(page, Role.evaluator)
+    page.goto(f"{page.base}/systems/{PUBLIC_ID}")
+    envelope = lab.envelope(PUBLIC_ID)
+    page.set_input_files(
+        "input[name=envelope]",
+        {"name": "run.dsse.json", "mimeType": "application/json", "buffer": json.dumps(envelope).encode()},
+    )
+    page.click("form.upload button[type=submit]")
+    page.wait_for_url("**/evaluations/ev-*")
+    page.wait_for_selector("#browser-verification[data-outcome=verified]")
+    evaluation_url = page.url
+
+    payload = envelope["payload"]
+    flipped = ("B" if payload[10] == "A" else "A").join((payload[:10], payload[11:]))
+
+    def altered(route: Any) -> None:
+        response = route.fetch()
+        body = response.text()
+        assert payload in body
+        route.fulfill(response=response, body=body.replace(payload, flipped))
+
+    page.route(evaluation_url, altered)
+    page.goto(evaluation_url)
+    page.wait_for_selector("#browser-verification[data-outcome]")
+    place = page.locator("#browser-verification")
+    assert place.get_attribute("data-outcome") == "failed"
+    assert place.get_attribute("data-reason") == "bad-signature"
+    assert "Failed in your browser" in place.inner_text()

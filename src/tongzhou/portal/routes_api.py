@@ -96,10 +96,3 @@ def me(viewer: Viewer = Depends(viewer_of)) -> JSONResponse:
             "organisation": viewer.account.organisation_id,
         }
     )
-
-
-# Later, with the compliance workspace (src/tongzhou/workspace, built beside this package):
-#   GET  /api/v1/systems/{system_id}/obligations   — the tracked obligations of a system
-#   GET  /api/v1/dashboards/...                    — the dashboards' data
-# Signed evaluations are in routes_evaluations.py. Each gets its row in docs/portal.md's
-# permission table; the matrix test fails until it has one.
