@@ -127,11 +127,15 @@ def test_timestamps_with_an_offset_are_read_as_utc() -> None:
 
 
 def test_timestamps_without_a_zone_or_not_strings_are_refused() -> None:
-    assert "'issued_at' has no time zone" in refusal(wire(issued_at="2026-11-23T00:26:27"))
-    assert "'expires_at' has no time zone" in refusal(wire(expires_at="2026-11-24T00:26:27"))
-    assert "'issued_at' is not a timestamp: 'yesterday'" in refusal(wire(issued_at="yesterday"))
-    assert "'expires_at' must be an RFC 3339 UTC string" in refusal(wire(expires_at=1764000000))
-    assert "'issued_at' must be an RFC 3339 UTC string" in refusal(wire(issued_at=None))
+    assert refusal(wire(issued_at="2026-11-23T00:26:27")) == (
+        "order field 'issued_at' has no time zone (use Z)"
+    )
+    assert refusal(wire(expires_at="2026-11-24T00:26:27")) == (
+        "order field 'expires_at' has no time zone (use Z)"
+    )
+    assert refusal(wire(issued_at="yesterday")) == "order field 'issued_at' is not a timestamp: 'yesterday'"
+    assert refusal(wire(expires_at=1764000000)) == ("order field 'expires_at' must be an RFC 3339 UTC string")
+    assert refusal(wire(issued_at=None)) == "order field 'issued_at' must be an RFC 3339 UTC string"
 
 
 # --- field rules at their limits ------------------------------------------------------------------
@@ -140,19 +144,20 @@ def test_timestamps_without_a_zone_or_not_strings_are_refused() -> None:
 @pytest.mark.parametrize("name", ["order_id", "issuer"])
 def test_ids_and_issuer_take_256_characters_and_no_more(name: str) -> None:
     assert getattr(HaltOrder.from_json(wire(**{name: "x" * 256})), name) == "x" * 256
-    assert f"order field {name!r} is longer than 256 characters" in refusal(wire(**{name: "x" * 257}))
+    assert refusal(wire(**{name: "x" * 257})) == f"order field {name!r} is longer than 256 characters"
 
 
 def test_scope_id_and_nonce_take_256_characters_and_no_more() -> None:
     assert HaltOrder.from_json(wire(scope={"kind": "model", "id": "m" * 256})).scope.id == "m" * 256
-    assert "'id' is longer than 256" in refusal(wire(scope={"kind": "model", "id": "m" * 257}))
+    too_long = refusal(wire(scope={"kind": "model", "id": "m" * 257}))
+    assert too_long == "order field 'id' is longer than 256 characters"
     assert HaltOrder.from_json(wire(nonce="n" * 256)).nonce == "n" * 256
-    assert "'nonce' is longer than 256" in refusal(wire(nonce="n" * 257))
+    assert refusal(wire(nonce="n" * 257)) == "order field 'nonce' is longer than 256 characters"
 
 
 def test_reason_takes_2000_characters_and_no_more() -> None:
     assert HaltOrder.from_json(wire(reason="r" * 2000)).reason == "r" * 2000
-    assert "order field 'reason' is longer than 2000 characters" in refusal(wire(reason="r" * 2001))
+    assert refusal(wire(reason="r" * 2001)) == "order field 'reason' is longer than 2000 characters"
 
 
 def test_the_nonce_needs_at_least_16_characters() -> None:
@@ -202,9 +207,10 @@ def test_only_a_resume_may_name_orders_it_lifts() -> None:
 
 def test_payload_bytes_that_are_not_json_are_malformed() -> None:
     for raw in (b"\xff\xfe", b'{"type": ', b""):
-        with pytest.raises(HaltOrderError, match="order payload is not JSON") as info:
+        with pytest.raises(HaltOrderError) as info:
             parse_payload(raw)
         assert info.value.reason == "malformed"
+        assert str(info.value).startswith("order payload is not JSON: ")
     assert parse_payload(canonical_json(wire())) == HaltOrder.from_json(wire())
 
 
@@ -304,3 +310,10 @@ def test_what_lifting_a_scope_lifts() -> None:
     assert not m1.contains(everything)
     assert not m1.contains(HaltScope("model", "m2"))
     assert not HaltScope("system", "x").contains(HaltScope("organisation", "x"))
+
+
+def test_an_order_built_without_lifts_lifts_nothing_named_and_round_trips() -> None:
+    order = HaltOrder("id-2", HaltAction.RESUME, HaltScope("all"), "iss", "why", ISSUED, None, "n" * 16)
+    assert order.lifts == ()
+    assert "lifts" not in order.to_json()
+    assert HaltOrder.from_json(order.to_json()) == order
