@@ -15,6 +15,7 @@ import pytest
 
 from tests.gateway.conftest import REGULATOR, Issuers
 from tongzhou.attest import canonical_json, key_id, sign_envelope
+from tongzhou.errors import InputError
 from tongzhou.gateway.halt_book import ActiveHalt, HaltBook
 from tongzhou.gateway.halt_order import HaltAction, HaltOrder, HaltOrderError, HaltScope
 from tongzhou.gateway.policy import GatewayPolicy
@@ -219,7 +220,7 @@ def test_the_state_round_trips_exactly(policy: GatewayPolicy, issuers: Issuers) 
     data = json.loads(policy.state_path().read_text(encoding="utf-8"))
     del data["seen"]
     policy.state_path().write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(Exception, match="refusing to start"):
+    with pytest.raises(InputError, match="refusing to start"):
         HaltBook(policy)
 
 
