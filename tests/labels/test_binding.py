@@ -271,3 +271,38 @@ def test_absent_and_unreadable_codes() -> None:
         check = check_binding(LABEL.with_fields(ReservedCode1=value), "ReservedCode1", content)
         assert check.status == "malformed" and check.reason.startswith(reason), (value, check.reason)
         assert check.key_id is None and check.trusted is None and check.method is None
+
+
+def test_codes_of_every_length_decode() -> None:
+    """base64url without padding: the padding restored on reading must fit every length mod 4."""
+    content = _content_hash(b"text")
+    key = Ed25519PrivateKey.generate()
+    lengths = set()
+    for extra in range(12):
+        label = bind(LABEL, content, "m" * (1 + extra), key)  # the method is carried in the code
+        lengths.add(len(label.ReservedCode1) % 4)
+        for field in ("ReservedCode1", "ReservedCode2"):
+            assert check_binding(label, field, content).status == "valid", (extra, field)  # type: ignore[arg-type]
+    assert lengths == {0, 2, 3}  # 1 mod 4 is never a base64 length
+
+
+def test_the_openssl_fallback_verifier_accepts_only_good_signatures() -> None:
+    """Without PyNaCl the binding is checked by OpenSSL through `cryptography`."""
+    from tongzhou.labels.binding import _openssl_verifier
+
+    key = Ed25519PrivateKey.generate()
+    verify = _openssl_verifier(key.public_key())
+    signature = key.sign(b"statement")
+    assert verify(signature, b"statement") is True
+    assert verify(signature, b"statement!") is False
+    assert verify(bytes(64), b"statement") is False
+
+
+def test_a_check_result_cannot_be_altered() -> None:
+    import dataclasses
+
+    import pytest
+
+    check = check_binding(LABEL, "ReservedCode1", _content_hash(b"x"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        check.status = "valid"  # type: ignore[misc]
