@@ -15,15 +15,15 @@ PYTHON=${PYTHON:-.venv/bin/python}
 MUTMUT=${MUTMUT:-$(dirname "$PYTHON")/mutmut}
 
 declare -A TESTS=(
-  [attest/dsse]="tests/attest/test_verify_mutations.py tests/attest/test_interop.py"
+  [attest/dsse]="tests/attest/test_dsse.py tests/attest/test_verify_mutations.py tests/attest/test_interop.py"
   [attest/verify]="tests/attest/test_verify_mutations.py tests/attest/test_interop.py"
   [labels/binding]="tests/labels/test_binding.py tests/labels/test_text.py"
   [threats/paging]="tests/threats/test_paging.py"
   [threats/auth]="tests/threats/test_auth_accounts.py tests/threats/test_auth_cache.py"
   [threats/taxii_access]="tests/threats/test_taxii_access.py"
   [threats/stix_patterns]="tests/threats/test_stix_patterns.py"
-  [gateway/halt_order]="tests/gateway/test_halt_book.py"
-  [gateway/halt_book]="tests/gateway/test_halt_book.py"
+  [gateway/halt_order]="tests/gateway/test_halt_order.py tests/gateway/test_halt_book.py"
+  [gateway/halt_book]="tests/gateway/test_halt_book.py tests/gateway/test_halt_book_rules.py tests/gateway/test_halt_order.py"
   [classify/engine]="tests/classify/test_engine.py tests/classify/test_golden.py"
   [classify/ruleset]="tests/classify/test_golden.py tests/classify/test_rules_data.py"
   [evaluate/stats]="tests/evaluate/test_stats.py"
@@ -46,8 +46,11 @@ for module in "${modules[@]}"; do
   source="src/tongzhou/$module.py"
   find src -name __pycache__ -type d -prune -exec rm -rf {} +
   echo "== $source  (tests: $tests)"
+  # mutmut 2 counts a mutant as killed only when the runner exits 1: pytest's 2 (a collection
+  # error) and 4 (a conftest that cannot import the mutant) would read as "survived". Any failure is
+  # a kill, so the runner maps every non-zero exit to 1.
   PYTHONPATH=src PYTHONDONTWRITEBYTECODE=1 "$MUTMUT" run --paths-to-mutate "$source" --tests-dir tests \
-    --runner "env PYTHONPATH=src PYTHONDONTWRITEBYTECODE=1 $PYTHON -m pytest -x -q -p no:cacheprovider $tests" \
+    --runner "sh -c 'env PYTHONPATH=src PYTHONDONTWRITEBYTECODE=1 $PYTHON -m pytest -x -q -p no:cacheprovider $tests || exit 1'" \
     --no-progress --simple-output || status=$?
   git diff --quiet -- "$source" || { echo "mutation: $source was left mutated; restoring" >&2; git checkout -- "$source"; }
 done

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tongzhou.evaluate.scorer_error import METHOD
 from tongzhou.evaluate.stats import judge, rate, wilson_interval
 
 
@@ -43,3 +44,20 @@ def test_a_clear_pass_on_too_small_a_sample_is_inconclusive_but_a_clear_fail_is_
     assert small_pass.verdict == "inconclusive" and "below the required 300" in small_pass.reason
     assert judge(rate(5, 40), ">=", 0.95, min_n=300).verdict == "fail"
     assert judge(rate(0, 0), ">=", 0.95).verdict == "inconclusive"
+
+
+def test_the_reason_names_the_interval_the_verdict_rests_on() -> None:
+    # A Wilson rate, with or without its `method` key, is shown as a plain 95 % CI ...
+    observed = judge(rate(299, 300), ">=", 0.95, min_n=300)
+    assert observed.reason.startswith("pass: 0.997 (95% CI 0.981–0.999, n=300) vs >= 0.95")
+    unlabelled = {k: v for k, v in rate(299, 300).items() if k != "method"}
+    assert judge(unlabelled, ">=", 0.95, min_n=300).reason == observed.reason
+    # ... and a scorer-corrected rate says that the scorer's error is inside the interval.
+    corrected = {**rate(299, 300), "method": METHOD}
+    assert "(95% CI, scorer error included 0.981–0.999, n=300)" in judge(corrected, ">=", 0.95).reason
+
+
+def test_the_module_exports_what_it_lists() -> None:
+    namespace: dict[str, object] = {}
+    exec("from tongzhou.evaluate.stats import *", namespace)  # noqa: S102 - the star import is the API
+    assert {"Z_95", "Judgement", "Verdict", "judge", "rate", "wilson_interval"} <= namespace.keys()

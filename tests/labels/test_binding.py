@@ -76,8 +76,13 @@ def test_cached_verifier_agrees_with_openssl() -> None:
         bad_sig[rng.randrange(64)] ^= 1 << rng.randrange(8)
         bad_msg = bytearray(message)
         bad_msg[rng.randrange(len(message))] ^= 1 << rng.randrange(8)
-        for sig, msg in ((signature, message), (bytes(bad_sig), message), (signature, bytes(bad_msg)),
-                         (signature[:63], message), (signature + b"\0", message)):
+        for sig, msg in (
+            (signature, message),
+            (bytes(bad_sig), message),
+            (signature, bytes(bad_msg)),
+            (signature[:63], message),
+            (signature + b"\0", message),
+        ):
             try:
                 private.public_key().verify(sig, msg)
                 openssl = True
@@ -125,3 +130,179 @@ def test_keyid_that_names_another_key_is_invalid() -> None:
         assert check.status == "invalid", field
         assert check.reason == "KeyID does not match the public key"
         assert check.key_id == key_id(attacker.public_key()) and check.trusted is False
+
+
+# --- the signed statement and the refusals, exactly as a second verifier must rebuild them --------
+
+LABEL = AigcLabel(
+    ContentProducer=PRODUCER, ProduceID="p-9", ContentPropagator="platform-7", PropagateID="q-9"
+)
+
+
+def _statement(label: AigcLabel, role: str, content_hash: str, method: str) -> bytes:
+    """The signed bytes, rebuilt from the module docstring with the independent RFC 8785 encoder."""
+    fields = ["Label", "ContentProducer", "ProduceID"]
+    if role == "propagator":
+        fields += ["ReservedCode1", "ContentPropagator", "PropagateID"]
+    values = label.to_dict()
+    return rfc8785.dumps(
+        {
+            "Type": "Ed25519ContentBinding",
+            "Version": "1",
+            "Role": role,
+            "ContentHash": content_hash,
+            "Method": method,
+            "Fields": {name: values[name] for name in fields},
+        }
+    )
+
+
+def test_security_data_is_the_documented_object_signed_over_the_documented_statement() -> None:
+    import base64
+
+    content = _content_hash(b"a picture")
+    producer, platform = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    label = bind(LABEL, content, "sha256-of-pixels", producer, propagator_key=platform)
+    for field, role, key in (
+        ("ReservedCode1", "producer", producer),
+        ("ReservedCode2", "propagator", platform),
+    ):
+        code = getattr(label, field)
+        assert "=" not in code and set(code) <= set(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        )
+        data = read_security_data(code)
+        assert base64.urlsafe_b64decode(code + "=" * (-len(code) % 4)) == rfc8785.dumps(data)
+        assert data["Bindings"] == {"ContentHash": content, "Method": "sha256-of-pixels"}
+        pub = data["PubSD"]
+        assert set(pub) == {"Alg", "KeyID", "PublicKey", "Signature"} and pub["Alg"] == "Ed25519"
+        assert pub["KeyID"] == key_id(key.public_key())
+        signature = base64.urlsafe_b64decode(pub["Signature"] + "==")
+        # ReservedCode2 covers ReservedCode1 as written on the label (first write: after RC1 exists)
+        signed_label = label.with_fields(ReservedCode2="") if role == "propagator" else LABEL
+        key.public_key().verify(signature, _statement(signed_label, role, content, "sha256-of-pixels"))
+        check = check_binding(label, field, content)  # type: ignore[arg-type]
+        assert check.to_dict() == {
+            "field": field,
+            "status": "valid",
+            "reason": "signature and content hash match",
+            "key_id": key_id(key.public_key()),
+            "trusted": None,
+            "method": "sha256-of-pixels",
+        }
+
+
+def test_bind_writes_both_codes_as_producer_and_only_code2_as_propagator() -> None:
+    content = _content_hash(b"text")
+    producer, platform = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    first = bind(LABEL, content, "m", producer)
+    assert check_binding(first, "ReservedCode1", content).key_id == key_id(producer.public_key())
+    assert check_binding(first, "ReservedCode2", content).key_id == key_id(producer.public_key())
+    onward = bind(
+        first.with_fields(ContentPropagator="platform-8"), content, "m", platform, role="propagator"
+    )
+    assert onward.ReservedCode1 == first.ReservedCode1  # the producer's binding is kept
+    assert check_binding(onward, "ReservedCode1", content).status == "valid"
+    code2 = check_binding(onward, "ReservedCode2", content)
+    assert code2.status == "valid" and code2.key_id == key_id(platform.public_key())
+
+
+def test_which_fields_each_code_vouches_for() -> None:
+    content = _content_hash(b"text")
+    label = bind(LABEL, content, "m", Ed25519PrivateKey.generate())
+    for name, code1_breaks in (
+        ("Label", True),
+        ("ContentProducer", True),
+        ("ProduceID", True),
+        ("ContentPropagator", False),
+        ("PropagateID", False),
+    ):
+        edited = label.with_fields(**{name: "2" if name == "Label" else "edited"})
+        code1, code2 = (check_binding(edited, f, content) for f in ("ReservedCode1", "ReservedCode2"))
+        assert code1.status == ("invalid" if code1_breaks else "valid"), name
+        assert (code2.status, code2.reason) == ("invalid", "signature does not match the label fields"), name
+
+
+def test_content_hash_method_and_trust_are_reported() -> None:
+    content = _content_hash(b"text")
+    key = Ed25519PrivateKey.generate()
+    label = bind(LABEL, content, "m", key)
+    kid = key_id(key.public_key())
+    elsewhere = check_binding(label, "ReservedCode1", _content_hash(b"other text"), {kid})
+    assert elsewhere.to_dict() == {
+        "field": "ReservedCode1",
+        "status": "invalid",
+        "reason": "label was made for other content (content hash differs)",
+        "key_id": kid,
+        "trusted": True,
+        "method": "m",
+    }
+    assert check_binding(label, "ReservedCode2", content, {kid}).trusted is True
+    assert check_binding(label, "ReservedCode2", content, {"ed25519:" + "0" * 32}).trusted is False
+    assert check_binding(label, "ReservedCode2", content, set()).trusted is False
+
+
+def test_absent_and_unreadable_codes() -> None:
+    import json
+
+    content = _content_hash(b"text")
+    absent = check_binding(LABEL, "ReservedCode1", content)
+    assert absent == type(absent)("ReservedCode1", "absent", "no integrity protection written")
+    good = read_security_data(bind(LABEL, content, "m", Ed25519PrivateKey.generate()).ReservedCode1)
+
+    def code(value: object) -> str:
+        return _b64(json.dumps(value).encode())
+
+    cases = {
+        "%%%": "unreadable SecurityData: not base64url SecurityData JSON",
+        code(
+            ["Type", "Version"]
+        ): "unreadable SecurityData: SecurityData lacks the mandatory Type and Version",
+        code({"Type": "Ed25519ContentBinding"}): "unreadable SecurityData: SecurityData lacks the mandatory",
+        code({**good, "Type": "RSAContentBinding"}): "unsupported SecurityData RSAContentBinding/1",
+        code({**good, "Version": "2"}): "unsupported SecurityData Ed25519ContentBinding/2",
+        code({**good, "Version": 1}): "unsupported SecurityData Ed25519ContentBinding/1",
+        code({k: v for k, v in good.items() if k != "PubSD"}): "unreadable SecurityData: 'PubSD'",
+        code({k: v for k, v in good.items() if k != "Bindings"}): "unreadable SecurityData: 'Bindings'",
+        code({**good, "PubSD": {**good["PubSD"], "PublicKey": _b64(b"short")}}): "unreadable SecurityData",
+        code({**good, "Bindings": {"Method": "m"}}): "unreadable SecurityData: 'ContentHash'",
+    }
+    for value, reason in cases.items():
+        check = check_binding(LABEL.with_fields(ReservedCode1=value), "ReservedCode1", content)
+        assert check.status == "malformed" and check.reason.startswith(reason), (value, check.reason)
+        assert check.key_id is None and check.trusted is None and check.method is None
+
+
+def test_codes_of_every_length_decode() -> None:
+    """base64url without padding: the padding restored on reading must fit every length mod 4."""
+    content = _content_hash(b"text")
+    key = Ed25519PrivateKey.generate()
+    lengths = set()
+    for extra in range(12):
+        label = bind(LABEL, content, "m" * (1 + extra), key)  # the method is carried in the code
+        lengths.add(len(label.ReservedCode1) % 4)
+        for field in ("ReservedCode1", "ReservedCode2"):
+            assert check_binding(label, field, content).status == "valid", (extra, field)  # type: ignore[arg-type]
+    assert lengths == {0, 2, 3}  # 1 mod 4 is never a base64 length
+
+
+def test_the_openssl_fallback_verifier_accepts_only_good_signatures() -> None:
+    """Without PyNaCl the binding is checked by OpenSSL through `cryptography`."""
+    from tongzhou.labels.binding import _openssl_verifier
+
+    key = Ed25519PrivateKey.generate()
+    verify = _openssl_verifier(key.public_key())
+    signature = key.sign(b"statement")
+    assert verify(signature, b"statement") is True
+    assert verify(signature, b"statement!") is False
+    assert verify(bytes(64), b"statement") is False
+
+
+def test_a_check_result_cannot_be_altered() -> None:
+    import dataclasses
+
+    import pytest
+
+    check = check_binding(LABEL, "ReservedCode1", _content_hash(b"x"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        check.status = "valid"  # type: ignore[misc]

@@ -236,7 +236,9 @@ class HaltBook:
         with self._lock:
             order, kid = self.verify(envelope, moment)
             forget = format_time(order.issued_at + timedelta(seconds=self.policy.halt.max_order_age_seconds))
-            self._seen = {k: v for k, v in self._seen.items() if v > format_time(moment)}
+            # Forget a nonce only once its order is stale: at the forget-after moment itself the
+            # order is not yet stale (``stale`` is strictly older), so it must still be remembered.
+            self._seen = {k: v for k, v in self._seen.items() if v >= format_time(moment)}
             self._seen[order.nonce] = forget
             self._seen[f"id:{order.order_id}"] = forget
             halted: ActiveHalt | None = None
