@@ -122,7 +122,9 @@ def measure(src: str, url: str, path: str, key: str, args: argparse.Namespace) -
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--anchor-src", help="another tree's src directory to compare with")
     parser.add_argument("--rounds", type=int, default=3, help="server starts per tree (alternated)")
     parser.add_argument("--requests", type=int, default=3000, help="measured requests per round")
@@ -140,7 +142,8 @@ def main() -> None:
             for name, src in trees.items():
                 figures[name].append(measure(src, url, path, key, args))
                 print(f"round {round_no + 1} {name:6s} {figures[name][-1]:7.1f} µs CPU/request", flush=True)
-    print(f"\nGET {args.path}: server CPU per request (median of {args.rounds}, {args.requests} requests each)")
+    each = f"median of {args.rounds}, {args.requests} requests each"
+    print(f"\nGET {args.path}: server CPU per request ({each})")
     for name, values in figures.items():
         print(f"  {name:6s} {statistics.median(values):7.1f} µs  ({', '.join(f'{v:.1f}' for v in values)})")
     if "anchor" in figures:
