@@ -7,7 +7,7 @@ import pytest
 import tongzhou.threats.ttl_cache as ttl_cache
 from tests.threats.conftest import API_ROOT
 from tongzhou.store import Store
-from tongzhou.threats.auth import AuthenticationFailed, Authority
+from tongzhou.threats.auth import ANONYMOUS, AuthenticationFailed, Authority
 from tongzhou.threats.repository import TaxiiRepository
 from tongzhou.threats.ttl_cache import TtlCache
 
@@ -66,3 +66,33 @@ def test_wrong_keys_are_never_cached(store: Store, clock: _Clock) -> None:
         with pytest.raises(AuthenticationFailed):
             authority.authenticate(f"Bearer {wrong}")
     assert authority.authenticate(f"Bearer {key}").name == "bob"
+
+
+def test_the_cache_only_answers_know_nothing_the_store_has_not_told_this_process(
+    store: Store, clock: _Clock
+) -> None:
+    """What the permission dependency answers on the event loop (no I/O) equals the full check."""
+    repo = TaxiiRepository(store)
+    col = repo.create_collection(API_ROOT, "c")
+    authority = Authority(store)
+    key = authority.issue_api_key("alice")
+    assert authority.cached_caller(None) == ANONYMOUS
+    assert authority.cached_caller(f"Bearer {key}") is None  # never verified here yet
+    assert authority.cached_caller("Bearer tz_not_a_key_at_all") is None
+    assert authority.cached_caller(None, "x") is None
+    assert authority.cached_caller("Basic YWxpY2U6cHc=") is None  # passwords: always the full check
+    alice = authority.authenticate(f"Token {key}")
+    assert authority.cached_caller(f"Bearer {key}") == alice == authority.cached_caller(None, f" {key} ")
+    assert repo.cached_collection(API_ROOT, col.id) is None
+    assert repo.collection(API_ROOT, col.id) == repo.cached_collection(API_ROOT, col.id)
+    assert authority.cached_permissions(alice, col.id, False) is None
+    authority.grant("alice", col.id, read=True, write=False)
+    assert authority.cached_permissions(alice, col.id, False) is None  # a change clears the cache
+    assert authority.permissions(alice, col.id, True) == (True, False)
+    assert authority.cached_permissions(alice, col.id, True) == (True, False)
+    authority.revoke_api_keys(principal="alice")
+    assert authority.cached_caller(f"Bearer {key}") is None  # revoked here: gone at once
+    with pytest.raises(AuthenticationFailed):
+        authority.authenticate(f"Bearer {key}")
+    clock.now += 1.0
+    assert repo.cached_collection(API_ROOT, col.id) is None  # expired with the time to live

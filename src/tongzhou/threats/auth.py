@@ -250,6 +250,20 @@ class Authority:
             return self._by_basic(value.strip())
         raise AuthenticationFailed(f"unsupported authorization scheme {scheme!r}")
 
+    def cached_caller(self, authorization: str | None, api_key: str | None = None) -> Caller | None:
+        """The caller for these headers when known without the store or a password check (no
+        credentials, or an API key verified moments ago); None means: ask :meth:`authenticate`."""
+        if api_key:
+            token = api_key.strip()
+        elif not authorization:
+            return ANONYMOUS
+        else:
+            scheme, _, value = authorization.strip().partition(" ")
+            if scheme.lower() not in ("bearer", "token"):
+                return None
+            token = value.strip()
+        return self._key_cache.get(hashlib.sha256(token.encode()).hexdigest())
+
     def _by_key(self, token: str) -> Caller:
         if not token.startswith(KEY_PREFIX) or token.count("_") < 2:
             raise AuthenticationFailed("malformed API key")
@@ -314,6 +328,15 @@ class Authority:
             self._basic_cache.clear()
         self._basic_cache[cache_key] = (time.monotonic(), caller)
         return caller
+
+    def cached_permissions(
+        self, caller: Caller, collection_id: str, public_read: bool
+    ) -> tuple[bool, bool] | None:
+        """:meth:`permissions` when known without the store, else None."""
+        if caller.is_admin or caller.anonymous:
+            return self.permissions(caller, collection_id, public_read)
+        granted = self._grant_cache.get((caller.name, collection_id))
+        return None if granted is None else (granted[0] or public_read, granted[1])
 
     def permissions(self, caller: Caller, collection_id: str, public_read: bool) -> tuple[bool, bool]:
         """``(can_read, can_write)`` of ``caller`` on a collection."""

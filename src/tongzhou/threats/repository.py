@@ -156,6 +156,10 @@ class TaxiiRepository:
             CollectionInfo(r.id, r.api_root, r.title, r.description, r.alias, r.public_read) for r in rows
         ]
 
+    def cached_collection(self, api_root: str, id_or_alias: str) -> CollectionInfo | None:
+        """The collection when this process looked it up moments ago, else None (no store access)."""
+        return self._collections.get((api_root, id_or_alias))
+
     def collection(self, api_root: str, id_or_alias: str) -> CollectionInfo:
         """One collection by id or alias; :class:`UnknownCollection` if absent."""
         cached = self._collections.get((api_root, id_or_alias))
