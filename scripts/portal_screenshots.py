@@ -1,8 +1,10 @@
-"""Screenshots of the portal for docs/portal.md: the registry and a system page, in Debian's Chromium.
+"""Screenshots of the portal for docs/portal.md: the registry, a system page and the dashboards, in
+Debian's Chromium.
 
-Seeds a throw-away store with the bundled example systems, serves the portal on loopback, and writes
-``docs/portal-registry.png`` and ``docs/portal-system.png`` (1000 px wide, cut to the top of the page
-to keep them small).
+Seeds a throw-away store with the bundled example systems and plans each one's compliance workspace
+(the dashboards count planned systems), serves the portal on loopback, and writes
+``docs/portal-registry.png``, ``docs/portal-system.png`` and ``docs/portal-dashboards.png`` (1000 px
+wide, cut to the top of the page to keep them small).
 
 Run: ``PYTHONPATH=src .venv/bin/python scripts/portal_screenshots.py``.
 """
@@ -29,9 +31,14 @@ def main() -> None:
     from tongzhou.portal.service import create_service
     from tongzhou.reports.browser import chromium_page
     from tongzhou.store import open_store
+    from tongzhou.systems.registry import SystemRegistry
+    from tongzhou.workspace import ComplianceWorkspace
 
     store = open_store()
     seed(store)
+    workspace = ComplianceWorkspace(store)
+    for system in SystemRegistry(store).list():
+        workspace.plan(system.id)
     port = free_port()
     server = ThreadedServer(create_service(store), port)
     server.start()
@@ -40,6 +47,7 @@ def main() -> None:
             for path, name, height in (
                 ("/registry", "portal-registry.png", 640),
                 (f"/systems/{PUBLIC_ID}", "portal-system.png", 1100),
+                ("/dashboards", "portal-dashboards.png", 1100),
             ):
                 page.set_viewport_size({"width": 1000, "height": height})
                 page.goto(f"http://127.0.0.1:{port}{path}")

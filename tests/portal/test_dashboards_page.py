@@ -10,6 +10,7 @@ import re
 import pytest
 
 from tests.portal.conftest import RESTRICTED_ID, Portal
+from tongzhou.portal.dashboard_data import fit_label
 from tongzhou.portal.roles import Role
 from tongzhou.systems.bundled import example_profiles
 from tongzhou.workspace.service import ComplianceWorkspace
@@ -83,3 +84,17 @@ def test_the_page_speaks_chinese_and_escapes(planned: Portal) -> None:
     assert planned.client().get("/dashboards?as_of=2026-13-01").status_code == 400
     bad = planned.client().get("/dashboards?as_of=<script>")
     assert bad.status_code == 400 and "<script>" not in bad.text
+
+
+def test_long_bar_labels_are_cut_to_fit_and_keep_the_full_text_as_the_tooltip(planned: Portal) -> None:
+    assert fit_label("eu · high-risk", 40) == "eu · high-risk"
+    cut = fit_label("cn · generative AI service: security assessment and filing required", 40)
+    assert cut.endswith("…") and len(cut) <= 40
+    assert "cn · generative AI service: security assessment and filing required".startswith(cut[:-1])
+    wide = fit_label("中国 · 生成式人工智能服务：需进行安全评估并备案的服务类型", 40)
+    assert wide.endswith("…") and sum(2 if ord(c) > 0x2E80 else 1 for c in wide[:-1]) <= 39
+    page = planned.client().get(f"/dashboards?as_of={AS_OF}").text
+    for label in re.findall(r'<text x="254"[^>]*>([^<]*)</text>', page):
+        assert len(label) <= 40, label
+    titles = re.findall(r"<title>([^<]*)</title>", page)
+    assert titles and any(len(t) > 40 for t in titles), "no long label kept whole in a tooltip"

@@ -11,6 +11,7 @@ store, so their tallies are the same for everyone.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -25,6 +26,8 @@ BAR_HEIGHT = 18
 BAR_GAP = 6
 LABEL_WIDTH = 260
 CHART_WIDTH = 640
+LABEL_COLUMNS = 40
+"""How many narrow characters fit in LABEL_WIDTH at the chart's 11 px font (a wide CJK one counts 2)."""
 PALETTE = ("#1f5f8b", "#b5462f", "#3d7d3a", "#8a5a9e", "#a07a1c", "#4b6b78")
 
 
@@ -37,6 +40,11 @@ class Bar:
     y: int
     width: int
     fill: str
+
+    @property
+    def short_label(self) -> str:
+        """The label cut to what fits left of the bars (the full label is the bar's tooltip)."""
+        return fit_label(self.label, LABEL_COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +64,16 @@ class Dashboard:
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``/api/v1/dashboards/{name}``."""
         return {"dashboard": self.name, "columns": list(self.columns), "rows": self.rows}
+
+
+def fit_label(label: str, columns: int) -> str:
+    """``label`` cut with an ellipsis to at most ``columns`` display columns (wide characters count 2)."""
+    used = 0
+    for n, char in enumerate(label):
+        used += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+        if used > columns:
+            return label[: max(n - 1, 0)] + "…"
+    return label
 
 
 def restricted_systems(store: Store) -> list[str]:
