@@ -14,6 +14,7 @@ Grouping happens in the database on SQLite and PostgreSQL alike; where the two s
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
@@ -154,16 +155,29 @@ _INCIDENTS_SQL = {
 
 def incidents_by_harm(store: Store, *, since: dt.date | None = None) -> list[IncidentTally]:
     """Incident records per month (of awareness, UTC) and OECD harm type."""
-    dialect = store.engine.dialect.name
-    sql = _INCIDENTS_SQL.get(dialect)
-    if sql is None:
-        raise NotImplementedError(f"incident dashboards need SQLite or PostgreSQL, not {dialect}")
+    sql = _INCIDENTS_SQL.get(store.engine.dialect.name)
     since_us = (
         0 if since is None else int(dt.datetime.combine(since, dt.time(), dt.UTC).timestamp()) * 1_000_000
     )
+    if sql is None:  # another SQLAlchemy database: read the records, count in Python
+        return _incidents_by_harm_in_python(store, since_us)
     with store.transaction() as session:
         rows = session.execute(text(sql), {"since_us": since_us}).all()
     return [IncidentTally(str(p), str(h), int(n), int(z or 0)) for p, h, n, z in rows]
+
+
+def _incidents_by_harm_in_python(store: Store, since_us: int) -> list[IncidentTally]:
+    """The tally of ``_INCIDENTS_SQL`` in portable SQL, for a database whose JSON functions we don't know."""
+    counts: dict[tuple[str, str], list[int]] = {}
+    query = text("SELECT aware_us, classification, body FROM threats_incident WHERE aware_us >= :since_us")
+    with store.transaction() as session:
+        for aware_us, classification, body in session.execute(query, {"since_us": since_us}):
+            period = dt.datetime.fromtimestamp(aware_us / 1_000_000, dt.UTC).strftime("%Y-%m")
+            for harm in json.loads(body).get("harm_types") or []:
+                tally = counts.setdefault((period, str(harm)), [0, 0])
+                tally[0] += 1
+                tally[1] += classification == "hazard"
+    return [IncidentTally(p, h, n, z) for (p, h), (n, z) in sorted(counts.items())]
 
 
 def upcoming_dates(
