@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -274,3 +275,38 @@ def test_a_resume_of_another_system_does_not_lift_the_breaker(
     mine = HaltOrder.create("RESUME", "system:demo-system", REGULATOR, "r")
     assert len(book.receive(mine.sign(issuers.regulator), "api").lifted) == 1
     assert book.active() == []
+
+
+def test_a_halt_in_force_and_its_receipt_cannot_be_altered(policy: GatewayPolicy, issuers: Issuers) -> None:
+    book = HaltBook(policy)
+    receipt = book.receive(order("TERMINATE", "model:m1", at=T).sign(issuers.regulator), "api", now=T)
+    [halt] = book.active(T)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        halt.order = order("PAUSE", "model:m2", at=T)  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        receipt.order = order("PAUSE", "model:m2", at=T)  # type: ignore[misc]
+    assert book.active(T)[0].order.scope == halt.order.scope
+
+
+def test_a_damaged_state_file_is_refused_with_what_to_do(policy: GatewayPolicy, issuers: Issuers) -> None:
+    HaltBook(policy).receive(order("PAUSE", at=T).sign(issuers.regulator), "api", now=T)
+    policy.state_path().write_text("[]", encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        HaltBook(policy)
+    message = str(refused.value)
+    assert message.startswith(f"halt state file {policy.state_path()} is unreadable (")
+    assert message.endswith(
+        "); refusing to start while an order may be in force. Restore it from backup, "
+        "or remove it deliberately to clear all halts."
+    )
+
+
+def test_the_state_file_is_written_under_directories_that_do_not_exist_yet(
+    policy: GatewayPolicy, issuers: Issuers, tmp_path: Path
+) -> None:
+    state = tmp_path / "not" / "yet" / "there" / "halt-state.json"
+    nested = policy.model_copy(update={"halt": policy.halt.model_copy(update={"state_file": str(state)})})
+    assert nested.state_path() == state
+    HaltBook(nested).receive(order("PAUSE", at=T).sign(issuers.regulator), "api", now=T)
+    assert state.is_file()
+    assert [h.order.action for h in HaltBook(nested).active(T)] == [HaltAction.PAUSE]
