@@ -12,6 +12,8 @@ from tongzhou.classify.qualifiers import (
     NoteFinding,
     PresumptionFinding,
     RefusalFinding,
+    iso_date,
+    tier_fields,
 )
 
 if TYPE_CHECKING:
@@ -28,10 +30,6 @@ def fact_json(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 @dataclass(slots=True)
@@ -64,15 +62,7 @@ class TierFinding:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id,
-            "label": self.label,
-            "label_zh": self.label_zh,
-            "rank": self.rank,
-            "regime": self.regime,
-            "rule_id": self.rule_id,
-            "legal_basis": self.legal_basis,
-            "applies_from": _iso(self.applies_from),
-            "status": self.status,
+            **tier_fields(self),
             "because": self.because,
             "unless": self.unless,
             "refused": self.refused,
@@ -130,8 +120,8 @@ class ObligationFinding:
             "regime": self.regime,
             "addressee": self.addressee,
             "applies_to_registrant": self.applies_to_registrant,
-            "applies_from": _iso(self.applies_from),
-            "applies_until": _iso(self.applies_until),
+            "applies_from": iso_date(self.applies_from),
+            "applies_until": iso_date(self.applies_until),
             "status": self.status,
             "rule_ids": self.rule_ids,
             "note": self.note,

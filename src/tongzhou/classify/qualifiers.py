@@ -9,11 +9,39 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 
-def _iso(value: dt.date | None) -> str | None:
+def iso_date(value: dt.date | None) -> str | None:
+    """A date as ISO 8601 text, or None."""
     return None if value is None else value.isoformat()
+
+
+class _TierIdentity(Protocol):
+    id: str
+    label: str
+    label_zh: str
+    rank: int
+    regime: str
+    rule_id: str
+    legal_basis: str
+    applies_from: dt.date | None
+    status: str
+
+
+def tier_fields(tier: _TierIdentity) -> dict[str, Any]:
+    """The JSON a decided and a conditional tier share: which tier, under which rule, from when."""
+    return {
+        "id": tier.id,
+        "label": tier.label,
+        "label_zh": tier.label_zh,
+        "rank": tier.rank,
+        "regime": tier.regime,
+        "rule_id": tier.rule_id,
+        "legal_basis": tier.legal_basis,
+        "applies_from": iso_date(tier.applies_from),
+        "status": tier.status,
+    }
 
 
 @dataclass(slots=True)
@@ -27,7 +55,7 @@ class DateBranch:
     def to_dict(self) -> dict[str, Any]:
         return {
             "if": self.condition,
-            "applies_from": _iso(self.applies_from),
+            "applies_from": iso_date(self.applies_from),
             "legal_basis": self.legal_basis,
         }
 
@@ -81,15 +109,7 @@ class ConditionalTier:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id,
-            "label": self.label,
-            "label_zh": self.label_zh,
-            "rank": self.rank,
-            "regime": self.regime,
-            "rule_id": self.rule_id,
-            "legal_basis": self.legal_basis,
-            "applies_from": _iso(self.applies_from),
-            "status": self.status,
+            **tier_fields(self),
             "needs": self.needs,
             "kind": self.kind,
             "unless": self.unless,
@@ -172,7 +192,7 @@ class UpcomingChange:
         return {
             "id": self.id,
             "label": self.label,
-            "applies_from": _iso(self.applies_from),
+            "applies_from": iso_date(self.applies_from),
             "legal_basis": self.legal_basis,
             "branches": [b.to_dict() for b in self.branches],
             "text": self.text,
