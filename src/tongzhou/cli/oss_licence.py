@@ -17,13 +17,25 @@ _FAIL_ON = ("incompatible", "undetermined")
 
 
 def licence_cmd(
-    path: Path = typer.Argument(..., help="A model folder (card, config.json, LICENSE, NOTICE) or a .gguf file."),
-    base: list[Path] = typer.Option([], "--base", help="A local copy of a base model the card names (repeatable)."),
-    dataset: list[Path] = typer.Option([], "--dataset", help="A local copy of a dataset the card names (repeatable)."),
+    path: Path = typer.Argument(
+        ..., help="A model folder (card, config.json, LICENSE, NOTICE) or a .gguf file."
+    ),
+    base: list[Path] = typer.Option(
+        [], "--base", help="A local copy of a base model the card names (repeatable)."
+    ),
+    dataset: list[Path] = typer.Option(
+        [], "--dataset", help="A local copy of a dataset the card names (repeatable)."
+    ),
     use: str = typer.Option("commercial", "--use", help="commercial or non-commercial."),
-    mau: int | None = typer.Option(None, "--mau", help="Monthly active users of your products (with affiliates)."),
-    redistribute: bool = typer.Option(False, "--redistribute", help="You distribute the model or a derivative."),
-    name: str | None = typer.Option(None, "--name", help="The name you distribute it under (default: its card's)."),
+    mau: int | None = typer.Option(
+        None, "--mau", help="Monthly active users of your products (with affiliates)."
+    ),
+    redistribute: bool = typer.Option(
+        False, "--redistribute", help="You distribute the model or a derivative."
+    ),
+    name: str | None = typer.Option(
+        None, "--name", help="The name you distribute it under (default: its card's)."
+    ),
     fail_on: str = typer.Option(
         "undetermined", "--fail-on", help="Exit 1 on this verdict or worse: undetermined or incompatible."
     ),
@@ -37,9 +49,14 @@ def licence_cmd(
     from tongzhou.oss.licences import IntendedUse, Verdict, build_lineage, check_lineage
 
     if use not in ("commercial", "non-commercial"):
-        raise InputError(f"--use must be commercial or non-commercial, not {use!r}", zh="--use 只能是 commercial 或 non-commercial")
+        raise InputError(
+            f"--use must be commercial or non-commercial, not {use!r}",
+            zh="--use 只能是 commercial 或 non-commercial",
+        )
     if fail_on not in _FAIL_ON:
-        raise InputError(f"--fail-on must be undetermined or incompatible, not {fail_on!r}", zh="--fail-on 取值无效")
+        raise InputError(
+            f"--fail-on must be undetermined or incompatible, not {fail_on!r}", zh="--fail-on 取值无效"
+        )
     if mau is not None and mau < 0:
         raise InputError("--mau must be 0 or more / --mau 不能为负")
     intended = IntendedUse(use == "commercial", mau, redistribute, name)
@@ -76,6 +93,8 @@ def _print(report: LicenceReport) -> None:
         if check.source:
             typer.echo(f"{'':12} source: {check.source} (confidence {check.confidence})")
     for obligation in report.obligations:
-        typer.echo(f"{'obligation':12} {obligation.licence_id}: {obligation.duty.text}  [{obligation.duty.source()}]")
+        typer.echo(
+            f"{'obligation':12} {obligation.licence_id}: {obligation.duty.text}  [{obligation.duty.source()}]"
+        )
     verdict = report.verdict.value
     typer.echo(f"{report.use.describe()}: {verdict} {_VERDICT_ZH[verdict]}")

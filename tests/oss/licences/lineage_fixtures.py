@@ -25,13 +25,17 @@ Release Date: September 19, 2024
 By clicking to agree or by using or distributing any portion or element of the Qwen Materials, you will
 be deemed to have recognized and accepted the content of this Agreement. (Stand-in body.)
 """
-QWEN_NOTICE = "Qwen is licensed under the Qwen LICENSE AGREEMENT, Copyright (c) Alibaba Cloud. All Rights Reserved.\n"
+QWEN_NOTICE = (
+    "Qwen is licensed under the Qwen LICENSE AGREEMENT, Copyright (c) Alibaba Cloud. All Rights Reserved.\n"
+)
 GEMMA_TERMS = """Gemma Terms of Use
 Last modified: April 1, 2024
 3.2 Use Restrictions. You must not use any of the Gemma Services in violation of the Gemma Prohibited
 Use Policy (ai.google.dev/gemma/prohibited_use_policy), incorporated by reference. (Stand-in body.)
 """
-GEMMA_NOTICE = "Gemma is provided under and subject to the Gemma Terms of Use found at ai.google.dev/gemma/terms\n"
+GEMMA_NOTICE = (
+    "Gemma is provided under and subject to the Gemma Terms of Use found at ai.google.dev/gemma/terms\n"
+)
 OPENRAIL_HEAD = """BigScience OpenRAIL-M License
 dated August 18, 2022
 Section III: CONDITIONS OF USAGE, DISTRIBUTION AND REDISTRIBUTION (stand-in body)
@@ -105,7 +109,10 @@ def llama_derivative(
     if datasets:
         front["datasets"] = list(datasets)
     body = "# " + name + "\n\nA support assistant.\n" + ("\nBuilt with Llama\n" if built_with else "")
-    files = {"README.md": card(front, body), "config.json": json.dumps({"architectures": ["LlamaForCausalLM"]})}
+    files = {
+        "README.md": card(front, body),
+        "config.json": json.dumps({"architectures": ["LlamaForCausalLM"]}),
+    }
     if licence_text:
         files["LICENSE"] = LLAMA_31_LICENSE
     if notice:
@@ -136,7 +143,11 @@ def qwen_model(root: Path, *, display: bool = False) -> Path:
         "base_model": ["Qwen/Qwen2.5-72B-Instruct"],
     }
     body = "# Acme Qwen\n" + ("\nBuilt with Qwen\n" if display else "")
-    return folder(root, "acme-qwen-72b", {"README.md": card(front, body), "LICENSE": QWEN_LICENSE, "NOTICE": QWEN_NOTICE})
+    return folder(
+        root,
+        "acme-qwen-72b",
+        {"README.md": card(front, body), "LICENSE": QWEN_LICENSE, "NOTICE": QWEN_NOTICE},
+    )
 
 
 def qwen_base(root: Path) -> Path:
@@ -163,12 +174,18 @@ def gemma_base(root: Path) -> Path:
 def openrail_model(root: Path, *, attachment: bool = True) -> Path:
     """A BLOOM-style model under BigScience OpenRAIL-M; ``attachment=False`` drops Attachment A."""
     text = OPENRAIL_HEAD + (OPENRAIL_ATTACHMENT if attachment else "")
-    return folder(root, "acme-rail-1b", {"README.md": card({"license": "bigscience-openrail-m"}), "LICENSE": text})
+    return folder(
+        root, "acme-rail-1b", {"README.md": card({"license": "bigscience-openrail-m"}), "LICENSE": text}
+    )
 
 
 def dataset(root: Path, name: str, licence: str, text: str) -> Path:
     """A dataset folder: a dataset card and its licence text."""
-    return folder(root, name, {"README.md": card({"license": licence, "task_categories": ["text-generation"]}), "LICENSE": text})
+    return folder(
+        root,
+        name,
+        {"README.md": card({"license": licence, "task_categories": ["text-generation"]}), "LICENSE": text},
+    )
 
 
 def gguf_with(metadata: dict[str, str | int]) -> bytes:

@@ -37,11 +37,17 @@ def test_complete_llama_derivative_is_compatible(tmp_path: Path) -> None:
         "LicenseRef-scancode-llama-3.1-license-2024",
         "CC-BY-4.0",
     ]
-    assert {"duty.name-prefix", "duty.notice-file", "duty.licence-copy", "duty.display", "duty.mau-threshold"} <= _codes(
-        report, Verdict.COMPATIBLE
-    )
+    assert {
+        "duty.name-prefix",
+        "duty.notice-file",
+        "duty.licence-copy",
+        "duty.display",
+        "duty.mau-threshold",
+    } <= _codes(report, Verdict.COMPATIBLE)
     display = _only(report, "duty.display")
-    assert display.evidence[-1].file == model / "README.md" and display.evidence[-1].text == "Built with Llama"
+    assert (
+        display.evidence[-1].file == model / "README.md" and display.evidence[-1].text == "Built with Llama"
+    )
     kinds = {o.duty.kind.value for o in report.obligations}
     assert {"acceptable-use", "attribution"} <= kinds  # the AUP and CC BY credit cannot be shown by files
     assert all(o.duty.source().startswith("https://") for o in report.obligations)
@@ -57,7 +63,9 @@ def test_derivative_name_without_llama_prefix_is_incompatible(tmp_path: Path) ->
     assert "未以 'Llama' 开头" in check.message_zh
     assert check.evidence[-1].file == model / "README.md" and check.evidence[-1].line == 5  # model_name line
     assert check.source == "https://www.llama.com/llama3_1/license/ §1.b.i.B"
-    renamed = check_lineage(build_lineage(model, [base], [data]), IntendedUse(True, 2_000_000, True, "Llama-Acme-8B"))
+    renamed = check_lineage(
+        build_lineage(model, [base], [data]), IntendedUse(True, 2_000_000, True, "Llama-Acme-8B")
+    )
     assert _only(renamed, "duty.name-prefix").verdict is Verdict.COMPATIBLE
 
 
@@ -65,7 +73,10 @@ def test_missing_notice_file_and_licence_copy_are_incompatible(tmp_path: Path) -
     model, base, data = _llama(tmp_path, notice=False, licence_text=False)
     report = check_lineage(build_lineage(model, [base], [data]), SELL)
     assert {"duty.notice-file", "duty.licence-copy"} <= _codes(report, Verdict.INCOMPATIBLE)
-    assert "Llama 3.1 is licensed under the Llama 3.1 Community License" in _only(report, "duty.notice-file").message
+    assert (
+        "Llama 3.1 is licensed under the Llama 3.1 Community License"
+        in _only(report, "duty.notice-file").message
+    )
     # Using it without distributing it does not call for the notice or the copy.
     kept = check_lineage(build_lineage(model, [base], [data]), IntendedUse(True, 2_000_000, False))
     assert kept.verdict is Verdict.COMPATIBLE
@@ -76,9 +87,16 @@ def test_monthly_active_users_threshold(tmp_path: Path) -> None:
     lineage = build_lineage(model, [base], [data])
     above = check_lineage(lineage, IntendedUse(True, 800_000_000, True))
     check = _only(above, "duty.mau-threshold")
-    assert check.verdict is Verdict.INCOMPATIBLE and "800,000,000" in check.message and "700,000,000" in check.message
+    assert (
+        check.verdict is Verdict.INCOMPATIBLE
+        and "800,000,000" in check.message
+        and "700,000,000" in check.message
+    )
     # Llama's threshold binds the licensee whatever the use: non-commercial does not lift it.
-    assert _only(check_lineage(lineage, IntendedUse(False, 800_000_000)), "duty.mau-threshold").verdict is Verdict.INCOMPATIBLE
+    assert (
+        _only(check_lineage(lineage, IntendedUse(False, 800_000_000)), "duty.mau-threshold").verdict
+        is Verdict.INCOMPATIBLE
+    )
     unknown = check_lineage(lineage, IntendedUse(True, None, True))
     assert _only(unknown, "duty.mau-threshold").verdict is Verdict.UNDETERMINED
     assert unknown.verdict is Verdict.UNDETERMINED
@@ -120,7 +138,9 @@ def test_qwen_threshold_is_for_commercial_use_only(tmp_path: Path) -> None:
     shared = check_lineage(lineage, IntendedUse(True, 1_000, True))
     assert _only(shared, "duty.display").verdict is Verdict.UNDETERMINED  # may be shown on a website instead
     assert _only(shared, "duty.notice-file").verdict is Verdict.COMPATIBLE
-    shown = check_lineage(build_lineage(fx.qwen_model(tmp_path / "b", display=True), [base]), IntendedUse(True, 1_000, True))
+    shown = check_lineage(
+        build_lineage(fx.qwen_model(tmp_path / "b", display=True), [base]), IntendedUse(True, 1_000, True)
+    )
     assert shown.verdict is Verdict.COMPATIBLE
 
 
@@ -131,8 +151,12 @@ def test_gemma_use_restrictions_passed_on(tmp_path: Path) -> None:
     assert _only(report, "duty.pass-on-restrictions").verdict is Verdict.COMPATIBLE
     policy = [o for o in report.obligations if o.duty.kind.value == "acceptable-use"]
     assert policy and policy[0].duty.params["policy"] == "https://ai.google.dev/gemma/prohibited_use_policy"
-    bare = check_lineage(build_lineage(fx.gemma_derivative(tmp_path / "bare", terms=False, notice=False), [base]), SELL)
-    assert {"duty.pass-on-restrictions", "duty.notice-file", "duty.licence-copy"} <= _codes(bare, Verdict.INCOMPATIBLE)
+    bare = check_lineage(
+        build_lineage(fx.gemma_derivative(tmp_path / "bare", terms=False, notice=False), [base]), SELL
+    )
+    assert {"duty.pass-on-restrictions", "duty.notice-file", "duty.licence-copy"} <= _codes(
+        bare, Verdict.INCOMPATIBLE
+    )
 
 
 def test_gemma_derivative_relabelled_apache_is_incompatible(tmp_path: Path) -> None:
@@ -144,7 +168,9 @@ def test_gemma_derivative_relabelled_apache_is_incompatible(tmp_path: Path) -> N
     assert "约束衍生模型" in check.message_zh
 
 
-@pytest.mark.parametrize(("attachment", "verdict"), [(True, Verdict.COMPATIBLE), (False, Verdict.INCOMPATIBLE)])
+@pytest.mark.parametrize(
+    ("attachment", "verdict"), [(True, Verdict.COMPATIBLE), (False, Verdict.INCOMPATIBLE)]
+)
 def test_openrail_restrictions_must_travel(tmp_path: Path, attachment: bool, verdict: Verdict) -> None:
     report = check_lineage(build_lineage(fx.openrail_model(tmp_path, attachment=attachment)), SELL)
     assert report.lineage.model.licence_id == "LicenseRef-scancode-bigscience-open-rail-m"

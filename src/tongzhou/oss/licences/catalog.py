@@ -35,7 +35,7 @@ class Duty:
     url: str
     """Where the licence (or the referenced policy) is published."""
     params: dict[str, Any]
-    """Kind-specific values: ``threshold``/``commercial_only``, ``prefix``, ``phrases``, ``notice``, ``policy``."""
+    """Per kind: ``threshold``, ``commercial_only``, ``prefix``, ``phrases``, ``notice``, ``policy``."""
 
     def source(self) -> str:
         """``URL §section``."""

@@ -15,7 +15,7 @@ class DutyKind(StrEnum):
     LICENCE_COPY = "licence-copy"
     """Recipients get a copy of the licence (checked in the distributed folder)."""
     PASS_ON_RESTRICTIONS = "pass-on-restrictions"
-    """Use restrictions go on to downstream users as enforceable terms (checked in the folder's licence text)."""
+    """Use restrictions go on to downstream users as enforceable terms (checked in the licence text)."""
     NOTICE_FILE = "notice-file"
     """A "Notice" text file carries a given attribution line (checked in the folder)."""
     NAME_PREFIX = "name-prefix"

@@ -25,7 +25,9 @@ from tongzhou.oss.licences.spdx_ids import resolve
 
 _LICENCE_FILE = re.compile(r"^(licen[cs]e|copying)([-_. ].*)?$", re.IGNORECASE)
 _NOTICE_FILE = re.compile(r"^notice([-_. ].*)?$", re.IGNORECASE)
-_POLICY_FILE = re.compile(r"^(use_policy|acceptable[-_ ]use[-_ ]policy|responsible[-_ ]use)([-_. ].*)?$", re.IGNORECASE)
+_POLICY_FILE = re.compile(
+    r"^(use_policy|acceptable[-_ ]use[-_ ]policy|responsible[-_ ]use)([-_. ].*)?$", re.IGNORECASE
+)
 _CODE_LICENCE = re.compile(r"code", re.IGNORECASE)
 _MAX_FILES = 10_000
 
@@ -135,15 +137,17 @@ def identify(path: Path, role: Role = Role.MODEL) -> SubjectLicence:
                 zh=f"{path}：不是 GGUF 文件；请给出模型目录或 .gguf 文件",
             )
         subject = SubjectLicence(role, path.stem, path)
-        declared = _from_gguf(path, subject)
+        from_gguf = _from_gguf(path, subject)
         subject.model_name = subject.model_name or (path.stem, Evidence(path, None, "file name"))
-        _decide(subject, declared)
+        _decide(subject, from_gguf)
         return subject
     subject = SubjectLicence(role, path.resolve().name, path)
     declared: list[_Declared] = []
     entries = sorted(path.iterdir())
     if len(entries) > _MAX_FILES:
-        raise InputError(f"{path}: over {_MAX_FILES:,} entries; is this a model folder?", zh=f"{path}：条目过多")
+        raise InputError(
+            f"{path}: over {_MAX_FILES:,} entries; is this a model folder?", zh=f"{path}：条目过多"
+        )
     for entry in entries:
         if not entry.is_file():
             continue
@@ -160,7 +164,9 @@ def identify(path: Path, role: Role = Role.MODEL) -> SubjectLicence:
             text = _licence_text(entry)
             if _CODE_LICENCE.search(entry.name):
                 names = ", ".join(lic.id for lic in text.matches) or "unrecognised"
-                subject.notes.append(f"{entry.name} is a licence for code ({names}), not for the model weights")
+                subject.notes.append(
+                    f"{entry.name} is a licence for code ({names}), not for the model weights"
+                )
             else:
                 subject.licence_texts.append(text)
         elif _NOTICE_FILE.match(entry.name):
@@ -181,11 +187,14 @@ def _licence_text(path: Path) -> LicenceText:
     if matches:
         first = matches[0].titles[0]
         rows = text.splitlines()
-        for number, row in enumerate(rows, 1):
-            window = collapse(row + " " + (rows[number] if number < len(rows) else ""))
-            if first.search(window):
-                line = number
-                break
+        # A title on one line is found there; one broken over two lines is found at its first line.
+        alone = (n for n, row in enumerate(rows, 1) if first.search(collapse(row)))
+        spanning = (
+            n
+            for n, row in enumerate(rows, 1)
+            if first.search(collapse(row + " " + (rows[n] if n < len(rows) else "")))
+        )
+        line = next(alone, None) or next(spanning, 1)
     return LicenceText(path, text, matches, line)
 
 
@@ -199,7 +208,9 @@ def _from_card(path: Path, subject: SubjectLicence) -> list[_Declared]:
             if value.strip().lower() == "other":
                 named = card.first("license_name")
                 if named:
-                    declared.append(_Declared(named[0], Evidence(path, named[1], f"license_name: {named[0]}")))
+                    declared.append(
+                        _Declared(named[0], Evidence(path, named[1], f"license_name: {named[0]}"))
+                    )
                 else:
                     declared.append(_Declared("other", Evidence(path, line, "license: other")))
             else:
@@ -208,9 +219,9 @@ def _from_card(path: Path, subject: SubjectLicence) -> list[_Declared]:
     if link:
         subject.notes.append(f"licence link in the card ({path.name}:{link[1]}): {link[0]}")
     for key, target in (("base_model", subject.declared_bases), ("datasets", subject.declared_datasets)):
-        value = card.fields.get(key)
-        if value:
-            for item, line in zip(value.values, value.lines, strict=True):
+        listed = card.fields.get(key)
+        if listed:
+            for item, line in zip(listed.values, listed.lines, strict=True):
                 target.append((item, Evidence(path, line, f"{key}: {item}")))
     name = card.first("model_name")
     if name:
@@ -308,8 +319,10 @@ def _resolve(value: str) -> tuple[str, Licence | None] | str:
         return licence.id, licence
     spdx = resolve(value)
     if spdx.expression is None:
-        return f"{value!r} is not in the catalogue, not a Hugging Face licence id and not a valid SPDX id ({spdx.problem})"
+        return f"{value!r} is not in the catalogue nor a valid SPDX id ({spdx.problem})"
     if not spdx.single:
-        return f"{value!r} is a compound licence expression ({spdx.expression}); which part applies is not decided here"
+        return (
+            f"{value!r} is a compound expression ({spdx.expression}); which part applies is not decided here"
+        )
     catalogued = by_name(spdx.expression)
     return spdx.expression, catalogued

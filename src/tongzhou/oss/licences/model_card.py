@@ -18,7 +18,7 @@ import yaml
 from tongzhou.errors import InputError
 
 MAX_TEXT_BYTES = 1024 * 1024
-"""A licence text, card or config larger than this is refused (the Apache-2.0 text is 11 KB; Llama's ~10 KB)."""
+"""A licence text, card or config larger than this is refused (the Apache-2.0 text is 11 KB)."""
 
 
 @dataclass(frozen=True)
@@ -58,13 +58,16 @@ def read_text(path: Path, what: str) -> str:
     size = path.stat().st_size
     if size > MAX_TEXT_BYTES:
         raise InputError(
-            f"{path}: {what} of {size:,} bytes is over the {MAX_TEXT_BYTES:,}-byte limit; it is not a licence "
-            "text or card (check the file)",
+            f"{path}: {what} of {size:,} bytes is over the {MAX_TEXT_BYTES:,}-byte limit; "
+            "it is not a licence text or card (check the file)",
             zh=f"{path}：{what}文件过大（{size:,} 字节，上限 {MAX_TEXT_BYTES:,}），请检查文件",
         )
     data = path.read_bytes()
     if b"\x00" in data:
-        raise InputError(f"{path}: {what} holds binary data (NUL bytes), not text", zh=f"{path}：{what}是二进制数据，不是文本")
+        raise InputError(
+            f"{path}: {what} holds binary data (NUL bytes), not text",
+            zh=f"{path}：{what}是二进制数据，不是文本",
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -111,13 +114,13 @@ def read_card(path: Path) -> ModelCard:
             key = key_node.value
             if key not in _KEYS:
                 continue
-            card.fields[key] = _card_value(path, key, data.get(key), value_node)
+            card.fields[key] = _card_value(path, key, data.get(key), value_node, key_node.start_mark.line + 2)
     card.body = "\n".join(lines[end + 1 :])
     card.body_first_line = end + 2
     return card
 
 
-def _card_value(path: Path, key: str, value: object, node: yaml.Node) -> CardValue:
+def _card_value(path: Path, key: str, value: object, node: yaml.Node, key_line: int) -> CardValue:
     line = node.start_mark.line + 2  # +1 for 1-based, +1 for the opening --- line
     if value is None:
         return CardValue((), ())
@@ -134,7 +137,10 @@ def _card_value(path: Path, key: str, value: object, node: yaml.Node) -> CardVal
             items.append(str(item))
             item_lines.append(item_node.start_mark.line + 2)
         return CardValue(tuple(items), tuple(item_lines))
-    raise InputError(f"{path}:{line}: {key} must be a string or a list of strings", zh=f"{path}：{key} 必须是字符串或字符串列表")
+    raise InputError(
+        f"{path}:{key_line}: {key} must be a string or a list of strings",
+        zh=f"{path}：{key} 必须是字符串或字符串列表",
+    )
 
 
 def read_config_licence(path: Path) -> tuple[str, int] | None:
@@ -144,10 +150,13 @@ def read_config_licence(path: Path) -> tuple[str, int] | None:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
-            f"{path}:{exc.lineno}: config.json is not valid JSON ({exc.msg})", zh=f"{path}：config.json 不是有效的 JSON"
+            f"{path}:{exc.lineno}: config.json is not valid JSON ({exc.msg})",
+            zh=f"{path}：config.json 不是有效的 JSON",
         ) from None
     if not isinstance(data, dict):
-        raise InputError(f"{path}: config.json must be a JSON object", zh=f"{path}：config.json 必须是 JSON 对象")
+        raise InputError(
+            f"{path}: config.json must be a JSON object", zh=f"{path}：config.json 必须是 JSON 对象"
+        )
     value = data.get("license")
     if not isinstance(value, str) or not value.strip():
         return None
