@@ -93,8 +93,8 @@ def _print(report: LicenceReport) -> None:
         if check.source:
             typer.echo(f"{'':12} source: {check.source} (confidence {check.confidence})")
     for obligation in report.obligations:
-        typer.echo(
-            f"{'obligation':12} {obligation.licence_id}: {obligation.duty.text}  [{obligation.duty.source()}]"
-        )
+        duty = obligation.duty
+        policy = f" (policy: {duty.params['policy']})" if "policy" in duty.params else ""
+        typer.echo(f"{'obligation':12} {obligation.licence_id}: {duty.text}{policy}  [{duty.source()}]")
     verdict = report.verdict.value
     typer.echo(f"{report.use.describe()}: {verdict} {_VERDICT_ZH[verdict]}")

@@ -77,3 +77,12 @@ def test_resolve_uses_license_expression() -> None:
     assert compound.expression == "MIT OR Apache-2.0" and not compound.single
     unknown = resolve("my-own-licence")
     assert unknown.expression is None and "my-own-licence" in str(unknown.problem)
+
+
+def test_docs_table_lists_every_catalogued_licence() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[3] / "docs" / "licences.md").read_text("utf-8")
+    for licence in catalogue():
+        assert f"`{licence.id}`" in page, licence.id
+        assert licence.url in page, licence.url

@@ -191,15 +191,14 @@ def check_lineage(lineage: Lineage, use: IntendedUse) -> LicenceReport:
         if subject.role is Role.BASE_MODEL and licence.binds_derivatives:
             _relabel(report, model, subject, licence)
         for duty in licence.duties:
-            if subject.role is Role.BASE_MODEL and not licence.binds_derivatives:
-                report.obligations.append(Obligation(subject.name, licence.id, duty))
-                continue
-            if duty.kind not in CHECKED_DUTIES:
-                report.obligations.append(Obligation(subject.name, licence.id, duty))
-                continue
+            # A model and its base under the same licence owe each duty once.
             if (licence.id, duty.kind) in done:
                 continue
             done.add((licence.id, duty.kind))
+            unchecked = subject.role is Role.BASE_MODEL and not licence.binds_derivatives
+            if unchecked or duty.kind not in CHECKED_DUTIES:
+                report.obligations.append(Obligation(subject.name, licence.id, duty))
+                continue
             check = _check_duty(duty, licence, subject, model, use)
             if check is not None:
                 report.checks.append(check)
