@@ -118,3 +118,30 @@ def test_base_given_but_not_named_is_kept_with_a_note(tmp_path: Path) -> None:
     lineage = build_lineage(model, [base])
     (found,) = lineage.bases
     assert found.licence_id == "MIT" and "not named in the model's card" in found.notes[0]
+
+
+def test_gguf_base_model_matches_its_local_copy(tmp_path: Path) -> None:
+    gguf = tmp_path / "Llama-3.1-Acme-8B.Q4_K_M.gguf"
+    gguf.write_bytes(
+        fx.gguf_with(
+            {
+                "general.license": "llama3.1",
+                "general.base_model.count": 2,
+                "general.base_model.0.name": "Llama 3.1 8B",
+                "general.base_model.0.organization": "Meta Llama",
+                "general.base_model.1.name": "Acme Adapter",
+                "general.base_model.1.repo_url": "https://huggingface.co/acme/acme-adapter",
+            }
+        )
+    )
+    lineage = build_lineage(gguf, [fx.llama_base(tmp_path / "bases")])
+    first, second = lineage.bases
+    assert first.name == "Meta Llama/Llama 3.1 8B" and first.licence_id == lineage.model.licence_id
+    assert second.name == "acme/acme-adapter" and not second.determined and "--base" in second.reason
+
+
+def test_a_folder_of_many_shards_is_listed_not_read(tmp_path: Path) -> None:
+    data = fx.dataset(tmp_path, "big", "cc-by-4.0", fx.CC_BY)
+    for i in range(3000):
+        (data / f"train-{i:05d}.parquet").write_bytes(b"PAR1\x00junk")
+    assert identify(data, Role.DATASET).licence_id == "CC-BY-4.0"

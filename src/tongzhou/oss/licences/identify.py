@@ -29,7 +29,10 @@ _POLICY_FILE = re.compile(
     r"^(use_policy|acceptable[-_ ]use[-_ ]policy|responsible[-_ ]use)([-_. ].*)?$", re.IGNORECASE
 )
 _CODE_LICENCE = re.compile(r"code", re.IGNORECASE)
-_MAX_FILES = 10_000
+_RELEVANT = re.compile(
+    rf"^(readme\.md|config\.json|.*\.gguf)$|{_LICENCE_FILE.pattern}|{_NOTICE_FILE.pattern}|{_POLICY_FILE.pattern}",
+    re.IGNORECASE,
+)
 
 
 class Role(StrEnum):
@@ -143,12 +146,8 @@ def identify(path: Path, role: Role = Role.MODEL) -> SubjectLicence:
         return subject
     subject = SubjectLicence(role, path.resolve().name, path)
     declared: list[_Declared] = []
-    entries = sorted(path.iterdir())
-    if len(entries) > _MAX_FILES:
-        raise InputError(
-            f"{path}: over {_MAX_FILES:,} entries; is this a model folder?", zh=f"{path}：条目过多"
-        )
-    for entry in entries:
+    # Only names that can state a licence are opened: a dataset folder with many shards costs a listing.
+    for entry in sorted(p for p in path.iterdir() if _RELEVANT.match(p.name)):
         if not entry.is_file():
             continue
         lower = entry.name.lower()
@@ -255,10 +254,22 @@ def _from_gguf(path: Path, subject: SubjectLicence) -> list[_Declared]:
         count = meta.get(f"general.{kind}.count")
         for i in range(int(count.value) if count and isinstance(count.value, int) else 0):
             name, org = text(f"general.{kind}.{i}.name"), text(f"general.{kind}.{i}.organization")
-            if name:
+            url = text(f"general.{kind}.{i}.repo_url")
+            repo = _repo_id(url) if url else None
+            if repo:
+                target.append((repo, evidence(f"general.{kind}.{i}.repo_url")))
+            elif name:
                 full = f"{org}/{name}" if org else name
                 target.append((full, evidence(f"general.{kind}.{i}.name")))
     return declared
+
+
+def _repo_id(url: str) -> str | None:
+    """``owner/name`` from a hub URL (``https://huggingface.co/meta-llama/Llama-3.1-8B``), else None."""
+    parts = [p for p in url.split("://", 1)[-1].split("/")[1:] if p]
+    if parts and parts[0] == "datasets":
+        parts = parts[1:]
+    return "/".join(parts[:2]) if len(parts) >= 2 else None
 
 
 def _decide(subject: SubjectLicence, declared: list[_Declared]) -> None:

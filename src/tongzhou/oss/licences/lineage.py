@@ -3,11 +3,13 @@
 A base model or dataset is identified only from a local copy given by the caller (``--base``,
 ``--dataset``); one the card names but nobody gave is listed as undetermined, never looked up on the
 network or guessed from its name. A copy matches a named entry when its folder name (or card
-``model_name``) equals the last part of the entry's repository id, case aside.
+``model_name``) equals the last part of the entry's repository id, case, spaces, hyphens and
+underscores aside (GGUF metadata writes names such as ``Llama 3.1 8B``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +34,8 @@ class Lineage:
 
 
 def _key(name: str) -> str:
-    return name.rstrip("/").rsplit("/", 1)[-1].lower()
+    """The last part of a repository id, without case, spaces, hyphens or underscores."""
+    return re.sub(r"[\s_\-]+", "", name.rstrip("/").rsplit("/", 1)[-1]).lower()
 
 
 def _attach(
