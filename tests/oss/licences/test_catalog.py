@@ -30,7 +30,7 @@ def test_ids_are_spdx_scancode_or_own_licence_refs() -> None:
 def test_every_duty_has_a_source_and_a_confidence() -> None:
     for licence in catalogue():
         assert licence.url.startswith("https://"), licence.id
-        assert licence.duties, licence.id
+        assert licence.duties or licence.id == "CC0-1.0", licence.id  # CC0 waives rights and asks nothing
         for duty in licence.duties:
             assert duty.section and duty.text, (licence.id, duty.kind)
             assert duty.confidence in {"high", "medium", "low"}
@@ -55,9 +55,9 @@ def test_thresholds_stated_by_the_licences() -> None:
             else:
                 assert licence.family == "qwen"
                 assert duty.params == {"threshold": 100_000_000, "commercial_only": True}
-    llama_families = [lic for lic in catalogue() if lic.family == "llama"]
-    assert len(llama_families) == 5
-    for licence in llama_families:
+    llama_3_on = [lic for lic in catalogue() if lic.family == "llama" and "Llama 2" not in lic.name]
+    assert len(llama_3_on) == 5
+    for licence in llama_3_on:
         kinds = {d.kind for d in licence.duties}
         assert {
             DutyKind.DISPLAY,

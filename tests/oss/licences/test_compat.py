@@ -200,3 +200,25 @@ def test_bundled_smollm2_gguf_is_apache(tmp_path: Path) -> None:
     in_folder = check_lineage(build_lineage(folder), IntendedUse(True, None, True))
     assert in_folder.verdict is Verdict.COMPATIBLE
     assert {e.file.name for e in in_folder.lineage.model.evidence} == {gguf.name, "LICENSE"}
+
+
+@pytest.mark.parametrize(
+    ("licence", "verdict"),
+    [
+        ("cc0-1.0", Verdict.COMPATIBLE),
+        ("odc-by", Verdict.COMPATIBLE),
+        ("cc-by-sa-4.0", Verdict.UNDETERMINED),  # is a trained model Adapted Material? unsettled
+        ("cc-by-nc-sa-4.0", Verdict.INCOMPATIBLE),
+    ],
+)
+def test_dataset_licences_in_a_commercial_distributed_model(
+    tmp_path: Path, licence: str, verdict: Verdict
+) -> None:
+    model = fx.folder(
+        tmp_path,
+        "m",
+        {"README.md": fx.card({"license": "apache-2.0", "datasets": ["acme/corpus"]}), "LICENSE": fx.APACHE},
+    )
+    data = fx.folder(tmp_path / "data", "corpus", {"README.md": fx.card({"license": licence})})
+    report = check_lineage(build_lineage(model, datasets=[data]), IntendedUse(True, None, True))
+    assert report.verdict is verdict, [c.message for c in report.checks]
