@@ -114,3 +114,10 @@ def test_bad_config_json_and_options(tmp_path: Path) -> None:
     _bad(_run(str(good), "--use", "sometimes"), "--use")
     _bad(_run(str(good), "--fail-on", "never"), "--fail-on")
     _bad(_run(str(good), "--mau", "-5"), "--mau")
+
+
+def test_deeply_nested_card_or_config(tmp_path: Path) -> None:
+    card = fx.folder(tmp_path, "c", {"README.md": "---\nlicense: " + "[" * 50_000 + "]" * 50_000 + "\n---\n"})
+    _bad(_run(str(card)), "README.md", "nested too deeply")
+    config = fx.folder(tmp_path, "j", {"config.json": "[" * 200_000 + "]" * 200_000})
+    _bad(_run(str(config)), "config.json", "nested too deeply")

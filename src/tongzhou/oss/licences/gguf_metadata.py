@@ -52,12 +52,22 @@ class _Cut(Exception):
 
 def is_gguf(path: Path) -> bool:
     """True when the file starts with the GGUF magic."""
-    with path.open("rb") as handle:
-        return handle.read(4) == GGUF_MAGIC
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4) == GGUF_MAGIC
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})", zh=f"{path}：无法读取文件") from None
 
 
 def read_gguf_metadata(path: Path) -> dict[str, GgufValue]:
     """The ``general.*`` key/values of a GGUF file; InputError (exit 2) if the header is cut or corrupt."""
+    try:
+        return _read(path)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})", zh=f"{path}：无法读取文件") from None
+
+
+def _read(path: Path) -> dict[str, GgufValue]:
     with path.open("rb") as handle:
         if path.stat().st_size < 24:
             raise InputError(f"{path}: too short to be a GGUF file", zh=f"{path}：文件太短，不是 GGUF 文件")

@@ -147,7 +147,13 @@ def identify(path: Path, role: Role = Role.MODEL) -> SubjectLicence:
     subject = SubjectLicence(role, path.resolve().name, path)
     declared: list[_Declared] = []
     # Only names that can state a licence are opened: a dataset folder with many shards costs a listing.
-    for entry in sorted(p for p in path.iterdir() if _RELEVANT.match(p.name)):
+    try:
+        relevant = sorted(p for p in path.iterdir() if _RELEVANT.match(p.name))
+    except OSError as exc:
+        raise InputError(
+            f"{path}: cannot list the folder ({exc.strerror})", zh=f"{path}：无法读取目录"
+        ) from None
+    for entry in relevant:
         if not entry.is_file():
             continue
         lower = entry.name.lower()

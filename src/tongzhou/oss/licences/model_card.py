@@ -55,14 +55,19 @@ _KEYS = ("license", "license_name", "license_link", "base_model", "datasets", "m
 
 def read_text(path: Path, what: str) -> str:
     """A small UTF-8 text file; InputError (exit 2) when it is too large, binary or not UTF-8."""
-    size = path.stat().st_size
+    try:
+        size = path.stat().st_size
+        data = path.read_bytes() if size <= MAX_TEXT_BYTES else b""
+    except OSError as exc:
+        raise InputError(
+            f"{path}: cannot read {what} ({exc.strerror})", zh=f"{path}：无法读取{what}"
+        ) from None
     if size > MAX_TEXT_BYTES:
         raise InputError(
             f"{path}: {what} of {size:,} bytes is over the {MAX_TEXT_BYTES:,}-byte limit; "
             "it is not a licence text or card (check the file)",
             zh=f"{path}：{what}文件过大（{size:,} 字节，上限 {MAX_TEXT_BYTES:,}），请检查文件",
         )
-    data = path.read_bytes()
     if b"\x00" in data:
         raise InputError(
             f"{path}: {what} holds binary data (NUL bytes), not text",
@@ -94,6 +99,11 @@ def read_card(path: Path) -> ModelCard:
     try:
         node = yaml.compose(source, Loader=yaml.SafeLoader)
         data = yaml.safe_load(source)
+    except RecursionError:
+        raise InputError(
+            f"{path}: the card's YAML front matter is nested too deeply",
+            zh=f"{path}：模型卡 YAML 头部嵌套过深",
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -148,6 +158,10 @@ def read_config_licence(path: Path) -> tuple[str, int] | None:
     text = read_text(path, "config.json")
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise InputError(
+            f"{path}: config.json is nested too deeply", zh=f"{path}：config.json 嵌套过深"
+        ) from None
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{path}:{exc.lineno}: config.json is not valid JSON ({exc.msg})",
