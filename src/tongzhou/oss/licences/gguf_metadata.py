@@ -100,7 +100,7 @@ def _parse(view: memoryview, path: Path) -> dict[str, GgufValue]:
         key_at = pos
         key, pos = _string(view, pos)
         (kind,) = struct.unpack_from("<I", view, pos)
-        value, pos = _value(view, pos + 4, kind)
+        value, pos = _value(view, pos + 4, kind, keep=key.startswith("general."))
         if key.startswith("general."):
             found[key] = GgufValue(value, key_at)
     return found
@@ -114,12 +114,21 @@ def _string(view: memoryview, pos: int) -> tuple[str, int]:
     return bytes(view[pos : pos + length]).decode("utf-8", "replace"), pos + length
 
 
-def _value(view: memoryview, pos: int, kind: int) -> tuple[object, int]:
+def _skip_string(view: memoryview, pos: int) -> int:
+    (length,) = struct.unpack_from("<Q", view, pos)
+    if length > _MAX_STRING or pos + 8 + length > len(view):
+        raise _Cut(f"a string of {length} bytes at byte {pos}")
+    return pos + 8 + length
+
+
+def _value(view: memoryview, pos: int, kind: int, keep: bool = True) -> tuple[object, int]:
+    """The value at ``pos`` and the position after it; with ``keep`` False strings are skipped, not decoded
+    (the tokenizer's vocabulary is tens of thousands of strings that say nothing about the licence)."""
     if kind in _SCALARS:
         fmt = _SCALARS[kind]
         return struct.unpack_from(fmt, view, pos)[0], pos + struct.calcsize(fmt)
     if kind == _STRING:
-        return _string(view, pos)
+        return _string(view, pos) if keep else (None, _skip_string(view, pos))
     if kind == _ARRAY:
         inner, count = struct.unpack_from("<IQ", view, pos)
         pos += 12
@@ -131,8 +140,12 @@ def _value(view: memoryview, pos: int, kind: int) -> tuple[object, int]:
                 raise _Cut("an array past the end of the file")
             return None, end
         items: list[str] = []
+        if inner == _STRING and not keep:
+            for _ in range(count):
+                pos = _skip_string(view, pos)
+            return None, pos
         for _ in range(count):
-            item, pos = _value(view, pos, inner)
+            item, pos = _value(view, pos, inner, keep)
             if isinstance(item, str) and len(items) < 1000:
                 items.append(item)
         return items, pos
