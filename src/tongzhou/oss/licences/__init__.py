@@ -1,9 +1,13 @@
 """Model and data licences: which licence a model, its base models and datasets are under, the duties
 each carries (``catalog.yaml``, with sources), and whether an intended use fits the whole lineage.
 
->>> from tongzhou.oss.licences import IntendedUse, build_lineage, check_lineage
->>> report = check_lineage(build_lineage(Path("my-model")), IntendedUse(commercial=True, redistribute=True))
->>> report.verdict, [c.message for c in report.checks]
+Use::
+
+    from tongzhou.oss.licences import IntendedUse, build_lineage, check_lineage
+
+    lineage = build_lineage(Path("my-model"), bases=[Path("base-model")], datasets=[Path("corpus")])
+    report = check_lineage(lineage, IntendedUse(commercial=True, redistribute=True))
+    report.verdict, [(c.verdict, c.message, c.evidence) for c in report.checks]
 
 docs/licences.md has the duties table and its sources.
 """
