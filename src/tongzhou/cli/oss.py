@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from tongzhou.cli.oss_licence import licence_cmd
 from tongzhou.errors import InputError
 
 app = typer.Typer(
@@ -18,6 +19,9 @@ app = typer.Typer(
 @app.callback()
 def _group() -> None:
     """Open-source compliance: scan model files for code that runs on load. 开源合规：模型文件安全扫描。"""
+
+
+app.command("licence")(licence_cmd)
 
 
 @app.command("scan")
