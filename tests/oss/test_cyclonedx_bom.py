@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from cyclonedx.model.bom import Bom
 from cyclonedx.model.component import ComponentType
 from cyclonedx.output.json import JsonV1Dot6
@@ -49,27 +48,45 @@ def test_hugging_face_folder_maps_card_config_datasets_lineage_and_energy(tmp_pa
     files = {c["name"]: c for c in model["components"]}
     assert sorted(files) == ["README.md", "config.json", "model.safetensors", "tokenizer.json"]
     assert all(c["type"] == "file" and c["hashes"][0]["alg"] == "SHA-256" for c in files.values())
-    assert model["licenses"] == [{"license": {
-        "name": "llama3.1", "acknowledgement": "declared", "url": "https://llama.meta.com/llama3_1/license/"}}]
+    assert model["licenses"] == [
+        {
+            "license": {
+                "name": "llama3.1",
+                "acknowledgement": "declared",
+                "url": "https://llama.meta.com/llama3_1/license/",
+            }
+        }
+    ]
     (ancestor,) = model["pedigree"]["ancestors"]
     assert (ancestor["name"], ancestor["purl"]) == (
-        "meta-llama/Llama-3.1-8B", "pkg:huggingface/meta-llama/Llama-3.1-8B")
+        "meta-llama/Llama-3.1-8B",
+        "pkg:huggingface/meta-llama/Llama-3.1-8B",
+    )
     params = model["modelCard"]["modelParameters"]
     assert (params["task"], params["architectureFamily"], params["modelArchitecture"]) == (
-        "text-generation", "llama", "LlamaForCausalLM")
+        "text-generation",
+        "llama",
+        "LlamaForCausalLM",
+    )
     refs = [d["ref"] for d in params["datasets"]]
     components = {c["bom-ref"]: c for c in document["components"]}
     assert refs == list(components) == ["dataset/chat-pairs", "dataset/HuggingFaceFW/fineweb-edu"]
     local = components["dataset/chat-pairs"]
     assert local["type"] == "data" and local["data"] == [{"type": "dataset", "name": "chat-pairs"}]
     assert local["licenses"] == [{"license": {"id": "CC-BY-4.0", "acknowledgement": "declared"}}]
-    assert {c["name"] for c in local["components"]} == {"README.md", "data/test.csv", "data/train-00000.jsonl"}
+    assert {c["name"] for c in local["components"]} == {
+        "README.md",
+        "data/test.csv",
+        "data/train-00000.jsonl",
+    }
     assert "components" not in components["dataset/HuggingFaceFW/fineweb-edu"]  # named only: no files
     metric = model["modelCard"]["quantitativeAnalysis"]["performanceMetrics"]
     assert metric == [{"type": "accuracy", "value": "0.41", "slice": "MMLU"}]
     energy = model["modelCard"]["considerations"]["environmentalConsiderations"]["energyConsumptions"]
     assert [(e["activity"], e["activityEnergyCost"]) for e in energy] == [
-        ("validation", {"value": 0.001, "unit": "kWh"}), ("training", {"value": 1200.0, "unit": "kWh"})]
+        ("validation", {"value": 0.001, "unit": "kWh"}),
+        ("training", {"value": 1200.0, "unit": "kWh"}),
+    ]
     co2 = energy[0]["co2CostEquivalent"]
     assert co2["unit"] == "tCO2eq" and co2["value"] == pytest.approx(0.92e-6)
     assert document["dependencies"][0] == {"ref": "model", "dependsOn": refs}
@@ -90,8 +107,12 @@ def test_onnx_pickle_and_gguf_files_get_their_formats(tmp_path: Path) -> None:
         c["name"]: next(p["value"] for p in c["properties"] if p["name"] == "tongzhou:format")
         for c in bom.document["metadata"]["component"]["components"]
     }
-    assert formats == {"chat.gguf": "gguf", "onnx/model.onnx": "onnx", "onnx/weights.bin": "other",
-                       "weights.pkl": "pickle"}
+    assert formats == {
+        "chat.gguf": "gguf",
+        "onnx/model.onnx": "onnx",
+        "onnx/weights.bin": "other",
+        "weights.pkl": "pickle",
+    }
 
 
 def test_round_trip_through_cyclonedx_python_lib(tmp_path: Path) -> None:
@@ -101,9 +122,13 @@ def test_round_trip_through_cyclonedx_python_lib(tmp_path: Path) -> None:
     assert component is not None and component.type is ComponentType.MACHINE_LEARNING_MODEL
     assert str(model.serial_number) == bom.document["serialNumber"].removeprefix("urn:uuid:")
     assert {c.name: c.hashes[0].content for c in component.components} == {
-        c["name"]: c["hashes"][0]["content"] for c in bom.document["metadata"]["component"]["components"]}
+        c["name"]: c["hashes"][0]["content"] for c in bom.document["metadata"]["component"]["components"]
+    }
     assert [a.name for a in component.pedigree.ancestors] == ["meta-llama/Llama-3.1-8B"]
-    assert {c.bom_ref.value for c in model.components} == {"dataset/chat-pairs", "dataset/HuggingFaceFW/fineweb-edu"}
+    assert {c.bom_ref.value for c in model.components} == {
+        "dataset/chat-pairs",
+        "dataset/HuggingFaceFW/fineweb-edu",
+    }
     # The library's writer gives back a document the schema still accepts (it has no modelCard class yet,
     # so that part is the one it drops: cyclonedx-python-lib 11 `Component.model_card` is commented out).
     again = json.loads(JsonV1Dot6(model).output_as_string())
@@ -111,4 +136,5 @@ def test_round_trip_through_cyclonedx_python_lib(tmp_path: Path) -> None:
     written = bom.document["metadata"]["component"]
     assert again["metadata"]["component"]["licenses"] == written["licenses"]
     assert sorted(c["name"] for c in again["metadata"]["component"]["components"]) == sorted(
-        c["name"] for c in written["components"])
+        c["name"] for c in written["components"]
+    )

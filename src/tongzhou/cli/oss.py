@@ -10,14 +10,14 @@ import typer
 from tongzhou.errors import InputError
 
 app = typer.Typer(
-    help="Open-source compliance: scan model files, write AI bills of materials. 开源合规：模型文件安全扫描与AI物料清单。",
+    help="Open-source compliance: scan model files, write AI-BOMs. 开源合规：模型扫描与AI物料清单。",
     no_args_is_help=True,
 )
 
 
 @app.callback()
 def _group() -> None:
-    """Open-source compliance: scan model files, write AI bills of materials. 开源合规：模型文件安全扫描与AI物料清单。"""
+    """Open-source compliance: scan model files, write AI-BOMs. 开源合规：模型扫描与AI物料清单。"""
 
 
 @app.command("scan")
@@ -68,15 +68,30 @@ def scan_cmd(
         raise typer.Exit(1)
 
 
+_BOM_PATH_HELP = (
+    "A model file or folder (GGUF, safetensors, ONNX, PyTorch, a Hugging Face folder) or a dataset folder."
+)
+
+
 @app.command("bom")
 def bom_cmd(
-    path: Path = typer.Argument(..., help="A model file or folder (GGUF, safetensors, ONNX, PyTorch, HF folder) or a dataset folder."),
-    fmt: str = typer.Option("cyclonedx", "--format", help="cyclonedx (CycloneDX 1.6 ML-BOM) or spdx (SPDX 3.0.1 JSON-LD)."),
-    out: Path | None = typer.Option(None, "--out", help="Write the BOM to this file (atomically) instead of stdout."),
-    datasets: list[Path] = typer.Option([], "--dataset", help="A training-data folder or file to include (repeatable)."),
-    energy: Path | None = typer.Option(None, "--energy", help="A `tongzhou energy report --json` file: its energy goes into the BOM."),
-    created: str | None = typer.Option(None, "--created", help="Creation time (ISO 8601 with zone); default SOURCE_DATE_EPOCH, else now."),
-    kind: str = typer.Option("auto", "--kind", help="model, dataset, or auto (model weights or config.json make a model)."),
+    path: Path = typer.Argument(..., help=_BOM_PATH_HELP),
+    fmt: str = typer.Option(
+        "cyclonedx", "--format", help="cyclonedx (CycloneDX 1.6 ML-BOM) or spdx (SPDX 3.0.1 JSON-LD)."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", help="Write the BOM to this file (atomically), not stdout."
+    ),
+    datasets: list[Path] = typer.Option([], "--dataset", help="A training-data folder or file (repeatable)."),
+    energy: Path | None = typer.Option(
+        None, "--energy", help="A `tongzhou energy report --json` file: its energy goes into the BOM."
+    ),
+    created: str | None = typer.Option(
+        None, "--created", help="Creation time (ISO 8601 with a zone); default SOURCE_DATE_EPOCH, else now."
+    ),
+    kind: str = typer.Option(
+        "auto", "--kind", help="model, dataset, or auto (weights or config.json: model)."
+    ),
 ) -> None:
     """Write an AI bill of materials: files with SHA-256, model card, datasets, base models, licence, energy.
     生成AI物料清单（CycloneDX 1.6 / SPDX 3.0.1）。
@@ -86,14 +101,24 @@ def bom_cmd(
     from tongzhou.oss import BOM_FORMATS, build_ai_bom
 
     if fmt not in BOM_FORMATS:
-        raise InputError(f"--format must be cyclonedx or spdx, not {fmt!r}", zh="--format 只能是 cyclonedx 或 spdx")
+        raise InputError(
+            f"--format must be cyclonedx or spdx, not {fmt!r}", zh="--format 只能是 cyclonedx 或 spdx"
+        )
     if kind not in ("auto", "model", "dataset"):
-        raise InputError(f"--kind must be auto, model or dataset, not {kind!r}", zh="--kind 只能是 auto、model 或 dataset")
+        raise InputError(
+            f"--kind must be auto, model or dataset, not {kind!r}", zh="--kind 只能是 auto、model 或 dataset"
+        )
     bom = build_ai_bom(
-        path, fmt=fmt, datasets=datasets, energy_report=energy, created=created, kind=kind  # type: ignore[arg-type]
+        path,
+        fmt=fmt,
+        datasets=datasets,
+        energy_report=energy,
+        created=created,
+        kind=kind,  # type: ignore[arg-type]
     )
     if out is None:
         typer.echo(bom.text, nl=False)
-    else:
-        bom.write(out)
-        typer.echo(f"{out}: {bom.format} AI-BOM, {len(bom.subject.primary.files)} file(s), {bom.digest}", err=True)
+        return
+    bom.write(out)
+    files = len(bom.subject.primary.files)
+    typer.echo(f"{out}: {bom.format} AI-BOM of {files} file(s), {bom.digest}", err=True)

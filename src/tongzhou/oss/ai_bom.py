@@ -77,8 +77,10 @@ def creation_time(created: datetime | str | None = None) -> str:
         epoch = os.environ.get("SOURCE_DATE_EPOCH")
         if epoch is not None:
             if not epoch.isdigit():
-                raise InputError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds",
-                                 zh="SOURCE_DATE_EPOCH 必须是整数秒")
+                raise InputError(
+                    f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds",
+                    zh="SOURCE_DATE_EPOCH 必须是整数秒",
+                )
             created = datetime.fromtimestamp(int(epoch), UTC)
         else:
             created = datetime.now(UTC)
@@ -118,7 +120,9 @@ def build_ai_bom(
     anything else as a dataset.
     """
     if fmt not in BOM_FORMATS:
-        raise InputError(f"--format must be cyclonedx or spdx, not {fmt!r}", zh="--format 只能是 cyclonedx 或 spdx")
+        raise InputError(
+            f"--format must be cyclonedx or spdx, not {fmt!r}", zh="--format 只能是 cyclonedx 或 spdx"
+        )
     stamp = creation_time(created)
     energy = read_energy_report(energy_report) if energy_report is not None else None
     inventory = take_inventory(path, limits)
@@ -126,11 +130,13 @@ def build_ai_bom(
         has_config = not inventory.single_file and (path / "config.json").is_file()
         kind = "model" if inventory.looks_like_model() or has_config else "dataset"
     if energy is not None and kind != "model":
-        raise InputError("--energy describes a model's runs; the path is a dataset",
-                         zh="--energy 只适用于模型，给出的路径是数据集")
+        raise InputError(
+            "--energy describes a model's runs; the path is a dataset",
+            zh="--energy 只适用于模型，给出的路径是数据集",
+        )
     facts = gather_facts(inventory, kind)
     primary = BomArtefact(kind, facts, inventory)
-    taken = {kind}
+    taken: set[str] = {kind}
     attached: list[BomArtefact] = []
     for folder in datasets:
         data_inventory = take_inventory(folder, limits)

@@ -92,9 +92,12 @@ def _metrics(card: dict[str, Any], source: Path) -> tuple[Metric, ...]:
             for metric in result.get("metrics") or []:
                 if isinstance(metric, dict) and "type" in metric and "value" in metric:
                     found.append(
-                        Metric(str(metric["type"]), str(metric["value"]),
-                               None if dataset_name is None else str(dataset_name),
-                               None if task_name is None else str(task_name))
+                        Metric(
+                            str(metric["type"]),
+                            str(metric["value"]),
+                            None if dataset_name is None else str(dataset_name),
+                            None if task_name is None else str(task_name),
+                        )
                     )
     return tuple(sorted(found, key=lambda m: (m.dataset or "", m.type, m.value)))
 
@@ -126,13 +129,16 @@ def gather_facts(inventory: Inventory, kind: ArtefactKind, name: str | None = No
     base = _strings(card.get("base_model"), "base_model", source) or _gguf_base_models(gguf)
     architectures = config.get("architectures")
     model_architecture = (
-        architectures[0] if isinstance(architectures, list) and architectures and isinstance(architectures[0], str)
+        architectures[0]
+        if isinstance(architectures, list) and architectures and isinstance(architectures[0], str)
         else None
     )
     family = config.get("model_type") if isinstance(config.get("model_type"), str) else None
     gguf_text = tuple(
-        sorted((k, v if isinstance(v, str) else ", ".join(v) if isinstance(v, tuple) else str(v))
-               for k, v in gguf.items())
+        sorted(
+            (k, v if isinstance(v, str) else ", ".join(v) if isinstance(v, tuple) else str(v))
+            for k, v in gguf.items()
+        )
     )
     gguf_arch = gguf.get("general.architecture")
     gguf_org = gguf.get("general.organization")

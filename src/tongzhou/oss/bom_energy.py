@@ -55,7 +55,9 @@ def read_energy_report(path: Path) -> EnergyFacts:
     except FileNotFoundError:
         raise InputError(f"{path}: no such energy report", zh=f"{path}：能耗报告不存在") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the energy report ({exc})", zh=f"{path}：无法读取能耗报告") from None
+        raise InputError(
+            f"{path}: cannot read the energy report ({exc})", zh=f"{path}：无法读取能耗报告"
+        ) from None
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
@@ -82,7 +84,8 @@ def read_energy_report(path: Path) -> EnergyFacts:
         method=method,
         meter=meter,
         evaluation_g_co2e=_number(carbon.get("g_co2e"), "carbon.g_co2e", path)
-        if isinstance(carbon, dict) else None,
+        if isinstance(carbon, dict)
+        else None,
         training_kwh=_number(annex.get("training_energy_kwh"), "annex_xi.training_energy_kwh", path, True),
         training_method=training_method if isinstance(training_method, str) else None,
     )

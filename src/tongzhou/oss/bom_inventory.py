@@ -123,7 +123,9 @@ def _walk(root: Path, limits: InventoryLimits) -> list[tuple[str, Path]]:
     def visit(directory: Path, rel: str, info: os.stat_result) -> None:
         key = (info.st_dev, info.st_ino)
         if key in walking:
-            raise _refuse(directory, "symlink loop (a link leads back to a folder being walked)", "符号链接循环")
+            raise _refuse(
+                directory, "symlink loop (a link leads back to a folder being walked)", "符号链接循环"
+            )
         walking.add(key)
         try:
             names = sorted(os.listdir(directory))

@@ -75,8 +75,11 @@ def _common(artefact: BomArtefact, kind: str) -> dict[str, Any]:
 
 
 def _energy(energy: EnergyFacts) -> dict[str, Any]:
-    run = [_prop("energy-run", energy.run_id), _prop("energy-method", energy.method),
-           _prop("energy-meter", energy.meter)]
+    run = [
+        _prop("energy-run", energy.run_id),
+        _prop("energy-method", energy.method),
+        _prop("energy-meter", energy.meter),
+    ]
     validation: dict[str, Any] = {
         "activity": "validation",
         "energyProviders": [],
@@ -146,8 +149,11 @@ def cyclonedx_document(subject: BomSubject) -> dict[str, Any]:
             main["supplier"] = {"name": primary.facts.organization}
         ancestors = []
         for base in primary.facts.base_models:
-            ancestor: dict[str, Any] = {"type": "machine-learning-model", "name": base,
-                                        "bom-ref": f"base-model/{base}"}
+            ancestor: dict[str, Any] = {
+                "type": "machine-learning-model",
+                "name": base,
+                "bom-ref": f"base-model/{base}",
+            }
             purl = huggingface_purl(base)
             if purl:
                 ancestor["purl"] = purl
@@ -165,9 +171,7 @@ def cyclonedx_document(subject: BomSubject) -> dict[str, Any]:
         "metadata": {
             "timestamp": subject.created,
             "tools": {
-                "components": [
-                    {"type": "application", "name": "tongzhou", "version": subject.tool_version}
-                ]
+                "components": [{"type": "application", "name": "tongzhou", "version": subject.tool_version}]
             },
             "component": main,
         },

@@ -46,8 +46,9 @@ def _read_text(path: Path) -> str:
             )
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})",
-                         zh=f"{path}：不是 UTF-8 文本") from None
+        raise InputError(
+            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})", zh=f"{path}：不是 UTF-8 文本"
+        ) from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})", zh=f"{path}：无法读取") from None
 

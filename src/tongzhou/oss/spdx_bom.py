@@ -23,9 +23,22 @@ SPEC_VERSION = "3.0.1"
 NO_ASSERTION_LICENCE = "expandedlicensing_NoAssertionLicense"
 _CREATION = "_:creationinfo"
 _FILE_PURPOSE = {
-    "gguf": "model", "safetensors": "model", "onnx": "model", "pytorch": "model", "pickle": "model",
-    "hdf5": "model", "keras": "model", "npy": "data", "npz": "data", "parquet": "data", "arrow": "data",
-    "csv": "data", "tsv": "data", "jsonl": "data", "json": "configuration", "yaml": "configuration",
+    "gguf": "model",
+    "safetensors": "model",
+    "onnx": "model",
+    "pytorch": "model",
+    "pickle": "model",
+    "hdf5": "model",
+    "keras": "model",
+    "npy": "data",
+    "npz": "data",
+    "parquet": "data",
+    "arrow": "data",
+    "csv": "data",
+    "tsv": "data",
+    "jsonl": "data",
+    "json": "configuration",
+    "yaml": "configuration",
     "markdown": "documentation",
 }
 
@@ -49,8 +62,11 @@ class _Graph:
     def relate(self, source: str, kind: str, targets: list[str]) -> None:
         if targets:
             self._relations += 1
-            self.add("Relationship", f"relationship/{self._relations}", **{
-                "from": source, "relationshipType": kind, "to": targets})
+            self.add(
+                "Relationship",
+                f"relationship/{self._relations}",
+                **{"from": source, "relationshipType": kind, "to": targets},
+            )
 
 
 def _licences(graph: _Graph, artefact: BomArtefact, package: str) -> None:
@@ -98,14 +114,20 @@ def _energy(subject: BomSubject) -> dict[str, Any]:
     figures: dict[str, Any] = {
         "type": "ai_EnergyConsumption",
         "ai_inferenceEnergyConsumption": [
-            {"type": "ai_EnergyConsumptionDescription", "ai_energyQuantity": energy.evaluation_kwh,
-             "ai_energyUnit": "kilowattHour"}
+            {
+                "type": "ai_EnergyConsumptionDescription",
+                "ai_energyQuantity": energy.evaluation_kwh,
+                "ai_energyUnit": "kilowattHour",
+            }
         ],
     }
     if energy.training_kwh is not None:
         figures["ai_trainingEnergyConsumption"] = [
-            {"type": "ai_EnergyConsumptionDescription", "ai_energyQuantity": energy.training_kwh,
-             "ai_energyUnit": "kilowattHour"}
+            {
+                "type": "ai_EnergyConsumptionDescription",
+                "ai_energyQuantity": energy.training_kwh,
+                "ai_energyUnit": "kilowattHour",
+            }
         ]
     return {"ai_energyConsumption": figures}
 
@@ -114,8 +136,10 @@ def _energy_note(subject: BomSubject) -> dict[str, Any]:
     energy = subject.energy
     if energy is None:
         return {}
-    return {"comment": f"inference energy: evaluation run {energy.run_id}, {energy.method} "
-                       f"({energy.meter}), by tongzhou energy"}
+    return {
+        "comment": f"inference energy: evaluation run {energy.run_id}, {energy.method} "
+        f"({energy.meter}), by tongzhou energy"
+    }
 
 
 def _model(graph: _Graph, subject: BomSubject) -> str:
@@ -130,8 +154,11 @@ def _model(graph: _Graph, subject: BomSubject) -> str:
         props["ai_domain"] = [facts.task]
     if facts.metrics:
         props["ai_metric"] = [
-            {"type": "DictionaryEntry", "key": m.type if not m.dataset else f"{m.type} ({m.dataset})",
-             "value": m.value}
+            {
+                "type": "DictionaryEntry",
+                "key": m.type if not m.dataset else f"{m.type} ({m.dataset})",
+                "value": m.value,
+            }
             for m in facts.metrics
         ]
     if facts.organization:
