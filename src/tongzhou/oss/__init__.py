@@ -10,12 +10,14 @@ ONNX external-data paths, GGUF chat templates, safetensors headers, and archives
 from tongzhou.oss._context import ScanLimits
 from tongzhou.oss.ai_bom import BOM_FORMATS, AiBom, BomFormat, build_ai_bom
 from tongzhou.oss.bom_inventory import InventoryLimits
+from tongzhou.oss.bom_reading import AiBomSummary, read_ai_bom, summarise_ai_bom
 from tongzhou.oss.findings import Finding, ScanReport, Severity
 from tongzhou.oss.scanner import scan_paths, sniff
 
 __all__ = [
     "BOM_FORMATS",
     "AiBom",
+    "AiBomSummary",
     "BomFormat",
     "Finding",
     "InventoryLimits",
@@ -23,6 +25,8 @@ __all__ = [
     "ScanReport",
     "Severity",
     "build_ai_bom",
+    "read_ai_bom",
     "scan_paths",
     "sniff",
+    "summarise_ai_bom",
 ]
