@@ -30,6 +30,12 @@ def scan_cmd(
     ),
     max_depth: int = typer.Option(4, "--max-depth", help="Archives nested deeper than this are not opened."),
     as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON."),
+    stix: Path | None = typer.Option(
+        None,
+        "--stix",
+        help="Also write the findings at or above --fail-on as a STIX 2.1 bundle of vulnerability objects "
+        "(for `tongzhou threats push`).",
+    ),
 ) -> None:
     """Scan model files (pickle, PyTorch, NumPy, Keras, ONNX, GGUF, safetensors, archives), unloaded.
     不加载模型，扫描模型文件中的可执行代码。
@@ -46,6 +52,13 @@ def scan_cmd(
         raise InputError("--max-depth must be 0 or more / --max-depth 不能为负")
     report = scan_paths(paths, ScanLimits(max_depth=max_depth))
     failing = report.at_or_above(threshold)
+    if stix is not None:
+        from tongzhou.atomic_file import write_json_atomic
+        from tongzhou.oss.stix_findings import findings_bundle
+
+        bundle = findings_bundle(report, threshold)
+        write_json_atomic(stix, bundle)
+        typer.echo(f"{stix}: STIX 2.1 bundle of {len(bundle['objects'])} vulnerability object(s)", err=True)
     if as_json:
         payload = {
             "findings": [f.as_dict() for f in report.findings],
