@@ -10,12 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from tests.attest.conftest import PolicyFactory
+from tests.attest.summaries import make_summary
 from tests.oss.bom_fixtures import dataset_folder, hf_model_folder
+from tongzhou.atomic_file import write_json_atomic
 from tongzhou.attest import KeyRing, sign_run, verify_attestation
 from tongzhou.attest.dsse import sign_envelope
 from tongzhou.attest.statement import PAYLOAD_TYPE, statement_bytes
+from tongzhou.cli.main import app
 from tongzhou.errors import InputError
 from tongzhou.oss import build_ai_bom, read_ai_bom
 
@@ -80,3 +84,35 @@ def test_not_a_bom_is_refused_bilingually(tmp_path: Path) -> None:
     assert caught.value.zh and "物料清单" in caught.value.zh
     with pytest.raises(InputError, match="no such AI-BOM"):
         read_ai_bom(tmp_path / "absent.json")
+
+
+def test_cli_sign_with_bom_then_verify(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["keys", "generate", "lab"]).exit_code == 0
+    summary = write_json_atomic(tmp_path / "run.json", make_summary(tmp_path / "banks", n_items=9))
+    bom = build_ai_bom(dataset_folder(tmp_path), created=CREATED)
+    bom_file = bom.write(tmp_path / "data.cdx.json")
+    out = tmp_path / "run.dsse.json"
+    signed = runner.invoke(
+        app, ["attest", "sign", str(summary), "--key", "lab", "--bom", str(bom_file), "--out", str(out)]
+    )
+    assert signed.exit_code == 0, signed.output
+    names = [s["name"] for s in _statement(json.loads(out.read_text()))["subject"]]
+    assert "tongzhou-aibom:chat-pairs" in names
+    verified = runner.invoke(app, ["attest", "verify", str(out), "--json"])
+    assert verified.exit_code == 0, verified.output
+    missing = runner.invoke(
+        app,
+        [
+            "attest",
+            "sign",
+            str(summary),
+            "--key",
+            "lab",
+            "--bom",
+            str(tmp_path / "none.json"),
+            "--out",
+            str(tmp_path / "x.json"),
+        ],
+    )
+    assert isinstance(missing.exception, InputError) and not (tmp_path / "x.json").exists()
