@@ -9,8 +9,8 @@ SHA extensions where present, as Python's hashlib does): every BOM tool has to r
 byte, so these are the floor. Each figure is the least wall time of --repeat runs (the files are in
 the page cache after the first write, so this measures hashing, not the disk); the ratios are each
 anchor's time over ours (1.0 = as fast as that anchor). Ours is timed inside the child after its
-imports; the anchors' times include starting their process (about a millisecond). Peak memory is the child's maximum
-resident set (``ru_maxrss``) minus that of the same child importing Tongzhou and doing nothing, so it is
+imports; the anchors' times include starting their process (about a millisecond). Peak memory is the
+child's maximum resident set (``ru_maxrss``) minus that of the same child importing Tongzhou and doing nothing, so it is
 what building the BOM costs: flat in the file size when hashing streams.
 """
 
