@@ -1,4 +1,4 @@
-"""AI-BOM of a large model folder: time and peak memory of `tongzhou oss bom` vs `sha256sum`, one run.
+"""AI-BOM of a large model folder: time and memory of `tongzhou oss bom` vs sha256sum and openssl, one run.
 
     PYTHONPATH=src:. .venv/bin/python benchmarks/ai_bom.py [--mb 1024] [--files 4] [--work DIR] [--repeat 3]
 
@@ -10,8 +10,8 @@ byte, so these are the floor. Each figure is the least wall time of --repeat run
 the page cache after the first write, so this measures hashing, not the disk); the ratios are each
 anchor's time over ours (1.0 = as fast as that anchor). Ours is timed inside the child after its
 imports; the anchors' times include starting their process (about a millisecond). Peak memory is the
-child's maximum resident set (``ru_maxrss``) minus that of the same child importing Tongzhou and doing nothing, so it is
-what building the BOM costs: flat in the file size when hashing streams.
+child's maximum resident set (``ru_maxrss``) minus that of the same child importing Tongzhou and doing
+nothing, so it is what building the BOM costs: flat in the file size when hashing streams.
 """
 
 from __future__ import annotations
