@@ -90,3 +90,19 @@ def test_write_is_atomic_and_refuses_a_directory(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="is a directory"):
         bom.write(tmp_path / "dir.json")
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_yaml_aliases_cannot_multiply_card_entries(tmp_path: Path) -> None:
+    folder = hf_model_folder(tmp_path)
+    metrics = "[" + ", ".join(["{type: acc, value: 1}"] * 40) + "]"
+    results = "[" + ", ".join(["*r"] * 40) + "]"
+    (folder / "README.md").write_text(
+        f"---\nm: &m {metrics}\nfirst: &r {{metrics: *m}}\nmodel-index:\n  - results: {results}\n---\n"
+    )
+    with pytest.raises(InputError, match="more than 1,000 metrics"):
+        build_ai_bom(folder)
+    (folder / "README.md").write_text(
+        "---\nd: &d [a, b, c, d, e, f, g, h, i, j]\ndatasets: [" + ", ".join(["*d"] * 2) + "]\n---\n"
+    )
+    with pytest.raises(InputError, match="`datasets` must be a string or a list of strings"):
+        build_ai_bom(folder)

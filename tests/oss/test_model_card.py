@@ -49,3 +49,7 @@ def test_config_json_errors_name_line_and_column(tmp_path: Path) -> None:
 def test_folder_without_metadata_files_has_none(tmp_path: Path) -> None:
     metadata = read_folder_metadata(tmp_path)
     assert (metadata.card, metadata.config) == ({}, {})
+
+
+def test_a_byte_order_mark_does_not_hide_the_front_matter() -> None:
+    assert front_matter("\ufeff---\nlicense: mit\n---\n", SOURCE) == {"license": "mit"}

@@ -19,6 +19,9 @@ from tongzhou.oss.gguf_metadata import GgufValue, gguf_general_metadata
 from tongzhou.oss.model_card import FolderMetadata, read_folder_metadata
 
 ArtefactKind = Literal["model", "dataset"]
+MAX_LISTED = 1000
+"""Entries read from one card list (datasets, base models, metrics): YAML aliases can make a 4 MiB card
+name millions of entries, and a BOM listing them helps nobody."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,11 @@ def _strings(value: Any, key: str, source: Path) -> tuple[str, ...]:
         return ()
     if isinstance(value, str):
         return (value,)
+    if isinstance(value, list) and len(value) > MAX_LISTED:
+        raise InputError(
+            f"{source}: `{key}` lists {len(value):,} entries, more than the {MAX_LISTED:,} read",
+            zh=f"{source}：`{key}` 条目过多",
+        )
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(dict.fromkeys(value))
     raise InputError(
@@ -90,6 +98,11 @@ def _metrics(card: dict[str, Any], source: Path) -> tuple[Metric, ...]:
             task_name = task.get("type") if isinstance(task, dict) else None
             dataset_name = dataset.get("name") or dataset.get("type") if isinstance(dataset, dict) else None
             for metric in result.get("metrics") or []:
+                if len(found) >= MAX_LISTED:
+                    raise InputError(
+                        f"{source}: `model-index` holds more than {MAX_LISTED:,} metrics",
+                        zh=f"{source}：`model-index` 指标条目过多",
+                    )
                 if isinstance(metric, dict) and "type" in metric and "value" in metric:
                     found.append(
                         Metric(

@@ -55,7 +55,7 @@ def _read_text(path: Path) -> str:
 
 def front_matter(text: str, source: Path) -> dict[str, Any]:
     """The YAML mapping between the opening ``---`` line and the next one; {} when there is none."""
-    lines = text.splitlines()
+    lines = text.removeprefix("\ufeff").splitlines()
     if not lines or lines[0].strip() != "---":
         return {}
     for end in range(1, len(lines)):
