@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from tongzhou.attest.ai_bom_subjects import BomReference, bom_entries
 from tongzhou.attest.dsse import sign_envelope
 from tongzhou.attest.keys import key_id
 from tongzhou.attest.report import Evaluator, build_report_with_results_text
@@ -31,14 +32,19 @@ def sign_run(
     private_key: Ed25519PrivateKey,
     evaluator_name: str,
     signed_at: str | None = None,
+    boms: Sequence[BomReference] = (),
 ) -> dict[str, Any]:
     """Sign a run summary; returns the DSSE envelope (JSON-ready).
 
     The report inside is deterministic for a given summary and evaluator; only
-    ``signed_at`` (default: now) differs between two signings of the same run.
+    ``signed_at`` (default: now) differs between two signings of the same run. ``boms`` (AI-BOMs of
+    the evaluated model and its data, :func:`tongzhou.oss.read_ai_bom`) become the report's
+    ``ai_boms`` and Statement subjects.
     """
     evaluator = Evaluator(key_id=key_id(private_key.public_key()), name=evaluator_name)
     report, results_text = build_report_with_results_text(summary, evaluator)
+    if boms:
+        report["ai_boms"] = bom_entries(boms, report["model"])
     # Serialise with the per-item results already in canonical form (same bytes, one pass less).
     results = {**report["results"], "items": CanonicalFragment(results_text)}
     statement = build_statement({**report, "results": results}, signed_at or utc_now())

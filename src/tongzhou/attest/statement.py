@@ -7,6 +7,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from tongzhou.attest.ai_bom_subjects import bom_subjects
 from tongzhou.canonical_json import canonical_json
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
@@ -35,7 +36,8 @@ def _digest(prefixed: str) -> dict[str, str]:
 
 
 def subjects_for(report: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The Statement's subjects: the per-item results, every bank and (when it is a digest) the model."""
+    """The Statement's subjects: the per-item results, every bank, (when it is a digest) the model, and
+    every AI-BOM the report records."""
     subjects: list[dict[str, Any]] = [
         {
             "name": f"{RESULTS_SUBJECT_PREFIX}{report['run']['run_id']}/results",
@@ -50,7 +52,7 @@ def subjects_for(report: Mapping[str, Any]) -> list[dict[str, Any]]:
         subjects.append(
             {"name": f"{MODEL_SUBJECT_PREFIX}{report['model']['name']}", "digest": _digest(identity)}
         )
-    return subjects
+    return subjects + bom_subjects(report)
 
 
 def build_statement(report: Mapping[str, Any], signed_at: str) -> dict[str, Any]:

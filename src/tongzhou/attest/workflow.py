@@ -7,7 +7,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from tongzhou.atomic_file import write_json_atomic
+from tongzhou.attest.ai_bom_subjects import BomReference
 from tongzhou.attest.bundle import write_bundle
 from tongzhou.attest.keys import KeyRing, SigningKeyError, key_id, load_public_key_pem
 from tongzhou.attest.policy import TrustPolicy, load_policy
@@ -120,18 +121,24 @@ def replace_dir(target: Path, build: Callable[[Path], Any]) -> Path:
 
 
 def sign_stored_run(
-    summary: Mapping[str, Any], key: Ed25519PrivateKey, evaluator: str, out: Path, bundle: Path | None = None
+    summary: Mapping[str, Any],
+    key: Ed25519PrivateKey,
+    evaluator: str,
+    out: Path,
+    bundle: Path | None = None,
+    boms: Sequence[BomReference] = (),
 ) -> SignedRun:
     """Sign a run summary, write the envelope to ``out`` and (optionally) its evidence bundle.
 
-    A run with no scored items is refused: there would be nothing behind the signature.
+    A run with no scored items is refused: there would be nothing behind the signature. ``boms`` are
+    AI-BOMs (:func:`tongzhou.oss.read_ai_bom`) whose digests the Statement names as subjects.
     """
     if not summary.get("items"):
         raise InputError(
             f"run {summary.get('run_id')} has no scored items, so there is nothing to sign: look at "
             f"`tongzhou eval show {summary.get('run_id')}` for why / 该运行没有已评分条目，不予签名"
         )
-    envelope = sign_run(summary, key, evaluator)
+    envelope = sign_run(summary, key, evaluator, boms=boms)
     if bundle is not None:
         replace_dir(bundle, lambda d: write_bundle(d, summary))
     write_json_atomic(out, envelope)

@@ -70,17 +70,23 @@ def sign(
     allow_partial: bool = typer.Option(
         False, "--allow-partial", help="Sign a partial run (its report says partial). 允许签名不完整的运行。"
     ),
+    bom: list[Path] = typer.Option(
+        [], "--bom", help="An AI-BOM of the evaluated model or its data (tongzhou oss bom); repeatable."
+    ),
 ) -> None:
     """Sign a run: canonical report → in-toto Statement v1 → DSSE envelope (Ed25519). 签署测评结果。
 
     `latest` is the latest complete run; a partial run (failed items, interrupted) is signed only
-    with --allow-partial, and a run with no scored items never.
+    with --allow-partial, and a run with no scored items never. Each --bom puts that AI-BOM's digest
+    among the Statement's subjects.
     """
     from tongzhou.attest import KeyRing
     from tongzhou.attest.workflow import load_run_summary, private_key, sign_stored_run, summary_from_file
     from tongzhou.home import tongzhou_home
+    from tongzhou.oss import read_ai_bom
     from tongzhou.store import open_store
 
+    boms = [read_ai_bom(p) for p in bom]  # read first: a bad BOM costs no passphrase prompt
     ring = KeyRing()
     signing_key = private_key(ring, key, prompt=lambda: typer.prompt("Passphrase 口令", hide_input=True))
     summary: Mapping[str, Any]
@@ -99,7 +105,7 @@ def sign(
         finally:
             store.close()
     target = out or tongzhou_home() / "attestations" / f"{summary['run_id']}.dsse.json"
-    signed = sign_stored_run(summary, signing_key, evaluator or key, target, bundle)
+    signed = sign_stored_run(summary, signing_key, evaluator or key, target, bundle, boms=boms)
     console.print(
         f"Signed run {signed.run_id} with {ring.info(key).key_id}\nAttestation: {signed.attestation}"
     )

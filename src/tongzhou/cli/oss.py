@@ -11,14 +11,14 @@ from tongzhou.cli.oss_licence import licence_cmd
 from tongzhou.errors import InputError
 
 app = typer.Typer(
-    help="Open-source compliance: scan model files for code that runs on load. 开源合规：模型文件安全扫描。",
+    help="Open-source compliance: scan model files, write AI-BOMs. 开源合规：模型扫描与AI物料清单。",
     no_args_is_help=True,
 )
 
 
 @app.callback()
 def _group() -> None:
-    """Open-source compliance: scan model files for code that runs on load. 开源合规：模型文件安全扫描。"""
+    """Open-source compliance: scan model files, write AI-BOMs. 开源合规：模型扫描与AI物料清单。"""
 
 
 app.command("licence")(licence_cmd)
@@ -34,6 +34,12 @@ def scan_cmd(
     ),
     max_depth: int = typer.Option(4, "--max-depth", help="Archives nested deeper than this are not opened."),
     as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON."),
+    stix: Path | None = typer.Option(
+        None,
+        "--stix",
+        help="Also write the findings at or above --fail-on as a STIX 2.1 bundle of vulnerability objects "
+        "(for `tongzhou threats push`).",
+    ),
 ) -> None:
     """Scan model files (pickle, PyTorch, NumPy, Keras, ONNX, GGUF, safetensors, archives), unloaded.
     不加载模型，扫描模型文件中的可执行代码。
@@ -50,6 +56,13 @@ def scan_cmd(
         raise InputError("--max-depth must be 0 or more / --max-depth 不能为负")
     report = scan_paths(paths, ScanLimits(max_depth=max_depth))
     failing = report.at_or_above(threshold)
+    if stix is not None:
+        from tongzhou.atomic_file import write_json_atomic
+        from tongzhou.oss.stix_findings import findings_bundle
+
+        bundle = findings_bundle(report, threshold)
+        write_json_atomic(stix, bundle)
+        typer.echo(f"{stix}: STIX 2.1 bundle of {len(bundle['objects'])} vulnerability object(s)", err=True)
     if as_json:
         payload = {
             "findings": [f.as_dict() for f in report.findings],
@@ -70,3 +83,59 @@ def scan_cmd(
         )
     if failing:
         raise typer.Exit(1)
+
+
+_BOM_PATH_HELP = (
+    "A model file or folder (GGUF, safetensors, ONNX, PyTorch, a Hugging Face folder) or a dataset folder."
+)
+
+
+@app.command("bom")
+def bom_cmd(
+    path: Path = typer.Argument(..., help=_BOM_PATH_HELP),
+    fmt: str = typer.Option(
+        "cyclonedx", "--format", help="cyclonedx (CycloneDX 1.6 ML-BOM) or spdx (SPDX 3.0.1 JSON-LD)."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", help="Write the BOM to this file (atomically), not stdout."
+    ),
+    datasets: list[Path] = typer.Option([], "--dataset", help="A training-data folder or file (repeatable)."),
+    energy: Path | None = typer.Option(
+        None, "--energy", help="A `tongzhou energy report --json` file: its energy goes into the BOM."
+    ),
+    created: str | None = typer.Option(
+        None, "--created", help="Creation time (ISO 8601 with a zone); default SOURCE_DATE_EPOCH, else now."
+    ),
+    kind: str = typer.Option(
+        "auto", "--kind", help="model, dataset, or auto (weights or config.json: model)."
+    ),
+) -> None:
+    """Write an AI bill of materials: files with SHA-256, model card, datasets, base models, licence, energy.
+    生成AI物料清单（CycloneDX 1.6 / SPDX 3.0.1）。
+
+    Exit status: 0 written, 2 bad input (nothing written).
+    """
+    from tongzhou.oss import BOM_FORMATS, build_ai_bom
+
+    if fmt not in BOM_FORMATS:
+        raise InputError(
+            f"--format must be cyclonedx or spdx, not {fmt!r}", zh="--format 只能是 cyclonedx 或 spdx"
+        )
+    if kind not in ("auto", "model", "dataset"):
+        raise InputError(
+            f"--kind must be auto, model or dataset, not {kind!r}", zh="--kind 只能是 auto、model 或 dataset"
+        )
+    bom = build_ai_bom(
+        path,
+        fmt=fmt,
+        datasets=datasets,
+        energy_report=energy,
+        created=created,
+        kind=kind,  # type: ignore[arg-type]
+    )
+    if out is None:
+        typer.echo(bom.text, nl=False)
+        return
+    bom.write(out)
+    files = len(bom.subject.primary.files)
+    typer.echo(f"{out}: {bom.format} AI-BOM of {files} file(s), {bom.digest}", err=True)

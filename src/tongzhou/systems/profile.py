@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from tongzhou.systems._vocabulary import terms
 
@@ -207,6 +207,30 @@ class ModelFacts(_Facts):
     """When the model was first placed on the EU market (Art. 111(3) transition)."""
 
 
+class ArtefactLink(_Facts):
+    """A model or dataset the system is built from: where it lies, and/or the AI-BOM that describes it.
+
+    ``bom_digest`` is the ``sha256:`` digest ``tongzhou oss bom`` prints (of the BOM's RFC 8785
+    canonical JSON); ``attest sign --bom`` puts the same digest among a statement's subjects, so a
+    signed evaluation can be matched to the model it tested.
+    """
+
+    name: str = Field(min_length=1)
+    """What the provider calls it (``SmolLM2-135M-Instruct``, a Hub id, a dataset name)."""
+    path: str | None = Field(default=None, min_length=1)
+    """A file or folder, as the registrant gives it (not checked at registration: it may be elsewhere)."""
+    bom_digest: str | None = Field(default=None, pattern=r"^sha256:[0-9a-f]{64}$")
+    """``sha256:<hex>`` of the artefact's AI-BOM."""
+    role: str | None = Field(default=None, pattern=r"^(training|evaluation|fine-tuning|retrieval|other)$")
+    """For a dataset: what it is used for."""
+
+    @model_validator(mode="after")
+    def _located(self) -> Self:
+        if self.path is None and self.bom_digest is None:
+            raise ValueError(f"{self.name!r}: give a path, a bom_digest, or both")
+        return self
+
+
 class Modifications(_Facts):
     """EU AI Act Art. 25(1): changes that turn a deployer or distributor into a provider."""
 
@@ -262,6 +286,11 @@ class SystemProfile(_Facts):
     biometrics: Biometrics = Biometrics()
     research: Research = Research()
     modifications: Modifications = Modifications()
+    models: list[ArtefactLink] | None = None
+    """The models the system runs, each by path and/or AI-BOM digest (docs/oss.md); not a fact any
+    rule reads."""
+    datasets: list[ArtefactLink] | None = None
+    """The datasets it was trained, tuned or evaluated on, likewise."""
     placed_on_market: dt.date | None = None
     """When the system was first placed on the market or put into service."""
     notes: str | None = None
