@@ -111,6 +111,7 @@ def create_portal_app(store: Store) -> FastAPI:
     app.include_router(routes_admin.router)
     app.include_router(routes_evaluations.router)
     _include_workspace_routes(app)
+    _include_consultation_routes(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 
@@ -123,6 +124,13 @@ def _include_workspace_routes(app: FastAPI) -> None:
     app.include_router(routes_workspace.pages)
     app.include_router(routes_workspace.api, prefix=API_PREFIX)
     app.include_router(routes_dashboards.api, prefix=API_PREFIX)
+
+
+def _include_consultation_routes(app: FastAPI) -> None:
+    from tongzhou.portal import routes_consultation, routes_consultation_api
+
+    app.include_router(routes_consultation.router)
+    app.include_router(routes_consultation_api.router, prefix=API_PREFIX)
 
 
 def problem_response(request: Request, exc: PortalProblem) -> Response:
