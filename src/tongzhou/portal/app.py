@@ -117,13 +117,14 @@ def create_portal_app(store: Store) -> FastAPI:
 
 
 def _include_workspace_routes(app: FastAPI) -> None:
-    from tongzhou.portal import routes_dashboards, routes_verify, routes_workspace
+    from tongzhou.portal import routes_dashboards, routes_proof_of_work, routes_verify, routes_workspace
 
     app.include_router(routes_dashboards.pages)
     app.include_router(routes_verify.router)
     app.include_router(routes_workspace.pages)
     app.include_router(routes_workspace.api, prefix=API_PREFIX)
     app.include_router(routes_dashboards.api, prefix=API_PREFIX)
+    app.include_router(routes_proof_of_work.router, prefix=API_PREFIX)
 
 
 def _include_consultation_routes(app: FastAPI) -> None:
