@@ -41,6 +41,12 @@ async def _guard(request: Request) -> None:
     # A request carrying only an API token is a machine's, not a browser's: nothing to forge.
     if viewer.by_token and COOKIE not in request.cookies:
         return
+    # An anonymous API call (no session cookie) with a JSON body: another site's page cannot send
+    # application/json without a CORS preflight, which this service never grants, and with no
+    # session there is no authority to borrow. Anonymous comments and reports rest on the
+    # proof-of-work check instead.
+    if COOKIE not in request.cookies and request.url.path.startswith(API_PREFIX + "/") and _is_json(request):
+        return
     sent = request.headers.get(csrf.HEADER)
     if sent is None:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -57,6 +63,10 @@ async def _guard(request: Request) -> None:
             sent = field if isinstance(field, str) else None
     if not csrf.token_ok(ctx.key, viewer.csrf_basis, sent):
         raise PortalProblem(403, "The form has expired or did not come from this site; reload the page.")
+
+
+def _is_json(request: Request) -> bool:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json"
 
 
 def viewer_of(request: Request) -> Viewer:
