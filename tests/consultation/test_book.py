@@ -91,11 +91,11 @@ def test_responses_come_after_close(book: ConsultationBook) -> None:
 def test_forged_ids_are_not_found(book: ConsultationBook, store: Store) -> None:
     made = book.comment("measures", "p2", "Fine.", author="prov", client_digest="a", now=NOW)
     book.publish("other", "Other", "Text.", opens_at=OPENS, closes_at=CLOSES, by="reg", now=NOW)
-    _refused("not-found", book.moderate, "other", made.id, "approve", by="reg", now=NOW)  # another draft's comment
-    _refused("not-found", book.moderate, "measures", 999999, "approve", by="reg", now=NOW)
-    _refused("not-found", book.comment, "nope", "p1", "x", author=None, client_digest="a", now=NOW)
+    _refused("no-comment", book.moderate, "other", made.id, "approve", by="reg", now=NOW)  # another draft's comment
+    _refused("no-comment", book.moderate, "measures", 999999, "approve", by="reg", now=NOW)
+    _refused("no-consultation", book.comment, "nope", "p1", "x", author=None, client_digest="a", now=NOW)
     _refused("no-paragraph", book.comment, "measures", "p99", "x", author=None, client_digest="a", now=NOW)
-    _refused("not-found", book.version, "measures", 7)
+    _refused("no-version", book.version, "measures", 7)
 
 
 def test_oversized_and_empty_input_is_refused_and_nothing_is_written(book: ConsultationBook, store: Store) -> None:

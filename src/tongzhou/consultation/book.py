@@ -176,7 +176,7 @@ class ConsultationBook:
         with self.store.transaction() as session:
             row = session.get(DraftRow, draft_id, with_for_update=True)
             if row is None:
-                raise ConsultationError("not-found")
+                raise ConsultationError("no-consultation", id=draft_id[:64])
             draft = _draft(row)
             if draft.phase(now) is Phase.closed:
                 raise ConsultationError("closed-for-revision")
@@ -219,7 +219,7 @@ class ConsultationBook:
         with self.store.transaction() as session:
             row = session.get(DraftRow, draft_id)
             if row is None:
-                raise ConsultationError("not-found")
+                raise ConsultationError("no-consultation", id=draft_id[:64])
             return _draft(row)
 
     def drafts(self) -> list[Draft]:
@@ -233,11 +233,11 @@ class ConsultationBook:
         with self.store.transaction() as session:
             draft = session.get(DraftRow, draft_id)
             if draft is None:
-                raise ConsultationError("not-found")
+                raise ConsultationError("no-consultation", id=draft_id[:64])
             number = draft.current_version if version is None else version
             row = session.get(VersionRow, (draft_id, number))
             if row is None:
-                raise ConsultationError("not-found")
+                raise ConsultationError("no-version", id=draft_id[:64], version=number)
             return DraftVersion(
                 draft_id, number, row.body, row.sha256, row.note, row.published_by,
                 _utc(row.published_at), self._paragraphs(session, draft_id, number),
@@ -279,7 +279,7 @@ class ConsultationBook:
         with self.store.transaction() as session:
             row = session.get(DraftRow, draft_id)
             if row is None:
-                raise ConsultationError("not-found")
+                raise ConsultationError("no-consultation", id=draft_id[:64])
             draft = _draft(row)
             phase = draft.phase(now)
             if phase is Phase.closed:
@@ -317,7 +317,7 @@ class ConsultationBook:
     def _own_comment(self, session: Session, draft_id: str, comment_id: int) -> CommentRow:
         row = session.get(CommentRow, comment_id, with_for_update=True)
         if row is None or row.draft_id != draft_id:  # a comment of another draft is not found here
-            raise ConsultationError("not-found")
+            raise ConsultationError("no-comment", id=draft_id[:64], comment=comment_id)
         return row
 
     def moderate(
@@ -349,7 +349,7 @@ class ConsultationBook:
         with self.store.transaction() as session:
             draft_row = session.get(DraftRow, draft_id)
             if draft_row is None:
-                raise ConsultationError("not-found")
+                raise ConsultationError("no-consultation", id=draft_id[:64])
             if _draft(draft_row).phase(now) is not Phase.closed:
                 raise ConsultationError("respond-after-close")
             row = self._own_comment(session, draft_id, comment_id)

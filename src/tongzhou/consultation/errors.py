@@ -12,7 +12,9 @@ from typing import Any
 from tongzhou.errors import InputError
 
 MESSAGES: dict[str, tuple[int, str, str]] = {
-    "not-found": (404, "Not found.", "未找到。"),
+    "no-consultation": (404, "There is no consultation {id}.", "没有标识为 {id} 的征求意见。"),
+    "no-version": (404, "Consultation {id} has no version {version}.", "征求意见 {id} 没有第 {version} 版。"),
+    "no-comment": (404, "Consultation {id} has no comment {comment}.", "征求意见 {id} 没有第 {comment} 条意见。"),
     "bad-id": (
         422,
         "A consultation id is 3 to 64 lowercase letters, digits and hyphens, starting with a letter or digit.",
