@@ -55,11 +55,12 @@ async def _guard(request: Request) -> None:
 
             await read_limited(request, MAX_FORM_BYTES)
             sent = (await read_form(request)).get(csrf.FIELD)
-        elif content_type == "multipart/form-data":  # an upload form (a signed evaluation)
+        elif content_type == "multipart/form-data":  # an upload form (a signed evaluation, a draft)
             from tongzhou.portal.evaluation_upload import MAX_EVALUATION_BYTES
 
             await read_limited(request, MAX_EVALUATION_BYTES)
-            field = (await request.form(max_files=2, max_fields=8)).get(csrf.FIELD)
+            # 16 fields: a consultation draft's publishing form has 10 (routes_consultation.py)
+            field = (await request.form(max_files=2, max_fields=16)).get(csrf.FIELD)
             sent = field if isinstance(field, str) else None
     if not csrf.token_ok(ctx.key, viewer.csrf_basis, sent):
         raise PortalProblem(403, "The form has expired or did not come from this site; reload the page.")
