@@ -40,11 +40,32 @@ def main() -> None:
     book = ConsultationBook(store)
     now = dt.datetime.now(dt.UTC)
     opened, closes = now - dt.timedelta(days=20), now + dt.timedelta(days=10)
-    book.publish("public-ai", "Draft measures on public-sector AI", MARKDOWN, opens_at=opened, closes_at=closes, by="reg", now=opened)
-    made = book.comment("public-ai", "p3", "Once a year is too often for small municipalities.", author=None,
-                        client_digest="shot", display_name="Li Wei", now=opened)
+    book.publish(
+        "public-ai",
+        "Draft measures on public-sector AI",
+        MARKDOWN,
+        opens_at=opened,
+        closes_at=closes,
+        by="reg",
+        now=opened,
+    )
+    made = book.comment(
+        "public-ai",
+        "p3",
+        "Once a year is too often for small municipalities.",
+        author=None,
+        client_digest="shot",
+        display_name="Li Wei",
+        now=opened,
+    )
     book.moderate("public-ai", made.id, "approve", by="reg", now=opened)
-    book.respond("public-ai", made.id, "Agreed: Article 2 now says every two years.", by="reg", now=closes + dt.timedelta(hours=1))
+    book.respond(
+        "public-ai",
+        made.id,
+        "Agreed: Article 2 now says every two years.",
+        by="reg",
+        now=closes + dt.timedelta(hours=1),
+    )
     publish_rules_draft(book, now=now)
     port = free_port()
     server = ThreadedServer(create_service(store), port)

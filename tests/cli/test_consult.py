@@ -32,8 +32,20 @@ def test_publish_moderate_close_respond_export(tmp_path: Path, capfd: pytest.Cap
     draft = tmp_path / "draft.md"
     draft.write_text(MARKDOWN, encoding="utf-8")
     code, out = tongzhou_cli(
-        capfd, "consult", "publish", str(draft), "--id", "measures", "--title", "Measures",
-        "--opens", "2026-01-01", "--closes", "2099-12-31", "--by", "reg",
+        capfd,
+        "consult",
+        "publish",
+        str(draft),
+        "--id",
+        "measures",
+        "--title",
+        "Measures",
+        "--opens",
+        "2026-01-01",
+        "--closes",
+        "2099-12-31",
+        "--by",
+        "reg",
     )
     assert code == 0 and "4 paragraphs" in out
     store = open_store()
@@ -52,7 +64,9 @@ def test_publish_moderate_close_respond_export(tmp_path: Path, capfd: pytest.Cap
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and rows[0]["comment"] == "'=1+1" and rows[0]["response"] == "Thanks."
     target = tmp_path / "comments.json"
-    assert tongzhou_cli(capfd, "consult", "export", "measures", "--format", "json", "--out", str(target))[0] == 0
+    assert (
+        tongzhou_cli(capfd, "consult", "export", "measures", "--format", "json", "--out", str(target))[0] == 0
+    )
     assert json.loads(target.read_text(encoding="utf-8"))["comments"][0]["status"] == "approved"
     code, out = tongzhou_cli(capfd, "consult", "revise", "measures", str(draft))
     assert code == 2 and "can no longer change" in one_error_line(out)
@@ -63,8 +77,22 @@ def test_impact_of_a_rule_draft(tmp_path: Path, capfd: pytest.CaptureFixture[str
     rules = tmp_path / CO_RULES
     rules.write_text(earlier_colorado_rules(), encoding="utf-8")
     code, out = tongzhou_cli(
-        capfd, "consult", "publish", str(rules), "--id", "co-earlier", "--title", "Colorado earlier",
-        "--rule-file", CO_RULES, "--entry-into-force", "2026-07-01", "--opens", "2026-01-01", "--closes", "2099-01-01",
+        capfd,
+        "consult",
+        "publish",
+        str(rules),
+        "--id",
+        "co-earlier",
+        "--title",
+        "Colorado earlier",
+        "--rule-file",
+        CO_RULES,
+        "--entry-into-force",
+        "2026-07-01",
+        "--opens",
+        "2026-01-01",
+        "--closes",
+        "2099-01-01",
     )
     assert code == 0, out
     code, out = tongzhou_cli(capfd, "consult", "impact", "co-earlier", "--format", "json")
@@ -75,8 +103,20 @@ def test_impact_of_a_rule_draft(tmp_path: Path, capfd: pytest.CaptureFixture[str
 def test_refusals_are_one_line(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     big = tmp_path / "big.md"
     big.write_text("x" * 300_000, encoding="utf-8")
-    code, out = tongzhou_cli(capfd, "consult", "publish", str(big), "--id", "big", "--title", "B",
-                             "--opens", "2026-01-01", "--closes", "2027-01-01")
+    code, out = tongzhou_cli(
+        capfd,
+        "consult",
+        "publish",
+        str(big),
+        "--id",
+        "big",
+        "--title",
+        "B",
+        "--opens",
+        "2026-01-01",
+        "--closes",
+        "2027-01-01",
+    )
     assert code == 2 and "too large" in one_error_line(out)
     code, out = tongzhou_cli(capfd, "consult", "comments", "nope")
     assert code == 2 and "There is no consultation nope." in one_error_line(out)

@@ -25,8 +25,12 @@ def open_text_draft(store: Store, draft_id: str = "public-ai-measures", *, with_
     now = dt.datetime.now(dt.UTC)
     book = ConsultationBook(store)
     book.publish(
-        draft_id, "Draft measures on public-sector AI", MARKDOWN,
-        opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30), by="reg",
+        draft_id,
+        "Draft measures on public-sector AI",
+        MARKDOWN,
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=30),
+        by="reg",
     )
     if with_comment:
         book.comment(draft_id, "p2", "Which registers?", author="prov", client_digest="seed")
@@ -44,7 +48,14 @@ def earlier_colorado_rules() -> str:
 def publish_rules_draft(book: ConsultationBook, draft_id: str = "co-earlier", now: dt.datetime = NOW) -> None:
     """The Colorado draft, open around ``now``, entering into force on 2026-07-01."""
     book.publish(
-        draft_id, "Colorado rules one semester earlier", earlier_colorado_rules(),
-        kind=DraftKind.rules, rule_file=CO_RULES, entry_into_force=dt.date(2026, 7, 1),
-        opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=10), by="reg", now=now,
+        draft_id,
+        "Colorado rules one semester earlier",
+        earlier_colorado_rules(),
+        kind=DraftKind.rules,
+        rule_file=CO_RULES,
+        entry_into_force=dt.date(2026, 7, 1),
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=10),
+        by="reg",
+        now=now,
     )

@@ -11,7 +11,13 @@ def _ids(texts: list[str]) -> tuple[list[Paragraph], int]:
 
 def test_blocks_are_top_level_markdown_blocks() -> None:
     text = "# Title\n\nFirst.\n\n```\ncode\n\nmore code\n```\n\n- a\n- b\n\n> quoted\n> still\n"
-    assert split_markdown(text) == ["# Title", "First.", "```\ncode\n\nmore code\n```", "- a\n- b", "> quoted\n> still"]
+    assert split_markdown(text) == [
+        "# Title",
+        "First.",
+        "```\ncode\n\nmore code\n```",
+        "- a\n- b",
+        "> quoted\n> still",
+    ]
 
 
 def test_windows_line_ends_split_like_unix_ones() -> None:
@@ -25,13 +31,17 @@ def test_first_version_numbers_paragraphs() -> None:
 
 def test_inserting_a_paragraph_keeps_every_other_id() -> None:
     old, n = _ids(["Title", "Alpha is first.", "Beta is second.", "Gamma is third."])
-    new, n2 = carry_ids(old, ["Title", "A new one.", "Alpha is first.", "Beta is second.", "Gamma is third."], n)
+    new, n2 = carry_ids(
+        old, ["Title", "A new one.", "Alpha is first.", "Beta is second.", "Gamma is third."], n
+    )
     assert [p.id for p in new] == ["p1", "p5", "p2", "p3", "p4"] and n2 == 6
 
 
 def test_editing_a_paragraph_keeps_its_id_and_the_others() -> None:
     old, n = _ids(["Title", "Alpha is the first rule.", "Beta is second.", "Gamma is third."])
-    new, _ = carry_ids(old, ["Title", "Alpha is the first rule, amended.", "Beta is second.", "Gamma is third."], n)
+    new, _ = carry_ids(
+        old, ["Title", "Alpha is the first rule, amended.", "Beta is second.", "Gamma is third."], n
+    )
     assert [p.id for p in new] == ["p1", "p2", "p3", "p4"]
 
 

@@ -30,7 +30,9 @@ def test_the_same_file_changes_nobody() -> None:
 
 def test_after_both_dates_the_draft_changes_nothing() -> None:
     # from 2027-01-01 the rules in force already apply: the draft only brings them forward
-    assert tier_changes(CO_RULES, earlier_colorado_rules(), list(example_profiles()), dt.date(2027, 2, 1)) == []
+    assert (
+        tier_changes(CO_RULES, earlier_colorado_rules(), list(example_profiles()), dt.date(2027, 2, 1)) == []
+    )
 
 
 def test_side_by_side_pairs_changed_lines() -> None:
@@ -44,15 +46,25 @@ def test_side_by_side_pairs_changed_lines() -> None:
     [
         ("rules: [", "not valid YAML"),
         ("- just a list", "must be a mapping"),
-        ("regime: x\njurisdiction: us-co\ntitle: T\nscope: markets has US\n", "missing required field 'source'"),
+        (
+            "regime: x\njurisdiction: us-co\ntitle: T\nscope: markets has US\n",
+            "missing required field 'source'",
+        ),
         (earlier_colorado_rules().replace("    derive: [co.covered]\n", ""), "reads flag @co.covered"),
     ],
 )
 def test_a_broken_rule_file_is_refused_with_the_loaders_reason(store: Store, text: str, reason: str) -> None:
     with pytest.raises(ConsultationError) as caught:
         ConsultationBook(store).publish(
-            "broken", "Broken", text, kind=DraftKind.rules, rule_file=CO_RULES,
-            entry_into_force=dt.date(2026, 7, 1), opens_at=NOW, closes_at=NOW + dt.timedelta(days=1), by="reg",
+            "broken",
+            "Broken",
+            text,
+            kind=DraftKind.rules,
+            rule_file=CO_RULES,
+            entry_into_force=dt.date(2026, 7, 1),
+            opens_at=NOW,
+            closes_at=NOW + dt.timedelta(days=1),
+            by="reg",
         )
     assert caught.value.code == "bad-rules" and reason in str(caught.value)
     assert ConsultationBook(store).drafts() == []
@@ -68,7 +80,13 @@ def test_rule_units_are_the_rules_by_id(store: Store) -> None:
 def test_a_rule_draft_needs_its_entry_into_force(store: Store) -> None:
     with pytest.raises(ConsultationError) as caught:
         ConsultationBook(store).publish(
-            "no-date", "No date", earlier_colorado_rules(), kind=DraftKind.rules, rule_file=CO_RULES,
-            opens_at=NOW, closes_at=NOW + dt.timedelta(days=1), by="reg",
+            "no-date",
+            "No date",
+            earlier_colorado_rules(),
+            kind=DraftKind.rules,
+            rule_file=CO_RULES,
+            opens_at=NOW,
+            closes_at=NOW + dt.timedelta(days=1),
+            by="reg",
         )
     assert caught.value.code == "needs-entry-into-force"

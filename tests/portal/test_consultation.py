@@ -32,9 +32,14 @@ def _csrf(client: TestClient) -> str:
 def _publish(portal: Portal, draft_id: str = "measures", **fields: str) -> Any:
     reg = portal.logged_in(Role.regulator)
     data = {
-        "csrf_token": _csrf(reg), "id": draft_id, "title": "Draft measures", "kind": "text",
-        "opens": (TODAY - dt.timedelta(days=1)).isoformat(), "closes": (TODAY + dt.timedelta(days=30)).isoformat(),
-        "body": MARKDOWN, "note": "",
+        "csrf_token": _csrf(reg),
+        "id": draft_id,
+        "title": "Draft measures",
+        "kind": "text",
+        "opens": (TODAY - dt.timedelta(days=1)).isoformat(),
+        "closes": (TODAY + dt.timedelta(days=30)).isoformat(),
+        "body": MARKDOWN,
+        "note": "",
     } | fields
     # multipart, as the page's form sends it (a draft may be larger than an ordinary form)
     return reg.post("/consultations", files={k: (None, v) for k, v in data.items()}, follow_redirects=False)
@@ -53,36 +58,54 @@ def _anonymous_comment(portal: Portal, draft_id: str, paragraph: str, body: str,
 
 def test_draft_to_exported_comments_with_a_response(portal: Portal) -> None:
     assert _publish(portal).headers["location"] == "/consultations/measures"
-    client, sent = _anonymous_comment(portal, "measures", "p3", "Yearly is too often.", name="Wang", proof_of_work="")
+    client, sent = _anonymous_comment(
+        portal, "measures", "p3", "Yearly is too often.", name="Wang", proof_of_work=""
+    )
     assert sent.status_code == 400  # no proof of work: refused
-    form = {"csrf_token": csrf_of(client.get("/consultations/measures").text), "paragraph_id": "p3",
-            "body": "Yearly is too often.", "name": "Wang", "proof_of_work": _pow(client)}
+    form = {
+        "csrf_token": csrf_of(client.get("/consultations/measures").text),
+        "paragraph_id": "p3",
+        "body": "Yearly is too often.",
+        "name": "Wang",
+        "proof_of_work": _pow(client),
+    }
     sent = client.post("/consultations/measures/comments", data=form, follow_redirects=False)
     assert sent.status_code == 303 and sent.headers["location"].endswith("?sent=1#comment-form")
     again = client.post("/consultations/measures/comments", data=form, follow_redirects=False)
     assert again.status_code == 409  # one answer, one comment
     prov = portal.logged_in(Role.provider)
-    made = prov.post("/consultations/measures/comments",
-                     data={"csrf_token": _csrf(prov), "paragraph_id": "p2", "body": "Which register?"},
-                     follow_redirects=False)
+    made = prov.post(
+        "/consultations/measures/comments",
+        data={"csrf_token": _csrf(prov), "paragraph_id": "p2", "body": "Which register?"},
+        follow_redirects=False,
+    )
     assert made.status_code == 303  # an account needs no proof of work
     assert "Yearly is too often." not in portal.client().get("/consultations/measures").text  # pending
     book = ConsultationBook(portal.store)
     reg = portal.logged_in(Role.regulator)
     for c in book.comments("measures", public_only=False):
-        done = reg.post(f"/consultations/measures/comments/{c.id}/moderation",
-                        data={"csrf_token": _csrf(reg), "decision": "approve"}, follow_redirects=False)
+        done = reg.post(
+            f"/consultations/measures/comments/{c.id}/moderation",
+            data={"csrf_token": _csrf(reg), "decision": "approve"},
+            follow_redirects=False,
+        )
         assert done.status_code == 303
     page = portal.client().get("/consultations/measures").text
     assert "Yearly is too often." in page and "Wang" in page and "Which register?" in page
     # close it (the schedule moves; comments stop), then respond to each and export
     _move_close(portal, "measures", days=-1)
-    late = prov.post("/consultations/measures/comments",
-                     data={"csrf_token": _csrf(prov), "paragraph_id": "p2", "body": "Late."}, follow_redirects=False)
+    late = prov.post(
+        "/consultations/measures/comments",
+        data={"csrf_token": _csrf(prov), "paragraph_id": "p2", "body": "Late."},
+        follow_redirects=False,
+    )
     assert late.status_code == 409 and "comments are no longer accepted" in late.text
     for c in book.comments("measures", public_only=False):
-        answered = reg.post(f"/consultations/measures/comments/{c.id}/response",
-                            data={"csrf_token": _csrf(reg), "response": f"Response to {c.id}."}, follow_redirects=False)
+        answered = reg.post(
+            f"/consultations/measures/comments/{c.id}/response",
+            data={"csrf_token": _csrf(reg), "response": f"Response to {c.id}."},
+            follow_redirects=False,
+        )
         assert answered.status_code == 303
     rows = list(csv.DictReader(io.StringIO(reg.get("/consultations/measures/export?format=csv").text)))
     assert [r["response"] for r in rows] == ["Response to 1.", "Response to 2."]
@@ -109,19 +132,33 @@ def test_script_in_every_field_is_shown_as_text(portal: Portal) -> None:
     body = f"# {XSS}\n\n{XSS}\n\n[link](javascript:alert(1))\n\n<iframe src=x></iframe>"
     assert _publish(portal, "xss-draft", title=XSS, body=body, note=XSS).status_code == 303
     prov = portal.logged_in(Role.provider)
-    prov.post("/consultations/xss-draft/comments",
-              data={"csrf_token": _csrf(prov), "paragraph_id": "p2", "body": XSS}, follow_redirects=False)
+    prov.post(
+        "/consultations/xss-draft/comments",
+        data={"csrf_token": _csrf(prov), "paragraph_id": "p2", "body": XSS},
+        follow_redirects=False,
+    )
     client = portal.client()
-    form = {"csrf_token": csrf_of(client.get("/consultations/xss-draft").text), "paragraph_id": "p1",
-            "body": XSS, "name": XSS, "proof_of_work": _pow(client)}
-    assert client.post("/consultations/xss-draft/comments", data=form, follow_redirects=False).status_code == 303
+    form = {
+        "csrf_token": csrf_of(client.get("/consultations/xss-draft").text),
+        "paragraph_id": "p1",
+        "body": XSS,
+        "name": XSS,
+        "proof_of_work": _pow(client),
+    }
+    assert (
+        client.post("/consultations/xss-draft/comments", data=form, follow_redirects=False).status_code == 303
+    )
     reg = portal.logged_in(Role.regulator)
     book = ConsultationBook(portal.store)
     first, second = book.comments("xss-draft", public_only=False)
-    reg.post(f"/consultations/xss-draft/comments/{first.id}/moderation",
-             data={"csrf_token": _csrf(reg), "decision": "approve"})
-    reg.post(f"/consultations/xss-draft/comments/{second.id}/moderation",
-             data={"csrf_token": _csrf(reg), "decision": "reject", "reason": XSS})
+    reg.post(
+        f"/consultations/xss-draft/comments/{first.id}/moderation",
+        data={"csrf_token": _csrf(reg), "decision": "approve"},
+    )
+    reg.post(
+        f"/consultations/xss-draft/comments/{second.id}/moderation",
+        data={"csrf_token": _csrf(reg), "decision": "reject", "reason": XSS},
+    )
     pages = [
         portal.client().get("/consultations/xss-draft").text,
         portal.client().get("/consultations").text,
@@ -141,17 +178,29 @@ def test_oversized_drafts_and_comments(portal: Portal) -> None:
     refused = _publish(portal, "huge-draft", body=huge)
     assert refused.status_code == 413 and "too large" in refused.text
     reg = portal.client(headers={"Authorization": f"Bearer {portal.token(Role.regulator)}"})
-    massive = reg.post("/api/v1/consultations", json={"id": "massive", "title": "M", "opens": "2026-01-01",
-                                                       "closes": "2030-01-01", "body": "x" * 600_000})
+    massive = reg.post(
+        "/api/v1/consultations",
+        json={
+            "id": "massive",
+            "title": "M",
+            "opens": "2026-01-01",
+            "closes": "2030-01-01",
+            "body": "x" * 600_000,
+        },
+    )
     assert massive.status_code == 413
     assert ConsultationBook(portal.store).drafts() == []
     _publish(portal)
     prov = portal.logged_in(Role.provider)
-    long_comment = prov.post("/consultations/measures/comments",
-                             data={"csrf_token": _csrf(prov), "paragraph_id": "p2", "body": "y" * 5001})
+    long_comment = prov.post(
+        "/consultations/measures/comments",
+        data={"csrf_token": _csrf(prov), "paragraph_id": "p2", "body": "y" * 5001},
+    )
     assert long_comment.status_code == 422
-    over_form = prov.post("/consultations/measures/comments",
-                          data={"csrf_token": _csrf(prov), "paragraph_id": "p2", "body": "y" * 70_000})
+    over_form = prov.post(
+        "/consultations/measures/comments",
+        data={"csrf_token": _csrf(prov), "paragraph_id": "p2", "body": "y" * 70_000},
+    )
     assert over_form.status_code == 413
     assert ConsultationBook(portal.store).comments("measures", public_only=False) == []
 
@@ -160,55 +209,102 @@ def test_forged_ids(portal: Portal) -> None:
     _publish(portal)
     _publish(portal, "second-draft")
     prov = portal.logged_in(Role.provider)
-    prov.post("/consultations/second-draft/comments",
-              data={"csrf_token": _csrf(prov), "paragraph_id": "p2", "body": "On the second draft."})
+    prov.post(
+        "/consultations/second-draft/comments",
+        data={"csrf_token": _csrf(prov), "paragraph_id": "p2", "body": "On the second draft."},
+    )
     reg = portal.logged_in(Role.regulator)
     token = _csrf(reg)
     assert portal.client().get("/consultations/no-such-draft").status_code == 404
     assert portal.client().get("/consultations/measures?version=99").status_code == 404
     assert portal.client().get("/consultations/measures?version=-1").status_code == 404
     for comment_id in ("1", "abc", "1e3", "99999999999999999999999", "-1"):
-        answer = reg.post(f"/consultations/measures/comments/{comment_id}/moderation",
-                          data={"csrf_token": token, "decision": "approve"})
+        answer = reg.post(
+            f"/consultations/measures/comments/{comment_id}/moderation",
+            data={"csrf_token": token, "decision": "approve"},
+        )
         assert answer.status_code == 404, comment_id  # comment 1 belongs to the other draft
-    forged = prov.post("/consultations/measures/comments",
-                       data={"csrf_token": _csrf(prov), "paragraph_id": "p999", "body": "x"})
+    forged = prov.post(
+        "/consultations/measures/comments",
+        data={"csrf_token": _csrf(prov), "paragraph_id": "p999", "body": "x"},
+    )
     assert forged.status_code == 422
     api = portal.client(headers={"Authorization": f"Bearer {portal.token(Role.provider)}"})
-    assert api.post("/api/v1/consultations/nope/comments", json={"paragraph_id": "p1", "body": "x"}).status_code == 404
-    assert ConsultationBook(portal.store).comments("second-draft", public_only=False)[0].status.value == "pending"
+    assert (
+        api.post("/api/v1/consultations/nope/comments", json={"paragraph_id": "p1", "body": "x"}).status_code
+        == 404
+    )
+    assert (
+        ConsultationBook(portal.store).comments("second-draft", public_only=False)[0].status.value
+        == "pending"
+    )
 
 
 def test_the_api_flow_and_tier_changes(portal: Portal) -> None:
     reg = portal.client(headers={"Authorization": f"Bearer {portal.token(Role.regulator)}"})
-    made = reg.post("/api/v1/consultations", json={
-        "id": "co-earlier", "title": "Colorado rules earlier", "kind": "rules", "rule_file": CO_RULES,
-        "entry_into_force": "2026-07-01", "opens": TODAY.isoformat(), "closes": (TODAY + dt.timedelta(days=9)).isoformat(),
-        "body": earlier_colorado_rules(),
-    })
+    made = reg.post(
+        "/api/v1/consultations",
+        json={
+            "id": "co-earlier",
+            "title": "Colorado rules earlier",
+            "kind": "rules",
+            "rule_file": CO_RULES,
+            "entry_into_force": "2026-07-01",
+            "opens": TODAY.isoformat(),
+            "closes": (TODAY + dt.timedelta(days=9)).isoformat(),
+            "body": earlier_colorado_rules(),
+        },
+    )
     assert made.status_code == 201, made.text
     changes = portal.client().get("/api/v1/consultations/co-earlier/tier-changes").json()
     assert changes["as_of"] == "2026-07-01"
     assert {(c["system_id"], c["old"]["tier"], c["new"]["tier"]) for c in changes["changes"]} == {
-        ("credit-scoring", None, "covered_admt"), ("cv-screening", None, "covered_admt"),
+        ("credit-scoring", None, "covered_admt"),
+        ("cv-screening", None, "covered_admt"),
     }
     diff = portal.client().get("/consultations/co-earlier/diff").text
     assert "TalentSift CV screening" in diff and "2026-06-01" in diff and 'class="changed"' in diff
     client = portal.client()
-    sent = client.post("/api/v1/consultations/co-earlier/comments",
-                       json={"paragraph_id": "co.consequential", "body": "Too early for SMEs.", "proof_of_work": _pow(client)})
+    sent = client.post(
+        "/api/v1/consultations/co-earlier/comments",
+        json={
+            "paragraph_id": "co.consequential",
+            "body": "Too early for SMEs.",
+            "proof_of_work": _pow(client),
+        },
+    )
     assert sent.status_code == 201 and sent.json()["status"] == "pending"
     comment_id = sent.json()["id"]
     assert portal.client().get("/api/v1/consultations/co-earlier/comments").status_code == 401
-    assert reg.post(f"/api/v1/consultations/co-earlier/comments/{comment_id}/response",
-                    json={"response": "Noted."}).status_code == 409  # not closed yet
-    assert reg.post(f"/api/v1/consultations/co-earlier/comments/{comment_id}/moderation",
-                    json={"decision": "approve"}).status_code == 200
+    assert (
+        reg.post(
+            f"/api/v1/consultations/co-earlier/comments/{comment_id}/response", json={"response": "Noted."}
+        ).status_code
+        == 409
+    )  # not closed yet
+    assert (
+        reg.post(
+            f"/api/v1/consultations/co-earlier/comments/{comment_id}/moderation", json={"decision": "approve"}
+        ).status_code
+        == 200
+    )
     public = portal.client().get("/api/v1/consultations/co-earlier").json()
-    assert [c["body"] for c in public["comments"]] == ["Too early for SMEs."] and "status" not in public["comments"][0]
-    bad = reg.post("/api/v1/consultations", json={"id": "broken", "title": "B", "kind": "rules", "rule_file": CO_RULES,
-                                                   "entry_into_force": "2026-07-01", "opens": "2026-01-01",
-                                                   "closes": "2030-01-01", "body": "rules: ["})
+    assert [c["body"] for c in public["comments"]] == ["Too early for SMEs."] and "status" not in public[
+        "comments"
+    ][0]
+    bad = reg.post(
+        "/api/v1/consultations",
+        json={
+            "id": "broken",
+            "title": "B",
+            "kind": "rules",
+            "rule_file": CO_RULES,
+            "entry_into_force": "2026-07-01",
+            "opens": "2026-01-01",
+            "closes": "2030-01-01",
+            "body": "rules: [",
+        },
+    )
     assert bad.status_code == 422 and "not valid YAML" in bad.json()["error"]["message"]
     assert bad.json()["error"]["messages"]["zh"].startswith("规则草案无效")
     wrong_type = reg.post("/api/v1/consultations", content=b"id=x", headers={"Content-Type": "text/plain"})
@@ -217,6 +313,8 @@ def test_the_api_flow_and_tier_changes(portal: Portal) -> None:
 
 @pytest.mark.parametrize("role", [Role.public, Role.provider, Role.evaluator, Role.regulator])
 def test_non_public_systems_stay_out_of_tier_changes_but_for_regulators(role: Role) -> None:
-    change = TierChange("border-face-match", "Border face match", ("migration_border",), "eu", None, "x", "high_risk", "y")
+    change = TierChange(
+        "border-face-match", "Border face match", ("migration_border",), "eu", None, "x", "high_risk", "y"
+    )
     shown = visible_tier_changes([change], role)
     assert shown == ([change] if role is Role.regulator else [])

@@ -23,7 +23,12 @@ from tongzhou.consultation._tables import DraftRow
 from tongzhou.portal.roles import Role
 
 pytestmark = pytest.mark.slow
-PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "has_touch": True,
+    "is_mobile": True,
+    "device_scale_factor": 2,
+}
 TODAY = dt.datetime.now(dt.UTC).date()
 
 
@@ -50,7 +55,9 @@ def _close(portal: Portal, draft_id: str) -> None:
 
 
 def test_draft_to_exported_comments_with_a_response_on_a_phone(
-    page: Any, phone: Any, portal: Portal, tmp_path: Path  # noqa: F811
+    page: Any,  # noqa: F811
+    phone: Any,
+    portal: Portal,
 ) -> None:
     _login(page, Role.regulator)
     page.goto(f"{page.base}/consultations")
@@ -104,7 +111,9 @@ def test_draft_to_exported_comments_with_a_response_on_a_phone(
     with page.expect_download() as got:
         page.click("#export-json")
     exported = json.loads(Path(got.value.path()).read_text(encoding="utf-8"))
-    assert exported["consultation"]["phase"] == "closed" and exported["comments"][0]["body"].startswith("Once a year")
+    assert exported["consultation"]["phase"] == "closed" and exported["comments"][0]["body"].startswith(
+        "Once a year"
+    )
 
     # Back on the phone: the comment with its response, and a clear "closed" instead of the form.
     phone.goto(f"{phone.base}/consultations/public-ai")
@@ -118,9 +127,15 @@ def test_draft_to_exported_comments_with_a_response_on_a_phone(
 
 def test_rule_draft_diff_and_tier_changes_on_a_phone(phone: Any, portal: Portal) -> None:
     ConsultationBook(portal.store).publish(
-        "co-earlier", "Colorado rules one semester earlier", earlier_colorado_rules(), kind=DraftKind.rules,
-        rule_file=CO_RULES, entry_into_force=dt.date(2026, 7, 1), by="reg",
-        opens_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=1), closes_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=9),
+        "co-earlier",
+        "Colorado rules one semester earlier",
+        earlier_colorado_rules(),
+        kind=DraftKind.rules,
+        rule_file=CO_RULES,
+        entry_into_force=dt.date(2026, 7, 1),
+        by="reg",
+        opens_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=1),
+        closes_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=9),
     )
     phone.goto(f"{phone.base}/consultations/co-earlier")
     phone.locator("nav.versions a[href*='/diff']").tap()

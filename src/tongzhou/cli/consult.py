@@ -46,7 +46,8 @@ def _read(path: Path) -> str:
         raise InputError(f"{path}: not a file / 不是文件")
     if path.stat().st_size > MAX_DRAFT_BYTES:
         raise InputError(
-            f"{path}: the draft is too large (at most {MAX_DRAFT_BYTES} bytes) / 草案过大（最多 {MAX_DRAFT_BYTES} 字节）"
+            f"{path}: the draft is too large (at most {MAX_DRAFT_BYTES} bytes)"
+            f" / 草案过大（最多 {MAX_DRAFT_BYTES} 字节）"
         )
     try:
         return path.read_text(encoding="utf-8")
@@ -65,13 +66,19 @@ def publish(
     draft: Path = typer.Argument(..., help="The draft: a Markdown file, or a rule file with --rule-file."),
     draft_id: str = typer.Option(..., "--id", help="Its id: 3-64 lowercase letters, digits, hyphens."),
     title: str = typer.Option(..., "--title", help="Its title."),
-    opens: str = typer.Option(..., "--opens", help="Opens for comments: YYYY-MM-DD (00:00 UTC) or an ISO time."),
-    closes: str = typer.Option(..., "--closes", help="Last day of comments: YYYY-MM-DD (to 24:00 UTC) or an ISO time."),
+    opens: str = typer.Option(
+        ..., "--opens", help="Opens for comments: YYYY-MM-DD (00:00 UTC) or an ISO time."
+    ),
+    closes: str = typer.Option(
+        ..., "--closes", help="Last day of comments: YYYY-MM-DD (to 24:00 UTC) or an ISO time."
+    ),
     rule_file: str = typer.Option(
         None, "--rule-file", help="The bundled rule file the draft replaces (or adds), e.g. eu-ai-act.yaml."
     ),
     entry_into_force: str = typer.Option(
-        None, "--entry-into-force", help="YYYY-MM-DD the draft rules would apply from (needed with --rule-file)."
+        None,
+        "--entry-into-force",
+        help="YYYY-MM-DD the draft rules would apply from (needed with --rule-file).",
     ),
     by: str = typer.Option("cli", "--by", help=_BY),
     note: str = typer.Option("", "--note", help="A note on this version."),
@@ -84,12 +91,22 @@ def publish(
     kind = DraftKind.rules if rule_file else DraftKind.text
     with _book() as book:
         made = book.publish(
-            draft_id, title, text, opens_at=opening(opens, "--opens"), closes_at=closing(closes, "--closes"),
-            by=by, kind=kind, rule_file=rule_file, entry_into_force=day(entry_into_force, "--entry-into-force"),
+            draft_id,
+            title,
+            text,
+            opens_at=opening(opens, "--opens"),
+            closes_at=closing(closes, "--closes"),
+            by=by,
+            kind=kind,
+            rule_file=rule_file,
+            entry_into_force=day(entry_into_force, "--entry-into-force"),
             note=note,
         )
         paragraphs = len(book.version(made.id).paragraphs)
-    typer.echo(f"published {made.id}: {paragraphs} paragraphs, open {made.opens_at:%Y-%m-%d %H:%M} to {made.closes_at:%Y-%m-%d %H:%M} UTC")
+    typer.echo(
+        f"published {made.id}: {paragraphs} paragraphs,"
+        f" open {made.opens_at:%Y-%m-%d %H:%M} to {made.closes_at:%Y-%m-%d %H:%M} UTC"
+    )
 
 
 @app.command("revise")
@@ -121,8 +138,13 @@ def list_(fmt: str = typer.Option("table", "--format", help="table or json")) ->
     table = Table("id", "title", "kind", "phase", "opens (UTC)", "closes (UTC)", "version")
     for d in drafts:
         table.add_row(
-            d.id, d.title, d.kind.value, d.phase(now).value, f"{d.opens_at:%Y-%m-%d %H:%M}",
-            f"{d.closes_at:%Y-%m-%d %H:%M}", str(d.current_version),
+            d.id,
+            d.title,
+            d.kind.value,
+            d.phase(now).value,
+            f"{d.opens_at:%Y-%m-%d %H:%M}",
+            f"{d.closes_at:%Y-%m-%d %H:%M}",
+            str(d.current_version),
         )
     Console().print(table)
 
@@ -177,7 +199,9 @@ def respond(
 def export(
     draft_id: str = typer.Argument(..., help=_ID),
     fmt: str = typer.Option("csv", "--format", help="csv or json"),
-    out: Path = typer.Option(None, "--out", help="Write to this file (atomically) instead of standard output."),
+    out: Path = typer.Option(
+        None, "--out", help="Write to this file (atomically) instead of standard output."
+    ),
 ) -> None:
     """Every comment, its paragraph, moderation and response, as CSV or JSON. 导出意见。"""
     from tongzhou.atomic_file import write_text_atomic
@@ -218,7 +242,9 @@ def impact(
     if fmt == "json":
         typer.echo(json.dumps([c.to_dict() for c in changes], indent=2, ensure_ascii=False))
         return
-    table = Table("system", "jurisdiction", "in force", "under the draft", title=f"as of {draft.entry_into_force}")
+    table = Table(
+        "system", "jurisdiction", "in force", "under the draft", title=f"as of {draft.entry_into_force}"
+    )
     for c in changes:
         table.add_row(c.system_id, c.jurisdiction, c.old_label, c.new_label)
     Console().print(table)

@@ -88,7 +88,9 @@ def _comment(row: CommentRow) -> Comment:
     )
 
 
-def _paragraphs_of(kind: DraftKind, rule_file: str | None, body: str, previous: list[Paragraph], next_number: int) -> tuple[list[Paragraph], int]:
+def _paragraphs_of(
+    kind: DraftKind, rule_file: str | None, body: str, previous: list[Paragraph], next_number: int
+) -> tuple[list[Paragraph], int]:
     if len(body.encode("utf-8")) > MAX_DRAFT_BYTES:
         raise ConsultationError("draft-too-large", limit=MAX_DRAFT_BYTES)
     if not body.strip():
@@ -169,7 +171,9 @@ class ConsultationBook:
             self._add_version(session, draft_id, 1, body, paragraphs, note, by, now)
         return self.draft(draft_id)
 
-    def revise(self, draft_id: str, body: str, *, by: str, note: str = "", now: dt.datetime | None = None) -> DraftVersion:
+    def revise(
+        self, draft_id: str, body: str, *, by: str, note: str = "", now: dt.datetime | None = None
+    ) -> DraftVersion:
         """Publish a new version of an open or upcoming draft; paragraph ids carry over."""
         now = now or utc_now()
         body = body.replace("\x00", "")
@@ -191,18 +195,31 @@ class ConsultationBook:
 
     @staticmethod
     def _add_version(
-        session: Session, draft_id: str, version: int, body: str, paragraphs: list[Paragraph],
-        note: str, by: str, now: dt.datetime,
+        session: Session,
+        draft_id: str,
+        version: int,
+        body: str,
+        paragraphs: list[Paragraph],
+        note: str,
+        by: str,
+        now: dt.datetime,
     ) -> None:
         session.add(
             VersionRow(
-                draft_id=draft_id, version=version, body=body, sha256=_sha256(body),
-                note=note, published_by=by, published_at=now,
+                draft_id=draft_id,
+                version=version,
+                body=body,
+                sha256=_sha256(body),
+                note=note,
+                published_by=by,
+                published_at=now,
             )
         )
         for position, p in enumerate(paragraphs):
             session.add(
-                ParagraphRow(draft_id=draft_id, version=version, paragraph_id=p.id, position=position, source=p.source)
+                ParagraphRow(
+                    draft_id=draft_id, version=version, paragraph_id=p.id, position=position, source=p.source
+                )
             )
 
     @staticmethod
@@ -239,8 +256,14 @@ class ConsultationBook:
             if row is None:
                 raise ConsultationError("no-version", id=draft_id[:64], version=number)
             return DraftVersion(
-                draft_id, number, row.body, row.sha256, row.note, row.published_by,
-                _utc(row.published_at), self._paragraphs(session, draft_id, number),
+                draft_id,
+                number,
+                row.body,
+                row.sha256,
+                row.note,
+                row.published_by,
+                _utc(row.published_at),
+                self._paragraphs(session, draft_id, number),
             )
 
     def versions(self, draft_id: str) -> list[int]:
@@ -248,7 +271,9 @@ class ConsultationBook:
         with self.store.transaction() as session:
             return list(
                 session.scalars(
-                    select(VersionRow.version).where(VersionRow.draft_id == draft_id).order_by(VersionRow.version)
+                    select(VersionRow.version)
+                    .where(VersionRow.draft_id == draft_id)
+                    .order_by(VersionRow.version)
                 )
             )
 
@@ -292,14 +317,23 @@ class ConsultationBook:
             recent = session.scalar(
                 select(func.count())
                 .select_from(CommentRow)
-                .where(CommentRow.client_digest == client_digest, CommentRow.created_at > now - dt.timedelta(hours=1))
+                .where(
+                    CommentRow.client_digest == client_digest,
+                    CommentRow.created_at > now - dt.timedelta(hours=1),
+                )
             )
             if (recent or 0) >= COMMENTS_PER_HOUR:
                 raise ConsultationError("rate-limited")
             made = CommentRow(
-                draft_id=draft_id, version=draft.current_version, paragraph_id=paragraph_id,
-                author=author, display_name="" if author else display_name, body=body,
-                client_digest=client_digest, created_at=now, status=CommentStatus.pending.value,
+                draft_id=draft_id,
+                version=draft.current_version,
+                paragraph_id=paragraph_id,
+                author=author,
+                display_name="" if author else display_name,
+                body=body,
+                client_digest=client_digest,
+                created_at=now,
+                status=CommentStatus.pending.value,
                 moderation_reason="",
             )
             session.add(made)
@@ -321,7 +355,13 @@ class ConsultationBook:
         return row
 
     def moderate(
-        self, draft_id: str, comment_id: int, decision: str, *, by: str, reason: str = "",
+        self,
+        draft_id: str,
+        comment_id: int,
+        decision: str,
+        *,
+        by: str,
+        reason: str = "",
         now: dt.datetime | None = None,
     ) -> Comment:
         """Approve or reject (with a reason) a pending comment."""

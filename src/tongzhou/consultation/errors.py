@@ -14,10 +14,15 @@ from tongzhou.errors import InputError
 MESSAGES: dict[str, tuple[int, str, str]] = {
     "no-consultation": (404, "There is no consultation {id}.", "没有标识为 {id} 的征求意见。"),
     "no-version": (404, "Consultation {id} has no version {version}.", "征求意见 {id} 没有第 {version} 版。"),
-    "no-comment": (404, "Consultation {id} has no comment {comment}.", "征求意见 {id} 没有第 {comment} 条意见。"),
+    "no-comment": (
+        404,
+        "Consultation {id} has no comment {comment}.",
+        "征求意见 {id} 没有第 {comment} 条意见。",
+    ),
     "bad-id": (
         422,
-        "A consultation id is 3 to 64 lowercase letters, digits and hyphens, starting with a letter or digit.",
+        "A consultation id is 3 to 64 lowercase letters, digits and hyphens, "
+        "starting with a letter or digit.",
         "征求意见标识须为 3 至 64 个小写字母、数字或连字符，以字母或数字开头。",
     ),
     "exists": (409, "A consultation with this id already exists.", "已有相同标识的征求意见。"),

@@ -44,7 +44,9 @@ def export_document(book: ConsultationBook, draft_id: str, now: dt.datetime | No
     versions = []
     for number in book.versions(draft_id):
         version = book.version(draft_id, number)
-        versions.append({"version": number, "sha256": version.sha256, "published_at": version.published_at.isoformat()})
+        versions.append(
+            {"version": number, "sha256": version.sha256, "published_at": version.published_at.isoformat()}
+        )
         sources.update({(number, p.id): p.source for p in version.paragraphs})
     comments = []
     for c in book.comments(draft_id, public_only=False):
@@ -79,9 +81,21 @@ def export_csv(document: dict[str, Any]) -> str:
             [
                 _cell(v)
                 for v in (
-                    c["id"], draft_id, c["version"], c["paragraph_id"], c["paragraph"], c["author"],
-                    "yes" if c["registered"] else "no", c["created_at"], c["status"], c["moderated_by"],
-                    c["moderation_reason"], c["body"], c["response"], c["responded_by"], c["responded_at"],
+                    c["id"],
+                    draft_id,
+                    c["version"],
+                    c["paragraph_id"],
+                    c["paragraph"],
+                    c["author"],
+                    "yes" if c["registered"] else "no",
+                    c["created_at"],
+                    c["status"],
+                    c["moderated_by"],
+                    c["moderation_reason"],
+                    c["body"],
+                    c["response"],
+                    c["responded_by"],
+                    c["responded_at"],
                 )
             ]
         )

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
-
 SAME_PARAGRAPH = 0.5
 """How alike an edited paragraph must stay to keep its id (difflib's ratio: 2 × matches / total)."""
 

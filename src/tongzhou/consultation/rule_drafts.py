@@ -94,15 +94,19 @@ def side_by_side(old: str, new: str, context: int = 3) -> list[DiffRow | None]:
             rows.append(None)
         for tag, a0, a1, b0, b1 in group:
             if tag == "equal":
-                rows += [DiffRow("equal", a0 + k + 1, a[a0 + k], b0 + k + 1, b[b0 + k]) for k in range(a1 - a0)]
+                rows += [
+                    DiffRow("equal", a0 + k + 1, a[a0 + k], b0 + k + 1, b[b0 + k]) for k in range(a1 - a0)
+                ]
                 continue
             width = max(a1 - a0, b1 - b0)
             for k in range(width):
                 i, j = a0 + k, b0 + k
                 old_line = a[i] if i < a1 else None
                 new_line = b[j] if j < b1 else None
-                kind = "changed" if old_line is not None and new_line is not None else (
-                    "removed" if new_line is None else "added"
+                kind = (
+                    "changed"
+                    if old_line is not None and new_line is not None
+                    else ("removed" if new_line is None else "added")
                 )
                 rows.append(
                     DiffRow(
@@ -151,7 +155,9 @@ def _classifier_in_force() -> Classifier:
     return Classifier()
 
 
-def _headlines(classifier: Classifier, profile: SystemProfile, day: dt.date) -> dict[str, tuple[str | None, str]]:
+def _headlines(
+    classifier: Classifier, profile: SystemProfile, day: dt.date
+) -> dict[str, tuple[str | None, str]]:
     found: dict[str, tuple[str | None, str]] = {}
     for result in classifier.classify(profile, day).jurisdictions:
         summary = result.summary()
@@ -179,8 +185,14 @@ def tier_changes(name: str, text: str, profiles: list[SystemProfile], day: dt.da
             if before[0] != after[0] or before[1] != after[1]:
                 changes.append(
                     TierChange(
-                        profile.id, profile.name, tuple(profile.sectors or ()), code,
-                        before[0], before[1], after[0], after[1],
+                        profile.id,
+                        profile.name,
+                        tuple(profile.sectors or ()),
+                        code,
+                        before[0],
+                        before[1],
+                        after[0],
+                        after[1],
                     )
                 )
     return changes

@@ -90,9 +90,7 @@ def _refuse(code: str) -> None:
 def consultations(request: Request, viewer: Viewer = Depends(viewer_of)) -> Response:
     drafts = book_of(request).drafts()
     now = utc_now()
-    return render(
-        request, viewer, "consultations.html", drafts=[(d, d.phase(now).value) for d in drafts]
-    )
+    return render(request, viewer, "consultations.html", drafts=[(d, d.phase(now).value) for d in drafts])
 
 
 @router.get("/consultations/new")
@@ -110,7 +108,11 @@ async def publish(request: Request, viewer: Viewer = Depends(viewer_of)) -> Resp
         draft = await run_in_threadpool(publish_from, book_of(request), fields, viewer.account.name)
     except PortalProblem as problem:
         return render(
-            request, viewer, "consultation_new.html", status=problem.status, fields=fields,
+            request,
+            viewer,
+            "consultation_new.html",
+            status=problem.status,
+            fields=fields,
             error=_message(viewer, problem),
         )
     return RedirectResponse(f"/consultations/{draft.id}", status_code=303)
@@ -132,14 +134,22 @@ def consultation(request: Request, consultation_id: str, viewer: Viewer = Depend
         challenge = ctx.proof_of_work.issue(POW_PURPOSE)
     chosen = request.query_params.get("paragraph", "")
     return render(
-        request, viewer, "consultation.html", page=page, phase=phase.value, challenge=challenge,
-        chosen=chosen, sent=request.query_params.get("sent") == "1",
+        request,
+        viewer,
+        "consultation.html",
+        page=page,
+        phase=phase.value,
+        challenge=challenge,
+        chosen=chosen,
+        sent=request.query_params.get("sent") == "1",
         is_current=page.version.version == page.draft.current_version,
     )
 
 
 @router.get("/consultations/{consultation_id}/diff")
-def consultation_diff(request: Request, consultation_id: str, viewer: Viewer = Depends(viewer_of)) -> Response:
+def consultation_diff(
+    request: Request, consultation_id: str, viewer: Viewer = Depends(viewer_of)
+) -> Response:
     from tongzhou.consultation.rule_drafts import bundled_rule_file, side_by_side
 
     book = book_of(request)
@@ -154,8 +164,13 @@ def consultation_diff(request: Request, consultation_id: str, viewer: Viewer = D
     else:
         before, against = "", "none"
     return render(
-        request, viewer, "consultation_diff.html", draft=draft, version=version,
-        rows=side_by_side(before, version.body), against=against,
+        request,
+        viewer,
+        "consultation_diff.html",
+        draft=draft,
+        version=version,
+        rows=side_by_side(before, version.body),
+        against=against,
         changes=tier_changes_of(request, draft, version, viewer.role),
     )
 
@@ -168,9 +183,14 @@ async def comment(request: Request, consultation_id: str, viewer: Viewer = Depen
     await run_in_threadpool(check_anonymous_sender, request, viewer, form.get("proof_of_work"))
     paragraph = form.get("paragraph_id", "")
     await run_in_threadpool(
-        answer, book.comment, consultation_id, paragraph, form.get("body", ""),
+        answer,
+        book.comment,
+        consultation_id,
+        paragraph,
+        form.get("body", ""),
         author=None if viewer.account is None else viewer.account.name,
-        client_digest=client_digest(request), display_name=form.get("name", ""),
+        client_digest=client_digest(request),
+        display_name=form.get("name", ""),
     )
     return RedirectResponse(f"/consultations/{consultation_id}?sent=1#comment-form", status_code=303)
 
@@ -182,19 +202,29 @@ def moderation(request: Request, consultation_id: str, viewer: Viewer = Depends(
     draft = answer(book.draft, consultation_id)
     comments = book.comments(consultation_id, public_only=False)
     return render(
-        request, viewer, "consultation_moderation.html", draft=draft, comments=comments,
+        request,
+        viewer,
+        "consultation_moderation.html",
+        draft=draft,
+        comments=comments,
         phase=draft.phase(utc_now()).value,
     )
 
 
 @router.post("/consultations/{consultation_id}/versions")
-async def new_version(request: Request, consultation_id: str, viewer: Viewer = Depends(viewer_of)) -> Response:
+async def new_version(
+    request: Request, consultation_id: str, viewer: Viewer = Depends(viewer_of)
+) -> Response:
     require(viewer, Role.regulator)
     assert viewer.account is not None
     fields = await draft_form(request)
     book = book_of(request)
     await run_in_threadpool(
-        answer, book.revise, consultation_id, fields.get("body", ""), by=viewer.account.name,
+        answer,
+        book.revise,
+        consultation_id,
+        fields.get("body", ""),
+        by=viewer.account.name,
         note=fields.get("note", ""),
     )
     return RedirectResponse(f"/consultations/{consultation_id}", status_code=303)
@@ -209,8 +239,13 @@ async def moderate(
     number = comment_id_of(comment_id)
     form = await read_form(request)
     await run_in_threadpool(
-        answer, book_of(request).moderate, consultation_id, number, form.get("decision", ""),
-        by=viewer.account.name, reason=form.get("reason", ""),
+        answer,
+        book_of(request).moderate,
+        consultation_id,
+        number,
+        form.get("decision", ""),
+        by=viewer.account.name,
+        reason=form.get("reason", ""),
     )
     return RedirectResponse(f"/consultations/{consultation_id}/moderation#comment-{number}", status_code=303)
 
@@ -224,7 +259,11 @@ async def respond(
     number = comment_id_of(comment_id)
     form = await read_form(request)
     await run_in_threadpool(
-        answer, book_of(request).respond, consultation_id, number, form.get("response", ""),
+        answer,
+        book_of(request).respond,
+        consultation_id,
+        number,
+        form.get("response", ""),
         by=viewer.account.name,
     )
     return RedirectResponse(f"/consultations/{consultation_id}/moderation#comment-{number}", status_code=303)

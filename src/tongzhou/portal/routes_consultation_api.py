@@ -75,19 +75,31 @@ async def publish_consultation(request: Request, viewer: Viewer = Depends(viewer
     return JSONResponse(draft.to_dict(utc_now()), status_code=201)
 
 
-@router.get("/consultations/{consultation_id}", summary="A draft (`?version=`), its paragraphs and public comments.")
+@router.get(
+    "/consultations/{consultation_id}", summary="A draft (`?version=`), its paragraphs and public comments."
+)
 def get_consultation(request: Request, consultation_id: str) -> JSONResponse:
     return JSONResponse(_document(request, consultation_id))
 
 
-@router.post("/consultations/{consultation_id}/versions", status_code=201, summary="Publish a new version (regulators).")
-async def publish_version(request: Request, consultation_id: str, viewer: Viewer = Depends(viewer_of)) -> JSONResponse:
+@router.post(
+    "/consultations/{consultation_id}/versions",
+    status_code=201,
+    summary="Publish a new version (regulators).",
+)
+async def publish_version(
+    request: Request, consultation_id: str, viewer: Viewer = Depends(viewer_of)
+) -> JSONResponse:
     require(viewer, Role.regulator)
     assert viewer.account is not None
     fields = await _json(request, MAX_DRAFT_FORM_BYTES)
     version = await run_in_threadpool(
-        answer, book_of(request).revise, consultation_id, fields.get("body", ""),
-        by=viewer.account.name, note=fields.get("note", ""),
+        answer,
+        book_of(request).revise,
+        consultation_id,
+        fields.get("body", ""),
+        by=viewer.account.name,
+        note=fields.get("note", ""),
     )
     return JSONResponse(version.to_dict(), status_code=201)
 
@@ -112,25 +124,36 @@ def tier_changes(request: Request, consultation_id: str, viewer: Viewer = Depend
 
 
 @router.post("/consultations/{consultation_id}/comments", status_code=201, summary="Comment on a paragraph.")
-async def post_comment(request: Request, consultation_id: str, viewer: Viewer = Depends(viewer_of)) -> JSONResponse:
+async def post_comment(
+    request: Request, consultation_id: str, viewer: Viewer = Depends(viewer_of)
+) -> JSONResponse:
     fields = await _json(request)
     book = book_of(request)
     await run_in_threadpool(answer, book.draft, consultation_id)
     await run_in_threadpool(check_anonymous_sender, request, viewer, fields.get("proof_of_work"))
     made = await run_in_threadpool(
-        answer, book.comment, consultation_id, fields.get("paragraph_id", ""), fields.get("body", ""),
+        answer,
+        book.comment,
+        consultation_id,
+        fields.get("paragraph_id", ""),
+        fields.get("body", ""),
         author=None if viewer.account is None else viewer.account.name,
-        client_digest=client_digest(request), display_name=fields.get("name", ""),
+        client_digest=client_digest(request),
+        display_name=fields.get("name", ""),
     )
     return JSONResponse(made.to_dict(private=False) | {"status": made.status.value}, status_code=201)
 
 
-@router.get("/consultations/{consultation_id}/comments", summary="Every comment with its moderation (regulators).")
+@router.get(
+    "/consultations/{consultation_id}/comments", summary="Every comment with its moderation (regulators)."
+)
 def all_comments(request: Request, consultation_id: str, viewer: Viewer = Depends(viewer_of)) -> JSONResponse:
     require(viewer, Role.regulator)
     book = book_of(request)
     answer(book.draft, consultation_id)
-    return JSONResponse({"comments": [c.to_dict(private=True) for c in book.comments(consultation_id, public_only=False)]})
+    return JSONResponse(
+        {"comments": [c.to_dict(private=True) for c in book.comments(consultation_id, public_only=False)]}
+    )
 
 
 @router.post(
@@ -145,8 +168,13 @@ async def moderate_comment(
     number = comment_id_of(comment_id)
     fields = await _json(request)
     made = await run_in_threadpool(
-        answer, book_of(request).moderate, consultation_id, number, fields.get("decision", ""),
-        by=viewer.account.name, reason=fields.get("reason", ""),
+        answer,
+        book_of(request).moderate,
+        consultation_id,
+        number,
+        fields.get("decision", ""),
+        by=viewer.account.name,
+        reason=fields.get("reason", ""),
     )
     return JSONResponse(made.to_dict(private=True))
 
@@ -163,13 +191,20 @@ async def respond_to_comment(
     number = comment_id_of(comment_id)
     fields = await _json(request)
     made = await run_in_threadpool(
-        answer, book_of(request).respond, consultation_id, number, fields.get("response", ""),
+        answer,
+        book_of(request).respond,
+        consultation_id,
+        number,
+        fields.get("response", ""),
         by=viewer.account.name,
     )
     return JSONResponse(made.to_dict(private=True))
 
 
-@router.get("/consultations/{consultation_id}/export", summary="Every comment as CSV or JSON (`?format=`; regulators).")
+@router.get(
+    "/consultations/{consultation_id}/export",
+    summary="Every comment as CSV or JSON (`?format=`; regulators).",
+)
 def export_comments(request: Request, consultation_id: str, viewer: Viewer = Depends(viewer_of)) -> Response:
     require(viewer, Role.regulator)
     return export_response(request, consultation_id)
