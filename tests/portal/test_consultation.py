@@ -318,3 +318,32 @@ def test_non_public_systems_stay_out_of_tier_changes_but_for_regulators(role: Ro
     )
     shown = visible_tier_changes([change], role)
     assert shown == ([change] if role is Role.regulator else [])
+
+
+def test_a_flood_of_anonymous_comments_is_held_and_the_accepted_ones_kept(portal: Portal) -> None:
+    from tongzhou.portal.consultation_view import ANONYMOUS_COMMENTS_PER_HOUR
+
+    _publish(portal)
+    client = portal.client()
+    statuses = []
+    for k in range(ANONYMOUS_COMMENTS_PER_HOUR + 2):
+        form = {
+            "csrf_token": csrf_of(client.get("/consultations/measures").text),
+            "paragraph_id": "p2",
+            "body": f"comment {k}",
+            "proof_of_work": _pow(client),
+        }
+        statuses.append(
+            client.post("/consultations/measures/comments", data=form, follow_redirects=False).status_code
+        )
+    assert statuses == [303] * ANONYMOUS_COMMENTS_PER_HOUR + [429, 429]
+    kept = ConsultationBook(portal.store).comments("measures", public_only=False)
+    assert [c.body for c in kept] == [f"comment {k}" for k in range(ANONYMOUS_COMMENTS_PER_HOUR)]
+    # an account is not held by the anonymous limit
+    prov = portal.logged_in(Role.provider)
+    made = prov.post(
+        "/consultations/measures/comments",
+        data={"csrf_token": _csrf(prov), "paragraph_id": "p2", "body": "signed"},
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
