@@ -347,3 +347,14 @@ def test_a_flood_of_anonymous_comments_is_held_and_the_accepted_ones_kept(portal
         follow_redirects=False,
     )
     assert made.status_code == 303
+
+
+def test_only_the_anonymous_comment_route_skips_the_csrf_token(portal: Portal) -> None:
+    _publish(portal)
+    client = portal.client()
+    body = {"paragraph_id": "p2", "body": "x", "proof_of_work": _pow(client)}
+    assert client.post("/api/v1/consultations/measures/comments", json=body).status_code == 201
+    # another route, or the same one from a logged-in browser, still needs the token
+    assert client.post("/api/v1/consultations", json={"id": "zzz"}).status_code == 403
+    prov = portal.logged_in(Role.provider)
+    assert prov.post("/api/v1/consultations/measures/comments", json=body).status_code == 403

@@ -7,6 +7,7 @@ ask :func:`require` for the roles docs/portal.md grants them.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
@@ -30,6 +31,7 @@ from tongzhou.store import Store
 API_PREFIX = "/api/v1"
 STATIC_DIR = Path(__file__).parent / "static"
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_ANONYMOUS_COMMENT = re.compile(f"{API_PREFIX}/consultations/[^/]+/comments")
 
 
 async def _guard(request: Request) -> None:
@@ -41,11 +43,10 @@ async def _guard(request: Request) -> None:
     # A request carrying only an API token is a machine's, not a browser's: nothing to forge.
     if viewer.by_token and COOKIE not in request.cookies:
         return
-    # An anonymous API call (no session cookie) with a JSON body: another site's page cannot send
-    # application/json without a CORS preflight, which this service never grants, and with no
-    # session there is no authority to borrow. Anonymous comments and reports rest on the
-    # proof-of-work check instead.
-    if COOKIE not in request.cookies and request.url.path.startswith(API_PREFIX + "/") and _is_json(request):
+    # An anonymous comment through the API (no session cookie, a JSON body) acts for nobody: with no
+    # session there is no authority to forge, and another site's page cannot send application/json
+    # without a CORS preflight this service never grants. The proof of work guards it instead.
+    if COOKIE not in request.cookies and _ANONYMOUS_COMMENT.fullmatch(request.url.path) and _is_json(request):
         return
     sent = request.headers.get(csrf.HEADER)
     if sent is None:
