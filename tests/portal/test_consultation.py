@@ -358,3 +358,35 @@ def test_only_the_anonymous_comment_route_skips_the_csrf_token(portal: Portal) -
     assert client.post("/api/v1/consultations", json={"id": "zzz"}).status_code == 403
     prov = portal.logged_in(Role.provider)
     assert prov.post("/api/v1/consultations/measures/comments", json=body).status_code == 403
+
+
+def test_a_new_version_keeps_comments_under_their_paragraph(portal: Portal) -> None:
+    _publish(portal)
+    prov = portal.logged_in(Role.provider)
+    prov.post(
+        "/consultations/measures/comments",
+        data={"csrf_token": _csrf(prov), "paragraph_id": "p3", "body": "Yearly is too often."},
+    )
+    reg = portal.logged_in(Role.regulator)
+    reg.post(
+        "/consultations/measures/comments/1/moderation",
+        data={"csrf_token": _csrf(reg), "decision": "approve"},
+    )
+    revised = MARKDOWN.replace(
+        "Article 2.", "Article 1a. Registers are kept ten years.\n\nArticle 2."
+    ).replace("every year", "every two years")
+    sent = reg.post(
+        "/consultations/measures/versions",
+        files={"csrf_token": (None, _csrf(reg)), "body": (None, revised), "note": (None, "Art. 2 eased")},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    doc = portal.client().get("/api/v1/consultations/measures").json()
+    assert doc["versions"] == [1, 2]
+    assert [p["id"] for p in doc["version"]["paragraphs"]] == ["p1", "p2", "p5", "p3", "p4"]
+    page = portal.client().get("/consultations/measures").text
+    p3 = page.split('id="para-p3"')[1].split("</section>")[0]
+    assert "every two years" in p3 and "Yearly is too often." in p3
+    diff = portal.client().get("/consultations/measures/diff?version=2").text
+    assert "Version 1 beside version 2" in diff and "Registers are kept ten years." in diff
+    assert portal.client().get("/consultations/measures?version=1").status_code == 200
