@@ -262,6 +262,13 @@ def test_the_api_flow_and_tier_changes(portal: Portal) -> None:
         ("credit-scoring", None, "covered_admt"),
         ("cv-screening", None, "covered_admt"),
     }
+    # a system registered since is in the next answer (the cached list is keyed by the registry)
+    from tongzhou.systems.registry import SystemRegistry
+
+    registry = SystemRegistry(portal.store)
+    registry.add(registry.get("cv-screening").model_copy(update={"id": "cv-screening-2"}))
+    again = portal.client().get("/api/v1/consultations/co-earlier/tier-changes").json()["changes"]
+    assert "cv-screening-2" in {c["system_id"] for c in again} and len(again) == 3
     diff = portal.client().get("/consultations/co-earlier/diff").text
     assert "TalentSift CV screening" in diff and "2026-06-01" in diff and 'class="changed"' in diff
     client = portal.client()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -32,6 +34,10 @@ T = TypeVar("T")
 POW_PURPOSE = "comment"
 ANONYMOUS_COMMENTS_PER_HOUR = 5
 """Anonymous comments one address may send per hour (each also costs a proof of work)."""
+TIER_CHANGE_CACHE = 16
+"""Tier-change lists a worker keeps (one per draft version, date and registry state)."""
+_TIER_CHANGES: OrderedDict[tuple[Any, ...], list[Any]] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
 
 
 def book_of(request: Request) -> ConsultationBook:
@@ -137,6 +143,18 @@ def tier_changes_of(request: Request, draft: Draft, version: DraftVersion, role:
 
     ctx: PortalContext = request.app.state.portal
     registry = SystemRegistry(ctx.store)
-    profiles = [registry.get(s.id) for s in registry.list()]
-    changes = answer(tier_changes, draft.rule_file, version.body, profiles, draft.entry_into_force)
+    summaries = registry.list()
+    # The list depends only on the draft version, the date and each profile's digest: a worker
+    # reuses it until one of them changes (a registration, an edit, a new version).
+    digests = tuple((s.id, s.sha256) for s in summaries)
+    key = (draft.rule_file, version.sha256, draft.entry_into_force, digests)
+    with _CACHE_LOCK:
+        changes = _TIER_CHANGES.get(key)
+    if changes is None:
+        profiles = [registry.get(s.id) for s in summaries]
+        changes = answer(tier_changes, draft.rule_file, version.body, profiles, draft.entry_into_force)
+        with _CACHE_LOCK:
+            _TIER_CHANGES[key] = changes
+            while len(_TIER_CHANGES) > TIER_CHANGE_CACHE:
+                _TIER_CHANGES.popitem(last=False)
     return visible_tier_changes(changes, role)
