@@ -80,11 +80,24 @@ def evaluation_id(portal: Portal, tmp_path: Path) -> str:
     return found
 
 
+CONSULTATION_ID = "matrix-draft"
+
+
+@pytest.fixture(autouse=True)
+def consultation(portal: Portal) -> str:
+    """An open consultation with one comment (id 1), for the ``{consultation_id}`` routes."""
+    from tests.consultation.drafts import open_text_draft
+
+    return open_text_draft(portal.store, CONSULTATION_ID, with_comment=True)
+
+
 def _call(
     portal: Portal, client: TestClient, role: Role, method: str, path: str, n: int, evaluation_id: str
 ) -> int:
     concrete = (
-        path.replace("{system_id}", PUBLIC_ID)
+        path.replace("{consultation_id}", CONSULTATION_ID)
+        .replace("{comment_id}", "1")
+        .replace("{system_id}", PUBLIC_ID)
         .replace("{evaluation_id}", evaluation_id)
         .replace("{restricted_id}", RESTRICTED_ID)
         .replace("{path}", "css/portal.css")

@@ -87,6 +87,11 @@ COMMANDS: tuple[CommandEntry, ...] = (
         "tongzhou.cli.workspace",
         "Compliance workspace: obligations tracked with owners and evidence. 合规工作台。",
     ),
+    CommandEntry(
+        "consult",
+        "tongzhou.cli.consult",
+        "Consultation on draft rules: publish, moderate, export, respond. 规则草案征求意见。",
+    ),
     CommandEntry("demo", "tongzhou.cli.demo", "Run the main job: every feature once, end to end. 演示。"),
 )
 

@@ -139,6 +139,27 @@ class IncidentLinkRow(Base):
     system_id: Mapped[str] = mapped_column(String(64), index=True)
 
 
+class PowSpentRow(Base):
+    """A proof-of-work answer already used (:mod:`tongzhou.portal.proof_of_work`), kept until it expires."""
+
+    __tablename__ = "portal_pow_spent"
+
+    challenge_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_us: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class RateCountRow(Base):
+    """Posts from one address in one fixed window (:mod:`tongzhou.portal.rate_limits`)."""
+
+    __tablename__ = "portal_rate_count"
+
+    bucket: Mapped[str] = mapped_column(String(32), primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    """Unix seconds at which the window began."""
+    count: Mapped[int] = mapped_column(Integer)
+
+
 def _table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
@@ -152,3 +173,5 @@ LISTING = _table(ListingRow)
 FACETS = _table(FacetRow)
 EVALUATIONS = _table(EvaluationRow)
 INCIDENT_LINKS = _table(IncidentLinkRow)
+POW_SPENT = _table(PowSpentRow)
+RATE_COUNTS = _table(RateCountRow)

@@ -7,6 +7,7 @@ ask :func:`require` for the roles docs/portal.md grants them.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
@@ -30,6 +31,7 @@ from tongzhou.store import Store
 API_PREFIX = "/api/v1"
 STATIC_DIR = Path(__file__).parent / "static"
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_ANONYMOUS_COMMENT = re.compile(f"{API_PREFIX}/consultations/[^/]+/comments")
 
 
 async def _guard(request: Request) -> None:
@@ -41,6 +43,11 @@ async def _guard(request: Request) -> None:
     # A request carrying only an API token is a machine's, not a browser's: nothing to forge.
     if viewer.by_token and COOKIE not in request.cookies:
         return
+    # An anonymous comment through the API (no session cookie, a JSON body) acts for nobody: with no
+    # session there is no authority to forge, and another site's page cannot send application/json
+    # without a CORS preflight this service never grants. The proof of work guards it instead.
+    if COOKIE not in request.cookies and _ANONYMOUS_COMMENT.fullmatch(request.url.path) and _is_json(request):
+        return
     sent = request.headers.get(csrf.HEADER)
     if sent is None:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -49,14 +56,19 @@ async def _guard(request: Request) -> None:
 
             await read_limited(request, MAX_FORM_BYTES)
             sent = (await read_form(request)).get(csrf.FIELD)
-        elif content_type == "multipart/form-data":  # an upload form (a signed evaluation)
+        elif content_type == "multipart/form-data":  # an upload form (a signed evaluation, a draft)
             from tongzhou.portal.evaluation_upload import MAX_EVALUATION_BYTES
 
             await read_limited(request, MAX_EVALUATION_BYTES)
-            field = (await request.form(max_files=2, max_fields=8)).get(csrf.FIELD)
+            # 16 fields: a consultation draft's publishing form has 10 (routes_consultation.py)
+            field = (await request.form(max_files=2, max_fields=16)).get(csrf.FIELD)
             sent = field if isinstance(field, str) else None
     if not csrf.token_ok(ctx.key, viewer.csrf_basis, sent):
         raise PortalProblem(403, "The form has expired or did not come from this site; reload the page.")
+
+
+def _is_json(request: Request) -> bool:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json"
 
 
 def viewer_of(request: Request) -> Viewer:
@@ -111,18 +123,27 @@ def create_portal_app(store: Store) -> FastAPI:
     app.include_router(routes_admin.router)
     app.include_router(routes_evaluations.router)
     _include_workspace_routes(app)
+    _include_consultation_routes(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 
 
 def _include_workspace_routes(app: FastAPI) -> None:
-    from tongzhou.portal import routes_dashboards, routes_verify, routes_workspace
+    from tongzhou.portal import routes_dashboards, routes_proof_of_work, routes_verify, routes_workspace
 
     app.include_router(routes_dashboards.pages)
     app.include_router(routes_verify.router)
     app.include_router(routes_workspace.pages)
     app.include_router(routes_workspace.api, prefix=API_PREFIX)
     app.include_router(routes_dashboards.api, prefix=API_PREFIX)
+    app.include_router(routes_proof_of_work.router, prefix=API_PREFIX)
+
+
+def _include_consultation_routes(app: FastAPI) -> None:
+    from tongzhou.portal import routes_consultation, routes_consultation_api
+
+    app.include_router(routes_consultation.router)
+    app.include_router(routes_consultation_api.router, prefix=API_PREFIX)
 
 
 def problem_response(request: Request, exc: PortalProblem) -> Response:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from tongzhou.portal.accounts import AccountBook
 from tongzhou.portal.login_limits import LoginLimiter
+from tongzhou.portal.proof_of_work import ProofOfWork
 from tongzhou.portal.sessions import SessionBook
 from tongzhou.portal.site_secret import site_secret
 from tongzhou.store import Store
@@ -33,6 +34,8 @@ class PortalContext:
     limiter: LoginLimiter = field(init=False)
     key: bytes = field(init=False)
     """The site secret (CSRF tokens)."""
+    proof_of_work: ProofOfWork = field(init=False)
+    """The spam check of anonymous forms (tests may swap in an easier one)."""
     filter_menus: TtlCache[dict[str, list[str]]] = field(init=False)
     """The registry's filter menus (distinct facet values), per audience, for :data:`MENU_CACHE_S`:
     computing them over 10,000 systems on every page took the HTML list from the JSON list's ~90
@@ -44,6 +47,7 @@ class PortalContext:
         self.sessions = SessionBook(self.store)
         self.limiter = LoginLimiter(self.store)
         self.key = site_secret(self.store)
+        self.proof_of_work = ProofOfWork(self.store, self.key)
         self.filter_menus = TtlCache(MENU_CACHE_S)
 
     @functools.cached_property
