@@ -299,7 +299,9 @@ class HaltBook:
         """The strictest quorum rule governing ``order`` now, or None (one signature suffices)."""
         lifted: frozenset[HaltAction] = frozenset()
         if order.action is HaltAction.RESUME:
-            lifted = frozenset(h.order.action for h in self._active if h.in_force(moment) and self._lifts(order, h))
+            lifted = frozenset(
+                h.order.action for h in self._active if h.in_force(moment) and self._lifts(order, h)
+            )
         rules = [r for r in self.policy.halt.quorum if r.governs(order.action, order.scope, lifted)]
         return max(rules, key=lambda r: r.required, default=None)
 
