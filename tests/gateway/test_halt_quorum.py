@@ -224,3 +224,19 @@ def test_the_state_file_keeps_pending_sets_beside_orders_in_force(book: HaltBook
     book.receive(board.order("TERMINATE", now=T).sign(board.a), "api", T)
     state = json.loads(book.path.read_text(encoding="utf-8"))
     assert state["active"] == [] and len(state["pending"]) == 1
+
+
+def test_a_rule_governs_only_its_scopes_and_the_strictest_rule_applies(board: Board, tmp_path: Path) -> None:
+    rules = (
+        "  quorum:\n"
+        "    - {actions: [PAUSE], scopes: ['model:*'], required: 2}\n"
+        "    - {actions: [PAUSE], scopes: ['model:stub-*'], required: 3}\n"
+    )
+    book = HaltBook(load_policy(write_quorum_policy(tmp_path, rules)))
+    whole = book.receive(board.order("PAUSE", scope="all", now=T).sign(board.a), "api", T)
+    assert whole.halted is not None  # no rule names scope "all": one signature
+    envelope = add_signature(board.order("PAUSE", scope="model:stub-model", now=T).sign(board.a), board.b)
+    receipt = book.receive(envelope, "api", T)
+    assert receipt.pending and receipt.to_json()["quorum"]["required"] == 3
+    other = add_signature(board.order("PAUSE", scope="model:other", now=T).sign(board.a), board.b)
+    assert book.receive(other, "api", T).halted is not None  # 2 of the first rule
