@@ -47,6 +47,7 @@ def test_co_signed_order_halts_a_running_gateway(board: Board, stub_upstream: st
         assert state["halted"] is False and state["pending"][0]["issuers"] == ["regulator-a"]
         status = runner.invoke(app, ["gateway", "halt", "status", "--url", base])
         assert status.exit_code == 0 and '"pending"' in status.output and "regulator-a" in status.output
+        assert "pending, not in force" in status.output and "1 of 2 issuers (regulator-a)" in status.output
 
         co_signed = tmp_path / "terminate-2.json"
         code, output = issue(runner, "--co-sign", str(order_file), "--key", "reg-b", "--out", str(co_signed))
@@ -58,6 +59,7 @@ def test_co_signed_order_halts_a_running_gateway(board: Board, stub_upstream: st
         assert refused.headers["X-Tongzhou-Halt-Order"] == answer.json()["order_id"]
     status = runner.invoke(app, ["gateway", "halt", "status", "--policy", str(policy_path)])
     assert status.exit_code == 0 and '"quorum"' in status.output and "regulator-b" in status.output
+    assert "pending, not in force" not in status.output  # acted on: in force, no longer pending
 
 
 def test_partial_quorum_over_the_api_is_202(board: Board, stub_upstream: str, tmp_path: Path) -> None:

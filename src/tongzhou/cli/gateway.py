@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import re
 from datetime import timedelta
@@ -253,8 +254,8 @@ def status(
     url: str | None = typer.Option(None, "--url", help="Ask a running gateway (base URL)."),
     policy: Path | None = POLICY,
 ) -> None:
-    """Show the halt orders in force (from a running gateway, or from the persisted state file).
-    查看生效的停止令。
+    """Show the halt orders in force and the orders waiting for a quorum (from a running gateway,
+    or from the persisted state file). 查看生效及待会签的停止令。
     """
     if url:
         import httpx
@@ -264,11 +265,30 @@ def status(
         except httpx.HTTPError as exc:
             raise InputError(f"cannot reach the gateway at {url}: {exc}") from exc
         console.print_json(answer.text)
+        with contextlib.suppress(ValueError):
+            _say_pending(answer.json())
         return
     from tongzhou.gateway.halt_book import HaltBook
     from tongzhou.gateway.policy import load_policy
 
-    console.print_json(json.dumps(HaltBook(load_policy(policy)).snapshot(), ensure_ascii=False))
+    snapshot = HaltBook(load_policy(policy)).snapshot()
+    console.print_json(json.dumps(snapshot, ensure_ascii=False))
+    _say_pending(snapshot)
+
+
+def _say_pending(snapshot: object) -> None:
+    """One line per partial quorum on stderr: pending orders are not in force, say so plainly."""
+    pending = snapshot.get("pending") if isinstance(snapshot, dict) else None
+    for item in pending if isinstance(pending, list) else []:
+        order = item.get("order", {})
+        scope = order.get("scope", {})
+        where = scope.get("kind") if scope.get("kind") == "all" else f"{scope.get('kind')}:{scope.get('id')}"
+        Console(stderr=True).print(
+            f"pending, not in force 待会签、未生效: {order.get('action')} of {where} "
+            f"(order {order.get('order_id')}): {item.get('signed')} of {item.get('required')} issuers "
+            f"({', '.join(item.get('issuers', []))}) until {item.get('window_ends')}",
+            highlight=False,
+        )
 
 
 @audit_app.command("verify")
