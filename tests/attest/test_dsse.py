@@ -12,7 +12,15 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tongzhou.attest import EnvelopeError, key_id, pae, sign_envelope, verify_envelope
+from tongzhou.attest import (
+    EnvelopeError,
+    add_signature,
+    key_id,
+    pae,
+    sign_envelope,
+    verify_envelope,
+    verify_envelope_signatures,
+)
 
 PAYLOAD = b'{"hello":"world","n":"\xe5\x90\x8c\xe8\x88\x9f"}'  # includes multi-byte UTF-8
 TYPE = "application/vnd.in-toto+json"
@@ -121,3 +129,38 @@ def test_a_bad_signature_is_refused_even_beside_a_good_one(signer: Ed25519Privat
     assert str(error) == f"signature by key {good['keyid']} does not match the payload (altered or forged)"
     for changed in ({**envelope, "payloadType": TYPE + " "}, {**envelope, "payload": "e30="}):
         assert refused(changed, trust(signer)).reason == "bad-signature"
+
+
+def test_every_trusted_signature_is_reported_once(signer: Ed25519PrivateKey) -> None:
+    # DSSE protocol.md, "Multi-signature Verification": count distinct accepted keys, skip failures.
+    second, stranger = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    envelope = add_signature(add_signature(sign_envelope(PAYLOAD, TYPE, signer), stranger), second)
+    envelope["signatures"].append(dict(envelope["signatures"][0]))  # the first signature again
+    payload, payload_type, kids = verify_envelope_signatures(envelope, trust(signer, second))
+    assert (payload, payload_type) == (PAYLOAD, TYPE)
+    assert kids == (key_id(signer.public_key()), key_id(second.public_key()))
+    # co-signing leaves the first signature valid: the single-signature verifier still accepts it
+    assert verify_envelope(envelope, trust(signer))[2] == key_id(signer.public_key())
+
+
+def test_a_failing_co_signature_is_skipped_and_all_failing_is_bad(signer: Ed25519PrivateKey) -> None:
+    second = Ed25519PrivateKey.generate()
+    envelope = add_signature(sign_envelope(PAYLOAD, TYPE, signer), second)
+    envelope["signatures"][1]["sig"] = envelope["signatures"][0]["sig"]
+    assert verify_envelope_signatures(envelope, trust(signer, second))[2] == (key_id(signer.public_key()),)
+    with pytest.raises(EnvelopeError) as info:
+        verify_envelope_signatures(envelope, trust(second))
+    assert info.value.reason == "bad-signature"
+    with pytest.raises(EnvelopeError) as info:
+        verify_envelope_signatures(envelope, trust(Ed25519PrivateKey.generate()))
+    assert info.value.reason == "unknown-key"
+
+
+def test_add_signature_refuses_a_second_signature_by_the_same_key(signer: Ed25519PrivateKey) -> None:
+    envelope = sign_envelope(PAYLOAD, TYPE, signer)
+    with pytest.raises(EnvelopeError, match="already signed by key"):
+        add_signature(envelope, signer)
+    with pytest.raises(EnvelopeError) as info:
+        add_signature({"payload": "not base64!", "payloadType": TYPE}, signer)
+    assert info.value.reason == "malformed"
+    assert envelope["signatures"] and len(envelope["signatures"]) == 1  # the original is not modified

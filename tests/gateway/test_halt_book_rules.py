@@ -183,6 +183,7 @@ def test_receipts_and_the_snapshot_say_what_happened(policy: GatewayPolicy, issu
     assert book.snapshot() == {
         "halted": False,
         "active": [],
+        "pending": [],
         "service": policy.service.model_dump(),
         "state_file": str(policy.state_path()),
     }

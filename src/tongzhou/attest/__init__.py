@@ -1,7 +1,14 @@
 """Claims as evidence: canonical JSON, Ed25519 keys, DSSE envelopes, signed evaluation reports,
 trust policies, verification and the recognition view."""
 
-from tongzhou.attest.dsse import EnvelopeError, pae, sign_envelope, verify_envelope
+from tongzhou.attest.dsse import (
+    EnvelopeError,
+    add_signature,
+    pae,
+    sign_envelope,
+    verify_envelope,
+    verify_envelope_signatures,
+)
 from tongzhou.attest.findings import REASONS, Finding
 from tongzhou.attest.keys import KeyError_ as KeyError_  # the former name, for importers not yet moved
 from tongzhou.attest.keys import KeyInfo, KeyRing, SigningKeyError, key_id
@@ -24,6 +31,7 @@ __all__ = [
     "SigningKeyError",
     "TrustPolicy",
     "Verification",
+    "add_signature",
     "build_report",
     "build_statement",
     "canonical_json",
@@ -37,4 +45,5 @@ __all__ = [
     "sign_run",
     "verify_attestation",
     "verify_envelope",
+    "verify_envelope_signatures",
 ]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import contextlib
 import json
 import re
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -92,31 +96,74 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=seconds)
 
 
-@halt_app.command("issue")
-def issue(
-    action: str = typer.Argument(..., help="PAUSE, TERMINATE or RESUME."),
-    key: str = typer.Option(
-        ..., "--key", help="Name of the signing key in the key ring ($TONGZHOU_HOME/keys)."
-    ),
-    issuer: str = typer.Option(..., "--issuer", help="Issuer name (must match the trust policy entry)."),
-    reason: str = typer.Option(..., "--reason", help="Why (shown to every refused client)."),
-    scope: str = typer.Option("all", "--scope", help="all | system:ID | model:ID | organisation:ID"),
-    expires_in: str | None = typer.Option(None, "--expires-in", help="e.g. 30m, 2h (PAUSE lapses then)."),
-    lifts: list[str] = typer.Option([], "--lifts", help="RESUME: order id to lift (repeatable)."),
-    to: str | None = typer.Option(
-        None, "--to", help="Gateway base URL to deliver to (POST /governance/halt-orders)."
-    ),
-    out: Path | None = typer.Option(None, "--out", help="Write the signed envelope here (file delivery)."),
-) -> None:
-    """Sign a halt order; deliver it to a gateway (--to), write it to a file (--out), or print it.
-    签发停止令。
-    """
-    import httpx
+MAX_ORDER_FILE_BYTES = 64 * 1024
+"""An order file larger than this is refused (the gateway's own limit for a delivered order)."""
 
+
+def _read_order_file(path: Path) -> dict[str, Any]:
+    """The DSSE envelope of a halt order in ``path``, checked enough to show what is co-signed."""
+    from tongzhou.gateway.halt_order import PAYLOAD_TYPE, HaltOrderError, parse_payload
+
+    try:
+        if path.stat().st_size > MAX_ORDER_FILE_BYTES:
+            raise InputError(f"{path} is larger than {MAX_ORDER_FILE_BYTES} bytes / 文件过大: not an order")
+        envelope = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read order file {path}: {exc} / 无法读取停止令文件") from exc
+    except json.JSONDecodeError as exc:
+        raise InputError(f"order file {path} is not JSON: {exc} / 停止令文件不是 JSON") from exc
+    if not isinstance(envelope, dict) or envelope.get("payloadType") != PAYLOAD_TYPE:
+        raise InputError(
+            f"{path} is not a signed halt order (a DSSE envelope of type {PAYLOAD_TYPE}) / 不是已签名的停止令"
+        )
+    try:
+        parse_payload(base64.b64decode(str(envelope.get("payload")), validate=True))
+    except (HaltOrderError, binascii.Error, ValueError) as exc:
+        raise InputError(f"{path}: the order inside is not valid: {exc} / 停止令内容无效") from exc
+    return envelope
+
+
+def _co_sign(path: Path, key: str) -> tuple[str, dict[str, Any]]:
+    """Add the signature of ``key`` to the order in ``path``: ``(order id, envelope)``."""
+    from tongzhou.attest import EnvelopeError, KeyError_, KeyRing, add_signature
+    from tongzhou.attest.workflow import private_key
+    from tongzhou.gateway.halt_order import parse_payload
+
+    envelope = _read_order_file(path)
+    order = parse_payload(base64.b64decode(envelope["payload"]))
+    # Say what is being signed before asking for a passphrase: a co-signer vouches for the payload.
+    Console(stderr=True).print(f"co-signing 会签: {order.describe()}", highlight=False)
+    try:
+        private = private_key(
+            KeyRing(), key, prompt=lambda: typer.prompt("Passphrase 口令", hide_input=True)
+        )
+        return order.order_id, add_signature(envelope, private)
+    except (KeyError_, EnvelopeError) as exc:
+        raise InputError(f"cannot co-sign {path}: {exc} / 无法会签") from exc
+
+
+def _new_order(
+    action: str | None,
+    key: str,
+    issuer: str | None,
+    reason: str | None,
+    scope: str,
+    expires_in: str | None,
+    lifts: list[str],
+) -> tuple[str, dict[str, Any]]:
+    """Create and sign a new order: ``(order id, envelope)``."""
     from tongzhou.attest import KeyError_, KeyRing
     from tongzhou.attest.workflow import private_key
     from tongzhou.gateway.halt_order import HaltOrder, HaltOrderError
 
+    needed = (("ACTION", action), ("--issuer", issuer), ("--reason", reason))
+    missing = [name for name, value in needed if not value]
+    if missing:
+        raise InputError(
+            f"give {', '.join(missing)} to issue an order (or --co-sign ORDER_FILE to sign an existing one) "
+            "/ 签发需要动作、签发者和原因"
+        )
+    assert action is not None and issuer is not None and reason is not None
     try:
         order = HaltOrder.create(
             action.upper(),
@@ -136,11 +183,53 @@ def issue(
         raise InputError(str(exc)) from exc
     except ValueError as exc:
         raise InputError(f"action {action!r}: use PAUSE, TERMINATE or RESUME") from exc
-    envelope = order.sign(private)
+    return order.order_id, order.sign(private)
+
+
+@halt_app.command("issue")
+def issue(
+    action: str | None = typer.Argument(None, help="PAUSE, TERMINATE or RESUME (not with --co-sign)."),
+    key: str = typer.Option(
+        ..., "--key", help="Name of the signing key in the key ring ($TONGZHOU_HOME/keys)."
+    ),
+    issuer: str | None = typer.Option(
+        None, "--issuer", help="Issuer name (must match the trust policy entry)."
+    ),
+    reason: str | None = typer.Option(None, "--reason", help="Why (shown to every refused client)."),
+    scope: str = typer.Option("all", "--scope", help="all | system:ID | model:ID | organisation:ID"),
+    expires_in: str | None = typer.Option(None, "--expires-in", help="e.g. 30m, 2h (PAUSE lapses then)."),
+    lifts: list[str] = typer.Option([], "--lifts", help="RESUME: order id to lift (repeatable)."),
+    co_sign: Path | None = typer.Option(
+        None,
+        "--co-sign",
+        help="Add this key's signature to the signed order in this file (quorum) instead of issuing one.",
+    ),
+    to: str | None = typer.Option(
+        None, "--to", help="Gateway base URL to deliver to (POST /governance/halt-orders)."
+    ),
+    out: Path | None = typer.Option(None, "--out", help="Write the signed envelope here (file delivery)."),
+) -> None:
+    """Sign a halt order; deliver it to a gateway (--to), write it to a file (--out), or print it.
+    With --co-sign, add a signature to an existing order instead (orders that need a quorum).
+    签发或会签停止令。
+    """
+    import httpx
+
+    if co_sign is not None:
+        given = [n for n, v in (("ACTION", action), ("--issuer", issuer), ("--reason", reason)) if v]
+        given += ["--lifts"] if lifts else []
+        given += ["--expires-in"] if expires_in else []
+        if given:
+            raise InputError(
+                f"--co-sign signs the order as it is: do not give {', '.join(given)} / 会签不可修改停止令"
+            )
+        order_id, envelope = _co_sign(co_sign, key)
+    else:
+        order_id, envelope = _new_order(action, key, issuer, reason, scope, expires_in, lifts)
     text = json.dumps(envelope, indent=1)
     if out is not None:
         write_text_atomic(out, text)
-        console.print(f"wrote order {order.order_id} to {out}")
+        console.print(f"wrote order {order_id} ({len(envelope['signatures'])} signature(s)) to {out}")
     if to is not None:
         try:
             answer = httpx.post(
@@ -151,8 +240,10 @@ def issue(
             )
         except httpx.HTTPError as exc:
             raise InputError(f"cannot reach the gateway at {to}: {exc}") from exc
-        if answer.status_code != 200:
-            raise InputError(f"the gateway refused order {order.order_id}: {answer.text}")
+        if answer.status_code == 202:
+            console.print(f"order {order_id} counted; its quorum is not yet met (pending) / 已计入，待会签")
+        elif answer.status_code != 200:
+            raise InputError(f"the gateway refused order {order_id}: {answer.text}")
         console.print_json(answer.text)
     if out is None and to is None:
         typer.echo(text)
@@ -163,8 +254,8 @@ def status(
     url: str | None = typer.Option(None, "--url", help="Ask a running gateway (base URL)."),
     policy: Path | None = POLICY,
 ) -> None:
-    """Show the halt orders in force (from a running gateway, or from the persisted state file).
-    查看生效的停止令。
+    """Show the halt orders in force and the orders waiting for a quorum (from a running gateway,
+    or from the persisted state file). 查看生效及待会签的停止令。
     """
     if url:
         import httpx
@@ -174,11 +265,30 @@ def status(
         except httpx.HTTPError as exc:
             raise InputError(f"cannot reach the gateway at {url}: {exc}") from exc
         console.print_json(answer.text)
+        with contextlib.suppress(ValueError):
+            _say_pending(answer.json())
         return
     from tongzhou.gateway.halt_book import HaltBook
     from tongzhou.gateway.policy import load_policy
 
-    console.print_json(json.dumps(HaltBook(load_policy(policy)).snapshot(), ensure_ascii=False))
+    snapshot = HaltBook(load_policy(policy)).snapshot()
+    console.print_json(json.dumps(snapshot, ensure_ascii=False))
+    _say_pending(snapshot)
+
+
+def _say_pending(snapshot: object) -> None:
+    """One line per partial quorum on stderr: pending orders are not in force, say so plainly."""
+    pending = snapshot.get("pending") if isinstance(snapshot, dict) else None
+    for item in pending if isinstance(pending, list) else []:
+        order = item.get("order", {})
+        scope = order.get("scope", {})
+        where = scope.get("kind") if scope.get("kind") == "all" else f"{scope.get('kind')}:{scope.get('id')}"
+        Console(stderr=True).print(
+            f"pending, not in force 待会签、未生效: {order.get('action')} of {where} "
+            f"(order {order.get('order_id')}): {item.get('signed')} of {item.get('required')} issuers "
+            f"({', '.join(item.get('issuers', []))}) until {item.get('window_ends')}",
+            highlight=False,
+        )
 
 
 @audit_app.command("verify")

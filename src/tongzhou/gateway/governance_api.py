@@ -29,7 +29,8 @@ MAX_ORDER_BYTES = 64 * 1024
 
 
 def post_order(governor: Governor, request: GatewayRequest) -> tuple[int, Any]:
-    """``POST /governance/halt-orders``: deliver one signed order (DSSE envelope)."""
+    """``POST /governance/halt-orders``: deliver one signed order (DSSE envelope); ``202`` when it
+    only counts towards a quorum still short of issuers."""
     body = request.body
     if len(body) > MAX_ORDER_BYTES:
         message = f"order larger than {MAX_ORDER_BYTES} bytes"
@@ -39,13 +40,15 @@ def post_order(governor: Governor, request: GatewayRequest) -> tuple[int, Any]:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         return 400, {"accepted": False, "reason": "malformed", "message": f"not JSON: {exc}"}
     try:
-        return 200, governor.receive_order(envelope, "api")
+        receipt = governor.receive_order(envelope, "api")
     except HaltOrderError as exc:
         return ORDER_STATUS.get(exc.reason, 400), {
             "accepted": False,
             "reason": exc.reason,
             "message": str(exc),
         }
+    # 202: counted towards a quorum that is not yet met; nothing was acted on (docs/gateway.md, Quorum).
+    return (202 if receipt.get("pending") else 200), receipt
 
 
 def get_state(governor: Governor, _request: GatewayRequest) -> tuple[int, Any]:

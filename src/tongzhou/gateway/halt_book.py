@@ -9,6 +9,7 @@ letting it serve while an order may be in force (fail safe).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections.abc import Callable, Mapping
@@ -18,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tongzhou.atomic_file import write_bytes_atomic
-from tongzhou.attest import EnvelopeError, verify_envelope
+from tongzhou.attest import EnvelopeError, verify_envelope_signatures
 from tongzhou.errors import InputError
 from tongzhou.gateway.halt_order import (
     PAYLOAD_TYPE,
@@ -29,8 +30,10 @@ from tongzhou.gateway.halt_order import (
     format_time,
     parse_payload,
 )
+from tongzhou.gateway.halt_quorum import PendingQuorum, QuorumBook
 from tongzhou.gateway.model_names import model_key
 from tongzhou.gateway.policy import GatewayPolicy
+from tongzhou.gateway.quorum_rule import QuorumRule
 
 CIRCUIT_BREAKER_KEY = "circuit-breaker"
 """``key_id`` recorded for halts raised by an early-warning rule rather than a signed order."""
@@ -46,15 +49,20 @@ class ActiveHalt:
     received_at: datetime
     source: str
     """Delivery channel: ``api``, ``url:<url>``, ``file:<path>``, ``taxii:<url>``, ``rule:<id>``."""
+    quorum: tuple[str, ...] = ()
+    """The issuers whose signatures met a quorum rule (empty: one signature sufficed)."""
 
     def to_json(self) -> dict[str, Any]:
         """JSON form (the state file and ``GET /governance/halt-state``)."""
-        return {
+        body = {
             "order": self.order.to_json(),
             "key_id": self.key_id,
             "received_at": format_time(self.received_at),
             "source": self.source,
         }
+        if self.quorum:
+            body["quorum"] = list(self.quorum)
+        return body
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> ActiveHalt:
@@ -64,6 +72,7 @@ class ActiveHalt:
             str(obj["key_id"]),
             datetime.fromisoformat(str(obj["received_at"]).replace("Z", "+00:00")),
             str(obj["source"]),
+            tuple(str(i) for i in obj.get("quorum", ())),
         )
 
     def in_force(self, now: datetime) -> bool:
@@ -82,10 +91,19 @@ class Receipt:
     """The new halt (PAUSE / TERMINATE)."""
     lifted: tuple[str, ...]
     """Order ids lifted (RESUME)."""
+    quorum: PendingQuorum | None = None
+    """The quorum set this order counted towards, when a quorum rule governs it."""
+    counted: tuple[str, ...] = ()
+    """The issuers this order newly counted towards that quorum."""
+
+    @property
+    def pending(self) -> bool:
+        """Whether the order waits for more issuers (accepted as a contribution, not acted on)."""
+        return self.quorum is not None and not self.quorum.complete
 
     def to_json(self) -> dict[str, Any]:
         """JSON answer of ``POST /governance/halt-orders``."""
-        return {
+        body: dict[str, Any] = {
             "accepted": True,
             "order_id": self.order.order_id,
             "action": self.order.action.value,
@@ -93,6 +111,29 @@ class Receipt:
             "key_id": self.key_id,
             "lifted": list(self.lifted),
         }
+        if self.quorum is not None:
+            body["pending"] = self.pending
+            body["quorum"] = {
+                "required": self.quorum.required,
+                "signed": len(self.quorum.issuers),
+                "issuers": list(self.quorum.issuers),
+                "counted": list(self.counted),
+                "first_order_id": self.quorum.order.order_id,
+                "window_ends": format_time(self.quorum.window_ends),
+            }
+        return body
+
+
+@dataclass(frozen=True)
+class _Verified:
+    """An order whose signatures, trust, time window and replay checks passed."""
+
+    order: HaltOrder
+    key_id: str
+    """The key that signed it as its issuer."""
+    signers: tuple[tuple[str, str], ...]
+    """``(issuer, key id)`` of every verified signature whose trust entry permits the order."""
+    payload_sha256: str
 
 
 HaltListener = Callable[[ActiveHalt], None]
@@ -109,6 +150,7 @@ class HaltBook:
         self._active: list[ActiveHalt] = []
         self._seen: dict[str, str] = {}  # nonce or "id:<order_id>" -> forget-after (RFC 3339)
         self._listeners: list[HaltListener] = []
+        self._quorum = QuorumBook()
         self._load()
 
     # ---- persistence -------------------------------------------------------------------------
@@ -119,6 +161,7 @@ class HaltBook:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             self._active = [ActiveHalt.from_json(a) for a in data["active"]]
             self._seen = {str(k): str(v) for k, v in data["seen"].items()}
+            self._quorum = QuorumBook(PendingQuorum.from_json(p) for p in data.get("pending", ()))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise InputError(
                 f"halt state file {self.path} is unreadable ({exc}); refusing to start while an order "
@@ -128,7 +171,12 @@ class HaltBook:
     def _save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         body = json.dumps(
-            {"version": 1, "active": [a.to_json() for a in self._active], "seen": self._seen},
+            {
+                "version": 1,
+                "active": [a.to_json() for a in self._active],
+                "seen": self._seen,
+                "pending": self._quorum.to_json(),
+            },
             ensure_ascii=False,
             indent=1,
         ).encode("utf-8")
@@ -175,6 +223,7 @@ class HaltBook:
         return {
             "halted": bool(active),
             "active": [a.to_json() for a in active],
+            "pending": [p.to_json() for p in self._quorum.pending(datetime.now(UTC))],
             "service": self.policy.service.model_dump(),
             "state_file": str(self.path),
         }
@@ -182,7 +231,10 @@ class HaltBook:
     # ---- verification ------------------------------------------------------------------------
     def verify(self, envelope: object, now: datetime | None = None) -> tuple[HaltOrder, str]:
         """Check signature, trust, time window and replay; return ``(order, key_id)`` or raise."""
-        moment = now or datetime.now(UTC)
+        checked = self._verified(envelope, now or datetime.now(UTC))
+        return checked.order, checked.key_id
+
+    def _verified(self, envelope: object, moment: datetime) -> _Verified:
         if not isinstance(envelope, Mapping):
             raise HaltOrderError("malformed", "a halt order must be a DSSE envelope (JSON object)")
         if "signatures" not in envelope or not envelope.get("signatures"):
@@ -191,7 +243,7 @@ class HaltBook:
             )
         keys = {kid: key for kid, (key, _entry) in self._trusted.items()}
         try:
-            payload, payload_type, kid = verify_envelope(envelope, keys)
+            payload, payload_type, kids = verify_envelope_signatures(envelope, keys)
         except EnvelopeError as exc:
             reason = {"unknown-key": "untrusted-key", "bad-signature": "bad-signature"}.get(
                 exc.reason, "malformed"
@@ -200,16 +252,22 @@ class HaltBook:
         if payload_type != PAYLOAD_TYPE:
             raise HaltOrderError("malformed", f"payloadType {payload_type!r} is not {PAYLOAD_TYPE!r}")
         order = parse_payload(payload)
-        entry = self._trusted[kid][1]
-        if order.issuer != entry.issuer:
+        # The order's issuer must have signed it; co-signatures by other trusted issuers count
+        # towards a quorum (each only for what its own trust entry permits).
+        own = [kid for kid in kids if self._trusted[kid][1].issuer == order.issuer]
+        if not own:
+            kid = kids[0]
             raise HaltOrderError(
                 "not-authorised",
-                f"order names issuer {order.issuer!r} but key {kid} belongs to {entry.issuer!r}",
+                f"order names issuer {order.issuer!r} but key {kid} belongs to "
+                f"{self._trusted[kid][1].issuer!r}",
             )
-        if not entry.permits(order.action, order.scope):
+        permitted = [kid for kid in own if self._trusted[kid][1].permits(order.action, order.scope)]
+        if not permitted:
+            kid = own[0]
             raise HaltOrderError(
                 "not-authorised",
-                f"key {kid} ({entry.issuer}) may not order {order.action.value} on {order.scope}",
+                f"key {kid} ({order.issuer}) may not order {order.action.value} on {order.scope}",
             )
         halt = self.policy.halt
         if order.expires_at is not None and order.expires_at <= moment:
@@ -225,41 +283,94 @@ class HaltBook:
             raise HaltOrderError(
                 "stale", f"order {order.order_id} was issued more than {halt.max_order_age_seconds:g} s ago"
             )
-        if order.nonce in self._seen or f"id:{order.order_id}" in self._seen:
+        digest = hashlib.sha256(payload).hexdigest()
+        seen = order.nonce in self._seen or f"id:{order.order_id}" in self._seen
+        if seen and not self._quorum.holds(order, digest, moment):
             raise HaltOrderError("replayed", f"order {order.order_id} (or its nonce) was received before")
-        return order, kid
+        signers = tuple(
+            (self._trusted[kid][1].issuer, kid)
+            for kid in kids
+            if self._trusted[kid][1].permits(order.action, order.scope)
+        )
+        return _Verified(order, permitted[0], signers, digest)
+
+    # ---- quorum ------------------------------------------------------------------------------
+    def _quorum_rule(self, order: HaltOrder, moment: datetime) -> QuorumRule | None:
+        """The strictest quorum rule governing ``order`` now, or None (one signature suffices)."""
+        lifted: frozenset[HaltAction] = frozenset()
+        if order.action is HaltAction.RESUME:
+            lifted = frozenset(
+                h.order.action for h in self._active if h.in_force(moment) and self._lifts(order, h)
+            )
+        rules = [r for r in self.policy.halt.quorum if r.governs(order.action, order.scope, lifted)]
+        return max(rules, key=lambda r: r.required, default=None)
+
+    def _eligible(self, rule: QuorumRule, order: HaltOrder) -> set[str]:
+        """The issuers whose signatures count under ``rule`` for ``order``: listed by the rule (or
+        every trusted issuer) and permitted by their trust entry to order it."""
+        entries = [entry for _key, entry in self._trusted.values()]
+        able = {e.issuer for e in entries if e.permits(order.action, order.scope)}
+        return able & set(rule.issuers) if rule.issuers else able
 
     # ---- applying ----------------------------------------------------------------------------
     def receive(self, envelope: object, source: str, now: datetime | None = None) -> Receipt:
-        """Verify and apply a signed order; persist before returning; raise :class:`HaltOrderError`."""
+        """Verify and apply a signed order; persist before returning; raise :class:`HaltOrderError`.
+
+        An order that a quorum rule governs is counted and kept pending until enough issuers have
+        signed; only then does the first order of its set take effect."""
         moment = now or datetime.now(UTC)
         with self._lock:
-            order, kid = self.verify(envelope, moment)
+            checked = self._verified(envelope, moment)
+            order, kid = checked.order, checked.key_id
             forget = format_time(order.issued_at + timedelta(seconds=self.policy.halt.max_order_age_seconds))
             # Forget a nonce only once its order is stale: at the forget-after moment itself the
             # order is not yet stale (``stale`` is strictly older), so it must still be remembered.
             self._seen = {k: v for k, v in self._seen.items() if v >= format_time(moment)}
             self._seen[order.nonce] = forget
             self._seen[f"id:{order.order_id}"] = forget
+            self._quorum.expire(moment)
+            quorum: PendingQuorum | None = None
+            counted: tuple[str, ...] = ()
+            rule = self._quorum_rule(order, moment)
+            if rule is not None:
+                quorum, counted = self._quorum.collect(
+                    order,
+                    kid,
+                    checked.payload_sha256,
+                    checked.signers,
+                    required=rule.required,
+                    eligible=self._eligible(rule, order),
+                    window=timedelta(seconds=rule.window_seconds),
+                    moment=moment,
+                    source=source,
+                )
+                if not quorum.complete:
+                    self._save()
+                    return Receipt(order, kid, None, (), quorum, counted)
+                order, kid = quorum.order, quorum.key_id
             halted: ActiveHalt | None = None
             lifted: tuple[str, ...] = ()
             if order.action is HaltAction.RESUME:
                 lifted = self._lift(order)
             else:
-                halted = ActiveHalt(order, kid, moment, source)
+                halted = ActiveHalt(order, kid, moment, source, quorum.issuers if quorum else ())
                 self._active.append(halted)
             self._active = [h for h in self._active if h.in_force(moment)]
             self._save()
         if halted is not None:
             self._notify(halted)
-        return Receipt(order, kid, halted, lifted)
+        return Receipt(order, kid, halted, lifted, quorum, counted)
+
+    @staticmethod
+    def _lifts(resume: HaltOrder, halt: ActiveHalt) -> bool:
+        named = not resume.lifts or halt.order.order_id in resume.lifts
+        return named and resume.scope.contains(halt.order.scope) and halt.order.issued_at <= resume.issued_at
 
     def _lift(self, resume: HaltOrder) -> tuple[str, ...]:
         lifted: list[str] = []
         kept: list[ActiveHalt] = []
         for halt in self._active:
-            named = not resume.lifts or halt.order.order_id in resume.lifts
-            if named and resume.scope.contains(halt.order.scope) and halt.order.issued_at <= resume.issued_at:
+            if self._lifts(resume, halt):
                 lifted.append(halt.order.order_id)
             else:
                 kept.append(halt)

@@ -20,6 +20,7 @@ from tongzhou.attest.keys import KeyError_, load_public_key_pem
 from tongzhou.errors import InputError
 from tongzhou.gateway.halt_order import HaltAction, HaltScope
 from tongzhou.gateway.model_names import model_key
+from tongzhou.gateway.quorum_rule import QuorumRule
 from tongzhou.home import tongzhou_home
 
 MIN_RETENTION_DAYS = 183
@@ -120,6 +121,26 @@ class HaltPolicy(_Strict):
     state_file: str | None = None
     """Where halt state persists (default ``$TONGZHOU_HOME/gateway/halt-state.json``)."""
     delivery: Delivery = Field(default_factory=Delivery)
+    quorum: list[QuorumRule] = Field(default_factory=list)
+    """Orders that take effect only once k of n trusted issuers sign (docs/gateway.md, "Quorum")."""
+
+    @model_validator(mode="after")
+    def _quorum_reachable(self) -> HaltPolicy:
+        # A rule that can never be met would make its action impossible: refuse the policy instead.
+        trusted = {entry.issuer for entry in self.trust}
+        for number, rule in enumerate(self.quorum, 1):
+            unknown = sorted(set(rule.issuers) - trusted)
+            if unknown:
+                raise ValueError(f"quorum rule {number} names issuers with no trust entry: {unknown}")
+            able = set(rule.issuers) or {
+                e.issuer for e in self.trust if set(e.actions) & set(rule.actions)
+            }
+            if rule.required > len(able):
+                raise ValueError(
+                    f"quorum rule {number} needs {rule.required} issuers but only {len(able)} trusted "
+                    f"issuer(s) may order {', '.join(a.value for a in rule.actions)}"
+                )
+        return self
 
 
 class AuditPolicy(_Strict):
