@@ -18,7 +18,9 @@ from typing import Any
 
 import aiohttp
 
+from tongzhou.gateway.audit_head_signer import AuditHeadSigner, load_head_key
 from tongzhou.gateway.audit_log import AuditLog
+from tongzhou.gateway.audit_record import DEFAULT_WORKER
 from tongzhou.gateway.early_warning import EarlyWarning
 from tongzhou.gateway.energy_periods import EnergyPeriods
 from tongzhou.gateway.halt_book import ActiveHalt, HaltBook
@@ -35,14 +37,25 @@ def digest(data: bytes) -> str:
 class Governor:
     """The governance state of one gateway in front of ``upstream`` (its …/v1 base URL)."""
 
-    def __init__(self, upstream: str, policy: GatewayPolicy) -> None:
+    def __init__(self, upstream: str, policy: GatewayPolicy, *, worker: str = DEFAULT_WORKER) -> None:
         self.upstream = upstream
         """The governed upstream, as the audit's start record and ``/governance/health`` name it."""
         self.policy = policy
         self.book = HaltBook(policy)  # reads the halt state: a bad file stops the start here
         self.audit = AuditLog(
-            policy.audit_dir(), retention_days=policy.audit.retention_days, fsync=policy.audit.fsync
+            policy.audit_dir(),
+            worker=worker,
+            retention_days=policy.audit.retention_days,
+            fsync=policy.audit.fsync,
         )
+        self.heads: AuditHeadSigner | None = None
+        """Signs the audit heads over every worker's chain (None: switched off in the policy)."""
+        if policy.audit.head_key:
+            try:
+                self.heads = AuditHeadSigner(self.audit, load_head_key(policy.audit.head_key))
+            except Exception:
+                self.audit.close()  # a gateway that cannot sign does not start, and frees its log
+                raise
         self.warnings = EarlyWarning(policy.early_warning, self.book, self.audit)
         self.energy = EnergyPeriods(self.audit, policy.energy_period_seconds or 0)
         self.in_flight: set[InFlight] = set()
@@ -73,6 +86,9 @@ class Governor:
                 "halted": [h.order.order_id for h in self.book.active()],
             },
         )
+        if self.heads is not None:
+            self.heads.sign()  # anchors what an earlier run left unanchored, and this start
+            self._background.append(asyncio.create_task(self._sign_heads(self.heads)))
 
     async def close(self) -> None:
         """Stop background work, audit the stop and release the log."""
@@ -84,7 +100,21 @@ class Governor:
         if self.session is not None:
             await self.session.close()
         self.audit.append("gateway-stop", {})
+        if self.heads is not None:
+            with contextlib.suppress(OSError):  # a full disk must not keep the log locked
+                self.heads.sign()
         self.audit.close()
+
+    async def _sign_heads(self, heads: AuditHeadSigner) -> None:
+        interval = self.policy.audit.head_interval_seconds
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                # Several workers share the directory: whoever signed less than half a period ago
+                # spares the others a head of their own.
+                heads.sign(min_interval=interval / 2)
+            except OSError as exc:  # a full disk: try again next period, and say so in the chain
+                self.audit.append("audit-head-failed", {"error": str(exc)[:500]})
 
     async def _energy_periods(self) -> None:
         while True:
