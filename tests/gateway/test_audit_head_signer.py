@@ -120,3 +120,11 @@ def test_a_gateway_signs_a_head_when_it_starts_and_when_it_stops(
     result = verify_audit_log(tmp_path / "audit", {key_id(public): public})
     assert result.ok, result.problems
     assert result.signed_heads == 2 and result.unanchored == []  # the stop record is covered too
+
+
+def test_workers_starting_together_share_one_default_audit_key(tongzhou_home: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        keys = list(pool.map(lambda _i: load_head_key("gateway-audit"), range(4)))
+    assert len({key_id(k.public_key()) for k in keys}) == 1

@@ -51,7 +51,7 @@ def test_label_for_hash_equals_make_label() -> None:
 def test_openssl_gives_the_same_bytes_without_pynacl(monkeypatch: pytest.MonkeyPatch) -> None:
     key = Ed25519PrivateKey.generate()
     with_sodium = TextLabelSigner(key, PRODUCER).label("text", "id-1")
-    monkeypatch.setitem(sys.modules, "nacl.signing", None)  # import now raises ImportError
+    monkeypatch.setitem(sys.modules, "nacl.bindings", None)  # import now raises ImportError
     assert TextLabelSigner(key, PRODUCER).label("text", "id-1") == with_sodium
 
 

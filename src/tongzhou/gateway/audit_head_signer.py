@@ -24,7 +24,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tongzhou.attest import KeyRing
+from tongzhou.attest import KeyRing, SigningKeyError
 from tongzhou.attest.workflow import private_key
 from tongzhou.gateway.audit_head import AuditHeadError, ChainTip, SignedHead, read_head, sign_head
 from tongzhou.gateway.audit_log import AuditLog
@@ -42,8 +42,15 @@ def load_head_key(name: str, ring: KeyRing | None = None) -> Ed25519PrivateKey:
     ``$TONGZHOU_KEY_PASSPHRASE``); the default key is created when missing, another must exist
     (InputError saying how to create it)."""
     ring = ring or KeyRing()
-    if name == DEFAULT_HEAD_KEY and not (ring.directory / f"{name}.pub").exists():
-        ring.generate(name)
+    public = ring.directory / f"{name}.pub"
+    if name == DEFAULT_HEAD_KEY and not public.exists():
+        try:
+            ring.generate(name)
+        except SigningKeyError:  # another worker starting beside this one made it first
+            for _wait in range(100):  # its public half follows the private one within moments
+                if public.exists():
+                    break
+                time.sleep(0.01)
     return private_key(ring, name)
 
 
