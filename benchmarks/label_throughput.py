@@ -6,9 +6,10 @@ with --responses, the cost of labels on gateway responses, ours vs the previous 
 
 --responses: CPU per labelled completion in process, stage by stage (the previous labeller, kept
 callable below as the anchor; canonical templates with OpenSSL; with libsodium), then three gateways
-on one stub upstream — labels off, labels on, labels on through the previous labeller — measured
-in turn, round after round: p50 at concurrency 1 and the proxy's CPU per request (/proc), and what
-labels add to each over labels off. Goal (issue 23): added p50 with labels on <= 0.15 ms.
+on one stub upstream — labels off, labels on, labels on through the previous labeller — sent one
+request at a time, the three in turn request by request (so other load on a shared machine hits
+all three alike): p50 at concurrency 1 and each proxy's CPU per request (/proc), and what labels
+add to each over labels off. Goal (issue 23): added p50 with labels on <= 0.15 ms.
 
 Files: N PNG + N JPEG images (size x size), generated once into --work (default a temp dir) by
 Pillow: a gradient with mild noise, so they compress like photographs rather than like a flat fill.
@@ -312,16 +313,19 @@ class LegacyResponseLabeller:
         return json.dumps(labels[0], separators=(",", ":"))
 
 
-def cpu_us_per_call(call: Any, n: int, repeat: int) -> float:
-    """Process CPU time per call (µs), the best of ``repeat`` batches of ``n`` (least disturbed)."""
-    call()
-    best = float("inf")
+def cpu_us_per_call(calls: dict[str, Any], n: int, repeat: int) -> dict[str, float]:
+    """Process CPU time per call (µs) of each of ``calls``: the best of ``repeat`` batches of ``n``,
+    the calls taken in turn batch by batch (so other load on the machine hits them alike)."""
+    best = dict.fromkeys(calls, float("inf"))
+    for call in calls.values():
+        call()
     for _ in range(repeat):
-        started = time.process_time()
-        for _ in range(n):
-            call()
-        best = min(best, time.process_time() - started)
-    return best / n * 1e6
+        for name, call in calls.items():
+            started = time.process_time()
+            for _ in range(n):
+                call()
+            best[name] = min(best[name], time.process_time() - started)
+    return {name: seconds / n * 1e6 for name, seconds in best.items()}
 
 
 def response_stages(n: int, repeat: int) -> dict[str, float]:
@@ -359,21 +363,24 @@ def response_stages(n: int, repeat: int) -> dict[str, float]:
     label = AigcLabel("1", policy.producer, "chatcmpl-bench", "", policy.producer, "chatcmpl-bench", "")
     signer = TextLabelSigner(key, policy.producer)
     digest = "sha256:" + "0" * 64
-    off = cpu_us_per_call(unlabelled, n, repeat)
-    return {
-        "labels_off": off,
-        "old": cpu_us_per_call(labelled(old), n, repeat) - off,
-        "templates_openssl": cpu_us_per_call(labelled(openssl), n, repeat) - off,
-        "templates_libsodium": cpu_us_per_call(labelled(new), n, repeat) - off,
-        "sign_openssl": cpu_us_per_call(lambda: key.sign(b"x" * 330), n, repeat),
-        "sign_libsodium": cpu_us_per_call(lambda: sodium(b"x" * 330), n, repeat),
-        "statement_rfc8785": cpu_us_per_call(
-            lambda: _statement(label, "producer", digest, "utf8-text-v1"), n, repeat
-        ),
-        "statement_template": cpu_us_per_call(
-            lambda: "".join((signer._producer_statement[0], digest, signer._producer_statement[1])), n, repeat
-        ),
-    }
+    head, tail = signer._producer_statement[0], signer._producer_statement[1]
+    measured = cpu_us_per_call(
+        {
+            "labels_off": unlabelled,
+            "old": labelled(old),
+            "templates_openssl": labelled(openssl),
+            "templates_libsodium": labelled(new),
+            "sign_openssl": lambda: key.sign(b"x" * 330),
+            "sign_libsodium": lambda: sodium(b"x" * 330),
+            "statement_rfc8785": lambda: _statement(label, "producer", digest, "utf8-text-v1"),
+            "statement_template": lambda: "".join((head, digest, tail)),
+        },
+        n,
+        repeat,
+    )
+    for name in ("old", "templates_openssl", "templates_libsodium"):
+        measured[name] -= measured["labels_off"]
+    return measured
 
 
 def serve_legacy_gateway(upstream: str, policy_path: Path, port: int) -> None:
@@ -414,24 +421,33 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _sequential_ms(url: str, n: int) -> list[float]:
-    """Latencies (ms) of ``n`` chat completions one after another on one keep-alive connection."""
+def _interleaved_ms(urls: list[str], n: int) -> list[list[float]]:
+    """Latencies (ms) of ``n`` chat completions to each of ``urls``, one request at a time, taking
+    the URLs in turn request by request (one keep-alive connection each): on a shared machine a
+    burst of other load then hits every configuration alike, not whichever was being measured."""
     import asyncio
 
     import aiohttp
 
     body = json.dumps({"model": "stub-model", "messages": [{"role": "user", "content": "Say hello."}]})
 
-    async def run() -> list[float]:
-        out: list[float] = []
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1)) as session:
+    async def run() -> list[list[float]]:
+        out: list[list[float]] = [[] for _ in urls]
+        sessions = [aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1)) for _ in urls]
+        try:
             for i in range(n + 50):
-                started = time.perf_counter()
-                async with session.post(url, data=body, headers={"Content-Type": "application/json"}) as r:
-                    await r.read()
-                    assert r.status == 200, r.status
-                if i >= 50:  # warm-up excluded
-                    out.append((time.perf_counter() - started) * 1000)
+                for slot, (session, url) in enumerate(zip(sessions, urls, strict=True)):
+                    started = time.perf_counter()
+                    async with session.post(
+                        url, data=body, headers={"Content-Type": "application/json"}
+                    ) as r:
+                        await r.read()
+                        assert r.status == 200, r.status
+                    if i >= 50:  # warm-up excluded
+                        out[slot].append((time.perf_counter() - started) * 1000)
+        finally:
+            for session in sessions:
+                await session.close()
         return out
 
     return asyncio.run(run())
@@ -494,13 +510,14 @@ def gateway_response_labels(requests: int, rounds: int, work: Path) -> dict[str,
             _wait(f"http://127.0.0.1:{port}/governance/health", proc)
             targets[name] = (f"http://127.0.0.1:{port}/v1/chat/completions", proc.pid)
         runs: dict[str, list[dict[str, float]]] = {name: [] for name in targets}
+        urls = [url for url, _pid in targets.values()]
         for number in range(rounds):
             print(f"  round {number + 1}/{rounds}", file=sys.stderr, flush=True)
-            for name, (url, pid) in targets.items():  # in turn, round after round
-                before = _cpu_seconds(pid)
-                latencies = _sequential_ms(url, requests)
-                cpu = (_cpu_seconds(pid) - before) / (requests + 50) * 1e6
-                runs[name].append({"p50_ms": statistics.median(latencies), "cpu_us": cpu})
+            before = {name: _cpu_seconds(pid) for name, (_url, pid) in targets.items()}
+            latencies = _interleaved_ms(urls, requests)
+            for (name, (_url, pid)), measured in zip(targets.items(), latencies, strict=True):
+                cpu = (_cpu_seconds(pid) - before[name]) / (requests + 50) * 1e6
+                runs[name].append({"p50_ms": statistics.median(measured), "cpu_us": cpu})
     finally:
         for proc in reversed(procs):
             proc.terminate()
@@ -518,8 +535,11 @@ def main_responses(args: argparse.Namespace) -> None:
         f"load average {load[0]:.2f} before the run",
         flush=True,
     )
-    stages = response_stages(args.calls, args.repeat)
-    print(f"\nIn process: CPU per labelled completion over labels off (best of {args.repeat} x {args.calls})")
+    stages = response_stages(args.calls, max(args.repeat, 7))
+    print(
+        f"\nIn process: CPU per labelled completion over labels off (best of {max(args.repeat, 7)} "
+        f"batches of {args.calls}, the stages in turn)"
+    )
     old = stages["old"]
     for name, label in (
         ("old", "previous: label_text / make_label (anchor)"),
@@ -536,7 +556,7 @@ def main_responses(args: argparse.Namespace) -> None:
     off = results["labels off"]
     print(
         f"\nThrough the gateway (stub upstream, c=1, medians of {args.rounds} rounds x {args.requests} "
-        "requests, configurations in turn)"
+        "requests to each, the three gateways taken in turn request by request)"
     )
     print(f"  {'configuration':30} {'p50':>9} {'added p50':>10} {'proxy CPU/req':>14} {'added CPU':>10}")
     for name, r in results.items():
