@@ -128,3 +128,25 @@ def test_workers_starting_together_share_one_default_audit_key(tongzhou_home: Pa
     with ThreadPoolExecutor(4) as pool:
         keys = list(pool.map(lambda _i: load_head_key("gateway-audit"), range(4)))
     assert len({key_id(k.public_key()) for k in keys}) == 1
+
+
+def test_a_running_gateway_signs_a_head_each_period_the_log_moved(
+    tmp_path: Path, stub_upstream: str, issuers: object
+) -> None:
+    import time
+
+    audit = tmp_path / "audit"
+    policy = load_policy(write_policy(tmp_path, f"audit: {{dir: {audit}, head_interval_seconds: 0.2}}"))
+    with GatewayThread(stub_upstream, policy) as gateway:
+        url = f"{gateway.base_url}/v1/chat/completions"
+        assert httpx.post(url, json={"model": "stub-model", "messages": []}, timeout=10).status_code == 200
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and len((audit / HEADS_FILE).read_bytes().splitlines()) < 2:
+            time.sleep(0.05)
+        periodic = read_head(last_head_line(audit / HEADS_FILE) or b"", None)
+        assert periodic.seq == 2 and periodic.tip("main") is not None  # the request's records
+        time.sleep(0.5)  # idle periods: nothing moved, no more heads
+        assert len((audit / HEADS_FILE).read_bytes().splitlines()) == 2
+    public = KeyRing().public_key("gateway-audit")
+    result = verify_audit_log(audit, {key_id(public): public})
+    assert result.ok and result.signed_heads == 3 and result.unanchored == []

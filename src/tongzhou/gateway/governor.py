@@ -18,6 +18,7 @@ from typing import Any
 
 import aiohttp
 
+from tongzhou.gateway.audit_head import SignedHead
 from tongzhou.gateway.audit_head_signer import AuditHeadSigner, load_head_key
 from tongzhou.gateway.audit_log import AuditLog
 from tongzhou.gateway.audit_record import DEFAULT_WORKER
@@ -64,6 +65,7 @@ class Governor:
         """For the side channels (order URLs, alert webhooks); the upstream has its own pool."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._background: list[asyncio.Task[None]] = []
+        self._signing: asyncio.Future[SignedHead | None] | None = None
         self._full_content = policy.audit.content == "full"
         self.book.add_listener(self._on_halt)
 
@@ -97,6 +99,9 @@ class Governor:
         for task in self._background:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        if self._signing is not None:
+            with contextlib.suppress(Exception):
+                await self._signing  # a head being signed in its thread is finished, not cut off
         if self.session is not None:
             await self.session.close()
         self.audit.append("gateway-stop", {})
@@ -111,8 +116,12 @@ class Governor:
             await asyncio.sleep(interval)
             try:
                 # Several workers share the directory: whoever signed less than half a period ago
-                # spares the others a head of their own.
-                heads.sign(min_interval=interval / 2)
+                # spares the others a head of their own. In a thread: the file reads, the lock
+                # and the signature (0.85 ms at p50 with 4 workers, tens at p99 on a busy disk)
+                # stay off the event loop; the audit log takes appends from any thread.
+                signing = asyncio.ensure_future(asyncio.to_thread(heads.sign, min_interval=interval / 2))
+                self._signing = signing
+                await asyncio.shield(signing)  # cancelled at close: the signing itself finishes
             except OSError as exc:  # a full disk: try again next period, and say so in the chain
                 self.audit.append("audit-head-failed", {"error": str(exc)[:500]})
 
