@@ -199,12 +199,13 @@ def verify(
     deleted, reordered or truncated record, missing worker log, and missing or forged head.
     核验审计日志哈希链与签名链头。
     """
+    from tongzhou.gateway.audit_head_signer import DEFAULT_HEAD_KEY
     from tongzhou.gateway.audit_verify import verify_audit_log
     from tongzhou.gateway.policy import load_policy
 
     loaded = load_policy(policy) if directory is None or policy is not None else None
     target = directory or (loaded.audit_dir() if loaded else Path("."))
-    trusted = _audit_keys(public_keys, loaded.audit.head_key if loaded else "gateway-audit")
+    trusted = _audit_keys(public_keys, loaded.audit.head_key if loaded else DEFAULT_HEAD_KEY)
     result = verify_audit_log(target, trusted)
     if result.signed_heads and trusted is None:
         raise InputError(
