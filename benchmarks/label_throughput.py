@@ -1,6 +1,15 @@
-"""Implicit-label throughput: Tongzhou (with the binding) vs exiftool and c2pa-python, same files, one run.
+"""Implicit-label throughput: Tongzhou (with the binding) vs exiftool and c2pa-python, same files, one run;
+with --responses, the cost of labels on gateway responses, ours vs the previous implementation.
 
     .venv/bin/python benchmarks/label_throughput.py [--n 200] [--size 1024] [--workers 2] [--json FILE]
+    .venv/bin/python benchmarks/label_throughput.py --responses [--rounds 5] [--requests 1000]
+
+--responses: CPU per labelled completion in process, stage by stage (the previous labeller, kept
+callable below as the anchor; canonical templates with OpenSSL; with libsodium), then three gateways
+on one stub upstream — labels off, labels on, labels on through the previous labeller — sent one
+request at a time, the three in turn request by request (so other load on a shared machine hits
+all three alike): p50 at concurrency 1 and each proxy's CPU per request (/proc), and what labels
+add to each over labels off. Goal (issue 23): added p50 with labels on <= 0.15 ms.
 
 Files: N PNG + N JPEG images (size x size), generated once into --work (default a temp dir) by
 Pillow: a gradient with mild noise, so they compress like photographs rather than like a flat fill.
@@ -19,6 +28,7 @@ Goal (issue 5): >= exiftool batch -fast; >= 20x c2pa-python signing; verificatio
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
@@ -206,6 +216,367 @@ def bench_verify(files: list[Path], mime: str, passes: int = 3) -> tuple[float, 
     return ours, rate(len(batch), time.perf_counter() - start)
 
 
+# ---- labels on gateway responses (--responses) ---------------------------------------------------
+# The anchor is the previous implementation, kept here callable: ResponseLabeller as it was before
+# TextLabelSigner (commit 2455bd4), which bound each label through label_text / make_label (two
+# canonicalisations through the general RFC 8785 encoder, two OpenSSL signatures, the public key
+# re-derived from the private key per signature).
+
+CHAT_BODY = {
+    "id": "chatcmpl-bench",
+    "object": "chat.completion",
+    "model": "stub-model",
+    "choices": [
+        {
+            "index": 0,
+            "message": {"role": "assistant", "content": "Hello from the stub upstream."},
+            "finish_reason": "stop",
+        }
+    ],
+    "usage": {"prompt_tokens": 3, "completion_tokens": 7, "total_tokens": 10},
+}
+
+
+class LegacyResponseLabeller:
+    """The gateway's labeller before TextLabelSigner, verbatim in behaviour (the anchor)."""
+
+    def __init__(self, policy: Any) -> None:
+        from tongzhou.labels.keys import signing_key
+
+        self.policy = policy
+        self.enabled = policy.explicit or policy.implicit
+        self._key = None
+        if self.enabled:
+            self._key = signing_key(policy.signing_key) if policy.signing_key else signing_key()
+
+    def explicit_parts(self) -> tuple[str, str]:
+        if not self.policy.explicit:
+            return "", ""
+        from tongzhou.labels.explicit_text import add_explicit_text_label
+
+        marked = add_explicit_text_label("\0", self.policy.language, self.policy.position)
+        prefix, _, suffix = marked.partition("\0")
+        return prefix, suffix
+
+    def label(self, text: str, produce_id: str) -> tuple[str, str | None]:
+        from tongzhou.labels.text import TEXT_HASH_METHOD, label_text, make_label, text_content_hash
+
+        if self.policy.explicit:
+            result = label_text(
+                text,
+                self.policy.producer,
+                explicit=self.policy.position,
+                lang=self.policy.language,
+                produce_id=produce_id,
+                key=self._key,
+            )
+            return result.text, result.label_json if self.policy.implicit else None
+        if not self.policy.implicit:
+            return text, None
+        label = make_label(
+            self.policy.producer, text_content_hash(text), TEXT_HASH_METHOD, self._key, produce_id=produce_id
+        )
+        return text, label.to_json()
+
+    def implicit_for(self, delivered: str, produce_id: str) -> str | None:
+        from tongzhou.labels.text import TEXT_HASH_METHOD, make_label, text_content_hash
+
+        if not self.policy.implicit:
+            return None
+        return make_label(
+            self.policy.producer,
+            text_content_hash(delivered),
+            TEXT_HASH_METHOD,
+            self._key,
+            produce_id=produce_id,
+        ).to_json()
+
+    def label_completion(self, body: dict[str, Any], produce_id: str) -> str | None:
+        labels: list[Any] = []
+        for index, choice in enumerate(body.get("choices") or []):
+            if not isinstance(choice, dict):
+                continue
+            message = choice.get("message")
+            holder, key = (message, "content") if isinstance(message, dict) else (choice, "text")
+            text = holder.get(key)
+            if not isinstance(text, str):
+                continue
+            pid = produce_id if index == 0 else f"{produce_id}-{index}"
+            holder[key], label_json = self.label(text, pid)
+            if label_json:
+                labels.append(json.loads(label_json))
+        if not labels:
+            return None
+        body["AIGC"] = labels[0]
+        if len(labels) > 1:
+            body["AIGC_choices"] = labels
+        return json.dumps(labels[0], separators=(",", ":"))
+
+
+def cpu_us_per_call(calls: dict[str, Any], n: int, repeat: int) -> dict[str, float]:
+    """Process CPU time per call (µs) of each of ``calls``: the best of ``repeat`` batches of ``n``,
+    the calls taken in turn batch by batch (so other load on the machine hits them alike)."""
+    best = dict.fromkeys(calls, float("inf"))
+    for call in calls.values():
+        call()
+    for _ in range(repeat):
+        for name, call in calls.items():
+            started = time.process_time()
+            for _ in range(n):
+                call()
+            best[name] = min(best[name], time.process_time() - started)
+    return {name: seconds / n * 1e6 for name, seconds in best.items()}
+
+
+def response_stages(n: int, repeat: int) -> dict[str, float]:
+    """CPU per labelled completion (labelling + the answer's JSON re-encoding), stage by stage."""
+    import copy
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from tongzhou.gateway.policy import LabelPolicy
+    from tongzhou.gateway.response_labels import ResponseLabeller
+    from tongzhou.labels.binding import _statement
+    from tongzhou.labels.fields import AigcLabel
+    from tongzhou.labels.text_label_signer import TextLabelSigner, _signer
+
+    policy = LabelPolicy()
+    new, old = ResponseLabeller(policy), LegacyResponseLabeller(policy)
+    openssl = ResponseLabeller(policy)
+    assert openssl._signer is not None and old._key is not None
+    openssl._signer._sign = old._key.sign  # stage 1: templates and the kept key, OpenSSL signing
+
+    def labelled(labeller: Any) -> Any:
+        def call() -> None:
+            body = copy.deepcopy(CHAT_BODY)
+            labeller.label_completion(body, "chatcmpl-bench")
+            json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+        return call
+
+    def unlabelled() -> None:
+        body = copy.deepcopy(CHAT_BODY)
+        json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+    key = Ed25519PrivateKey.generate()
+    sodium = _signer(key)
+    label = AigcLabel("1", policy.producer, "chatcmpl-bench", "", policy.producer, "chatcmpl-bench", "")
+    signer = TextLabelSigner(key, policy.producer)
+    digest = "sha256:" + "0" * 64
+    head, tail = signer._producer_statement[0], signer._producer_statement[1]
+    measured = cpu_us_per_call(
+        {
+            "labels_off": unlabelled,
+            "old": labelled(old),
+            "templates_openssl": labelled(openssl),
+            "templates_libsodium": labelled(new),
+            "sign_openssl": lambda: key.sign(b"x" * 330),
+            "sign_libsodium": lambda: sodium(b"x" * 330),
+            "statement_rfc8785": lambda: _statement(label, "producer", digest, "utf8-text-v1"),
+            "statement_template": lambda: "".join((head, digest, tail)),
+        },
+        n,
+        repeat,
+    )
+    for name in ("old", "templates_openssl", "templates_libsodium"):
+        measured[name] -= measured["labels_off"]
+    return measured
+
+
+def serve_legacy_gateway(upstream: str, policy_path: Path, port: int) -> None:
+    """A gateway whose labeller is the previous implementation (the end-to-end anchor)."""
+    import tongzhou.gateway.app as gateway_app
+    from tongzhou.gateway.policy import load_policy
+    from tongzhou.gateway.server import serve
+
+    gateway_app.ResponseLabeller = LegacyResponseLabeller  # type: ignore[misc,assignment]
+    serve(upstream, load_policy(policy_path), "127.0.0.1", port, lambda _url: None)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait(url: str, proc: subprocess.Popen[bytes]) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited ({proc.returncode}) before {url} answered")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(url)
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _interleaved_ms(urls: list[str], n: int) -> list[list[float]]:
+    """Latencies (ms) of ``n`` chat completions to each of ``urls``, one request at a time, taking
+    the URLs in turn request by request (one keep-alive connection each): on a shared machine a
+    burst of other load then hits every configuration alike, not whichever was being measured."""
+    import asyncio
+
+    import aiohttp
+
+    body = json.dumps({"model": "stub-model", "messages": [{"role": "user", "content": "Say hello."}]})
+
+    async def run() -> list[list[float]]:
+        out: list[list[float]] = [[] for _ in urls]
+        sessions = [aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1)) for _ in urls]
+        try:
+            for i in range(n + 50):
+                for slot, (session, url) in enumerate(zip(sessions, urls, strict=True)):
+                    started = time.perf_counter()
+                    async with session.post(
+                        url, data=body, headers={"Content-Type": "application/json"}
+                    ) as r:
+                        await r.read()
+                        assert r.status == 200, r.status
+                    if i >= 50:  # warm-up excluded
+                        out[slot].append((time.perf_counter() - started) * 1000)
+        finally:
+            for session in sessions:
+                await session.close()
+        return out
+
+    return asyncio.run(run())
+
+
+def gateway_response_labels(requests: int, rounds: int, work: Path) -> dict[str, dict[str, float]]:
+    """p50 at c=1 and proxy CPU per request: labels off, labels on (ours), labels on (previous)."""
+    import statistics
+
+    py = sys.executable
+    stub_port = _free_port()
+    upstream = f"http://127.0.0.1:{stub_port}/v1"
+    env = {**os.environ, "TONGZHOU_HOME": str(work / "home")}
+    from tongzhou.attest import KeyRing
+
+    ring = KeyRing(work / "home" / "keys")
+    for name in ("labels", "gateway-audit"):  # made once here, not raced for by three gateways
+        if not (ring.directory / f"{name}.pub").exists():
+            ring.generate(name)
+    configs = {
+        "labels off": "labels: {explicit: false, implicit: false}",
+        "labels on (ours)": "labels: {explicit: true, implicit: true}",
+        "labels on (previous, anchor)": "labels: {explicit: true, implicit: true}",
+    }
+    procs: list[subprocess.Popen[bytes]] = []
+    targets: dict[str, tuple[str, int]] = {}
+    try:
+        procs.append(
+            subprocess.Popen(
+                [py, "-m", "tongzhou.gateway.stub_upstream", "--port", str(stub_port)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=env,
+            )
+        )
+        _wait(f"{upstream}/models", procs[0])
+        for number, (name, labels) in enumerate(configs.items()):
+            policy = work / f"gateway-{number}.yaml"
+            policy.write_text(
+                f"{labels}\naudit: {{dir: {work / f'audit-{number}'}}}\n"
+                f"halt: {{state_file: {work / f'halt-{number}.json'}}}\nenergy_period_seconds: null\n"
+            )
+            port = _free_port()
+            if "previous" in name:
+                cmd = [
+                    py,
+                    __file__,
+                    "--serve-legacy-gateway",
+                    str(policy),
+                    "--upstream",
+                    upstream,
+                    "--port",
+                    str(port),
+                ]
+            else:
+                cmd = [py, "-m", "tongzhou.cli.main", "gateway", "serve", "--upstream", upstream,
+                       "--policy", str(policy), "--port", str(port)]  # fmt: skip
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+            procs.append(proc)
+            _wait(f"http://127.0.0.1:{port}/governance/health", proc)
+            targets[name] = (f"http://127.0.0.1:{port}/v1/chat/completions", proc.pid)
+        runs: dict[str, list[dict[str, float]]] = {name: [] for name in targets}
+        urls = [url for url, _pid in targets.values()]
+        for number in range(rounds):
+            print(f"  round {number + 1}/{rounds}", file=sys.stderr, flush=True)
+            before = {name: _cpu_seconds(pid) for name, (_url, pid) in targets.items()}
+            latencies = _interleaved_ms(urls, requests)
+            for (name, (_url, pid)), measured in zip(targets.items(), latencies, strict=True):
+                cpu = (_cpu_seconds(pid) - before[name]) / (requests + 50) * 1e6
+                runs[name].append({"p50_ms": statistics.median(measured), "cpu_us": cpu})
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(10)
+    return {name: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for name, rs in runs.items()}
+
+
+def main_responses(args: argparse.Namespace) -> None:
+    work = Path(tempfile.mkdtemp(prefix="tongzhou-response-labels-"))
+    os.environ["TONGZHOU_HOME"] = str(work / "home")
+    load = os.getloadavg()
+    print(
+        f"GB 45438 labels on gateway responses; {os.cpu_count()} CPUs, "
+        f"load average {load[0]:.2f} before the run",
+        flush=True,
+    )
+    stages = response_stages(args.calls, max(args.repeat, 7))
+    print(
+        f"\nIn process: CPU per labelled completion over labels off (best of {max(args.repeat, 7)} "
+        f"batches of {args.calls}, the stages in turn)"
+    )
+    old = stages["old"]
+    for name, label in (
+        ("old", "previous: label_text / make_label (anchor)"),
+        ("templates_openssl", "canonical templates + kept key, OpenSSL"),
+        ("templates_libsodium", "+ libsodium signing (shipped)"),
+    ):
+        print(f"  {label:44} {stages[name]:7.1f} us   old/this {old / stages[name]:5.2f}x")
+    print(
+        f"  one Ed25519 signature: OpenSSL {stages['sign_openssl']:.1f} us, libsodium "
+        f"{stages['sign_libsodium']:.1f} us; one binding statement: RFC 8785 encoder "
+        f"{stages['statement_rfc8785']:.1f} us, template {stages['statement_template']:.2f} us"
+    )
+    results = gateway_response_labels(args.requests, args.rounds, work)
+    off = results["labels off"]
+    print(
+        f"\nThrough the gateway (stub upstream, c=1, medians of {args.rounds} rounds x {args.requests} "
+        "requests to each, the three gateways taken in turn request by request)"
+    )
+    print(f"  {'configuration':30} {'p50':>9} {'added p50':>10} {'proxy CPU/req':>14} {'added CPU':>10}")
+    for name, r in results.items():
+        print(
+            f"  {name:30} {r['p50_ms']:7.3f}ms {r['p50_ms'] - off['p50_ms']:+8.3f}ms "
+            f"{r['cpu_us']:12.0f}us {r['cpu_us'] - off['cpu_us']:+8.0f}us"
+        )
+    ours, prev = results["labels on (ours)"], results["labels on (previous, anchor)"]
+    added, added_prev = ours["p50_ms"] - off["p50_ms"], prev["p50_ms"] - off["p50_ms"]
+    cpu, cpu_prev = ours["cpu_us"] - off["cpu_us"], prev["cpu_us"] - off["cpu_us"]
+    print(
+        f"  added by labels, previous / ours: p50 {added_prev:.3f} / {added:.3f} ms "
+        f"({added_prev / added if added > 0 else float('inf'):.1f}x), CPU {cpu_prev:.0f} / {cpu:.0f} us "
+        f"({cpu_prev / cpu if cpu > 0 else float('inf'):.1f}x); goal: added p50 <= 0.15 ms"
+    )
+    if args.json:
+        args.json.write_text(json.dumps({"in_process_us": stages, "gateway": results}, indent=2))
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -220,7 +591,24 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=3, help="best of this many runs (not exiftool per file)"
     )
+    parser.add_argument(
+        "--responses",
+        action="store_true",
+        help="instead: labels on gateway responses, ours vs the previous implementation (no exiftool)",
+    )
+    parser.add_argument("--calls", type=int, default=2000, help="--responses: in-process calls per batch")
+    parser.add_argument("--requests", type=int, default=1000, help="--responses: requests per round")
+    parser.add_argument("--rounds", type=int, default=5, help="--responses: rounds (medians)")
+    parser.add_argument("--serve-legacy-gateway", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--upstream", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_legacy_gateway:
+        serve_legacy_gateway(args.upstream, args.serve_legacy_gateway, args.port)
+        return
+    if args.responses:
+        main_responses(args)
+        return
     if shutil.which("exiftool") is None:
         sys.exit("exiftool is needed (Debian libimage-exiftool-perl)")
     # tmpfs when there is one: both tools then pay the same memory-speed I/O, and the shared disk's

@@ -297,25 +297,82 @@ def verify(
         None, "--dir", help="Audit log directory (default: from the policy)."
     ),
     policy: Path | None = POLICY,
+    public_keys: list[Path] = typer.Option(
+        [],
+        "--public-key",
+        help="PEM of the gateway's audit key (repeatable, e.g. before and after a rotation); "
+        "default: the policy's audit.head_key from the key ring. Enough to verify offline.",
+    ),
 ) -> None:
-    """Verify the hash chain; exit 1 naming every edited, deleted, reordered or truncated record.
-    核验审计日志哈希链。
+    """Verify every worker's hash chain and the signed heads over them; exit 1 naming every edited,
+    deleted, reordered or truncated record, missing worker log, and missing or forged head.
+    核验审计日志哈希链与签名链头。
     """
-    from tongzhou.gateway.audit_log import verify_audit_log
+    from tongzhou.gateway.audit_head_signer import DEFAULT_HEAD_KEY
+    from tongzhou.gateway.audit_verify import verify_audit_log
     from tongzhou.gateway.policy import load_policy
 
-    target = directory or load_policy(policy).audit_dir()
-    result = verify_audit_log(target)
+    loaded = load_policy(policy) if directory is None or policy is not None else None
+    target = directory or (loaded.audit_dir() if loaded else Path("."))
+    trusted = _audit_keys(public_keys, loaded.audit.head_key if loaded else DEFAULT_HEAD_KEY)
+    result = verify_audit_log(target, trusted)
+    if result.signed_heads and trusted is None:
+        raise InputError(
+            f"{target} has signed heads but no public key was found to check them: give --public-key "
+            "FILE (the gateway's audit key, `tongzhou keys export gateway-audit`) "
+            "/ 请用 --public-key 指定审计公钥"
+        )
+    chains = ", ".join(f"{worker} {count}" for worker, count in result.chains.items()) or "none"
+    last = result.last_signed_head
+    anchored = (
+        f"{result.signed_heads} signed head(s), the last #{last.seq} at {last.time} by {last.key_id}"
+        if last
+        else "no signed heads"
+    )
+    for gap in result.unanchored:
+        after = f"after signed head {gap.after_head}" if gap.after_head else "no signed head yet"
+        console.print(
+            f"[yellow]not yet anchored[/]: worker {gap.worker} records {gap.first}..{gap.last} "
+            f"({gap.count}; {after}) / 尚未被签名链头覆盖",
+            highlight=False,
+        )
     if result.ok:
         console.print(
             f"[green]audit log intact[/]: {result.records} records in {target} "
-            f"(head {result.head[0] if result.head else '-'}) / 审计日志完整"
+            f"(head {result.head[0] if result.head else '-'}; chains: {chains}; {anchored}) / 审计日志完整",
+            highlight=False,
         )
         return
     for problem in result.problems:
         console.print(f"[red]{problem.kind}[/] at {problem.where}: {problem.message}", highlight=False)
     console.print(
         f"[bold red]audit log damaged[/]: {len(result.problems)} problem(s) in {result.records} records "
-        "/ 审计日志被篡改"
+        f"(chains: {chains}; {anchored}) / 审计日志被篡改",
+        highlight=False,
     )
     raise typer.Exit(1)
+
+
+def _audit_keys(files: list[Path], key_name: str | None) -> dict[str, Any] | None:
+    """key id → public key: from ``files`` (PEM) when given, else the ring's ``key_name`` if present."""
+    from tongzhou.attest import KeyRing, SigningKeyError, key_id
+    from tongzhou.attest.keys import load_public_key_pem
+
+    keys: dict[str, Any] = {}
+    for path in files:
+        try:
+            key = load_public_key_pem(path.read_bytes())
+        except OSError as exc:
+            raise InputError(f"cannot read --public-key {path}: {exc}") from exc
+        except SigningKeyError as exc:
+            raise InputError(f"--public-key {path}: {exc}") from exc
+        keys[key_id(key)] = key
+    if files:
+        return keys
+    if not key_name:
+        return None
+    try:
+        key = KeyRing().public_key(key_name)
+    except (SigningKeyError, OSError):
+        return None
+    return {key_id(key): key}

@@ -42,9 +42,11 @@ from tongzhou.atomic_file import write_text_atomic
 from tongzhou.attest import canonical_json
 from tongzhou.errors import InputError
 from tongzhou.gateway.audit_record import (
+    DEFAULT_WORKER,
     GENESIS,
     HEAD_BYTES,
     HEAD_MISMATCH,
+    chain_directory,
     read_head,
     record_hash,
     segments,
@@ -128,12 +130,30 @@ def _last_record(directory: Path) -> dict[str, Any] | None:
 
 
 class AuditLog:
-    """Appends records to the chain. One writer per directory (an exclusive lock enforces it)."""
+    """Appends records to one worker's chain in an audit directory. One writer per chain (an
+    exclusive lock enforces it); several workers share an audit directory, each with its own id."""
 
-    def __init__(self, directory: Path, *, retention_days: int = 183, fsync: bool = False) -> None:
-        self.directory = directory
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        worker: str = DEFAULT_WORKER,
+        retention_days: int = 183,
+        fsync: bool = False,
+    ) -> None:
+        try:
+            chain = chain_directory(directory, worker)
+        except ValueError as exc:
+            raise InputError(str(exc)) from exc
+        self.audit_dir = directory
+        """The audit directory (every worker's chain, the signed heads)."""
+        self.worker = worker
+        """This writer's worker id (``main`` for a gateway of one process)."""
+        self.directory = chain
+        """This worker's chain directory (the audit directory itself for ``main``)."""
         self.retention_days = retention_days
         self.fsync = fsync
+        directory = chain
         directory.mkdir(parents=True, exist_ok=True)
         self._lock_handle = (directory / ".lock").open("w")
         try:
@@ -141,8 +161,8 @@ class AuditLog:
         except BlockingIOError as exc:
             self._lock_handle.close()
             raise InputError(
-                f"another gateway is writing the audit log in {directory}; give each gateway "
-                "its own audit.dir"
+                f"another gateway process is writing worker {worker!r}'s audit chain in {directory}; give "
+                "each gateway its own audit.dir and each worker its own id"
             ) from exc
         last = _last_record(directory)
         self._seq = int(last["seq"]) if last else 0

@@ -1,32 +1,34 @@
-"""Verifying the audit log: every record's hash, sequence, link and stored bytes, and the head."""
+"""Verifying the audit log: every worker's chain (each record's hash, sequence, link and stored
+bytes, and the chain's ``head.json``), then the signed heads over all of them (:mod:`audit_head_verify`)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from tongzhou.errors import InputError
+from tongzhou.gateway.audit_head import SignedHead
+from tongzhou.gateway.audit_head_verify import ChainIndex, Unanchored, check_heads
 from tongzhou.gateway.audit_record import (
+    AUDIT_HEAD,
+    DEFAULT_WORKER,
     GENESIS,
     HEAD_MISMATCH,
+    WORKERS_DIR,
+    AuditProblem,
     read_head,
     record_hash,
     segments,
     stored_line,
+    worker_chains,
 )
 
-
-@dataclass
-class AuditProblem:
-    """One thing verification found wrong."""
-
-    kind: str
-    """``edited``, ``deleted``, ``reordered``, ``truncated``, ``damaged``, ``chain-broken``."""
-    where: str
-    """``segment:line``."""
-    message: str
+__all__ = ["AuditProblem", "AuditVerification", "Unanchored", "verify_audit_log"]
 
 
 @dataclass
@@ -34,24 +36,42 @@ class AuditVerification:
     """The result of :func:`verify_audit_log`."""
 
     records: int = 0
+    """Records read, every chain together."""
     problems: list[AuditProblem] = field(default_factory=list)
     head: tuple[int, str] | None = None
+    """``head.json`` of worker ``main``'s chain (the only chain of a gateway of one process)."""
+    chains: dict[str, int] = field(default_factory=dict)
+    """Worker id → records read in its chain."""
+    signed_heads: int = 0
+    """Signed heads that verified."""
+    last_signed_head: SignedHead | None = None
+    heads_authenticated: bool = False
+    """Whether the heads' signatures were checked against the audit key (a key was given)."""
+    unanchored: list[Unanchored] = field(default_factory=list)
+    """Records no signed head covers yet (written after the last one): not a problem, a notice."""
 
     @property
     def ok(self) -> bool:
-        """True when the chain is intact from the anchor (or genesis) to the head."""
+        """True when every chain is intact from its anchor (or genesis) to its head, and agrees with
+        every signed head."""
         return not self.problems
 
 
-def verify_audit_log(directory: Path) -> AuditVerification:
-    """Check every record's hash, sequence and link; classify what is wrong."""
-    result = AuditVerification()
-    if not directory.is_dir():
-        raise InputError(f"no audit log directory at {directory}")
+@dataclass
+class _ChainResult:
+    records: int = 0
+    problems: list[AuditProblem] = field(default_factory=list)
+    head: tuple[int, str] | None = None
+
+
+def _verify_chain(directory: Path, prefix: str, index: ChainIndex) -> _ChainResult:
+    """Check every record's hash, sequence and link in one chain; classify what is wrong; fill
+    ``index`` for the head checks. ``prefix`` goes before file names in ``where``."""
+    result = _ChainResult()
     rows: list[tuple[str, dict[str, Any]]] = []
     for segment in segments(directory):
         for number, raw in enumerate(segment.read_bytes().splitlines(), start=1):
-            where = f"{segment.name}:{number}"
+            where = f"{prefix}{segment.name}:{number}"
             if not raw.strip():
                 continue
             try:
@@ -88,10 +108,16 @@ def verify_audit_log(directory: Path) -> AuditVerification:
         json.loads(anchor_path.read_text()) if anchor_path.exists() else {"seq": 1, "prev": GENESIS}
     )
     expected_seq, expected_prev = int(anchor["seq"]), str(anchor["prev"])
+    index.first_seq = expected_seq
     all_seqs = {int(obj["seq"]) for _w, obj in rows}
+    index.last_seq = max(all_seqs, default=0)
     for where, obj in rows:
         result.records += 1
         seq = int(obj["seq"])
+        index.hashes[seq] = str(obj["hash"])
+        data = obj.get("data")
+        if obj.get("kind") == AUDIT_HEAD and isinstance(data, dict) and isinstance(data.get("head_seq"), int):
+            index.head_records.append((where, seq, data["head_seq"], str(data.get("head_digest"))))
         if record_hash(obj) != obj["hash"]:
             result.problems.append(
                 AuditProblem("edited", where, f"record {seq}: content does not match its hash")
@@ -136,18 +162,18 @@ def verify_audit_log(directory: Path) -> AuditVerification:
                     f"{found.get('log_seq')}: records were lost or removed before this record",
                 )
             )
-    head_path = directory / "head.json"
+    head_where = prefix + "head.json"
     head_damaged = False
     try:
         result.head = read_head(directory)
     except ValueError as exc:
         head_damaged = True
-        result.problems.append(AuditProblem("damaged", head_path.name, str(exc)))
+        result.problems.append(AuditProblem("damaged", head_where, str(exc)))
     if result.head is None and rows and not head_damaged:
         result.problems.append(
             AuditProblem(
                 "truncated",
-                head_path.name,
+                head_where,
                 "head.json is missing or empty, so a cut-off tail cannot be ruled out",
             )
         )
@@ -157,7 +183,7 @@ def verify_audit_log(directory: Path) -> AuditVerification:
             result.problems.append(
                 AuditProblem(
                     "truncated",
-                    head_path.name,
+                    head_where,
                     f"head names record {result.head[0]} but the log ends at {last_seq}",
                 )
             )
@@ -167,8 +193,38 @@ def verify_audit_log(directory: Path) -> AuditVerification:
                 result.problems.append(
                     AuditProblem(
                         "edited",
-                        head_path.name,
+                        head_where,
                         f"record {result.head[0]} differs from the hash head.json recorded",
                     )
                 )
+    return result
+
+
+def verify_audit_log(
+    directory: Path, trusted_keys: Mapping[str, Ed25519PublicKey] | None = None
+) -> AuditVerification:
+    """Verify every worker's chain in the audit directory and the signed heads over them.
+
+    ``trusted_keys`` (key id → public key: the gateway's audit key, offline from its PEM) checks the
+    heads' signatures; without it they are read but not authenticated (``heads_authenticated``
+    False), which an auditor must not accept as proof.
+    """
+    if not directory.is_dir():
+        raise InputError(f"no audit log directory at {directory}")
+    result = AuditVerification(heads_authenticated=trusted_keys is not None)
+    indexes: dict[str, ChainIndex] = {}
+    for worker, chain_dir in worker_chains(directory).items():
+        prefix = "" if worker == DEFAULT_WORKER else f"{WORKERS_DIR}/{worker}/"
+        index = indexes[worker] = ChainIndex(worker, 1, 0)
+        chain = _verify_chain(chain_dir, prefix, index)
+        result.records += chain.records
+        result.problems += chain.problems
+        result.chains[worker] = chain.records
+        if worker == DEFAULT_WORKER:
+            result.head = chain.head
+    heads = check_heads(directory, indexes, trusted_keys)
+    result.problems += heads.problems
+    result.signed_heads = heads.heads
+    result.last_signed_head = heads.last
+    result.unanchored = heads.unanchored
     return result

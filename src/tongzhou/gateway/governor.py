@@ -18,7 +18,10 @@ from typing import Any
 
 import aiohttp
 
+from tongzhou.gateway.audit_head import SignedHead
+from tongzhou.gateway.audit_head_signer import AuditHeadSigner, load_head_key
 from tongzhou.gateway.audit_log import AuditLog
+from tongzhou.gateway.audit_record import DEFAULT_WORKER
 from tongzhou.gateway.early_warning import EarlyWarning
 from tongzhou.gateway.energy_periods import EnergyPeriods
 from tongzhou.gateway.halt_book import ActiveHalt, HaltBook
@@ -35,14 +38,25 @@ def digest(data: bytes) -> str:
 class Governor:
     """The governance state of one gateway in front of ``upstream`` (its …/v1 base URL)."""
 
-    def __init__(self, upstream: str, policy: GatewayPolicy) -> None:
+    def __init__(self, upstream: str, policy: GatewayPolicy, *, worker: str = DEFAULT_WORKER) -> None:
         self.upstream = upstream
         """The governed upstream, as the audit's start record and ``/governance/health`` name it."""
         self.policy = policy
         self.book = HaltBook(policy)  # reads the halt state: a bad file stops the start here
         self.audit = AuditLog(
-            policy.audit_dir(), retention_days=policy.audit.retention_days, fsync=policy.audit.fsync
+            policy.audit_dir(),
+            worker=worker,
+            retention_days=policy.audit.retention_days,
+            fsync=policy.audit.fsync,
         )
+        self.heads: AuditHeadSigner | None = None
+        """Signs the audit heads over every worker's chain (None: switched off in the policy)."""
+        if policy.audit.head_key:
+            try:
+                self.heads = AuditHeadSigner(self.audit, load_head_key(policy.audit.head_key))
+            except Exception:
+                self.audit.close()  # a gateway that cannot sign does not start, and frees its log
+                raise
         self.warnings = EarlyWarning(policy.early_warning, self.book, self.audit)
         self.energy = EnergyPeriods(self.audit, policy.energy_period_seconds or 0)
         self.in_flight: set[InFlight] = set()
@@ -51,6 +65,7 @@ class Governor:
         """For the side channels (order URLs, alert webhooks); the upstream has its own pool."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._background: list[asyncio.Task[None]] = []
+        self._signing: asyncio.Future[SignedHead | None] | None = None
         self._full_content = policy.audit.content == "full"
         self.book.add_listener(self._on_halt)
 
@@ -73,6 +88,9 @@ class Governor:
                 "halted": [h.order.order_id for h in self.book.active()],
             },
         )
+        if self.heads is not None:
+            self.heads.sign()  # anchors what an earlier run left unanchored, and this start
+            self._background.append(asyncio.create_task(self._sign_heads(self.heads)))
 
     async def close(self) -> None:
         """Stop background work, audit the stop and release the log."""
@@ -81,10 +99,31 @@ class Governor:
         for task in self._background:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        if self._signing is not None:
+            with contextlib.suppress(Exception):
+                await self._signing  # a head being signed in its thread is finished, not cut off
         if self.session is not None:
             await self.session.close()
         self.audit.append("gateway-stop", {})
+        if self.heads is not None:
+            with contextlib.suppress(OSError):  # a full disk must not keep the log locked
+                self.heads.sign()
         self.audit.close()
+
+    async def _sign_heads(self, heads: AuditHeadSigner) -> None:
+        interval = self.policy.audit.head_interval_seconds
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                # Several workers share the directory: whoever signed less than half a period ago
+                # spares the others a head of their own. In a thread: the file reads, the lock
+                # and the signature (0.85 ms at p50 with 4 workers, tens at p99 on a busy disk)
+                # stay off the event loop; the audit log takes appends from any thread.
+                signing = asyncio.ensure_future(asyncio.to_thread(heads.sign, min_interval=interval / 2))
+                self._signing = signing
+                await asyncio.shield(signing)  # cancelled at close: the signing itself finishes
+            except OSError as exc:  # a full disk: try again next period, and say so in the chain
+                self.audit.append("audit-head-failed", {"error": str(exc)[:500]})
 
     async def _energy_periods(self) -> None:
         while True:

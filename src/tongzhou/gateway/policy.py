@@ -154,6 +154,12 @@ class AuditPolicy(_Strict):
     """``hash``: store SHA-256 digests of prompts and outputs instead of the text (personal data)."""
     fsync: bool = False
     """fsync after every record (slower; survives power loss, not only process crashes)."""
+    head_key: str | None = "gateway-audit"
+    """Key-ring name of the Ed25519 key that signs the audit heads (the default one is created on
+    first use); null: no signed heads (a tail cut with ``head.json`` rewritten goes unseen)."""
+    head_interval_seconds: float = Field(default=60, gt=0, le=86400)
+    """How often a signed head covers every worker's chain (records after the last head are
+    reported as not yet anchored)."""
 
 
 class LabelPolicy(_Strict):

@@ -38,7 +38,7 @@ SECURITY_DATA_VERSION = "1"
 
 Role = Literal["producer", "propagator"]
 
-_ROLE_FIELDS: dict[str, tuple[str, ...]] = {
+ROLE_FIELDS: dict[str, tuple[str, ...]] = {
     "producer": ("Label", "ContentProducer", "ProduceID"),
     "propagator": (
         "Label",
@@ -49,6 +49,7 @@ _ROLE_FIELDS: dict[str, tuple[str, ...]] = {
         "PropagateID",
     ),
 }
+"""The label fields each role's signature vouches for (besides type, version, role and content hash)."""
 
 
 def _b64(data: bytes) -> str:
@@ -127,7 +128,7 @@ def _statement(label: AigcLabel, role: Role, content_hash: str, method: str) -> 
             "Role": role,
             "ContentHash": content_hash,
             "Method": method,
-            "Fields": {name: values[name] for name in _ROLE_FIELDS[role]},
+            "Fields": {name: values[name] for name in ROLE_FIELDS[role]},
         }
     )
 
