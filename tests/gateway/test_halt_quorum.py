@@ -66,10 +66,10 @@ def test_one_signature_is_pending_and_never_acted_on(book: HaltBook, board: Boar
     answer = receipt.to_json()
     assert answer["pending"] is True
     assert answer["quorum"]["required"] == 2 and answer["quorum"]["issuers"] == ["regulator-a"]
-    pending = book.snapshot()["pending"]
+    pending = book.snapshot(T)["pending"]
     assert [p["order"]["order_id"] for p in pending] == [order.order_id]
     assert pending[0]["eligible"] == ["regulator-a", "regulator-b", "regulator-c"]
-    assert book.snapshot()["halted"] is False
+    assert book.snapshot(T)["halted"] is False
 
 
 def test_matching_orders_within_the_window_meet_the_quorum(book: HaltBook, board: Board) -> None:
@@ -81,14 +81,14 @@ def test_matching_orders_within_the_window_meet_the_quorum(book: HaltBook, board
     assert receipt.halted.order.order_id == first.order_id  # the first order of the set takes effect
     assert receipt.halted.quorum == ("regulator-a", "regulator-b")
     assert receipt.to_json()["quorum"]["counted"] == ["regulator-b"]
-    assert book.snapshot()["pending"] == []
+    assert book.snapshot(T)["pending"] == []
 
 
 def test_a_different_scope_is_a_different_decision(book: HaltBook, board: Board) -> None:
     book.receive(board.order("TERMINATE", "regulator-a", now=T).sign(board.a), "api", T)
     other = board.order("TERMINATE", "regulator-b", scope="model:stub-model", now=T)
     assert book.receive(other.sign(board.b), "api", T).pending
-    assert len(book.snapshot()["pending"]) == 2 and book.active(T) == []
+    assert len(book.snapshot(T)["pending"]) == 2 and book.active(T) == []
 
 
 def test_an_expired_window_resets_the_count(book: HaltBook, board: Board) -> None:
@@ -99,7 +99,7 @@ def test_an_expired_window_resets_the_count(book: HaltBook, board: Board) -> Non
     second = board.order("TERMINATE", "regulator-b", now=late)
     receipt = book.receive(second.sign(board.b), "api", late)
     assert receipt.pending and book.active(late) == []
-    (pending,) = book.snapshot()["pending"]
+    (pending,) = book.snapshot(late)["pending"]
     assert pending["order"]["order_id"] == second.order_id and pending["issuers"] == ["regulator-b"]
     # re-sending the old contribution cannot revive it
     with pytest.raises(HaltOrderError) as info:
@@ -117,7 +117,7 @@ def test_one_issuer_counts_once_however_often_it_signs(book: HaltBook, board: Bo
     again = board.order("TERMINATE", "regulator-a", now=T)  # a second order by the same issuer
     receipt = book.receive(again.sign(board.a), "api", T)
     assert receipt.pending and receipt.counted == ()
-    assert book.snapshot()["pending"][0]["issuers"] == ["regulator-a"] and book.active(T) == []
+    assert book.snapshot(T)["pending"][0]["issuers"] == ["regulator-a"] and book.active(T) == []
 
 
 def test_an_untrusted_signature_counts_zero(book: HaltBook, board: Board) -> None:
@@ -182,7 +182,7 @@ def test_pending_quorums_survive_a_restart(board: Board, tmp_path: Path) -> None
     envelope = order.sign(board.a)
     HaltBook(policy).receive(envelope, "api", T)
     restarted = HaltBook(policy)
-    assert restarted.snapshot()["pending"][0]["order"]["order_id"] == order.order_id
+    assert restarted.snapshot(T)["pending"][0]["order"]["order_id"] == order.order_id
     receipt = restarted.receive(add_signature(envelope, board.b), "api", T + timedelta(minutes=1))
     assert receipt.halted is not None
     assert HaltBook(policy).active(T + timedelta(minutes=2))[0].quorum == ("regulator-a", "regulator-b")
@@ -199,7 +199,7 @@ def test_the_order_must_be_signed_by_its_own_issuer(book: HaltBook, board: Board
     with pytest.raises(HaltOrderError) as info:
         book.receive(envelope, "api", T)
     assert info.value.reason == "not-authorised" and "regulator-a" in str(info.value)
-    assert book.snapshot()["pending"] == []
+    assert book.snapshot(T)["pending"] == []
 
 
 @pytest.mark.parametrize(

@@ -217,13 +217,14 @@ class HaltBook:
         moment = now or datetime.now(UTC)
         return [h for h in self._active if h.in_force(moment)]
 
-    def snapshot(self) -> dict[str, Any]:
-        """JSON view of the state (``GET /governance/halt-state``, ``gateway halt status``)."""
-        active = self.active()
+    def snapshot(self, now: datetime | None = None) -> dict[str, Any]:
+        """JSON view of the state (``GET /governance/halt-state``, ``gateway halt status``) at ``now``."""
+        moment = now or datetime.now(UTC)
+        active = self.active(moment)
         return {
             "halted": bool(active),
             "active": [a.to_json() for a in active],
-            "pending": [p.to_json() for p in self._quorum.pending(datetime.now(UTC))],
+            "pending": [p.to_json() for p in self._quorum.pending(moment)],
             "service": self.policy.service.model_dump(),
             "state_file": str(self.path),
         }
