@@ -15,7 +15,6 @@ from tongzhou.participation.provider_notices import (
     Art73Status,
     ProviderNotice,
     art73_status,
-    mark_read,
     notices_for,
 )
 from tongzhou.participation.publication import PUBLIC_COLLECTION, public_collection, publish_incident
@@ -49,7 +48,6 @@ __all__ = [
     "build_submission",
     "check_evidence",
     "harm_types",
-    "mark_read",
     "notices_for",
     "public_collection",
     "publish_incident",

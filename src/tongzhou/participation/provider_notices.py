@@ -21,7 +21,6 @@ from sqlalchemy import select
 
 from tongzhou.errors import InputError
 from tongzhou.participation._tables import NOTICES
-from tongzhou.participation.report_book import now_us
 from tongzhou.store import Store
 from tongzhou.threats.incidents import IncidentRecord, art73_draft, get_incident
 
@@ -151,16 +150,3 @@ def notices_for(
             )
         )
     return found
-
-
-def mark_read(store: Store, notice_ids: Iterable[int]) -> None:
-    """The provider has seen these notices."""
-    ids = list(notice_ids)
-    if not ids:
-        return
-    with store.transaction() as session:
-        session.execute(
-            NOTICES.update()
-            .where(NOTICES.c.id.in_(ids), NOTICES.c.read_us.is_(None))
-            .values(read_us=now_us())
-        )

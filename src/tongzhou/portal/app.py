@@ -30,6 +30,10 @@ from tongzhou.store import Store
 API_PREFIX = "/api/v1"
 STATIC_DIR = Path(__file__).parent / "static"
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+ANONYMOUS_POSTS = frozenset({f"{API_PREFIX}/reports"})
+"""API posts that act for nobody (an incident report from anyone): without a session cookie there is
+no ambient authority to forge, so a script needs no CSRF token; the proof-of-work check and the
+per-address limit guard them instead. With a session cookie the token is still required."""
 
 
 async def _guard(request: Request) -> None:
@@ -41,6 +45,8 @@ async def _guard(request: Request) -> None:
     # A request carrying only an API token is a machine's, not a browser's: nothing to forge.
     if viewer.by_token and COOKIE not in request.cookies:
         return
+    if request.url.path in ANONYMOUS_POSTS and COOKIE not in request.cookies:
+        return
     sent = request.headers.get(csrf.HEADER)
     if sent is None:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -49,11 +55,13 @@ async def _guard(request: Request) -> None:
 
             await read_limited(request, MAX_FORM_BYTES)
             sent = (await read_form(request)).get(csrf.FIELD)
-        elif content_type == "multipart/form-data":  # an upload form (a signed evaluation)
+        elif content_type == "multipart/form-data":  # an upload form (a signed evaluation, a report)
             from tongzhou.portal.evaluation_upload import MAX_EVALUATION_BYTES
+            from tongzhou.portal.report_upload import MAX_FILES, MAX_REPORT_BYTES
 
-            await read_limited(request, MAX_EVALUATION_BYTES)
-            field = (await request.form(max_files=2, max_fields=8)).get(csrf.FIELD)
+            # The largest any upload form may send; each route then applies its own limits.
+            await read_limited(request, max(MAX_EVALUATION_BYTES, MAX_REPORT_BYTES))
+            field = (await request.form(max_files=MAX_FILES + 1, max_fields=60)).get(csrf.FIELD)
             sent = field if isinstance(field, str) else None
     if not csrf.token_ok(ctx.key, viewer.csrf_basis, sent):
         raise PortalProblem(403, "The form has expired or did not come from this site; reload the page.")
@@ -124,6 +132,15 @@ def _include_workspace_routes(app: FastAPI) -> None:
     app.include_router(routes_workspace.api, prefix=API_PREFIX)
     app.include_router(routes_dashboards.api, prefix=API_PREFIX)
     app.include_router(routes_proof_of_work.router, prefix=API_PREFIX)
+    _include_participation_routes(app)
+
+
+def _include_participation_routes(app: FastAPI) -> None:
+    from tongzhou.portal import routes_moderation, routes_provider_incidents, routes_reports
+
+    for module in (routes_reports, routes_moderation, routes_provider_incidents):
+        app.include_router(module.pages)
+        app.include_router(module.api, prefix=API_PREFIX)
 
 
 def problem_response(request: Request, exc: PortalProblem) -> Response:
