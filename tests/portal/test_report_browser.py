@@ -27,7 +27,8 @@ TITLE = "CV screening tool rejects applicants over 50"
 
 
 def _public_report(page: Any, evidence: Path) -> str:
-    page.goto(f"{page.base}/report?system={PUBLIC_ID}")
+    page.goto(f"{page.base}/systems/{PUBLIC_ID}")
+    page.click("#report-incident")  # the system page leads to the form with the system picked
     assert page.locator("select[name=system_id]").input_value() == PUBLIC_ID
     page.fill("textarea[name=what_happened]", "Every applicant over 50 was rejected within a minute.")
     page.fill("input[name=occurred_on]", "2026-11-20")
