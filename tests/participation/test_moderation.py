@@ -100,3 +100,61 @@ def test_ask_then_reply_then_reject_with_a_reason(store: Store) -> None:
             decide()
         assert closed.value.status == 409
     assert len(book.get(report_id).history) == 4  # nothing was added by the refused decisions
+
+
+def test_accept_and_reject_at_once_one_stands_and_a_rejected_report_is_never_published(store: Store) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tongzhou.participation.publication import public_collection
+
+    register_examples(store)
+    report_id, _ = submit(store)
+
+    def decide(n: int) -> int:
+        try:
+            if n % 2:
+                Moderation(store).reject(report_id, f"reg{n}", "Not an AI system.")
+            else:
+                Moderation(store).accept(report_id, f"reg{n}", title=f"Accepted by reg{n}")
+        except ReportProblem as problem:
+            return problem.status
+        return 200
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = sorted(pool.map(decide, range(4)))
+    assert outcomes == [200, 409, 409, 409], outcomes
+    report = ReportBook(store).get(report_id)
+    assert len(report.history) == 2  # submitted + the one decision that stood
+    published = TaxiiRepository(store).count(public_collection(store))
+    if report.state is ReportState.accepted:
+        assert get_incident(store, report.incident_ids[0]).title == f"Accepted by {report.history[-1].actor}"
+        assert published == 2  # the incident and its ai-system
+    else:
+        assert report.state is ReportState.rejected and published == 0
+
+
+def test_a_failed_publication_undoes_the_acceptance_and_says_so(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tongzhou.participation.moderation as moderation_module
+
+    register_examples(store)
+    report_id, token = submit(store)
+
+    def refuse(*_: object) -> None:  # the TAXII store refusing, as a full disk or a lost connection would
+        raise OSError("disk full")
+
+    monkeypatch.setattr(moderation_module, "publish_incident", refuse)
+    with pytest.raises(OSError):
+        Moderation(store).accept(report_id, "reg", title="T")
+    report = ReportBook(store).get(report_id)
+    assert report.state is ReportState.received and report.incident_ids == []
+    assert [h.action.value for h in report.history] == ["submitted", "accept", "accept-failed"]
+    assert report.history[-1].text == "OSError: disk full"
+    assert ReportBook(store).by_token(token).reporter_view()["history"][-1]["text"] == ""
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(NOTICES)).scalar_one() == 0
+    monkeypatch.undo()
+    accepted, record = Moderation(store).accept(report_id, "reg", title="T")
+    assert accepted.state is ReportState.accepted and accepted.incident_ids == [record.id]
+    assert _published(store, record.id)

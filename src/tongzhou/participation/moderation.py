@@ -2,13 +2,17 @@
 recorded), ask the reporter for more, or reject with a reason. Every decision is a history entry
 with its author, time and words; nothing is deleted.
 
-Accepting records an :class:`~tongzhou.threats.incidents.IncidentRecord` (source ``public-report``,
-``source_ref`` the report's id, so its id is deterministic), publishes it as STIX in the public TAXII
-collection and, when the report names a registered system, leaves a notice for its provider. The
-record and its publication are written first and are idempotent (the same report gives the same
-incident id; TAXII stores an object version once); the state change, history entry, links and notice
-follow in one transaction that only succeeds while the report is still open. A failure between the
-two leaves the report open, and accepting it again completes it.
+Each decision is one transaction that changes the report only if it is still in the state the
+moderator's call read: of two moderators deciding the same report at once, one decision stands and
+the other is refused (409), whatever the order the database serialises them in.
+
+Accepting builds an :class:`~tongzhou.threats.incidents.IncidentRecord` (source ``public-report``,
+``source_ref`` the report's id, so its id is deterministic) and checks it before anything is written;
+then claims the report (state, history entry, link, provider notice: one transaction), and only then
+records the incident and publishes it as STIX in the public TAXII collection — so a report another
+moderator rejected in the meantime is never published. Should recording or publishing fail after the
+claim, the claim is undone in one transaction that says so in the history (``accept-failed``, with the
+error) and puts the report back in the state it was in; the moderator may accept it again.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from tongzhou.errors import InputError
 from tongzhou.participation._tables import DECISIONS, NOTICES, REPORT_INCIDENTS, REPORTS
 from tongzhou.participation.errors import ReportProblem
 from tongzhou.participation.publication import publish_incident
-from tongzhou.participation.report_book import OPEN_STATES, Action, Report, ReportBook, ReportState, now_us
+from tongzhou.participation.report_book import Action, Report, ReportBook, ReportState, now_us
 from tongzhou.participation.submission import MAX_TEXT_CHARS, clean_text
 from tongzhou.store import Store
 from tongzhou.threats.incidents import IncidentRecord, get_incident, save_incident
@@ -52,36 +56,30 @@ class Moderation:
         self.store = store
         self.book = ReportBook(store)
 
-    def _open(self, report_id: str) -> Report:
-        report = self.book.get(report_id)
-        if report.state not in OPEN_STATES and report.state is not ReportState.accepted:
-            raise ReportProblem(409, "This report was rejected; its decision stands.")
-        return report
-
     def _decide(
         self,
-        report_id: str,
+        report: Report,
         moderator: str,
         action: Action,
         text: str,
         *,
         new_state: ReportState,
-        incident_ids: list[str] = [],  # noqa: B006 (read only)
-        notify_system: str | None = None,
-        from_states: frozenset[ReportState] = OPEN_STATES,
+        incident_ids: list[str] | None = None,
     ) -> Report:
+        """Record one decision, only if the report is still in the state ``report`` was read in."""
+        incident_ids = incident_ids or []
         moment = now_us()
         with self.store.transaction() as session:
             changed = session.execute(
                 REPORTS.update()
-                .where(REPORTS.c.id == report_id, REPORTS.c.state.in_([s.value for s in from_states]))
+                .where(REPORTS.c.id == report.id, REPORTS.c.state == report.state.value)
                 .values(state=new_state.value, updated_us=moment)
             )
             if changed.rowcount != 1:  # type: ignore[attr-defined]
                 raise ReportProblem(409, "Another moderator decided this report first; reload it.")
             session.execute(
                 DECISIONS.insert().values(
-                    report_id=report_id,
+                    report_id=report.id,
                     action=action.value,
                     actor=moderator,
                     text=text,
@@ -91,53 +89,47 @@ class Moderation:
             )
             linked = set(
                 session.execute(
-                    select(REPORT_INCIDENTS.c.incident_id).where(REPORT_INCIDENTS.c.report_id == report_id)
+                    select(REPORT_INCIDENTS.c.incident_id).where(REPORT_INCIDENTS.c.report_id == report.id)
                 ).scalars()
             )
             new_links = [i for i in incident_ids if i not in linked]
             if new_links:
                 session.execute(
-                    REPORT_INCIDENTS.insert(), [{"report_id": report_id, "incident_id": i} for i in new_links]
+                    REPORT_INCIDENTS.insert(), [{"report_id": report.id, "incident_id": i} for i in new_links]
                 )
-            if notify_system and new_links:
+            if report.system_id and new_links:
                 session.execute(
                     NOTICES.insert(),
                     [
                         {
-                            "system_id": notify_system,
+                            "system_id": report.system_id,
                             "incident_id": i,
-                            "report_id": report_id,
+                            "report_id": report.id,
                             "created_us": moment,
                         }
                         for i in new_links
                     ],
                 )
-        return self.book.get(report_id)
+        return self.book.get(report.id)
 
-    def accept(
-        self,
-        report_id: str,
-        moderator: str,
-        *,
-        title: str,
-        seriousness: Seriousness = Seriousness(),
-        note: str = "",
-    ) -> tuple[Report, IncidentRecord]:
-        """Make the report a new incident, published in the public TAXII collection."""
-        report = self._open(report_id)
-        if report.state not in OPEN_STATES:
+    def _undecided(self, report_id: str) -> Report:
+        report = self.book.get(report_id)
+        if report.state is ReportState.rejected:
+            raise ReportProblem(409, "This report was rejected; its decision stands.")
+        if report.state is ReportState.accepted:
             raise ReportProblem(
                 409, "This report was already accepted; merge it into more incidents instead."
             )
-        title = clean_text(title, "title", MAX_TITLE_CHARS, required=True)
-        note = clean_text(note, "note", MAX_TEXT_CHARS, required=False)
+        return report
+
+    def _record(self, report: Report, title: str, seriousness: Seriousness) -> IncidentRecord:
         provider = None
         if report.system_id:
             from tongzhou.systems.registry import SystemRegistry
 
             provider = SystemRegistry(self.store).get(report.system_id).provider.name
         try:
-            record = IncidentRecord(
+            return IncidentRecord(
                 title=title,
                 description=report.what_happened,
                 harm_types=list(report.harm_types),
@@ -158,63 +150,87 @@ class Moderation:
             raise ReportProblem(
                 422, "The incident could not be recorded: {reason}", reason=str(exc)
             ) from None
-        save_incident(self.store, record)
-        publish_incident(self.store, record)
-        updated = self._decide(
-            report_id,
-            moderator,
-            Action.accept,
-            note,
-            new_state=ReportState.accepted,
-            incident_ids=[record.id],
-            notify_system=report.system_id,
+
+    def accept(
+        self,
+        report_id: str,
+        moderator: str,
+        *,
+        title: str,
+        seriousness: Seriousness = Seriousness(),
+        note: str = "",
+    ) -> tuple[Report, IncidentRecord]:
+        """Make the report a new incident, published in the public TAXII collection."""
+        report = self.book.get(report_id)
+        title = clean_text(title, "title", MAX_TITLE_CHARS, required=True)
+        note = clean_text(note, "note", MAX_TEXT_CHARS, required=False)
+        record = self._record(report, title, seriousness)
+        seen = self._undecided(report_id)
+        report = self._decide(
+            seen, moderator, Action.accept, note, new_state=ReportState.accepted, incident_ids=[record.id]
         )
-        return updated, record
+        try:
+            save_incident(self.store, record)
+            publish_incident(self.store, record)
+        except Exception as exc:
+            self._undo_accept(report, seen.state, record.id, f"{type(exc).__name__}: {exc}"[:500])
+            raise
+        return report, record
+
+    def _undo_accept(self, report: Report, back_to: ReportState, incident_id: str, error: str) -> None:
+        with self.store.transaction() as session:
+            session.execute(
+                REPORTS.update()
+                .where(REPORTS.c.id == report.id)
+                .values(state=back_to.value, updated_us=now_us())
+            )
+            for table in (REPORT_INCIDENTS, NOTICES):
+                session.execute(
+                    table.delete().where(table.c.report_id == report.id, table.c.incident_id == incident_id)
+                )
+            session.execute(
+                DECISIONS.insert().values(
+                    report_id=report.id,
+                    action=Action.accept_failed.value,
+                    actor="system",
+                    text=error,
+                    incident_ids_json=json.dumps([incident_id]),
+                    at_us=now_us(),
+                )
+            )
 
     def merge(self, report_id: str, moderator: str, incident_ids: list[str], *, note: str = "") -> Report:
         """Join the report to incidents already recorded (any number; an accepted report may join more)."""
-        self._open(report_id)
+        report = self.book.get(report_id)
+        if report.state is ReportState.rejected:
+            raise ReportProblem(409, "This report was rejected; its decision stands.")
         wanted = list(dict.fromkeys(i.strip() for i in incident_ids if i.strip()))
         if not wanted or len(wanted) > MAX_MERGE:
             raise ReportProblem(422, "Name from 1 to {count} incidents to merge into.", count=MAX_MERGE)
-        resolved = []
         for incident_id in wanted:
-            try:
-                record = get_incident(self.store, incident_id)
-            except InputError:
-                raise ReportProblem(422, "No incident {id} is recorded.", id=incident_id[:80]) from None
-            if record.id != incident_id:  # a prefix matched: a moderator names incidents in full
+            if not incident_exists(self.store, incident_id):
                 raise ReportProblem(422, "No incident {id} is recorded.", id=incident_id[:80])
-            resolved.append(record.id)
         note = clean_text(note, "note", MAX_TEXT_CHARS, required=False)
-        report = self.book.get(report_id)
         return self._decide(
-            report_id,
-            moderator,
-            Action.merge,
-            note,
-            new_state=ReportState.accepted,
-            incident_ids=resolved,
-            notify_system=report.system_id,
-            from_states=OPEN_STATES | {ReportState.accepted},
+            report, moderator, Action.merge, note, new_state=ReportState.accepted, incident_ids=wanted
         )
 
     def ask(self, report_id: str, moderator: str, question: str) -> Report:
         """Ask the reporter for more; they answer on the status page."""
-        report = self._open(report_id)
-        if report.state not in OPEN_STATES:
-            raise ReportProblem(
-                409, "This report was already accepted; merge it into more incidents instead."
-            )
+        report = self._undecided(report_id)
         question = clean_text(question, "question", MAX_TEXT_CHARS, required=True)
-        return self._decide(report_id, moderator, Action.ask, question, new_state=ReportState.needs_info)
+        return self._decide(report, moderator, Action.ask, question, new_state=ReportState.needs_info)
 
     def reject(self, report_id: str, moderator: str, reason: str) -> Report:
         """Refuse the report, with the reason the reporter will read."""
-        report = self._open(report_id)
-        if report.state not in OPEN_STATES:
-            raise ReportProblem(
-                409, "This report was already accepted; merge it into more incidents instead."
-            )
+        report = self._undecided(report_id)
         reason = clean_text(reason, "reason", MAX_TEXT_CHARS, required=True)
-        return self._decide(report_id, moderator, Action.reject, reason, new_state=ReportState.rejected)
+        return self._decide(report, moderator, Action.reject, reason, new_state=ReportState.rejected)
+
+
+def incident_exists(store: Store, incident_id: str) -> bool:
+    """Whether an incident with exactly this id is recorded."""
+    try:
+        return get_incident(store, incident_id).id == incident_id
+    except InputError:
+        return False

@@ -57,6 +57,8 @@ class Action(StrEnum):
     reject = "reject"
     reply = "reply"
     """The reporter added information."""
+    accept_failed = "accept-failed"
+    """Recording or publishing the accepted incident failed; the acceptance was undone (text: the error)."""
 
 
 def now_us() -> int:
@@ -146,7 +148,13 @@ class Report:
                 {"filename": e.filename, "media_type": e.media_type, "size": e.size} for e in self.evidence
             ],
             "submitted": self.submitted,
-            "history": [{k: v for k, v in d.to_dict().items() if k != "actor"} for d in self.history],
+            "history": [
+                {k: v for k, v in d.to_dict().items() if k != "actor"}
+                | (
+                    {"text": ""} if d.action is Action.accept_failed else {}
+                )  # an error is the site's business
+                for d in self.history
+            ],
             "incident_ids": self.incident_ids,
         }
 
