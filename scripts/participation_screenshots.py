@@ -72,7 +72,7 @@ def main() -> None:
                     "participation-moderation.png",
                     1250,
                 ),
-                (Role.provider, "/provider/incidents?as_of=2028-01-01", "participation-provider.png", 520),
+                (Role.provider, "/provider/incidents?as_of=2028-01-01", "participation-provider.png", 600),
             )
             for role, path, name, height in shots:
                 page.context.clear_cookies()
