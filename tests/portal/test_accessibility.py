@@ -120,8 +120,16 @@ def test_main_pages_have_no_serious_wcag_violation(live: str, furnished: Portal,
         "/dashboards",
         "/verify",
         f"/evaluations/{evaluation}",
+        "/report",
     ]
-    signed_in = [f"/systems/{PUBLIC_ID}/workspace", "/dashboards", "/register", "/account", "/"]
+    signed_in = [
+        f"/systems/{PUBLIC_ID}/workspace",
+        "/dashboards",
+        "/register",
+        "/account",
+        "/provider/incidents",
+        "/",
+    ]
     failures: list[str] = []
     checked: list[str] = []
     with chromium_page() as page:

@@ -91,8 +91,24 @@ def consultation(portal: Portal) -> str:
     return open_text_draft(portal.store, CONSULTATION_ID, with_comment=True)
 
 
+@pytest.fixture
+def report(portal: Portal) -> dict[str, str]:
+    """An incident report waiting for moderation, with one file: its id, status token and file id."""
+    from tests.portal.reporting import file_report
+
+    filed = file_report(portal, files=[("note.txt", b"what I saw", "text/plain")])
+    return {"{report_id}": filed.report_id, "{report_token}": filed.token, "{evidence_id}": filed.evidence_id}
+
+
 def _call(
-    portal: Portal, client: TestClient, role: Role, method: str, path: str, n: int, evaluation_id: str
+    portal: Portal,
+    client: TestClient,
+    role: Role,
+    method: str,
+    path: str,
+    n: int,
+    evaluation_id: str,
+    report: dict[str, str],
 ) -> int:
     concrete = (
         path.replace("{consultation_id}", CONSULTATION_ID)
@@ -102,6 +118,8 @@ def _call(
         .replace("{restricted_id}", RESTRICTED_ID)
         .replace("{path}", "css/portal.css")
     )
+    for placeholder, value in report.items():
+        concrete = concrete.replace(placeholder, value)
     if method == "GET":
         return client.get(concrete, follow_redirects=False).status_code
     if concrete in ("/login", "/logout"):
@@ -129,12 +147,12 @@ def _fresh_session(portal: Portal, role: Role) -> TestClient:
 
 @pytest.mark.parametrize("role", ROLES, ids=[r.value for r in ROLES])
 def test_every_route_as_every_role_answers_as_the_table_says(
-    portal: Portal, role: Role, evaluation_id: str
+    portal: Portal, role: Role, evaluation_id: str, report: dict[str, str]
 ) -> None:
     client = portal.logged_in(role)
     wrong = []
     for n, ((method, path), allowed) in enumerate(sorted(permission_table().items())):
-        status = _call(portal, client, role, method, path, n, evaluation_id)
+        status = _call(portal, client, role, method, path, n, evaluation_id, report)
         if allowed[role] == (status in REFUSED):
             wrong.append(f"{method} {path}: {status}, table says {'yes' if allowed[role] else 'no'}")
     assert not wrong, f"as {role.value}:\n" + "\n".join(wrong)

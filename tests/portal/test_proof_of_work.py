@@ -150,3 +150,20 @@ def test_the_browser_solver_agrees_with_python(portal: Portal, page: Any) -> Non
     context = portal.app.app.portal.state.portal
     context.proof_of_work.redeem(payload, "report")
     assert _refusal(context.proof_of_work, payload).status == 409
+
+
+def test_an_answer_sent_by_many_workers_at_once_passes_once(store: Store) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    payload = solve(_pow(store).issue("report"))
+
+    def redeem(_: int) -> int:
+        try:
+            _pow(store).redeem(payload, "report")
+        except PortalProblem as problem:
+            return problem.status
+        return 200
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = sorted(pool.map(redeem, range(6)))
+    assert outcomes == [200] + [409] * 5

@@ -59,6 +59,11 @@ COMMANDS: tuple[CommandEntry, ...] = (
         "Record AI incidents; draft EU AI Act Art. 73 reports. 事件报告。",
     ),
     CommandEntry(
+        "reports",
+        "tongzhou.cli.reports",
+        "Moderate public AI incident reports (accept, merge, ask, reject). 审核公众事件报告。",
+    ),
+    CommandEntry(
         "gateway",
         "tongzhou.cli.gateway",
         "Governance gateway: halt orders, early warning, audit log. 治理网关。",

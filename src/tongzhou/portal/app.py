@@ -32,6 +32,10 @@ API_PREFIX = "/api/v1"
 STATIC_DIR = Path(__file__).parent / "static"
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _ANONYMOUS_COMMENT = re.compile(f"{API_PREFIX}/consultations/[^/]+/comments")
+ANONYMOUS_POSTS = frozenset({f"{API_PREFIX}/reports"})
+"""API posts that act for nobody (an incident report from anyone): without a session cookie there is
+no ambient authority to forge, so a script needs no CSRF token; the proof-of-work check and the
+per-address limit guard them instead. With a session cookie the token is still required."""
 
 
 async def _guard(request: Request) -> None:
@@ -45,8 +49,12 @@ async def _guard(request: Request) -> None:
         return
     # An anonymous comment through the API (no session cookie, a JSON body) acts for nobody: with no
     # session there is no authority to forge, and another site's page cannot send application/json
-    # without a CORS preflight this service never grants. The proof of work guards it instead.
-    if COOKIE not in request.cookies and _ANONYMOUS_COMMENT.fullmatch(request.url.path) and _is_json(request):
+    # without a CORS preflight this service never grants. The proof of work guards it instead; the
+    # same holds for the anonymous posts listed in ANONYMOUS_POSTS (an incident report from anyone).
+    path = request.url.path
+    if COOKIE not in request.cookies and (
+        path in ANONYMOUS_POSTS or (_ANONYMOUS_COMMENT.fullmatch(path) and _is_json(request))
+    ):
         return
     sent = request.headers.get(csrf.HEADER)
     if sent is None:
@@ -56,12 +64,14 @@ async def _guard(request: Request) -> None:
 
             await read_limited(request, MAX_FORM_BYTES)
             sent = (await read_form(request)).get(csrf.FIELD)
-        elif content_type == "multipart/form-data":  # an upload form (a signed evaluation, a draft)
+        elif content_type == "multipart/form-data":  # an upload form (a signed evaluation, a draft, a report)
             from tongzhou.portal.evaluation_upload import MAX_EVALUATION_BYTES
+            from tongzhou.portal.report_upload import MAX_FILES, MAX_REPORT_BYTES
 
-            await read_limited(request, MAX_EVALUATION_BYTES)
-            # 16 fields: a consultation draft's publishing form has 10 (routes_consultation.py)
-            field = (await request.form(max_files=2, max_fields=16)).get(csrf.FIELD)
+            # The largest any upload form may send; each route then applies its own limits (a
+            # consultation draft's publishing form has 10 fields, routes_consultation.py).
+            await read_limited(request, max(MAX_EVALUATION_BYTES, MAX_REPORT_BYTES))
+            field = (await request.form(max_files=MAX_FILES + 1, max_fields=60)).get(csrf.FIELD)
             sent = field if isinstance(field, str) else None
     if not csrf.token_ok(ctx.key, viewer.csrf_basis, sent):
         raise PortalProblem(403, "The form has expired or did not come from this site; reload the page.")
@@ -137,6 +147,15 @@ def _include_workspace_routes(app: FastAPI) -> None:
     app.include_router(routes_workspace.api, prefix=API_PREFIX)
     app.include_router(routes_dashboards.api, prefix=API_PREFIX)
     app.include_router(routes_proof_of_work.router, prefix=API_PREFIX)
+    _include_participation_routes(app)
+
+
+def _include_participation_routes(app: FastAPI) -> None:
+    from tongzhou.portal import routes_moderation, routes_provider_incidents, routes_reports
+
+    for module in (routes_reports, routes_moderation, routes_provider_incidents):
+        app.include_router(module.pages)
+        app.include_router(module.api, prefix=API_PREFIX)
 
 
 def _include_consultation_routes(app: FastAPI) -> None:

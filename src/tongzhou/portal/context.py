@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from tongzhou.portal.accounts import AccountBook
 from tongzhou.portal.login_limits import LoginLimiter
 from tongzhou.portal.proof_of_work import ProofOfWork
+from tongzhou.portal.rate_limits import RateLimit
 from tongzhou.portal.sessions import SessionBook
 from tongzhou.portal.site_secret import site_secret
 from tongzhou.store import Store
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
 
 MENU_CACHE_S = 30.0
 """How long a worker reuses the registry's filter menus; other workers see a new value within it."""
+REPORTS_PER_HOUR = 10
+"""Incident reports one address may send an hour (a newsroom or a school behind one address sends a few;
+a flood is refused with 429 and Retry-After)."""
 
 
 @dataclass
@@ -36,6 +40,8 @@ class PortalContext:
     """The site secret (CSRF tokens)."""
     proof_of_work: ProofOfWork = field(init=False)
     """The spam check of anonymous forms (tests may swap in an easier one)."""
+    report_limit: RateLimit = field(init=False)
+    """Incident reports per address: :data:`REPORTS_PER_HOUR` an hour."""
     filter_menus: TtlCache[dict[str, list[str]]] = field(init=False)
     """The registry's filter menus (distinct facet values), per audience, for :data:`MENU_CACHE_S`:
     computing them over 10,000 systems on every page took the HTML list from the JSON list's ~90
@@ -48,6 +54,7 @@ class PortalContext:
         self.limiter = LoginLimiter(self.store)
         self.key = site_secret(self.store)
         self.proof_of_work = ProofOfWork(self.store, self.key)
+        self.report_limit = RateLimit(self.store, "report", max_events=REPORTS_PER_HOUR, window_s=3600)
         self.filter_menus = TtlCache(MENU_CACHE_S)
 
     @functools.cached_property

@@ -88,5 +88,9 @@ DYNAMIC_MESSAGES = (
     "in-progress",
     "done",
     "not-applicable",
+    "received",
+    "needs-info",
+    "accepted",
+    "rejected",
 )
 """Messages templates translate through a variable (``_(kind)``, ``_(role)``): the test checks them too."""
