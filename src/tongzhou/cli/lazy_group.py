@@ -87,6 +87,11 @@ COMMANDS: tuple[CommandEntry, ...] = (
         "tongzhou.cli.workspace",
         "Compliance workspace: obligations tracked with owners and evidence. 合规工作台。",
     ),
+    CommandEntry(
+        "reassess",
+        "tongzhou.cli.reassess",
+        "Periodic re-assessment of public-sector AI: plans, the tick, alerts. 定期评估。",
+    ),
     CommandEntry("demo", "tongzhou.cli.demo", "Run the main job: every feature once, end to end. 演示。"),
 )
 

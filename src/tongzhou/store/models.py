@@ -5,6 +5,7 @@ Each module adds one import line here when it declares tables.
 
 import tongzhou.evaluate._tables  # noqa: F401  (evaluate: runs, samples, response cache)
 import tongzhou.portal._tables  # noqa: F401  (portal: accounts, sessions, listing index)
+import tongzhou.reassess._tables  # noqa: F401  (reassess: review plans, assessments, tick lease, outbox)
 import tongzhou.systems._tables  # noqa: F401  (systems: the AI-system registry)
 import tongzhou.threats._tables  # noqa: F401  (threats: TAXII collections, objects, incidents)
 import tongzhou.workspace._tables  # noqa: F401  (workspace: compliance plans, items, evidence)
