@@ -109,11 +109,12 @@ def compare(
                 )
             elif old_ob[oid]["applies_from"] != when:
                 changes.append(ObligationChange(code, oid, "re-dated"))
+                bites_now = when is not None and dt.date.fromisoformat(when) <= as_of
                 findings.append(
                     Finding(
                         "classification",
                         "obligation-re-dated",
-                        "warning",
+                        "alert" if bites_now and now["binding"] else "warning",
                         f"{code}: {oid} ({ob['legal_basis']}) now bites from {when}, not {old_ob[oid]['applies_from']}",
                         f"{code}：{oid} 的适用日期由 {old_ob[oid]['applies_from']} 变为 {when}",
                     )

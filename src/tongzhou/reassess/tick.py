@@ -125,13 +125,12 @@ def _due_plans(store: Store, day: dt.date) -> list[Any]:
     if not plans:
         return []
     with store.transaction() as session:
-        done = set(
-            session.execute(
-                select(AssessmentRow.system_id, AssessmentRow.cycle_due).where(
-                    AssessmentRow.cycle_due <= day
-                )
-            ).tuples()
-        )
+        done = {
+            (system_id, due)
+            for system_id, due in session.execute(
+                select(AssessmentRow.system_id, AssessmentRow.cycle_due).where(AssessmentRow.cycle_due <= day)
+            )
+        }
     return [p for p in plans if (p.system_id, p.next_due) not in done]
 
 
