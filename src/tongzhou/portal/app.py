@@ -123,6 +123,14 @@ def _include_workspace_routes(app: FastAPI) -> None:
     app.include_router(routes_workspace.pages)
     app.include_router(routes_workspace.api, prefix=API_PREFIX)
     app.include_router(routes_dashboards.api, prefix=API_PREFIX)
+    _include_reassess_routes(app)
+
+
+def _include_reassess_routes(app: FastAPI) -> None:
+    from tongzhou.portal import routes_reassess
+
+    app.include_router(routes_reassess.pages)
+    app.include_router(routes_reassess.api, prefix=API_PREFIX)
 
 
 def problem_response(request: Request, exc: PortalProblem) -> Response:
