@@ -21,14 +21,15 @@ def snapshot(classification: Classification) -> dict[str, Any]:
     """The part of a classification the next review compares against (JSON-ready)."""
     out: dict[str, Any] = {"ruleset_version": classification.ruleset_version, "jurisdictions": {}}
     for result in classification.jurisdictions:
-        head = result.headline
+        summary = result.summary()  # computed once: headline and its text come from it
+        head = summary.tier
         out["jurisdictions"][result.jurisdiction] = {
             "binding": result.binding,
             "in_scope": result.in_scope,
             "tier": None if head is None else head.id,
             "tier_label": None if head is None else head.label,
             "rank": None if head is None else head.rank,
-            "headline": result.headline_text,
+            "headline": summary.text,
             "obligations": {
                 o.id: {
                     "applies_from": None if o.applies_from is None else o.applies_from.isoformat(),

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from tongzhou.errors import InputError
 from tongzhou.reassess._tables import LinkedAttestationRow, ReviewPlanRow
@@ -104,6 +104,7 @@ def sync_plans(store: Store, as_of: dt.date, policy: ReviewPolicy) -> PlanSync:
     """Give every public-sector system a plan; set plans of systems no longer public-sector inactive."""
     change = PlanSync()
     now = _now()
+    new_rows: list[dict[str, Any]] = []
     with store.transaction() as session:
         plans = {p.system_id: p for p in session.scalars(select(ReviewPlanRow))}
         public: set[str] = set()
@@ -113,28 +114,28 @@ def sync_plans(store: Store, as_of: dt.date, policy: ReviewPolicy) -> PlanSync:
             public.add(system_id)
             row = plans.get(system_id)
             if row is None:
-                session.add(
-                    ReviewPlanRow(
-                        system_id=system_id,
-                        active=True,
-                        interval_days=policy.default.interval_days,
-                        grace_days=policy.default.grace_days,
-                        interval_rule=policy.default.rule_id,
-                        interval_basis=policy.default.basis,
-                        checks_json=json.dumps(list(policy.checks)),
-                        next_due=as_of,
-                        jurisdictions="",
-                        rules_dir=None,
-                        endpoint=None,
-                        suite=DEFAULT_SUITE,
-                        eval_profile=DEFAULT_PROFILE,
-                        eval_limit=DEFAULT_LIMIT,
-                        api_key_env=None,
-                        trust_policy=None,
-                        contacts_json="[]",
-                        created_at=now,
-                        updated_at=now,
-                    )
+                new_rows.append(
+                    {
+                        "system_id": system_id,
+                        "active": True,
+                        "interval_days": policy.default.interval_days,
+                        "grace_days": policy.default.grace_days,
+                        "interval_rule": policy.default.rule_id,
+                        "interval_basis": policy.default.basis,
+                        "checks_json": json.dumps(list(policy.checks)),
+                        "next_due": as_of,
+                        "jurisdictions": "",
+                        "rules_dir": None,
+                        "endpoint": None,
+                        "suite": DEFAULT_SUITE,
+                        "eval_profile": DEFAULT_PROFILE,
+                        "eval_limit": DEFAULT_LIMIT,
+                        "api_key_env": None,
+                        "trust_policy": None,
+                        "contacts_json": "[]",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
                 )
                 change.added.append(system_id)
             elif not row.active:
@@ -145,6 +146,8 @@ def sync_plans(store: Store, as_of: dt.date, policy: ReviewPolicy) -> PlanSync:
             if row.active and system_id not in public:
                 row.active, row.updated_at = False, now
                 change.deactivated.append(system_id)
+        for start in range(0, len(new_rows), 1000):  # one multi-row INSERT per thousand plans
+            session.execute(insert(ReviewPlanRow), new_rows[start : start + 1000])
     return change
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from tongzhou.home import tongzhou_home
 from tongzhou.reassess import outbox
@@ -162,7 +162,7 @@ def _review_due(
                 .order_by(AssessmentRow.system_id, AssessmentRow.id.desc())
             ):
                 history.setdefault(row.system_id, []).append(row)
-            evidence = {sid: attestation_evidence(session, sid) for sid in ids}
+            evidence = attestation_evidence(session, ids)
         drafts: list[tuple[AssessmentDraft, Any]] = []
         for plan in batch:
             if plan.system_id not in records:
@@ -178,7 +178,7 @@ def _review_due(
                 as_of=day,
                 policy=policy,
                 classifiers=classifiers,
-                workspace_attestations=evidence[plan.system_id],
+                workspace_attestations=evidence.get(plan.system_id, {}),
                 site_trust_policy=trust,
                 run_evaluations=run_evaluations,
             )
@@ -192,59 +192,63 @@ def _review_due(
 
 
 def _record(store: Store, drafts: list[tuple[AssessmentDraft, Any]], report: TickReport) -> None:
+    """Store a batch of reviews: entries, the plans' next dates, flags and messages, in one transaction.
+
+    Entries go in as one multi-row INSERT … RETURNING and the plans as one bulk UPDATE by primary
+    key: row by row through the ORM, these were half of a 10,000-system tick (measured).
+    """
+    if not drafts:
+        return
     now = dt.datetime.now(dt.UTC)
+    entries = []
+    for draft, _plan in drafts:
+        ev = draft.evaluation
+        entries.append(
+            {
+                "system_id": draft.system_id,
+                "cycle_due": draft.cycle_due,
+                "as_of": draft.as_of,
+                "status": "needs-review",
+                "overdue": draft.overdue,
+                "alerts": draft.alerts,
+                "ruleset_version": draft.ruleset_version,
+                "profile_sha256": draft.profile_sha256,
+                "classification_json": json.dumps(draft.classification, ensure_ascii=False, sort_keys=True),
+                "findings_json": json.dumps([f.to_dict() for f in draft.findings], ensure_ascii=False),
+                "evidence_json": json.dumps(draft.evidence, ensure_ascii=False, sort_keys=True),
+                "eval_run_id": None if ev is None else ev.run_id,
+                "refusal_rate": None if ev is None else ev.value,
+                "refusal_low": None if ev is None else ev.low,
+                "refusal_high": None if ev is None else ev.high,
+                "refusal_n": None if ev is None else ev.n,
+                "recorded_at": now,
+                "signed_off_on": None,
+                "signed_off_by": None,
+            }
+        )
     with store.transaction() as session:
-        for draft, plan in drafts:
-            ev = draft.evaluation
-            row = AssessmentRow(
-                system_id=draft.system_id,
-                cycle_due=draft.cycle_due,
-                as_of=draft.as_of,
-                status="needs-review",
-                overdue=draft.overdue,
-                alerts=draft.alerts,
-                ruleset_version=draft.ruleset_version,
-                profile_sha256=draft.profile_sha256,
-                classification_json=json.dumps(draft.classification, ensure_ascii=False, sort_keys=True),
-                findings_json=json.dumps([f.to_dict() for f in draft.findings], ensure_ascii=False),
-                evidence_json=json.dumps(draft.evidence, ensure_ascii=False, sort_keys=True),
-                eval_run_id=None if ev is None else ev.run_id,
-                refusal_rate=None if ev is None else ev.value,
-                refusal_low=None if ev is None else ev.low,
-                refusal_high=None if ev is None else ev.high,
-                refusal_n=None if ev is None else ev.n,
-                recorded_at=now,
-                signed_off_on=None,
-                signed_off_by=None,
+        ids = list(
+            session.scalars(
+                insert(AssessmentRow).returning(AssessmentRow.id, sort_by_parameter_order=True), entries
             )
-            session.add(row)
-            session.flush()
-            plan_row = session.get(ReviewPlanRow, draft.system_id)
-            assert plan_row is not None
-            plan_row.next_due = draft.next_due
-            plan_row.interval_days = draft.interval.interval_days
-            plan_row.grace_days = draft.interval.grace_days
-            plan_row.interval_rule = draft.interval.rule_id
-            plan_row.interval_basis = draft.interval.basis
-            plan_row.updated_at = now
-            for (jurisdiction, obligation_id), reason in draft.flags.items():
-                flag = session.get(ItemFlagRow, (draft.system_id, jurisdiction, obligation_id))
-                if flag is None:
-                    session.add(
-                        ItemFlagRow(
-                            system_id=draft.system_id,
-                            jurisdiction=jurisdiction,
-                            obligation_id=obligation_id,
-                            reason=reason,
-                            assessment_id=row.id,
-                            raised_on=draft.as_of,
-                            cleared_on=None,
-                        )
-                    )
-                else:
-                    flag.reason, flag.assessment_id = reason, row.id
-                    flag.raised_on, flag.cleared_on = draft.as_of, None
-                report.flags_raised += 1
+        )
+        session.execute(
+            update(ReviewPlanRow),
+            [
+                {
+                    "system_id": d.system_id,
+                    "next_due": d.next_due,
+                    "interval_days": d.interval.interval_days,
+                    "grace_days": d.interval.grace_days,
+                    "interval_rule": d.interval.rule_id,
+                    "interval_basis": d.interval.basis,
+                    "updated_at": now,
+                }
+                for d, _plan in drafts
+            ],
+        )
+        for row_id, (draft, plan) in zip(ids, drafts, strict=True):
+            _flags(session, draft, row_id, report)
             report.assessed.append(draft.system_id)
             alerts = [f.code for f in draft.findings if f.severity == "alert"]
             if alerts:
@@ -253,8 +257,29 @@ def _record(store: Store, drafts: list[tuple[AssessmentDraft, Any]], report: Tic
                 report.newly_overdue.append(draft.system_id)
             if plan.contacts:
                 kind = "overdue" if draft.overdue else "alert" if alerts else "review-due"
-                payload = outbox.message(kind, draft.system_id, row.id, draft.as_of, draft.cycle_due, draft.findings)
+                payload = outbox.message(kind, draft.system_id, row_id, draft.as_of, draft.cycle_due, draft.findings)
                 report.notifications_queued += outbox.queue(session, plan.contacts, kind, payload)
+
+
+def _flags(session: Any, draft: AssessmentDraft, assessment_id: int, report: TickReport) -> None:
+    for (jurisdiction, obligation_id), reason in draft.flags.items():
+        flag = session.get(ItemFlagRow, (draft.system_id, jurisdiction, obligation_id))
+        if flag is None:
+            session.add(
+                ItemFlagRow(
+                    system_id=draft.system_id,
+                    jurisdiction=jurisdiction,
+                    obligation_id=obligation_id,
+                    reason=reason,
+                    assessment_id=assessment_id,
+                    raised_on=draft.as_of,
+                    cleared_on=None,
+                )
+            )
+        else:
+            flag.reason, flag.assessment_id = reason, assessment_id
+            flag.raised_on, flag.cleared_on = draft.as_of, None
+        report.flags_raised += 1
 
 
 def _mark_overdue(store: Store, day: dt.date, report: TickReport) -> None:

@@ -15,15 +15,21 @@ from sqlalchemy.orm import Session
 from tongzhou.workspace._tables import ComplianceItemRow, EvidenceRow
 
 
-def attestation_evidence(session: Session, system_id: str) -> dict[str, list[tuple[str, str]]]:
-    """Path of each attestation attached to ``system_id``'s items → the ``(jurisdiction, obligation_id)`` it serves."""
+def attestation_evidence(session: Session, system_ids: list[str]) -> dict[str, dict[str, list[tuple[str, str]]]]:
+    """For each of ``system_ids`` that has any: path of each attestation attached to its items → the
+    ``(jurisdiction, obligation_id)`` items it serves (one query for the whole batch)."""
     rows = session.execute(
-        select(EvidenceRow.path, ComplianceItemRow.jurisdiction, ComplianceItemRow.obligation_id)
+        select(
+            ComplianceItemRow.system_id,
+            EvidenceRow.path,
+            ComplianceItemRow.jurisdiction,
+            ComplianceItemRow.obligation_id,
+        )
         .join(ComplianceItemRow, ComplianceItemRow.id == EvidenceRow.item_id)
-        .where(ComplianceItemRow.system_id == system_id, EvidenceRow.kind == "attestation")
+        .where(ComplianceItemRow.system_id.in_(system_ids), EvidenceRow.kind == "attestation")
         .order_by(EvidenceRow.path, ComplianceItemRow.jurisdiction, ComplianceItemRow.obligation_id)
     ).all()
-    out: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for path, jurisdiction, obligation_id in rows:
-        out[path].append((jurisdiction, obligation_id))
-    return dict(out)
+    out: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
+    for system_id, path, jurisdiction, obligation_id in rows:
+        out[system_id][path].append((jurisdiction, obligation_id))
+    return {system_id: dict(paths) for system_id, paths in out.items()}
