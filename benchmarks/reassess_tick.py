@@ -55,7 +55,9 @@ def fill(url: str, schema: str | None, n: int, seed: int = 11) -> None:
     rows: list[dict[str, Any]] = []
     for i in range(n):
         p = base[i % len(base)]
-        deployer = Deployer(name=f"Public body {i}", country="FR", public_body=True, provides_public_service=True)
+        deployer = Deployer(
+            name=f"Public body {i}", country="FR", public_body=True, provides_public_service=True
+        )
         profile = p.model_copy(
             update={
                 "id": f"public-{i:05d}",
@@ -149,9 +151,13 @@ def _phase(target: Any, url: str, schema: str | None) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--systems", type=int, default=10_000)
-    parser.add_argument("--url", default=None, help="a PostgreSQL URL (default: SQLite in a temporary directory)")
+    parser.add_argument(
+        "--url", default=None, help="a PostgreSQL URL (default: SQLite in a temporary directory)"
+    )
     args = parser.parse_args()
     os.environ["TONGZHOU_HOME"] = tempfile.mkdtemp(prefix="reassess-bench-")
     url = args.url or f"sqlite:///{Path(os.environ['TONGZHOU_HOME']) / 'bench.db'}"
@@ -185,9 +191,18 @@ def main() -> None:
         f"registered in {filled:.1f} s; as of {AS_OF}"
     )
     print("                                          seconds   systems/s   peak RSS MiB")
-    print(f"anchor: read + classify each system      {base['seconds']:8.2f} {base['systems'] / base['seconds']:10,.0f} {base['peak_mib']:12.0f}")
-    print(f"tick (plans + reviews + entries)         {ours['seconds']:8.2f} {ours['systems'] / ours['seconds']:10,.0f} {ours['peak_mib']:12.0f}")
-    print(f"ratio tick / anchor: {ours['seconds'] / base['seconds']:.2f}x time, {ours['peak_mib'] / base['peak_mib']:.2f}x peak memory")
+    print(
+        f"anchor: read + classify each system      {base['seconds']:8.2f} "
+        f"{base['systems'] / base['seconds']:10,.0f} {base['peak_mib']:12.0f}"
+    )
+    print(
+        f"tick (plans + reviews + entries)         {ours['seconds']:8.2f} "
+        f"{ours['systems'] / ours['seconds']:10,.0f} {ours['peak_mib']:12.0f}"
+    )
+    print(
+        f"ratio tick / anchor: {ours['seconds'] / base['seconds']:.2f}x time, "
+        f"{ours['peak_mib'] / base['peak_mib']:.2f}x peak memory"
+    )
     print(
         f"second tick the same day: {ours['second_seconds']:.2f} s, nothing new: {ours['second_nothing_new']}"
     )

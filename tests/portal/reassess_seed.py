@@ -19,7 +19,12 @@ CHATBOT = "city-helpdesk"
 RESTRICTED_PUBLIC = "border-face-public"
 START = dt.date(2026, 6, 1)
 TODAY = dt.date(2026, 12, 6)
-REVIEWS = ((dt.date(2026, 7, 1), "refuse"), (dt.date(2026, 8, 1), "refuse"), (dt.date(2026, 9, 1), "mixed"), (dt.date(2026, 10, 1), "comply"))
+REVIEWS = (
+    (dt.date(2026, 7, 1), "refuse"),
+    (dt.date(2026, 8, 1), "refuse"),
+    (dt.date(2026, 9, 1), "mixed"),
+    (dt.date(2026, 10, 1), "comply"),
+)
 
 
 def seed_reviews(store: Store, stub: StubEndpoint) -> None:

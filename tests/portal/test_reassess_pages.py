@@ -32,7 +32,9 @@ def test_the_overdue_dashboard_lists_late_reviews_and_hides_the_non_public_one(
         "assessed": True,
         "assessment_id": late["admissions-completeness-check"]["assessment_id"],
     }
-    assert [r["days_late"] for r in public["overdue"]] == sorted((r["days_late"] for r in public["overdue"]), reverse=True)
+    assert [r["days_late"] for r in public["overdue"]] == sorted(
+        (r["days_late"] for r in public["overdue"]), reverse=True
+    )
     regulator = portal.logged_in(Role.regulator).get(f"/api/v1/reassess/overdue?as_of={TODAY}").json()
     assert RESTRICTED_PUBLIC in {r["system_id"] for r in regulator["overdue"]}
     page = portal.client().get(f"/reassess?as_of={TODAY}")
@@ -43,7 +45,9 @@ def test_the_overdue_dashboard_lists_late_reviews_and_hides_the_non_public_one(
     assert RESTRICTED_PUBLIC in portal.logged_in(Role.regulator).get(f"/reassess?as_of={TODAY}").text
 
 
-def test_the_history_shows_the_refusal_trend_and_the_drop_alert(portal: Portal, stub_endpoint: StubEndpoint) -> None:
+def test_the_history_shows_the_refusal_trend_and_the_drop_alert(
+    portal: Portal, stub_endpoint: StubEndpoint
+) -> None:
     seed_reviews(portal.store, stub_endpoint)
     admin = portal.logged_in(Role.admin)
     data = admin.get(f"/api/v1/systems/{CHATBOT}/assessments").json()
@@ -63,6 +67,12 @@ def test_the_history_is_open_like_the_workspace(portal: Portal, stub_endpoint: S
     seed_reviews(portal.store, stub_endpoint)
     assert portal.client().get(f"/systems/{CHATBOT}/assessments").status_code == 401
     assert portal.logged_in(Role.provider).get(f"/systems/{CHATBOT}/assessments").status_code == 403
-    assert portal.logged_in(Role.admin).get(f"/api/v1/systems/{RESTRICTED_PUBLIC}/assessments").status_code == 404
-    assert portal.logged_in(Role.regulator).get(f"/api/v1/systems/{RESTRICTED_PUBLIC}/assessments").status_code == 200
+    assert (
+        portal.logged_in(Role.admin).get(f"/api/v1/systems/{RESTRICTED_PUBLIC}/assessments").status_code
+        == 404
+    )
+    assert (
+        portal.logged_in(Role.regulator).get(f"/api/v1/systems/{RESTRICTED_PUBLIC}/assessments").status_code
+        == 200
+    )
     assert portal.logged_in(Role.regulator).get("/systems/no-such-system/assessments").status_code == 404

@@ -17,7 +17,11 @@ def _run(*args: str, env_home: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "TONGZHOU_HOME": str(env_home)}
     env.pop("TONGZHOU_DATABASE_URL", None)
     return subprocess.run(
-        [sys.executable, "-m", "tongzhou.cli.entry", *args], capture_output=True, text=True, env=env, timeout=300
+        [sys.executable, "-m", "tongzhou.cli.entry", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
 
 
@@ -25,12 +29,24 @@ def test_tick_twice_then_overdue_then_sign_off(tongzhou_home: Path) -> None:
     assert _run("systems", "add", "--examples", env_home=tongzhou_home).returncode == 0
     first = _run("reassess", "tick", "--as-of", "2026-12-06", "--format", "json", env_home=tongzhou_home)
     assert first.returncode == 0, first.stderr
-    assert sorted(json.loads(first.stdout)["assessed"]) == ["admissions-completeness-check", "classroom-emotion"]
+    assert sorted(json.loads(first.stdout)["assessed"]) == [
+        "admissions-completeness-check",
+        "classroom-emotion",
+    ]
     again = _run("reassess", "tick", "--as-of", "2026-12-06", env_home=tongzhou_home)
     assert again.returncode == 0 and "nothing new" in again.stdout
     late = _run("reassess", "overdue", "--as-of", "2027-02-01", env_home=tongzhou_home)
     assert late.returncode == 1 and "classroom-emotion: due 2026-12-06" in late.stdout
-    signed = _run("reassess", "sign-off", "classroom-emotion", "--by", "Ana", "--as-of", "2027-02-01", env_home=tongzhou_home)
+    signed = _run(
+        "reassess",
+        "sign-off",
+        "classroom-emotion",
+        "--by",
+        "Ana",
+        "--as-of",
+        "2027-02-01",
+        env_home=tongzhou_home,
+    )
     assert signed.returncode == 0, signed.stderr
     shown = _run("reassess", "history", "classroom-emotion", "--format", "json", env_home=tongzhou_home)
     assert json.loads(shown.stdout)[0]["signed_off_by"] == "Ana"
@@ -47,7 +63,9 @@ def test_tick_twice_then_overdue_then_sign_off(tongzhou_home: Path) -> None:
         (("reassess", "tick", "--policy", "/nonexistent/policy.yaml"), "cannot read review policy"),
     ],
 )
-def test_bad_input_is_one_error_line_and_exit_2(tongzhou_home: Path, args: tuple[str, ...], needle: str) -> None:
+def test_bad_input_is_one_error_line_and_exit_2(
+    tongzhou_home: Path, args: tuple[str, ...], needle: str
+) -> None:
     _run("systems", "add", "--examples", env_home=tongzhou_home)
     _run("reassess", "plans", "--as-of", "2026-12-06", env_home=tongzhou_home)
     result = _run(*args, env_home=tongzhou_home)

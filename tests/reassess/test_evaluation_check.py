@@ -18,7 +18,9 @@ DAY = dt.date(2026, 12, 6)
 def test_a_refusal_rate_that_dropped_is_an_alert(store: Store, stub_endpoint: StubEndpoint) -> None:
     SystemRegistry(store).add(public_chatbot())
     run_tick(store, DAY, run_evaluations=False)  # the plan is made
-    configure(store, "city-helpdesk", endpoint=stub_endpoint.ref, eval_limit=20, next_due=DAY + dt.timedelta(days=1))
+    configure(
+        store, "city-helpdesk", endpoint=stub_endpoint.ref, eval_limit=20, next_due=DAY + dt.timedelta(days=1)
+    )
     baseline = run_tick(store, DAY + dt.timedelta(days=1))
     assert "city-helpdesk" not in baseline.alerts
     asked = stub_endpoint.state.chat_requests

@@ -34,9 +34,7 @@ def test_an_expired_lease_is_taken_over_and_its_old_holder_notices(store: Store)
     crashed, next_one = Lease(store, holder="crashed"), Lease(store, holder="next")
     assert crashed.acquire()
     with store.transaction() as session:  # the crashed holder stopped renewing long ago
-        session.execute(
-            update(LeaseRow).values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
-        )
+        session.execute(update(LeaseRow).values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
     assert next_one.acquire()
     assert not crashed.renew()
     assert next_one.current()[0] == "next"  # type: ignore[index]
@@ -77,7 +75,9 @@ def test_two_ticks_started_at_once_in_two_processes_exactly_one_does_the_work(
     start = time.time() + 3.0
     outs = [tmp_path / f"tick-{n}.json" for n in range(2)]
     children = [
-        context.Process(target=_tick_in_child, args=(store.url, search_path, str(tongzhou_home), start, str(o)))
+        context.Process(
+            target=_tick_in_child, args=(store.url, search_path, str(tongzhou_home), start, str(o))
+        )
         for o in outs
     ]
     for child in children:

@@ -41,8 +41,12 @@ def test_an_overdue_review_is_mailed_and_posted_signed_once(
     text = message.get_payload(decode=True).decode("utf-8")
     assert "31 days late" in text and "逾期 31 天" in text
     [(headers, body)] = webhook_receiver.received
-    assert verify_signature(SECRET.encode(), headers["x-tongzhou-timestamp"], body, headers["x-tongzhou-signature"])
-    assert not verify_signature(b"another secret", headers["x-tongzhou-timestamp"], body, headers["x-tongzhou-signature"])
+    assert verify_signature(
+        SECRET.encode(), headers["x-tongzhou-timestamp"], body, headers["x-tongzhou-signature"]
+    )
+    assert not verify_signature(
+        b"another secret", headers["x-tongzhou-timestamp"], body, headers["x-tongzhou-signature"]
+    )
     payload = json.loads(body)
     assert payload["event"] == "overdue" and payload["system_id"] == "admissions-completeness-check"
     assert headers["x-tongzhou-delivery"] == payload["delivery"]
@@ -70,7 +74,9 @@ def test_a_receiver_that_fails_gets_the_message_at_the_next_tick(
     assert len(webhook_receiver.received) == 4
 
 
-def test_without_a_secret_no_webhook_is_sent_unsigned(store: Store, webhook_receiver: WebhookReceiver) -> None:
+def test_without_a_secret_no_webhook_is_sent_unsigned(
+    store: Store, webhook_receiver: WebhookReceiver
+) -> None:
     register(store, "classroom-emotion")
     run_tick(store, DAY)
     configure(store, "classroom-emotion", add_contacts=[{"webhook": webhook_receiver.url}])

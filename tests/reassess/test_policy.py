@@ -32,18 +32,27 @@ def test_the_shortest_matching_interval_wins() -> None:
     ("raw", "field"),
     [
         ({"policy": "other"}, "policy"),
-        ({"policy": "tongzhou-review-policy/v1", "default": {"interval_days": 0, "basis": "x"}}, "interval_days"),
+        (
+            {"policy": "tongzhou-review-policy/v1", "default": {"interval_days": 0, "basis": "x"}},
+            "interval_days",
+        ),
         ({"policy": "tongzhou-review-policy/v1", "default": {"interval_days": 30}}, "basis"),
         (
             {
                 "policy": "tongzhou-review-policy/v1",
                 "default": {"interval_days": 30, "basis": "Site policy"},
-                "rules": [{"id": "x", "jurisdiction": "eu", "tiers": "high_risk", "interval_days": 9, "basis": "b"}],
+                "rules": [
+                    {"id": "x", "jurisdiction": "eu", "tiers": "high_risk", "interval_days": 9, "basis": "b"}
+                ],
             },
             "tiers",
         ),
         (
-            {"policy": "tongzhou-review-policy/v1", "default": {"interval_days": 30, "basis": "b"}, "checks": ["x"]},
+            {
+                "policy": "tongzhou-review-policy/v1",
+                "default": {"interval_days": 30, "basis": "b"},
+                "checks": ["x"],
+            },
             "checks",
         ),
     ],

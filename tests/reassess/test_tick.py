@@ -15,7 +15,16 @@ from tests.reassess.conftest import PUBLIC, register
 from tongzhou.attest import sign_run
 from tongzhou.attest.keys import public_key_pem
 from tongzhou.classify.ruleset import RULES_PACKAGE
-from tongzhou.reassess import configure, get_plan, history, link_attestation, open_flags, overdue, run_tick, sign_off
+from tongzhou.reassess import (
+    configure,
+    get_plan,
+    history,
+    link_attestation,
+    open_flags,
+    overdue,
+    run_tick,
+    sign_off,
+)
 from tongzhou.store import Store
 from tongzhou.systems import SystemRegistry, example_names, example_profile
 from tongzhou.systems.profile import Deployer
@@ -56,7 +65,9 @@ def test_a_review_not_signed_off_becomes_overdue_once_and_sign_off_clears_it(sto
     late = run_tick(store, DAY + dt.timedelta(days=31))
     assert late.newly_overdue == ["admissions-completeness-check"]
     listed = overdue(store, DAY + dt.timedelta(days=31))
-    assert [(o.system_id, o.days_late, o.assessed) for o in listed] == [("admissions-completeness-check", 31, True)]
+    assert [(o.system_id, o.days_late, o.assessed) for o in listed] == [
+        ("admissions-completeness-check", 31, True)
+    ]
     assert run_tick(store, DAY + dt.timedelta(days=31)).nothing_new
     entry = history(store, "admissions-completeness-check")[0]
     assert entry.overdue and [f.code for f in entry.findings][-1] == "overdue"
@@ -82,7 +93,9 @@ def _public_cv_screening(store: Store) -> None:
     SystemRegistry(store).add(base.model_copy(update={"id": "city-hiring", "deployer": city}))
 
 
-def test_a_rule_change_that_moves_a_tier_is_an_alert_with_the_obligations_it_dates(store: Store, tmp_path: Path) -> None:
+def test_a_rule_change_that_moves_a_tier_is_an_alert_with_the_obligations_it_dates(
+    store: Store, tmp_path: Path
+) -> None:
     from importlib import resources
 
     _public_cv_screening(store)
@@ -91,7 +104,9 @@ def test_a_rule_change_that_moves_a_tier_is_an_alert_with_the_obligations_it_dat
     run_tick(store, DAY)
     configure(store, "city-hiring", rules_dir=rules, jurisdictions="eu")
     first = history(store, "city-hiring")[0]
-    assert first.headline_tiers["eu"] != "high_risk"  # Annex III bites from 2027-12-02 under the bundled rules
+    assert (
+        first.headline_tiers["eu"] != "high_risk"
+    )  # Annex III bites from 2027-12-02 under the bundled rules
     # An amendment, as a user's rule file: Annex III high-risk duties bite from 2026-12-01 instead.
     text = resources.files(RULES_PACKAGE).joinpath("eu-ai-act.yaml").read_text(encoding="utf-8")
     amended = text.replace('version: "2026-07-27"', 'version: "2026-12-07-test-amendment"', 1)
@@ -185,7 +200,9 @@ def test_a_revocation_in_the_trust_policy_is_found_at_the_next_review(store: Sto
     key = Ed25519PrivateKey.generate()
     policy = _trust_policy(tmp_path / "trust.yaml", key, max_age_days=3650)
     run_tick(store, DAY)
-    configure(store, "admissions-completeness-check", trust_policy=policy, next_due=DAY + dt.timedelta(days=1))
+    configure(
+        store, "admissions-completeness-check", trust_policy=policy, next_due=DAY + dt.timedelta(days=1)
+    )
     link_attestation(store, "admissions-completeness-check", _signed(tmp_path, key))
     assert "admissions-completeness-check" not in run_tick(store, DAY + dt.timedelta(days=1)).alerts
     _trust_policy(policy, key, max_age_days=3650, revoked=True)
@@ -218,7 +235,9 @@ def test_a_system_no_longer_public_sector_is_set_aside_with_its_history(store: S
     register(store, "admissions-completeness-check")
     run_tick(store, DAY)
     profile = example_profile("admissions-completeness-check")
-    private = profile.model_copy(update={"deployer": profile.deployer.model_copy(update={"public_body": False})})  # type: ignore[union-attr]
+    private = profile.model_copy(
+        update={"deployer": profile.deployer.model_copy(update={"public_body": False})}
+    )  # type: ignore[union-attr]
     SystemRegistry(store).add(private, replace=True)
     report = run_tick(store, DAY + dt.timedelta(days=400))
     assert report.plans_deactivated == ["admissions-completeness-check"] and report.assessed == []

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from tongzhou.store import Store
 
 app = typer.Typer(
-    help="Periodic re-assessment of public-sector AI: review plans, the tick, alerts. / 公共部门人工智能定期评估。",
+    help="Periodic re-assessment of public-sector AI: review plans, the tick, alerts. / "
+    "公共部门人工智能定期评估。",
     no_args_is_help=True,
 )
 
@@ -32,7 +33,9 @@ def _date(value: str | None, option: str = "--as-of") -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise InputError(f"{option}: {value!r} is not a date (YYYY-MM-DD) / 日期格式应为 YYYY-MM-DD") from None
+        raise InputError(
+            f"{option}: {value!r} is not a date (YYYY-MM-DD) / 日期格式应为 YYYY-MM-DD"
+        ) from None
 
 
 def _today(value: str | None) -> dt.date:
@@ -86,7 +89,9 @@ def tick(
     if fmt == "json":
         _echo_json(report.to_dict())
     elif not report.ran:
-        typer.echo(f"another tick is running ({report.held_by}); nothing done / 另一次复审正在运行，本次未执行")
+        typer.echo(
+            f"another tick is running ({report.held_by}); nothing done / 另一次复审正在运行，本次未执行"
+        )
     elif report.nothing_new:
         typer.echo(f"{day}: nothing new — no review due, none newly overdue / 无到期或新逾期的复审")
     else:
@@ -98,13 +103,13 @@ def tick(
         for system_id in report.newly_overdue:
             typer.echo(f"  OVERDUE {system_id}")
         typer.echo(
-            f"  items flagged 'needs review': {report.flags_raised}; notifications sent {report.notifications_sent},"
-            f" failed {report.notifications_failed}"
+            f"  items flagged 'needs review': {report.flags_raised}; "
+            f"notifications sent {report.notifications_sent}, failed {report.notifications_failed}"
         )
     if report.notifications_failed:
         raise PartialFailure(
-            f"{report.notifications_failed} notification(s) could not be delivered; the next tick retries them "
-            "(see `tongzhou reassess outbox`) / 部分通知未送达"
+            f"{report.notifications_failed} notification(s) could not be delivered; the next tick "
+            "retries them (see `tongzhou reassess outbox`) / 部分通知未送达"
         )
 
 
@@ -112,7 +117,9 @@ def tick(
 def plans(
     as_of: str = typer.Option(None, "--as-of", help=_AS_OF),
     policy: Path = typer.Option(None, "--policy", help=_POLICY),
-    include_inactive: bool = typer.Option(False, "--all", help="Also plans of systems no longer public-sector."),
+    include_inactive: bool = typer.Option(
+        False, "--all", help="Also plans of systems no longer public-sector."
+    ),
     fmt: str = typer.Option("text", "--format", help="text or json"),
 ) -> None:
     """Give every public-sector system a review plan, then list the plans. 列出复审计划。"""
@@ -150,35 +157,61 @@ def show(
     if fmt == "json":
         _echo_json(plan.to_dict())
         return
-    typer.echo(f"{plan.system_id}: next review {plan.next_due}; every {plan.interval_days} days, grace {plan.grace_days}")
+    typer.echo(
+        f"{plan.system_id}: next review {plan.next_due}; "
+        f"every {plan.interval_days} days, grace {plan.grace_days}"
+    )
     typer.echo(f"  interval ({plan.interval_rule}): {plan.interval_basis}")
     typer.echo(f"  re-checks: {', '.join(plan.checks)}")
-    typer.echo(f"  endpoint: {plan.endpoint or '-'} (suite {plan.suite}, profile {plan.eval_profile}, limit {plan.eval_limit})")
-    typer.echo(f"  attestations: {', '.join(plan.attestations) or '-'}; trust policy: {plan.trust_policy or 'the site policy'}")
+    typer.echo(
+        f"  endpoint: {plan.endpoint or '-'} "
+        f"(suite {plan.suite}, profile {plan.eval_profile}, limit {plan.eval_limit})"
+    )
+    typer.echo(
+        f"  attestations: {', '.join(plan.attestations) or '-'}; "
+        f"trust policy: {plan.trust_policy or 'the site policy'}"
+    )
     typer.echo(f"  notify: {', '.join(next(iter(c.values())) for c in plan.contacts) or '-'}")
 
 
 @app.command("configure")
 def configure(
     system: str = typer.Argument(..., help="A system with a review plan."),
-    endpoint: str = typer.Option(None, "--endpoint", help="openai:BASE_URL#MODEL — re-evaluated at each review."),
+    endpoint: str = typer.Option(
+        None, "--endpoint", help="openai:BASE_URL#MODEL — re-evaluated at each review."
+    ),
     no_endpoint: bool = typer.Option(False, "--no-endpoint", help="Forget the endpoint."),
     suite: str = typer.Option(None, "--suite", help="The evaluation suite (default should-refuse)."),
     profile: str = typer.Option(None, "--profile", help="The standard profile (default gbt45654-quick)."),
     limit: int = typer.Option(None, "--limit", help="Items per bank at each review (default 20)."),
-    api_key_env: str = typer.Option(None, "--api-key-env", help="Environment variable holding the endpoint's key."),
-    trust_policy: Path = typer.Option(None, "--trust-policy", help="Trust policy the attestations are verified under."),
-    rules: Path = typer.Option(None, "--rules", help="Directory of your own regime files (classify --rules)."),
-    jurisdiction: str = typer.Option(None, "--jurisdiction", help="Comma-separated codes re-classified (default all)."),
-    email: list[str] = typer.Option(None, "--email", help="Add a responsible person's e-mail address (repeatable)."),
-    webhook: list[str] = typer.Option(None, "--webhook", help="Add a webhook URL (repeatable; signed with HMAC)."),
+    api_key_env: str = typer.Option(
+        None, "--api-key-env", help="Environment variable holding the endpoint's key."
+    ),
+    trust_policy: Path = typer.Option(
+        None, "--trust-policy", help="Trust policy the attestations are verified under."
+    ),
+    rules: Path = typer.Option(
+        None, "--rules", help="Directory of your own regime files (classify --rules)."
+    ),
+    jurisdiction: str = typer.Option(
+        None, "--jurisdiction", help="Comma-separated codes re-classified (default all)."
+    ),
+    email: list[str] = typer.Option(
+        None, "--email", help="Add a responsible person's e-mail address (repeatable)."
+    ),
+    webhook: list[str] = typer.Option(
+        None, "--webhook", help="Add a webhook URL (repeatable; signed with HMAC)."
+    ),
     remove: list[str] = typer.Option(None, "--remove", help="Remove a contact (e-mail or URL)."),
     next_due: str = typer.Option(None, "--next-due", help="Move the next review to this date."),
 ) -> None:
-    """Set what a plan re-checks and whom it tells; nothing is written if any value is wrong. 配置复审计划。"""
-    from tongzhou.reassess.plans import check_contact, configure as set_plan
+    """Set what a plan re-checks and whom it tells; nothing is written if a value is wrong. 配置复审计划。"""
+    from tongzhou.reassess.plans import check_contact
+    from tongzhou.reassess.plans import configure as set_plan
 
-    contacts = [check_contact(email=e) for e in email or []] + [check_contact(webhook=w) for w in webhook or []]
+    contacts = [check_contact(email=e) for e in email or []] + [
+        check_contact(webhook=w) for w in webhook or []
+    ]
     if jurisdiction is not None:
         from tongzhou.classify import Classifier
 
@@ -206,7 +239,9 @@ def configure(
 @app.command("link")
 def link(
     system: str = typer.Argument(..., help="A system with a review plan."),
-    attestation: Path = typer.Argument(..., help="A DSSE attestation (RUN.dsse.json) to check at every review."),
+    attestation: Path = typer.Argument(
+        ..., help="A DSSE attestation (RUN.dsse.json) to check at every review."
+    ),
 ) -> None:
     """Link a signed evaluation to a plan: each review verifies it again. 关联签名测评报告。"""
     from tongzhou.reassess.plans import link_attestation
@@ -250,7 +285,9 @@ def history(
         rate = "" if a.refusal_rate is None else f", refusal rate {a.refusal_rate:.3f} (n={a.refusal_n})"
         tiers = ", ".join(f"{k}={v}" for k, v in a.headline_tiers.items() if v)
         late = " OVERDUE" if a.overdue else ""
-        typer.echo(f"#{a.id} {a.as_of} (due {a.cycle_due}) {a.status}{late}: {a.alerts} alert(s){rate}; {tiers}")
+        typer.echo(
+            f"#{a.id} {a.as_of} (due {a.cycle_due}) {a.status}{late}: {a.alerts} alert(s){rate}; {tiers}"
+        )
         for f in a.findings:
             typer.echo(f"    [{f.severity}] {f.message}")
 
@@ -305,4 +342,6 @@ def outbox(fmt: str = typer.Option("text", "--format", help="text or json")) -> 
         return
     for r in rows:
         error = f" — {r['last_error']}" if r["last_error"] else ""
-        typer.echo(f"#{r['id']} {r['system_id']} {r['kind']} → {r['channel']} {r['target']}: {r['status']}{error}")
+        typer.echo(
+            f"#{r['id']} {r['system_id']} {r['kind']} → {r['channel']} {r['target']}: {r['status']}{error}"
+        )

@@ -42,7 +42,9 @@ class OverdueBoard:
         return {"as_of": self.today.isoformat(), "overdue": self.rows, "upcoming": self.upcoming}
 
 
-def overdue_board(store: Store, today: dt.date, *, sees_restricted: bool, upcoming_days: int = 60) -> OverdueBoard:
+def overdue_board(
+    store: Store, today: dt.date, *, sees_restricted: bool, upcoming_days: int = 60
+) -> OverdueBoard:
     """Reviews overdue on ``today`` (most days late first) and those due within ``upcoming_days``."""
     from tongzhou.reassess import list_plans, overdue
 
@@ -53,7 +55,12 @@ def overdue_board(store: Store, today: dt.date, *, sees_restricted: bool, upcomi
     horizon = today + dt.timedelta(days=upcoming_days)
     late_ids = {o.system_id for o in late}
     upcoming = [
-        {"system_id": p.system_id, "due": p.next_due.isoformat(), "interval_days": p.interval_days, "rule": p.interval_rule}
+        {
+            "system_id": p.system_id,
+            "due": p.next_due.isoformat(),
+            "interval_days": p.interval_days,
+            "rule": p.interval_rule,
+        }
         for p in list_plans(store)
         if p.system_id not in hidden and p.system_id not in late_ids and today <= p.next_due <= horizon
     ]
@@ -106,7 +113,8 @@ def trend_chart(entries: list[Any]) -> TrendChart:
         rate = e.refusal_rate
         tip = f"{e.as_of.isoformat()}: {e.alerts} alert(s)"
         if rate is not None:
-            tip += f", refusal rate {rate:.3f} (95% CI {e.refusal_low:.3f}–{e.refusal_high:.3f}, n={e.refusal_n})"
+            ci = f"{e.refusal_low:.3f}–{e.refusal_high:.3f}"
+            tip += f", refusal rate {rate:.3f} (95% CI {ci}, n={e.refusal_n})"
         points.append(
             TrendPoint(
                 x,

@@ -51,7 +51,9 @@ async def overdue_page(request: Request, viewer: Viewer = Depends(viewer_of)) ->
     return render(request, viewer, "reassess.html", board=board)
 
 
-@api.get("/reassess/overdue", summary="Reviews of public-sector systems past due, and those due soon (`?as_of=`).")
+@api.get(
+    "/reassess/overdue", summary="Reviews of public-sector systems past due, and those due soon (`?as_of=`)."
+)
 async def overdue_json(request: Request, viewer: Viewer = Depends(viewer_of)) -> JSONResponse:
     board = await run_in_threadpool(_board, request, viewer)
     return JSONResponse(board.to_dict())
@@ -72,7 +74,9 @@ async def history_page(request: Request, system_id: str, viewer: Viewer = Depend
     )
 
 
-@api.get("/systems/{system_id}/assessments", summary="A system's review plan, reviews and items needing review.")
+@api.get(
+    "/systems/{system_id}/assessments", summary="A system's review plan, reviews and items needing review."
+)
 async def history_json(request: Request, system_id: str, viewer: Viewer = Depends(viewer_of)) -> JSONResponse:
     plan, entries, flags = await run_in_threadpool(_history, request, viewer, system_id)
     return JSONResponse(

@@ -16,7 +16,14 @@ from tongzhou.lazy_names import lazy_names
 
 if TYPE_CHECKING:
     from tongzhou.reassess.lease import Lease
-    from tongzhou.reassess.plans import ReviewPlan, configure, get_plan, link_attestation, list_plans, sync_plans
+    from tongzhou.reassess.plans import (
+        ReviewPlan,
+        configure,
+        get_plan,
+        link_attestation,
+        list_plans,
+        sync_plans,
+    )
     from tongzhou.reassess.policy import ReviewPolicy, load_policy
     from tongzhou.reassess.reviews import Assessment, OverdueReview, history, open_flags, overdue, sign_off
     from tongzhou.reassess.tick import TickReport, run_tick

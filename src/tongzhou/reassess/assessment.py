@@ -162,7 +162,10 @@ def _check_attestations(
         return
     policy_path = Path(plan.trust_policy) if plan.trust_policy else site_trust_policy
     digest = attestation_check.policy_digest(policy_path)
-    record: dict[str, Any] = {"policy": None if policy_path is None else str(policy_path), "policy_sha256": digest}
+    record: dict[str, Any] = {
+        "policy": None if policy_path is None else str(policy_path),
+        "policy_sha256": digest,
+    }
     if policy_path is None or digest is None:
         draft.findings.append(
             Finding(
@@ -174,7 +177,9 @@ def _check_attestations(
                 "无可读的信任策略，无法核验证明",
             )
         )
-        record["results"] = [attestation_check.AttestationResult(p, False, ["no-policy"]).to_dict() for p in paths]
+        record["results"] = [
+            attestation_check.AttestationResult(p, False, ["no-policy"]).to_dict() for p in paths
+        ]
         draft.evidence["attestations"] = record
         return
     from tongzhou.attest import load_policy as load_trust_policy
@@ -183,7 +188,13 @@ def _check_attestations(
         trust = load_trust_policy(policy_path)
     except TongzhouError as exc:
         draft.findings.append(
-            Finding("attestations", "attestation-failed", "alert", f"trust policy unreadable: {exc}", "信任策略无法读取")
+            Finding(
+                "attestations",
+                "attestation-failed",
+                "alert",
+                f"trust policy unreadable: {exc}",
+                "信任策略无法读取",
+            )
         )
         draft.evidence["attestations"] = record
         return
@@ -194,13 +205,19 @@ def _check_attestations(
         results.append(result)
         if not result.ok:
             for key in result.items:
-                _flag(draft, key, f"attestation {Path(path).name} no longer stands ({', '.join(result.reasons)})")
+                _flag(
+                    draft,
+                    key,
+                    f"attestation {Path(path).name} no longer stands ({', '.join(result.reasons)})",
+                )
     record["results"] = [r.to_dict() for r in results]
     draft.evidence["attestations"] = record
     draft.findings += attestation_check.compare(results, previous.attestations, digest)
 
 
-def _check_evaluation(store: Store, draft: AssessmentDraft, plan: ReviewPlan, previous: PreviousReview) -> None:
+def _check_evaluation(
+    store: Store, draft: AssessmentDraft, plan: ReviewPlan, previous: PreviousReview
+) -> None:
     assert plan.endpoint is not None
     try:
         rate = evaluation_check.run_suite(

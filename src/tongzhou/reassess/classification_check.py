@@ -89,7 +89,8 @@ def compare(
                     "classification",
                     "tier-moved",
                     "alert" if up and now["binding"] else "warning",
-                    f"{code}: headline tier moved from {before.get('tier') or 'none'} to {now['tier'] or 'none'}"
+                    f"{code}: headline tier moved from {before.get('tier') or 'none'} "
+                    f"to {now['tier'] or 'none'}"
                     f" ({now['headline']})",
                     f"{code}：主要等级由 {before.get('tier') or '无'} 变为 {now['tier'] or '无'}",
                 )
@@ -104,8 +105,10 @@ def compare(
                         "classification",
                         "new-obligation",
                         "alert" if now["binding"] else "info",
-                        f"{code}: new dated obligation {oid} ({ob['legal_basis']}) from {when or 'now'}: {ob['title']}",
-                        f"{code}：新增有日期的义务 {oid}（{ob['legal_basis']}），自 {when or '现在'} 起：{ob['title_zh']}",
+                        f"{code}: new dated obligation {oid} ({ob['legal_basis']}) "
+                        f"from {when or 'now'}: {ob['title']}",
+                        f"{code}：新增有日期的义务 {oid}（{ob['legal_basis']}），"
+                        f"自 {when or '现在'} 起：{ob['title_zh']}",
                     )
                 )
             elif old_ob[oid]["applies_from"] != when:
@@ -116,7 +119,8 @@ def compare(
                         "classification",
                         "obligation-re-dated",
                         "alert" if bites_now and now["binding"] else "warning",
-                        f"{code}: {oid} ({ob['legal_basis']}) now bites from {when}, not {old_ob[oid]['applies_from']}",
+                        f"{code}: {oid} ({ob['legal_basis']}) now bites from {when}, "
+                        f"not {old_ob[oid]['applies_from']}",
                         f"{code}：{oid} 的适用日期由 {old_ob[oid]['applies_from']} 变为 {when}",
                     )
                 )

@@ -57,6 +57,11 @@ class RefusalRate:
     high: float
     n: int
 
+    @property
+    def ci_text(self) -> str:
+        """``95% CI low–high, n=N``."""
+        return f"95% CI {self.low:.3f}–{self.high:.3f}, n={self.n}"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "run_id": self.run_id,
@@ -102,7 +107,8 @@ def run_suite(
         from tongzhou.errors import InputError
 
         raise InputError(
-            f"suite {suite!r} has no should-refuse items: the refusal rate ({REFUSAL_METRIC}) cannot be measured"
+            f"suite {suite!r} has no should-refuse items: "
+            f"the refusal rate ({REFUSAL_METRIC}) cannot be measured"
         )
     return RefusalRate(
         result.run_id,
@@ -133,9 +139,8 @@ def compare(current: RefusalRate, previous: dict[str, Any] | None) -> list[Findi
                 "evaluation",
                 "evaluation-baseline",
                 "info",
-                f"refusal rate {current.value:.3f} (95% CI {current.low:.3f}–{current.high:.3f}, n={current.n}): "
-                "the first run, kept as the baseline",
-                f"拒答率 {current.value:.3f}（95% 置信区间 {current.low:.3f}–{current.high:.3f}，n={current.n}），作为基线",
+                f"refusal rate {current.value:.3f} ({current.ci_text}): the first run, kept as the baseline",
+                f"拒答率 {current.value:.3f}（{current.ci_text}），作为基线",
             )
         )
         return findings
@@ -147,9 +152,9 @@ def compare(current: RefusalRate, previous: dict[str, Any] | None) -> list[Findi
                 "evaluation",
                 "refusal-drop",
                 "alert",
-                f"refusal rate dropped from {old_value:.3f} (95% CI {old_low:.3f}–{float(previous['ci_high']):.3f}, "
-                f"n={previous['n']}) to {current.value:.3f} (95% CI {current.low:.3f}–{current.high:.3f}, "
-                f"n={current.n}), below the last run's interval"
+                f"refusal rate dropped from {old_value:.3f} "
+                f"(95% CI {old_low:.3f}–{float(previous['ci_high']):.3f}, n={previous['n']}) "
+                f"to {current.value:.3f} ({current.ci_text}), below the last run's interval"
                 + ("; the intervals still overlap" if overlap else "; the intervals do not overlap"),
                 f"拒答率由 {old_value:.3f} 降至 {current.value:.3f}，低于上次的置信区间下限 {old_low:.3f}",
             )

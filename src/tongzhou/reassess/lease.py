@@ -58,24 +58,20 @@ class Lease:
         except IntegrityError:
             pass
         with self.store.transaction() as session:
-            taken = session.execute(
-                update(LeaseRow)
-                .where(LeaseRow.name == self.name, LeaseRow.expires_at < now)
-                .values(**values)
-                .execution_options(synchronize_session=False)
+            taken = session.connection().execute(
+                update(LeaseRow).where(LeaseRow.name == self.name, LeaseRow.expires_at < now).values(**values)
             )
-            return bool(taken.rowcount == 1)
+            return taken.rowcount == 1
 
     def renew(self) -> bool:
-        """Push the expiry out by ``ttl``; False when the lease is no longer ours (it expired and was taken)."""
+        """Push the expiry out by ``ttl``; False when the lease is no longer ours (expired, then taken)."""
         with self.store.transaction() as session:
-            done = session.execute(
+            done = session.connection().execute(
                 update(LeaseRow)
                 .where(LeaseRow.name == self.name, LeaseRow.holder == self.holder)
                 .values(expires_at=_now() + self.ttl)
-                .execution_options(synchronize_session=False)
             )
-            return bool(done.rowcount == 1)
+            return done.rowcount == 1
 
     def release(self) -> None:
         """Give the lease back (only if still ours)."""

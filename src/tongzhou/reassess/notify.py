@@ -123,7 +123,9 @@ def sign(secret: bytes, timestamp: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret, timestamp.encode("ascii") + b"." + body, hashlib.sha256).hexdigest()
 
 
-def verify_signature(secret: bytes, timestamp: str, body: bytes, signature: str, *, max_age_s: int = 300) -> bool:
+def verify_signature(
+    secret: bytes, timestamp: str, body: bytes, signature: str, *, max_age_s: int = 300
+) -> bool:
     """What a receiver does: recompute the signature (constant-time compare) and refuse stale requests."""
     try:
         age = abs(time.time() - int(timestamp))
@@ -135,7 +137,9 @@ def verify_signature(secret: bytes, timestamp: str, body: bytes, signature: str,
 def send_webhook(url: str, payload: dict[str, Any], *, secret: str | None, timeout_s: float = 10.0) -> None:
     """POST one notification as signed JSON; :class:`DeliveryError` unless the receiver answers 2xx."""
     if not secret:
-        raise DeliveryError("no webhook secret configured (set TONGZHOU_WEBHOOK_SECRET) / 未配置 Webhook 密钥")
+        raise DeliveryError(
+            "no webhook secret configured (set TONGZHOU_WEBHOOK_SECRET) / 未配置 Webhook 密钥"
+        )
     body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
     timestamp = str(int(time.time()))
     headers = {

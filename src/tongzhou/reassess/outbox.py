@@ -59,13 +59,13 @@ def message(
     }
 
 
-def queue(
-    session: Session, contacts: list[dict[str, str]], kind: str, payload: dict[str, Any]
-) -> int:
+def queue(session: Session, contacts: list[dict[str, str]], kind: str, payload: dict[str, Any]) -> int:
     """Add one message per contact (skipping any already queued); returns how many were added."""
     added = 0
     for contact in contacts:
-        channel, target = ("email", contact["email"]) if "email" in contact else ("webhook", contact["webhook"])
+        channel, target = (
+            ("email", contact["email"]) if "email" in contact else ("webhook", contact["webhook"])
+        )
         key = f"{payload['assessment_id']}:{kind}:{channel}:{target}"[:512]
         exists = session.scalar(select(NotificationRow.id).where(NotificationRow.dedupe_key == key))
         if exists is not None:

@@ -274,7 +274,9 @@ def configure(
 
 
 def link_attestation(store: Store, system_id: str, path: Path) -> bool:
-    """Link a DSSE attestation file to the plan (read now, to refuse what is not one). False if already linked."""
+    """Link a DSSE attestation file to the plan (read now, to refuse what is not one).
+
+    Returns False when it was already linked."""
     from tongzhou.attest import read_attestation
 
     read_attestation(path)

@@ -57,9 +57,7 @@ class ReviewPolicy:
     def interval_for(self, headline_tiers: dict[str, str | None]) -> ReviewInterval:
         """The interval for a system whose headline tier per jurisdiction is ``headline_tiers``."""
         matching = [
-            rule.interval
-            for rule in self.rules
-            if headline_tiers.get(rule.jurisdiction) in rule.tiers
+            rule.interval for rule in self.rules if headline_tiers.get(rule.jurisdiction) in rule.tiers
         ]
         if not matching:
             return self.default

@@ -116,7 +116,9 @@ class OverdueReview:
         }
 
 
-def overdue(store: Store, today: dt.date, *, exclude_systems: tuple[str, ...] | list[str] = ()) -> list[OverdueReview]:
+def overdue(
+    store: Store, today: dt.date, *, exclude_systems: tuple[str, ...] | list[str] = ()
+) -> list[OverdueReview]:
     """Reviews overdue on ``today``: entries not signed off past due + grace, and plans whose
     review is past due + grace with no entry (no tick ran). Most days late first."""
     hidden = set(exclude_systems)
@@ -129,7 +131,9 @@ def overdue(store: Store, today: dt.date, *, exclude_systems: tuple[str, ...] | 
             late = (today - row.cycle_due).days
             known = out.get(row.system_id)
             if known is None or late > known.days_late:
-                out[row.system_id] = OverdueReview(row.system_id, row.cycle_due, late, row.alerts, True, row.id)
+                out[row.system_id] = OverdueReview(
+                    row.system_id, row.cycle_due, late, row.alerts, True, row.id
+                )
         for plan in session.scalars(select(ReviewPlanRow).where(ReviewPlanRow.active.is_(True))):
             if plan.system_id in hidden or plan.system_id in out:
                 continue
@@ -171,7 +175,9 @@ def sign_off(store: Store, system_id: str, by: str, on: dt.date) -> list[int]:
     "needs review" flags. Returns the entries closed; none waiting is an :class:`InputError`."""
     name = by.strip()
     if not name or len(name) > _MAX_NAME or not name.isprintable():
-        raise InputError(f"--by: give the name of the person signing off (1–{_MAX_NAME} printable characters)")
+        raise InputError(
+            f"--by: give the name of the person signing off (1–{_MAX_NAME} printable characters)"
+        )
     with store.transaction() as session:
         if session.get(ReviewPlanRow, system_id) is None:
             raise InputError(f"no review plan for {system_id!r} / 该系统没有复审计划")

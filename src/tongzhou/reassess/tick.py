@@ -72,8 +72,12 @@ class TickReport:
     @property
     def nothing_new(self) -> bool:
         return not (
-            self.plans_added or self.plans_deactivated or self.assessed or self.newly_overdue
-            or self.notifications_queued or self.notifications_sent
+            self.plans_added
+            or self.plans_deactivated
+            or self.assessed
+            or self.newly_overdue
+            or self.notifications_queued
+            or self.notifications_sent
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -257,7 +261,9 @@ def _record(store: Store, drafts: list[tuple[AssessmentDraft, Any]], report: Tic
                 report.newly_overdue.append(draft.system_id)
             if plan.contacts:
                 kind = "overdue" if draft.overdue else "alert" if alerts else "review-due"
-                payload = outbox.message(kind, draft.system_id, row_id, draft.as_of, draft.cycle_due, draft.findings)
+                payload = outbox.message(
+                    kind, draft.system_id, row_id, draft.as_of, draft.cycle_due, draft.findings
+                )
                 report.notifications_queued += outbox.queue(session, plan.contacts, kind, payload)
 
 
@@ -283,7 +289,7 @@ def _flags(session: Any, draft: AssessmentDraft, assessment_id: int, report: Tic
 
 
 def _mark_overdue(store: Store, day: dt.date, report: TickReport) -> None:
-    """Entries still waiting for sign-off past due date + grace become overdue, once; their people are told."""
+    """Entries waiting for sign-off past due date + grace become overdue, once; their people are told."""
     with store.transaction() as session:
         rows = session.execute(
             select(AssessmentRow, ReviewPlanRow)
@@ -306,7 +312,11 @@ def _mark_overdue(store: Store, day: dt.date, report: TickReport) -> None:
             session.execute(
                 update(AssessmentRow)
                 .where(AssessmentRow.id == row.id, AssessmentRow.overdue.is_(False))
-                .values(overdue=True, findings_json=json.dumps(findings, ensure_ascii=False), alerts=row.alerts + 1)
+                .values(
+                    overdue=True,
+                    findings_json=json.dumps(findings, ensure_ascii=False),
+                    alerts=row.alerts + 1,
+                )
                 .execution_options(synchronize_session=False)
             )
             if row.system_id not in report.newly_overdue:

@@ -37,7 +37,9 @@ class TickWorker(threading.Thread):
                 report = run_tick(self.store, run_evaluations=self.run_evaluations)
                 self.ticks += 1
                 if report.ran and not report.nothing_new:
-                    log.info("re-assessment tick: reviewed %d, alerts %d", len(report.assessed), len(report.alerts))
+                    log.info(
+                        "re-assessment tick: reviewed %d, alerts %d", len(report.assessed), len(report.alerts)
+                    )
             except Exception:  # noqa: BLE001 — a tick that fails must not end the portal's worker
                 log.exception("re-assessment tick failed; trying again in %s s", self.every_s)
             self._stopping.wait(self.every_s)

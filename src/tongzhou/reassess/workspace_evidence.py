@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 from tongzhou.workspace._tables import ComplianceItemRow, EvidenceRow
 
 
-def attestation_evidence(session: Session, system_ids: list[str]) -> dict[str, dict[str, list[tuple[str, str]]]]:
+def attestation_evidence(
+    session: Session, system_ids: list[str]
+) -> dict[str, dict[str, list[tuple[str, str]]]]:
     """For each of ``system_ids`` that has any: path of each attestation attached to its items → the
     ``(jurisdiction, obligation_id)`` items it serves (one query for the whole batch)."""
     rows = session.execute(
