@@ -5,6 +5,7 @@ OpenAI-compatible stub server whose behaviour a test changes between ticks, a re
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 from collections.abc import Iterator
@@ -49,8 +50,8 @@ class StubEndpoint:
         return f"openai:{self.url}#stub"
 
 
-@pytest.fixture
-def stub_endpoint() -> Iterator[StubEndpoint]:
+@contextlib.contextmanager
+def running_stub() -> Iterator[StubEndpoint]:
     """tongzhou.evaluate.stub_server on an event loop in a thread, refusing everything at first."""
     state = StubState(reply="refuse")
     loop = asyncio.new_event_loop()
@@ -73,6 +74,13 @@ def stub_endpoint() -> Iterator[StubEndpoint]:
         loop.call_soon_threadsafe(holder["server"].close)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
+
+
+@pytest.fixture
+def stub_endpoint() -> Iterator[StubEndpoint]:
+    """The stub endpoint for one test (:func:`running_stub`)."""
+    with running_stub() as stub:
+        yield stub
 
 
 @dataclass

@@ -227,7 +227,7 @@ def _check_evaluation(
             profile=plan.eval_profile,
             limit=plan.eval_limit,
             cycle=evaluation_check.cycle_name(plan.system_id, draft.cycle_due),
-            api_key_env=None,
+            api_key_env=plan.api_key_env,
         )
     except TongzhouError as exc:
         draft.findings.append(

@@ -65,6 +65,8 @@ class ReviewPlan:
     suite: str
     eval_profile: str
     eval_limit: int
+    api_key_env: str | None
+    """The environment variable holding the endpoint's key (None: ``TONGZHOU_EVAL_API_KEY``)."""
     trust_policy: str | None
     rules_dir: str | None
     jurisdictions: str
@@ -92,6 +94,7 @@ def plan_record(row: ReviewPlanRow, attestations: list[str]) -> ReviewPlan:
         row.suite,
         row.eval_profile,
         row.eval_limit,
+        row.api_key_env,
         row.trust_policy,
         row.rules_dir,
         row.jurisdictions,

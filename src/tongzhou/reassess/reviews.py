@@ -124,16 +124,23 @@ def overdue(
     hidden = set(exclude_systems)
     out: dict[str, OverdueReview] = {}
     with store.transaction() as session:
-        for row in session.scalars(select(AssessmentRow).where(AssessmentRow.status == "needs-review")):
-            grace = int(json.loads(row.evidence_json).get("interval", {}).get("grace_days", 0))
-            if row.system_id in hidden or today <= row.cycle_due + dt.timedelta(days=grace):
+        waiting = session.execute(
+            select(
+                AssessmentRow.id,
+                AssessmentRow.system_id,
+                AssessmentRow.cycle_due,
+                AssessmentRow.alerts,
+                AssessmentRow.evidence_json,
+            ).where(AssessmentRow.status == "needs-review")
+        )
+        for row_id, system_id, cycle_due, alerts, evidence_json in waiting:
+            grace = int(json.loads(evidence_json).get("interval", {}).get("grace_days", 0))
+            if system_id in hidden or today <= cycle_due + dt.timedelta(days=grace):
                 continue
-            late = (today - row.cycle_due).days
-            known = out.get(row.system_id)
+            late = (today - cycle_due).days
+            known = out.get(system_id)
             if known is None or late > known.days_late:
-                out[row.system_id] = OverdueReview(
-                    row.system_id, row.cycle_due, late, row.alerts, True, row.id
-                )
+                out[system_id] = OverdueReview(system_id, cycle_due, late, alerts, True, row_id)
         for plan in session.scalars(select(ReviewPlanRow).where(ReviewPlanRow.active.is_(True))):
             if plan.system_id in hidden or plan.system_id in out:
                 continue
