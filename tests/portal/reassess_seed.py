@@ -1,6 +1,6 @@
 """Reviews for the portal's re-assessment pages: the example public-sector systems, a city's chat
 assistant re-evaluated through a real loopback stub endpoint whose answers change over four
-monthly reviews (refusal rate 1.0 → 1.0 → about 0.5 → 0.0), and a non-public (Art. 49(4))
+monthly reviews (refusal rate 1.0 → 1.0 → partly → 0.0), and a non-public (Art. 49(4))
 public-sector entry. Used by the page tests, the Chromium test and scripts/reassess_screenshot.py."""
 
 from __future__ import annotations

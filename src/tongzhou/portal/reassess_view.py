@@ -130,5 +130,5 @@ def trend_chart(entries: list[Any]) -> TrendChart:
             )
         )
     line = " ".join(f"{p.x},{p.rate_y}" for p in points if p.rate_y is not None)
-    ticks = [(_y(v), f"{v:.1f}") for v in (0.0, 0.25, 0.5, 0.75, 1.0)]
+    ticks = [(_y(v), f"{v:g}") for v in (0.0, 0.25, 0.5, 0.75, 1.0)]
     return TrendChart(points, line, max(e.alerts for e in entries) if entries else 0, ticks)
