@@ -22,6 +22,7 @@ def app(
     reassess_every: int = typer.Option(
         0,
         min=0,
+        max=31_536_000,
         help="Also run `tongzhou reassess tick` every N seconds (at least 60) in the workers; 0: off "
         "(use cron or a systemd timer). A database lease lets one tick run at a time.",
     ),
