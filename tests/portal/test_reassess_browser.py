@@ -55,3 +55,20 @@ def test_the_public_reads_the_overdue_dashboard_and_a_regulator_the_trend(seeded
     heights = [float(c.get_attribute("cy")) for c in page.locator("#trend svg circle.rate").all()]
     assert heights[0] == heights[1] < heights[2] < heights[3]  # SVG y grows downwards: the rate fell
     assert "refusal rate dropped" in page.inner_text("#reviews-table")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_reassessment_pages_have_no_serious_wcag_violation(seeded: Portal, page: Any, lang: str) -> None:
+    from tests.portal.test_accessibility import AXE, BLOCKING, axe_violations, describe
+
+    source = AXE.read_text()
+    failures: list[str] = []
+    page.goto(f"{page.base}/reassess?as_of={TODAY}&lang={lang}")
+    failures += [describe("/reassess", [v]) for v in axe_violations(page, source) if v["impact"] in BLOCKING]
+    browser_fixtures._login(page, Role.regulator)
+    page.goto(f"{page.base}/systems/{CHATBOT}/assessments")
+    assert page.evaluate("document.documentElement.lang").startswith(lang)
+    failures += [
+        describe("/assessments", [v]) for v in axe_violations(page, source) if v["impact"] in BLOCKING
+    ]
+    assert not failures, "\n".join(failures)

@@ -76,3 +76,29 @@ def test_the_history_is_open_like_the_workspace(portal: Portal, stub_endpoint: S
         == 200
     )
     assert portal.logged_in(Role.regulator).get("/systems/no-such-system/assessments").status_code == 404
+
+
+def test_hostile_text_in_a_finding_is_escaped_and_a_bad_date_is_400(portal: Portal, tmp_path: object) -> None:
+    import datetime as dt
+    import json
+    from pathlib import Path
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from tests.portal.signed_evaluations import write_site_policy
+    from tongzhou.reassess import configure, link_attestation, run_tick
+
+    write_site_policy(Ed25519PrivateKey.generate())  # the site's trust policy: the file is checked
+    directory = Path(str(tmp_path))
+    hostile = directory / '<img src=x onerror="alert(1)">.dsse.json'
+    hostile.write_text(json.dumps({"payload": "", "payloadType": "x", "signatures": []}), encoding="utf-8")
+    run_tick(portal.store, START)
+    link_attestation(portal.store, "admissions-completeness-check", hostile)
+    configure(portal.store, "admissions-completeness-check", next_due=START + dt.timedelta(days=1))
+    hostile.unlink()
+    run_tick(portal.store, START + dt.timedelta(days=1))
+    page = portal.logged_in(Role.admin).get("/systems/admissions-completeness-check/assessments").text
+    assert "no longer stands" in page
+    assert '<img src=x onerror="alert(1)">' not in page and "&lt;img src=x" in page
+    assert portal.client().get("/reassess?as_of=2026-02-30").status_code == 400
+    assert portal.client().get("/api/v1/reassess/overdue?as_of=<script>").status_code == 400
