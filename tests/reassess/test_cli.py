@@ -72,3 +72,32 @@ def test_bad_input_is_one_error_line_and_exit_2(
     assert result.returncode == 2, result.stderr
     assert needle in result.stderr and "Traceback" not in result.stderr
     assert result.stderr.count("error:") == 1
+
+
+def test_workspace_list_marks_the_items_a_review_flagged(
+    tongzhou_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    from tests.reassess.conftest import public_chatbot
+    from tongzhou.reassess import configure, run_tick
+    from tongzhou.store import open_store
+    from tongzhou.systems import SystemRegistry
+    from tongzhou.workspace import ComplianceWorkspace
+
+    store = open_store()
+    try:
+        SystemRegistry(store).add(public_chatbot())
+        ComplianceWorkspace(store).plan("city-helpdesk", as_of=dt.date(2026, 6, 1), jurisdictions="eu")
+        run_tick(store, dt.date(2026, 6, 1), run_evaluations=False)
+        configure(store, "city-helpdesk", jurisdictions="eu", next_due=dt.date(2027, 12, 6))
+        run_tick(store, dt.date(2027, 12, 6), run_evaluations=False)  # duties that began to apply since
+    finally:
+        store.close()
+    listed = _run("workspace", "list", "city-helpdesk", "--format", "json", env_home=tongzhou_home)
+    assert listed.returncode == 0, listed.stderr
+    flagged = {i["obligation_id"]: i["needs_review"] for i in json.loads(listed.stdout) if i["needs_review"]}
+    assert flagged and all("obligation" in reason for reason in flagged.values())
+    monkeypatch.setenv("COLUMNS", "250")  # rich wraps the table to the terminal's width
+    table = _run("workspace", "list", "city-helpdesk", env_home=tongzhou_home)
+    assert "needs review" in table.stdout
