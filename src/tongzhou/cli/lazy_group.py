@@ -97,6 +97,11 @@ COMMANDS: tuple[CommandEntry, ...] = (
         "tongzhou.cli.consult",
         "Consultation on draft rules: publish, moderate, export, respond. 规则草案征求意见。",
     ),
+    CommandEntry(
+        "reassess",
+        "tongzhou.cli.reassess",
+        "Periodic re-assessment of public-sector AI: plans, the tick, alerts. 定期评估。",
+    ),
     CommandEntry("demo", "tongzhou.cli.demo", "Run the main job: every feature once, end to end. 演示。"),
 )
 

@@ -19,6 +19,13 @@ def app(
         "127.0.0.1",
         help="Proxies trusted for X-Forwarded-Proto (the TLS proxy: Secure cookies, HSTS).",
     ),
+    reassess_every: int = typer.Option(
+        0,
+        min=0,
+        max=31_536_000,
+        help="Also run `tongzhou reassess tick` every N seconds (at least 60) in the workers; 0: off "
+        "(use cron or a systemd timer). A database lease lets one tick run at a time.",
+    ),
 ) -> None:
     """Serve the portal, the REST API (/api/v1) and TAXII 2.1 (/taxii2/) on the store.
     启动门户、REST 接口与 TAXII 2.1 服务。
@@ -37,6 +44,8 @@ def app(
     os.environ.update(
         {"TONGZHOU_PORTAL_MIGRATE": "0", "TONGZHOU_TAXII_MIGRATE": "0", "TONGZHOU_TAXII_API_ROOT": api_root}
     )
+    if reassess_every:
+        os.environ["TONGZHOU_REASSESS_EVERY"] = str(reassess_every)
     console = Console()
     console.print(
         f"Portal 门户: http://{host}:{port}/  ·  API: http://{host}:{port}/api/v1/openapi.json  ·  "

@@ -140,14 +140,24 @@ def list_(
     """
     _format(fmt, ("table", "json"))
     day = _date(today, "--today") or dt.datetime.now(dt.UTC).date()
+    from tongzhou.reassess.reviews import open_flags
     from tongzhou.workspace.coverage import item_coverage
 
     with _workspace() as ws:
         items = ws.items(system, include_inactive=True)
+        # Items a periodic review found need looking at again (tongzhou reassess; docs/reassess.md).
+        flags = {
+            (f.system_id, f.jurisdiction, f.obligation_id): f.reason for f in open_flags(ws.store, system)
+        }
     shown = [i for i in items if all_items or i.active]
     if fmt == "json":
         payload = [
-            i.to_dict() | {"overdue": i.overdue(day), "coverage": item_coverage(i, items).to_dict()}
+            i.to_dict()
+            | {
+                "overdue": i.overdue(day),
+                "coverage": item_coverage(i, items).to_dict(),
+                "needs_review": flags.get((i.system_id, i.jurisdiction, i.obligation_id)),
+            }
             for i in shown
         ]
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
@@ -163,6 +173,8 @@ def list_(
             due = f"[red]{due} overdue[/]"
         evidence = f"{len(cov.on_file)} on file" if cov.covered else "[red]missing[/]"
         status = i.status if i.active else f"{i.status} (set aside)"
+        if (i.system_id, i.jurisdiction, i.obligation_id) in flags:
+            status += " [yellow]· needs review[/]"
         cells = [str(i.id), i.system_id, i.jurisdiction, i.obligation_id, i.legal_basis, due, status]
         cells += [i.owner or "—", evidence]
         if system is not None:

@@ -148,6 +148,7 @@ def _include_workspace_routes(app: FastAPI) -> None:
     app.include_router(routes_dashboards.api, prefix=API_PREFIX)
     app.include_router(routes_proof_of_work.router, prefix=API_PREFIX)
     _include_participation_routes(app)
+    _include_reassess_routes(app)
 
 
 def _include_participation_routes(app: FastAPI) -> None:
@@ -163,6 +164,13 @@ def _include_consultation_routes(app: FastAPI) -> None:
 
     app.include_router(routes_consultation.router)
     app.include_router(routes_consultation_api.router, prefix=API_PREFIX)
+
+
+def _include_reassess_routes(app: FastAPI) -> None:
+    from tongzhou.portal import routes_reassess
+
+    app.include_router(routes_reassess.pages)
+    app.include_router(routes_reassess.api, prefix=API_PREFIX)
 
 
 def problem_response(request: Request, exc: PortalProblem) -> Response:

@@ -52,5 +52,8 @@ def service_from_env() -> ASGIApp:
 
     store = open_store(migrate_schema=os.environ.get(MIGRATE_ENV, "1") != "0")
     app = create_service(store, ServerConfig.from_env())
+    from tongzhou.reassess.worker import worker_from_env
+
+    worker_from_env(store)  # the periodic re-assessment tick, when TONGZHOU_REASSESS_EVERY is set
     gc.freeze()  # as the TAXII server does: long-lived imports out of the collector's way
     return app

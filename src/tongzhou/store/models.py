@@ -7,6 +7,7 @@ import tongzhou.consultation._tables  # noqa: F401  (consultation: drafts, versi
 import tongzhou.evaluate._tables  # noqa: F401  (evaluate: runs, samples, response cache)
 import tongzhou.participation._tables  # noqa: F401  (participation: public incident reports, moderation)
 import tongzhou.portal._tables  # noqa: F401  (portal: accounts, sessions, listing index)
+import tongzhou.reassess._tables  # noqa: F401  (reassess: review plans, assessments, tick lease, outbox)
 import tongzhou.systems._tables  # noqa: F401  (systems: the AI-system registry)
 import tongzhou.threats._tables  # noqa: F401  (threats: TAXII collections, objects, incidents)
 import tongzhou.workspace._tables  # noqa: F401  (workspace: compliance plans, items, evidence)
