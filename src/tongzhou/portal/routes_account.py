@@ -32,7 +32,7 @@ def _source(request: Request) -> str:
 
 @router.get("/login")
 def login_form(request: Request, viewer: Viewer = Depends(viewer_of)) -> Response:
-    return render(request, viewer, "login.html", problem=None, name="")
+    return _login_page(request, viewer, None, "")
 
 
 @router.post("/login")
@@ -43,7 +43,7 @@ async def login(request: Request, viewer: Viewer = Depends(viewer_of)) -> Respon
     source = _source(request)
     if await run_in_threadpool(ctx.limiter.blocked, source):
         problem = PortalProblem(429, "Too many failed logins from your address; try again later.")
-        return render(request, viewer, "login.html", status=429, problem=problem, name=name)
+        return _login_page(request, viewer, problem, name)
     outcome = await run_in_threadpool(ctx.accounts.check_password, name, password)
     if isinstance(outcome, LoginRefusal):
         await run_in_threadpool(ctx.limiter.record_failure, source)
@@ -52,7 +52,7 @@ async def login(request: Request, viewer: Viewer = Depends(viewer_of)) -> Respon
             if outcome is LoginRefusal.locked
             else PortalProblem(401, "Wrong name or password.")
         )
-        return render(request, viewer, "login.html", status=problem.status, problem=problem, name=name)
+        return _login_page(request, viewer, problem, name)
     if viewer.session is not None:
         await run_in_threadpool(ctx.sessions.close, viewer.session.digest)
     token = await run_in_threadpool(
@@ -70,6 +70,15 @@ async def login(request: Request, viewer: Viewer = Depends(viewer_of)) -> Respon
         path="/",
     )
     return response
+
+
+def _login_page(request: Request, viewer: Viewer, problem: PortalProblem | None, name: str) -> Response:
+    """The login form, with a "Sign in with …" button per configured single sign-on provider."""
+    providers = [party.settings for party in _ctx(request).sign_on_providers.values()]
+    status = 200 if problem is None else problem.status
+    return render(
+        request, viewer, "login.html", status=status, problem=problem, name=name, sign_on_providers=providers
+    )
 
 
 @router.get("/login/second-factor")
