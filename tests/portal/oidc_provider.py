@@ -84,7 +84,9 @@ def running_provider(
     need_node_provider()
     upstream_port, proxy_port = free_port(), free_port()
     issuer = f"http://127.0.0.1:{proxy_port}"
-    key = RSAKey.generate_key(2048, parameters={"kid": "op-key-1", "alg": "RS256", "use": "sig"}, private=True)
+    key = RSAKey.generate_key(
+        2048, parameters={"kid": "op-key-1", "alg": "RS256", "use": "sig"}, private=True
+    )
     config = {
         "port": upstream_port,
         "issuer": issuer,
@@ -100,7 +102,9 @@ def running_provider(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    proxy = ThreadingHTTPServer(("127.0.0.1", proxy_port), _proxy_handler(f"http://127.0.0.1:{upstream_port}", live))
+    proxy = ThreadingHTTPServer(
+        ("127.0.0.1", proxy_port), _proxy_handler(f"http://127.0.0.1:{upstream_port}", live)
+    )
     thread = threading.Thread(target=proxy.serve_forever, daemon=True)
     thread.start()
     try:
@@ -123,7 +127,9 @@ def _proxy_handler(upstream: str, live: LiveProvider) -> type[BaseHTTPRequestHan
             body = self.rfile.read(length) if length else b""
             headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
             headers["host"] = self.headers.get("host", "")
-            answer = httpx.request(self.command, upstream + self.path, headers=headers, content=body, timeout=10)
+            answer = httpx.request(
+                self.command, upstream + self.path, headers=headers, content=body, timeout=10
+            )
             content = answer.content
             if self.path.startswith("/token"):
                 live.token_requests.append(dict(httpx.QueryParams(body.decode())))

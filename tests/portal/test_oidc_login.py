@@ -18,7 +18,7 @@ from joserfc.jwk import RSAKey
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from tests.portal.conftest import ACCOUNTS, Portal, csrf_of, seed
+from tests.portal.conftest import ACCOUNTS, PASSWORD, Portal, csrf_of
 from tests.portal.oidc_provider import LiveProvider, claims_of, running_provider, sign, unsigned
 from tongzhou.errors import InputError
 from tongzhou.home import tongzhou_home
@@ -113,6 +113,14 @@ def sso(sqlite_store: Store, op: LiveProvider, monkeypatch: pytest.MonkeyPatch) 
     return Portal(sqlite_store, create_service(sqlite_store))
 
 
+def seed(store: Store) -> None:
+    """conftest's accounts and organisation, without the registry (sign-on needs no systems)."""
+    book = AccountBook(store)
+    book.add_organisation("acme", "ACME AI")
+    for role, name in ACCOUNTS.items():
+        book.add_account(name, PASSWORD, role, "acme" if role is Role.provider else None)
+
+
 def start(client: TestClient, provider_id: str = "campus", next_path: str | None = None) -> httpx.Response:
     """Press "Sign in with …" on the login page."""
     form = {"csrf_token": csrf_of(client.get("/login").text)}
@@ -195,7 +203,13 @@ def test_a_linked_person_signs_in_with_pkce_state_and_nonce(sso: Portal, op: Liv
 def test_the_return_path_is_kept_but_never_leaves_the_site(sso: Portal, op: LiveProvider) -> None:
     done = sign_in(sso.client(), op.issuer, "u-1001", next_path="/registry?sector=employment")
     assert done.headers["location"] == "/registry?sector=employment"
-    for hostile in ("https://evil.example/", "//evil.example/x", "/\\evil.example", "/\t/evil.example", "javascript:alert(1)"):
+    for hostile in (
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+    ):
         done = sign_in(sso.client(), op.issuer, "u-1001", next_path=hostile)
         assert done.status_code == 303 and done.headers["location"] == "/", hostile
 
@@ -226,7 +240,9 @@ def test_mfa_in_amr_counts_only_where_the_site_accepts_it(
     assert done.headers["location"] == "/login/second-factor"
 
 
-def test_by_claim_policy_makes_a_provider_account_in_the_mapped_organisation(sso: Portal, op: LiveProvider) -> None:
+def test_by_claim_policy_makes_a_provider_account_in_the_mapped_organisation(
+    sso: Portal, op: LiveProvider
+) -> None:
     client = sso.client()
     done = sign_in(client, op.issuer, "u-1002", provider_id="partners")
     assert done.status_code == 303 and done.headers["location"] == "/"
@@ -240,7 +256,9 @@ def test_by_claim_policy_makes_a_provider_account_in_the_mapped_organisation(sso
 
 
 # -- the account policy refuses ---------------------------------------------------------------------
-def test_an_unlinked_identity_is_refused_in_both_languages_and_nothing_is_made(sso: Portal, op: LiveProvider) -> None:
+def test_an_unlinked_identity_is_refused_in_both_languages_and_nothing_is_made(
+    sso: Portal, op: LiveProvider
+) -> None:
     before = account_count(sso.store)
     client = sso.client()
     done = sign_in(client, op.issuer, "u-1002")  # campus links only; sam is not linked there
@@ -250,7 +268,9 @@ def test_an_unlinked_identity_is_refused_in_both_languages_and_nothing_is_made(s
     assert COOKIE not in client.cookies and account_count(sso.store) == before
 
 
-@pytest.mark.parametrize(("login", "expected"), [("u-1001", "has no role"), ("u-1004", "no verified identity")])
+@pytest.mark.parametrize(
+    ("login", "expected"), [("u-1001", "has no role"), ("u-1004", "no verified identity")]
+)
 def test_by_claim_without_a_mapped_role_or_verified_email_makes_nothing(
     sso: Portal, op: LiveProvider, login: str, expected: str
 ) -> None:
@@ -269,12 +289,20 @@ def test_a_claim_never_takes_over_an_existing_account(sso: Portal, op: LiveProvi
 
 
 @pytest.mark.parametrize("role", ["regulator", "admin"])
-def test_a_role_map_may_not_grant_regulator_or_admin(tmp_path: Path, role: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_role_map_may_not_grant_regulator_or_admin(
+    tmp_path: Path, role: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("S", "x")
     path = tmp_path / "oidc.yaml"
     provider = {
-        "id": "p", "name": "P", "issuer": "https://sso.example", "client_id": "c", "client_secret_env": "S",
-        "accounts": "by-claim", "role_claim": "groups", "role_map": {"g": {"role": role}},
+        "id": "p",
+        "name": "P",
+        "issuer": "https://sso.example",
+        "client_id": "c",
+        "client_secret_env": "S",
+        "accounts": "by-claim",
+        "role_claim": "groups",
+        "role_map": {"g": {"role": role}},
     }
     path.write_text(yaml.safe_dump({"providers": [provider]}), encoding="utf-8")
     with pytest.raises(InputError, match="may grant only provider or evaluator"):
@@ -291,7 +319,13 @@ def test_a_role_map_may_not_grant_regulator_or_admin(tmp_path: Path, role: str, 
     ],
 )
 def test_a_bad_configuration_is_one_clear_error(tmp_path: Path, change: dict[str, Any], message: str) -> None:
-    provider = {"id": "p", "name": "P", "issuer": "https://sso.example", "client_id": "c", "client_secret_file": str(tmp_path / "s")}
+    provider = {
+        "id": "p",
+        "name": "P",
+        "issuer": "https://sso.example",
+        "client_id": "c",
+        "client_secret_file": str(tmp_path / "s"),
+    }
     (tmp_path / "s").write_text("secret\n", encoding="utf-8")
     path = tmp_path / "oidc.yaml"
     path.write_text(yaml.safe_dump({"providers": [{**provider, **change}]}), encoding="utf-8")
@@ -334,7 +368,9 @@ def test_a_replayed_code_is_refused(sso: Portal, op: LiveProvider) -> None:
     assert COOKIE not in attacker.cookies
 
 
-def _forge(op: LiveProvider, change: dict[str, Any], key: RSAKey | None = None, kid: str | None = None) -> None:
+def _forge(
+    op: LiveProvider, change: dict[str, Any], key: RSAKey | None = None, kid: str | None = None
+) -> None:
     def tamper(answer: dict[str, Any]) -> dict[str, Any]:
         claims = {**claims_of(answer["id_token"]), **change}
         return {**answer, "id_token": sign(claims, key or op.key, kid)}
@@ -418,9 +454,7 @@ def test_a_configured_issuer_that_discovery_contradicts_is_refused(
     assert done.status_code == 401 and "another issuer" in done.text
 
 
-def test_an_unreachable_provider_is_a_clear_502(
-    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_unreachable_provider_is_a_clear_502(sqlite_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TZ_TEST_OIDC_SECRET", SECRET)
     write_config("http://127.0.0.1:9")
     seed(sqlite_store)

@@ -48,7 +48,7 @@ class PortalContext:
         self.limiter = LoginLimiter(self.store)
         self.key = site_secret(self.store)
         self.filter_menus = TtlCache(MENU_CACHE_S)
-        self.sign_on_providers  # a bad oidc.yaml stops the worker at start, not at the first login
+        _ = self.sign_on_providers  # a bad oidc.yaml stops the worker at start, not at the first login
 
     @functools.cached_property
     def sign_on_providers(self) -> dict[str, OidcRelyingParty]:

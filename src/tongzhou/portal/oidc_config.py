@@ -79,7 +79,7 @@ class ProviderSettings(BaseModel):
     """File holding the client secret (first line)."""
     scopes: list[str] = Field(default_factory=lambda: ["openid", "email"])
     account_claim: str = "sub"
-    """The ID-token claim that names the person: ``sub``, or ``email`` (then ``email_verified`` must be true)."""
+    """The ID-token claim that names the person: ``sub``, or ``email`` (``email_verified`` must be true)."""
     accounts: Literal["linked", "by-claim"] = "linked"
     role_claim: str | None = None
     role_map: dict[str, RoleGrant] = Field(default_factory=dict)
@@ -175,7 +175,8 @@ def _client_secret(path: Path, settings: ProviderSettings) -> str:
             secret = Path(settings.client_secret_file).read_text(encoding="utf-8").strip()
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(
-                f"{path}: provider {settings.id!r}: cannot read client_secret_file ({exc}) / 无法读取客户端密钥"
+                f"{path}: provider {settings.id!r}: cannot read client_secret_file ({exc}) "
+                "/ 无法读取客户端密钥"
             ) from None
     if not secret:
         raise InputError(

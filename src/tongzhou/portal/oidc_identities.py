@@ -94,9 +94,15 @@ class IdentityLinks:
     def unlink(self, provider: str, identity: str) -> bool:
         """Remove a link; whether there was one."""
         with self.store.transaction() as session:
-            done = session.execute(
-                delete(OIDC_LINKS).where(OIDC_LINKS.c.provider == provider, OIDC_LINKS.c.subject == identity)
-            ).rowcount
+            done = (
+                session.connection()
+                .execute(
+                    delete(OIDC_LINKS).where(
+                        OIDC_LINKS.c.provider == provider, OIDC_LINKS.c.subject == identity
+                    )
+                )
+                .rowcount
+            )
         return bool(done)
 
     def links(self, account: str | None = None) -> list[tuple[str, str, str]]:
@@ -105,7 +111,10 @@ class IdentityLinks:
         if account is not None:
             query = query.where(OIDC_LINKS.c.account == account)
         with self.store.engine.connect() as conn:
-            return [(r[0], r[1], r[2]) for r in conn.execute(query.order_by(OIDC_LINKS.c.provider, OIDC_LINKS.c.subject))]
+            return [
+                (r[0], r[1], r[2])
+                for r in conn.execute(query.order_by(OIDC_LINKS.c.provider, OIDC_LINKS.c.subject))
+            ]
 
     def account_for(self, provider: OidcProviderConfig, identity: str, claims: dict[str, Any]) -> Account:
         """The account ``identity`` logs in as, made by the role map when the policy says so."""
@@ -127,7 +136,9 @@ class IdentityLinks:
         settings = provider.settings
         values = claims.get(settings.role_claim or "")
         offered = values if isinstance(values, list) else [values]
-        grant = next((settings.role_map[v] for v in offered if isinstance(v, str) and v in settings.role_map), None)
+        grant = next(
+            (settings.role_map[v] for v in offered if isinstance(v, str) and v in settings.role_map), None
+        )
         if grant is None:
             raise IdentityRefused(IdentityRefusal.no_role, identity)
         if not _NAME.fullmatch(identity):
@@ -136,9 +147,12 @@ class IdentityLinks:
             with self.store.transaction() as session:
                 if session.execute(select(ACCOUNTS.c.name).where(ACCOUNTS.c.name == identity)).first():
                     raise IdentityRefused(IdentityRefusal.name_taken, identity)
-                if grant.organisation is not None and not session.execute(
-                    select(ORGANISATIONS.c.id).where(ORGANISATIONS.c.id == grant.organisation)
-                ).first():
+                if (
+                    grant.organisation is not None
+                    and not session.execute(
+                        select(ORGANISATIONS.c.id).where(ORGANISATIONS.c.id == grant.organisation)
+                    ).first()
+                ):
                     raise IdentityRefused(IdentityRefusal.no_role, identity)
                 now = _now_us()
                 session.execute(
@@ -156,7 +170,9 @@ class IdentityLinks:
                     )
                 )
                 session.execute(
-                    OIDC_LINKS.insert().values(provider=provider.id, subject=identity, account=identity, created_us=now)
+                    OIDC_LINKS.insert().values(
+                        provider=provider.id, subject=identity, account=identity, created_us=now
+                    )
                 )
         except IntegrityError:  # another worker made it at the same moment: use theirs
             return self.account_for(provider, identity, claims)

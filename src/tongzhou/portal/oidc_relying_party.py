@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 from authlib.integrations.httpx_client import OAuth2Client
 from joserfc import jwt
-from joserfc.errors import JoseError
+from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
 from tongzhou.portal.oidc_config import OidcProviderConfig
@@ -41,7 +41,18 @@ METADATA_TTL_S = 3600.0
 JWKS_REFETCH_MIN_S = 60.0
 """An unknown ``kid`` refetches the JWKS at most this often (no fetch storm from forged tokens)."""
 HTTP_TIMEOUT_S = 10.0
-SIGNING_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
+SIGNING_ALGORITHMS = (
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES384",
+    "ES512",
+    "EdDSA",
+)
 """Asymmetric JWS algorithms accepted for ID tokens (RFC 7518 §3, RFC 8037)."""
 
 
@@ -101,7 +112,11 @@ class OidcRelyingParty:
         with self._lock:
             cached = self._jwks
         age = time.monotonic() - cached[0] if cached else None
-        if cached and age is not None and (age < METADATA_TTL_S and not (refresh and age >= JWKS_REFETCH_MIN_S)):
+        if (
+            cached
+            and age is not None
+            and (age < METADATA_TTL_S and not (refresh and age >= JWKS_REFETCH_MIN_S))
+        ):
             return cached[1]
         document = _get_json(self.metadata()["jwks_uri"])
         try:
@@ -162,15 +177,11 @@ class OidcRelyingParty:
         offered = self.metadata().get("id_token_signing_alg_values_supported") or ["RS256"]
         algorithms = [a for a in SIGNING_ALGORITHMS if a in offered]
         try:
-            token = jwt.decode(id_token, self._keys(), algorithms=algorithms)
-        except JoseError as exc:
-            if "key" not in str(exc).lower():
-                raise SignOnRefused(SignOnRefusal.bad_signature, str(exc)[:200]) from None
-            try:  # a kid we do not know yet: the provider may have rotated its keys
+            try:
+                token = jwt.decode(id_token, self._keys(), algorithms=algorithms)
+            except InvalidKeyIdError:  # a kid we do not know yet: the provider may have rotated its keys
                 token = jwt.decode(id_token, self._keys(refresh=True), algorithms=algorithms)
-            except JoseError as again:
-                raise SignOnRefused(SignOnRefusal.bad_signature, str(again)[:200]) from None
-        except ValueError as exc:
+        except (JoseError, ValueError) as exc:
             raise SignOnRefused(SignOnRefusal.bad_signature, str(exc)[:200]) from None
         claims = token.claims
         now = int(self._clock())
@@ -187,12 +198,16 @@ class OidcRelyingParty:
         try:
             registry.validate(claims)
         except JoseError as exc:
-            reason = SignOnRefusal.issuer_mismatch if "iss" in str(exc) else SignOnRefusal.bad_claims
+            wrong = getattr(exc, "claim", "")
+            reason = SignOnRefusal.issuer_mismatch if wrong == "iss" else SignOnRefusal.bad_claims
             raise SignOnRefused(reason, str(exc)[:200]) from None
         audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
         if len(audiences) > 1 and claims.get("azp") != self.settings.client_id:
             raise SignOnRefused(SignOnRefusal.bad_claims, "several audiences and azp is not this client")
-        if not isinstance(claims["iat"], int | float) or claims["iat"] < now - MAX_ID_TOKEN_AGE_S - CLOCK_SKEW_S:
+        if (
+            not isinstance(claims["iat"], int | float)
+            or claims["iat"] < now - MAX_ID_TOKEN_AGE_S - CLOCK_SKEW_S
+        ):
             raise SignOnRefused(SignOnRefusal.bad_claims, "issued too long ago")
         return dict(claims)
 

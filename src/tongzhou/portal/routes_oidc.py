@@ -44,7 +44,8 @@ _SIGN_ON_PROBLEMS = {
         401, "The identity token is not signed by the provider's key; nobody was signed in."
     ),
     SignOnRefusal.bad_claims: PortalProblem(
-        401, "The identity token has expired, is meant for another site or another sign-in; nobody was signed in."
+        401,
+        "The identity token has expired, is meant for another site or another sign-in; nobody was signed in.",
     ),
 }
 _IDENTITY_PROBLEMS = {
@@ -58,7 +59,8 @@ _IDENTITY_PROBLEMS = {
         403, "{identity} has no role this site grants by single sign-on; ask this site's administrator."
     ),
     IdentityRefusal.name_taken: PortalProblem(
-        403, "An account named {identity} exists and is not linked to this sign-in; ask this site's administrator to link it."  # noqa: E501
+        403,
+        "An account named {identity} exists and is not linked to this sign-in; ask this site's administrator to link it.",  # noqa: E501
     ),
 }
 _STALE = PortalProblem(
@@ -142,9 +144,13 @@ def finish_sign_on(provider_id: str, request: Request, viewer: Viewer = Depends(
     except IdentityRefused as refused:
         ctx.limiter.record_failure(source)
         problem = _IDENTITY_PROBLEMS[refused.reason]
-        return _refusal(request, viewer, PortalProblem(problem.status, problem.message, identity=refused.identity))
+        return _refusal(
+            request, viewer, PortalProblem(problem.status, problem.message, identity=refused.identity)
+        )
     amr = claims.get("amr")
-    accepted_mfa = isinstance(amr, list) and bool(set(party.settings.mfa_amr) & {a for a in amr if isinstance(a, str)})
+    accepted_mfa = isinstance(amr, list) and bool(
+        set(party.settings.mfa_amr) & {a for a in amr if isinstance(a, str)}
+    )
     second_factor_done = not account.needs_second_factor or accepted_mfa
     if viewer.session is not None:
         ctx.sessions.close(viewer.session.digest)
