@@ -18,8 +18,11 @@ from joserfc.jwk import RSAKey
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
+from tests.conftest import free_port
 from tests.portal.conftest import ACCOUNTS, PASSWORD, Portal, csrf_of
 from tests.portal.oidc_provider import LiveProvider, claims_of, running_provider, sign, unsigned
+from tests.system_tools import need_chromium
+from tests.threats.conftest import ThreadedServer
 from tongzhou.errors import InputError
 from tongzhou.home import tongzhou_home
 from tongzhou.portal._tables import ACCOUNTS as ACCOUNT_TABLE
@@ -30,6 +33,7 @@ from tongzhou.portal.oidc_identities import IdentityLinks
 from tongzhou.portal.roles import Role
 from tongzhou.portal.service import create_service
 from tongzhou.portal.sessions import COOKIE
+from tongzhou.reports.browser import chromium_page
 from tongzhou.store import Store
 
 SECRET = "client-secret-for-tests-only"
@@ -44,12 +48,21 @@ OP_ACCOUNTS = {
 
 
 @pytest.fixture(scope="module")
-def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveProvider]:
+def live_port() -> int:
+    """The port the Chromium test serves the portal on (registered at the provider in advance)."""
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def provider(tmp_path_factory: pytest.TempPathFactory, live_port: int) -> Iterator[LiveProvider]:
     clients = [
         {
             "client_id": client_id,
             "client_secret": SECRET,
-            "redirect_uris": [CALLBACK.format(client_id)],
+            "redirect_uris": [
+                CALLBACK.format(client_id),
+                f"http://127.0.0.1:{live_port}/login/oidc/{client_id}/callback",
+            ],
             "grant_types": ["authorization_code"],
             "response_types": ["code"],
         }
@@ -461,3 +474,32 @@ def test_an_unreachable_provider_is_a_clear_502(sqlite_store: Store, monkeypatch
     portal = Portal(sqlite_store, create_service(sqlite_store))
     done = start(portal.client())
     assert done.status_code == 502 and "could not be reached" in done.text
+
+
+@pytest.mark.slow
+def test_a_person_signs_on_in_chromium_under_the_portal_csp(
+    sso: Portal, op: LiveProvider, live_port: int
+) -> None:
+    """Chromium applies the login page's form-action to the redirect to the provider: the page's
+    CSP must name the provider, or the button does nothing."""
+    need_chromium()
+    server = ThreadedServer(sso.app, live_port)
+    server.start()
+    base = f"http://127.0.0.1:{live_port}"
+    try:
+        with chromium_page() as page:
+            page.set_default_timeout(15_000)
+            blocked: list[str] = []
+            page.on(
+                "console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None
+            )
+            page.goto(f"{base}/login?next=/registry")
+            page.click("text=Sign in with Campus SSO")
+            page.wait_for_url(f"{op.issuer}/interaction/**")
+            page.fill("input[name=login]", "u-1001")
+            page.click("button")
+            page.wait_for_url(f"{base}/registry")
+            assert "prov" in page.inner_text("header .who")
+            assert not blocked, blocked
+    finally:
+        server.stop()

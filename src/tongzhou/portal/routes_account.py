@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -15,6 +17,7 @@ from tongzhou.portal.problems import PortalProblem
 from tongzhou.portal.rendering import render
 from tongzhou.portal.request_body import read_form
 from tongzhou.portal.roles import ACCOUNT_ROLES
+from tongzhou.portal.security_headers import csp_with_form_targets
 from tongzhou.portal.sessions import COOKIE, SESSION_S
 from tongzhou.portal.viewer import Viewer
 
@@ -76,9 +79,18 @@ def _login_page(request: Request, viewer: Viewer, problem: PortalProblem | None,
     """The login form, with a "Sign in with …" button per configured single sign-on provider."""
     providers = [party.settings for party in _ctx(request).sign_on_providers.values()]
     status = 200 if problem is None else problem.status
-    return render(
+    response = render(
         request, viewer, "login.html", status=status, problem=problem, name=name, sign_on_providers=providers
     )
+    if providers:
+        origins = sorted({_origin(p.issuer) for p in providers})
+        response.headers["content-security-policy"] = csp_with_form_targets(origins)
+    return response
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 @router.get("/login/second-factor")
