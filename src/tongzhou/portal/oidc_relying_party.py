@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import Any
 
 import httpx
+from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.httpx_client import OAuth2Client
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
@@ -163,10 +164,10 @@ class OidcRelyingParty:
                 )
         except httpx.HTTPError as exc:
             raise SignOnRefused(SignOnRefusal.provider_unreachable, str(exc)) from None
-        except Exception as exc:  # Authlib raises OAuthError subclasses for error answers
-            if type(exc).__module__.startswith("authlib"):
-                raise SignOnRefused(SignOnRefusal.code_refused, str(exc)[:200]) from None
-            raise
+        except AuthlibBaseError as exc:  # the provider's error answer (invalid_grant, …)
+            raise SignOnRefused(SignOnRefusal.code_refused, str(exc)[:200]) from None
+        except ValueError as exc:  # an answer that is not JSON
+            raise SignOnRefused(SignOnRefusal.provider_unreachable, str(exc)[:200]) from None
         id_token = answer.get("id_token")
         if not isinstance(id_token, str):
             raise SignOnRefused(SignOnRefusal.bad_claims, "the token answer has no id_token")
