@@ -127,9 +127,13 @@ def _proxy_handler(upstream: str, live: LiveProvider) -> type[BaseHTTPRequestHan
             body = self.rfile.read(length) if length else b""
             headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
             headers["host"] = self.headers.get("host", "")
-            answer = httpx.request(
-                self.command, upstream + self.path, headers=headers, content=body, timeout=10
-            )
+            try:
+                answer = httpx.request(
+                    self.command, upstream + self.path, headers=headers, content=body, timeout=10
+                )
+            except httpx.HTTPError:  # the provider is still starting
+                self.send_error(502)
+                return
             content = answer.content
             if self.path.startswith("/token"):
                 live.token_requests.append(dict(httpx.QueryParams(body.decode())))
