@@ -61,3 +61,16 @@ def test_bad_links_are_one_line_and_write_nothing(
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
     assert _links() == []
+
+
+def test_serve_refuses_a_bad_sign_on_configuration_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    path = tongzhou_home() / "portal" / "oidc.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "providers:\n  - {id: p, name: P, issuer: 'https://sso.example', client_id: c,\n"
+        "     client_secret_env: S, accounts: by-claim, role_claim: groups, role_map: {g: {role: admin}}}\n",
+        encoding="utf-8",
+    )
+    assert run(["serve", "--port", "1"]) == ExitCode.BAD_INPUT
+    err = capsys.readouterr().err
+    assert "may grant only provider or evaluator" in err and "Traceback" not in err
