@@ -14,7 +14,8 @@ setup: $(STAMP)
 # The first call takes about 5 minutes on 2 cores, most of it compiling llama.cpp once; the compile
 # runs in the background while the Debian and Python packages install. Each phase prints a line;
 # later calls find everything done and start at once.
-$(STAMP): pyproject.toml system-packages.txt scripts/install-system-packages.sh scripts/build-model-runtime.sh
+$(STAMP): pyproject.toml system-packages.txt scripts/install-system-packages.sh scripts/build-model-runtime.sh \
+          tests/portal/oidc_op/package-lock.json
 	@echo "[setup 1/4] Python virtual environment ($(VENV))"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "[setup 2/4] llama.cpp model runtime, portable build, in the background (scripts/build-model-runtime.sh)"
@@ -27,6 +28,9 @@ $(STAMP): pyproject.toml system-packages.txt scripts/install-system-packages.sh 
 	@echo "[setup 4/4] the project itself (pip install -e '.[dev]') and the runtime's instruction check"
 	@$(BIN)/python -m pip install -q -e '.[dev]' 2>&1 | { grep -v '^WARNING: Location' || true; }
 	@$(BIN)/python -m tongzhou.model_runtime.isa
+	@echo "[setup 4/4] the test OpenID Provider (npm ci in tests/portal/oidc_op: node-oidc-provider, test-only)"
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/portal/oidc_op --no-audit --no-fund --loglevel=error; \
+	  else echo "  npm not found: only the OpenID Connect tests need it (Node.js >= 20 with npm); they fail saying so"; fi
 	@touch $(STAMP)
 
 # Every requirement of the project and its dev extra except the model runtime, which

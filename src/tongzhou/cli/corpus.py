@@ -22,7 +22,6 @@ app = typer.Typer(
 )
 
 
-
 @app.command("audit")
 def audit_cmd(
     paths: list[Path] = typer.Argument(..., help="Corpus files or directories (a directory is one source)."),

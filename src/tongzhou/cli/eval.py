@@ -270,6 +270,7 @@ def check_scorer(
         path = labelled or CONTENT_HELDOUT4
         check_judges(Console(), path, judge_ref=judge, guard_spec=guard, limit=limit, record=record)
         return
+
     def figure(r: dict[str, Any]) -> str:
         return f"{r['value']:.3f} ({r['successes']}/{r['n']}, 95% CI {r['ci_low']:.3f}–{r['ci_high']:.3f})"
 
@@ -315,8 +316,7 @@ def check_scorer(
         for key in rep["recall"]:
             spec = rep["specificity"].get(key)
             console.print(
-                f"  {key}: recall {figure(rep['recall'][key])}; "
-                f"specificity {figure(spec) if spec else '—'}",
+                f"  {key}: recall {figure(rep['recall'][key])}; specificity {figure(spec) if spec else '—'}",
                 highlight=False,
             )
         console.print(f"  misclassified: {', '.join(rep['errors']) or 'none'}", highlight=False)

@@ -174,9 +174,7 @@ def _new_order(
             lifts=tuple(lifts),
         )
         # A passphrase ($TONGZHOU_KEY_PASSPHRASE, else asked) only for a key that has one (as attest sign).
-        private = private_key(
-            KeyRing(), key, prompt=lambda: typer.prompt("Passphrase 口令", hide_input=True)
-        )
+        private = private_key(KeyRing(), key, prompt=lambda: typer.prompt("Passphrase 口令", hide_input=True))
     except InputError:
         raise
     except (HaltOrderError, KeyError_) as exc:

@@ -92,3 +92,47 @@ def reindex() -> None:
     finally:
         store.close()
     typer.echo(f"{count} entries indexed / 已索引")
+
+
+@app.command("link-identity")
+def link_identity(
+    name: str = typer.Argument(..., help="Account name (made first with add-user)."),
+    provider: str = typer.Option(..., help="Provider id from $TONGZHOU_HOME/portal/oidc.yaml."),
+    identity: str = typer.Option(..., help="The provider's value of its account claim (sub or e-mail)."),
+) -> None:
+    """Let a single sign-on identity log in as an account (how regulators and admins get SSO).
+    关联单点登录身份与账户。
+    """
+    from tongzhou.errors import InputError
+    from tongzhou.portal.accounts import AccountBook
+    from tongzhou.portal.oidc_config import load_providers
+    from tongzhou.portal.oidc_identities import IdentityLinks
+
+    if provider not in load_providers():
+        raise InputError(f"no provider {provider!r} in the single sign-on configuration / 未配置该提供方")
+    store = open_store()
+    try:
+        IdentityLinks(AccountBook(store)).link(name, provider, identity)
+    finally:
+        store.close()
+    typer.echo(f"{provider}:{identity} -> {name}")
+
+
+@app.command("unlink-identity")
+def unlink_identity(
+    provider: str = typer.Option(..., help="Provider id."),
+    identity: str = typer.Option(..., help="The linked identity."),
+) -> None:
+    """Stop a single sign-on identity logging in (the account stays). 解除单点登录身份关联。"""
+    from tongzhou.errors import InputError
+    from tongzhou.portal.accounts import AccountBook
+    from tongzhou.portal.oidc_identities import IdentityLinks
+
+    store = open_store()
+    try:
+        removed = IdentityLinks(AccountBook(store)).unlink(provider, identity)
+    finally:
+        store.close()
+    if not removed:
+        raise InputError(f"{provider}:{identity} is not linked / 该身份未关联")
+    typer.echo(f"{provider}:{identity} unlinked / 已解除")

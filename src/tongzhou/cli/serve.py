@@ -33,8 +33,10 @@ def app(
     import uvicorn
 
     from tongzhou.portal.listing_index import refresh_listing
+    from tongzhou.portal.oidc_config import load_providers
     from tongzhou.store import open_store
 
+    load_providers()  # a bad oidc.yaml is one line here, not a traceback in every worker
     # Migrate and index once here, so workers starting together do not race on either.
     store = open_store()
     try:

@@ -1,5 +1,5 @@
 """The portal's tables: organisations, accounts, sessions, login attempts, the registry listing
-index, signed evaluations and incident links.
+index, signed evaluations, incident links, and single sign-on (OpenID Connect) logins and links.
 
 API tokens are *not* here: they are the TAXII API keys (``threats_api_key``), issued to the
 account's name as principal, so one token works for the REST API and for TAXII.
@@ -160,6 +160,36 @@ class RateCountRow(Base):
     count: Mapped[int] = mapped_column(Integer)
 
 
+class OidcLoginRow(Base):
+    """A single sign-on that has been sent to the provider and not yet come back (one use only)."""
+
+    __tablename__ = "portal_oidc_login"
+
+    state_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """SHA-256 of the ``state`` sent to the provider (the value itself is never stored)."""
+    browser_sha256: Mapped[str] = mapped_column(String(64))
+    """SHA-256 of the ``tz_oidc`` cookie: only the browser that started the sign-on may finish it."""
+    provider: Mapped[str] = mapped_column(String(64))
+    nonce: Mapped[str] = mapped_column(String(128))
+    code_verifier: Mapped[str] = mapped_column(String(128))
+    """PKCE (RFC 7636) verifier; the provider saw only its S256 challenge."""
+    return_to: Mapped[str] = mapped_column(String(512))
+    """A local path (checked before it is stored) to go to after the sign-on."""
+    expires_us: Mapped[int] = mapped_column(BigInteger)
+
+
+class OidcLinkRow(Base):
+    """An identity at a single sign-on provider that logs in as a portal account."""
+
+    __tablename__ = "portal_oidc_link"
+
+    provider: Mapped[str] = mapped_column(String(64), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(255), primary_key=True)
+    """The value of the provider's account claim (``sub`` or ``email``, per the site's configuration)."""
+    account: Mapped[str] = mapped_column(String(128), index=True)
+    created_us: Mapped[int] = mapped_column(BigInteger)
+
+
 def _table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
@@ -175,3 +205,5 @@ EVALUATIONS = _table(EvaluationRow)
 INCIDENT_LINKS = _table(IncidentLinkRow)
 POW_SPENT = _table(PowSpentRow)
 RATE_COUNTS = _table(RateCountRow)
+OIDC_LOGINS = _table(OidcLoginRow)
+OIDC_LINKS = _table(OidcLinkRow)

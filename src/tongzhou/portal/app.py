@@ -130,12 +130,19 @@ def create_portal_app(store: Store) -> FastAPI:
     app.include_router(routes_api.router, prefix=API_PREFIX)
     app.include_router(routes_pages.router)
     app.include_router(routes_account.router)
+    _include_sign_on_routes(app)
     app.include_router(routes_admin.router)
     app.include_router(routes_evaluations.router)
     _include_workspace_routes(app)
     _include_consultation_routes(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
+
+
+def _include_sign_on_routes(app: FastAPI) -> None:
+    from tongzhou.portal import routes_oidc
+
+    app.include_router(routes_oidc.router)
 
 
 def _include_workspace_routes(app: FastAPI) -> None:

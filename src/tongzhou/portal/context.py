@@ -18,6 +18,9 @@ from tongzhou.threats.ttl_cache import TtlCache
 
 if TYPE_CHECKING:
     from tongzhou.classify import Classifier
+    from tongzhou.portal.oidc_identities import IdentityLinks
+    from tongzhou.portal.oidc_logins import PendingSignOns
+    from tongzhou.portal.oidc_relying_party import OidcRelyingParty
 
 
 MENU_CACHE_S = 30.0
@@ -56,6 +59,29 @@ class PortalContext:
         self.proof_of_work = ProofOfWork(self.store, self.key)
         self.report_limit = RateLimit(self.store, "report", max_events=REPORTS_PER_HOUR, window_s=3600)
         self.filter_menus = TtlCache(MENU_CACHE_S)
+        _ = self.sign_on_providers  # a bad oidc.yaml stops the worker at start, not at the first login
+
+    @functools.cached_property
+    def sign_on_providers(self) -> dict[str, OidcRelyingParty]:
+        """The single sign-on providers of ``oidc.yaml`` by id (none: password login only)."""
+        from tongzhou.portal.oidc_config import load_providers
+        from tongzhou.portal.oidc_relying_party import OidcRelyingParty
+
+        return {pid: OidcRelyingParty(provider) for pid, provider in load_providers().items()}
+
+    @functools.cached_property
+    def pending_sign_ons(self) -> PendingSignOns:
+        """Single sign-ons sent to a provider and not yet back."""
+        from tongzhou.portal.oidc_logins import PendingSignOns
+
+        return PendingSignOns(self.store)
+
+    @functools.cached_property
+    def identity_links(self) -> IdentityLinks:
+        """Which account a single sign-on identity logs in as."""
+        from tongzhou.portal.oidc_identities import IdentityLinks
+
+        return IdentityLinks(self.accounts)
 
     @functools.cached_property
     def classifier(self) -> Classifier:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -15,6 +17,7 @@ from tongzhou.portal.problems import PortalProblem
 from tongzhou.portal.rendering import render
 from tongzhou.portal.request_body import read_form
 from tongzhou.portal.roles import ACCOUNT_ROLES
+from tongzhou.portal.security_headers import csp_with_form_targets
 from tongzhou.portal.sessions import COOKIE, SESSION_S
 from tongzhou.portal.viewer import Viewer
 
@@ -32,7 +35,7 @@ def _source(request: Request) -> str:
 
 @router.get("/login")
 def login_form(request: Request, viewer: Viewer = Depends(viewer_of)) -> Response:
-    return render(request, viewer, "login.html", problem=None, name="")
+    return _login_page(request, viewer, None, "")
 
 
 @router.post("/login")
@@ -43,7 +46,7 @@ async def login(request: Request, viewer: Viewer = Depends(viewer_of)) -> Respon
     source = _source(request)
     if await run_in_threadpool(ctx.limiter.blocked, source):
         problem = PortalProblem(429, "Too many failed logins from your address; try again later.")
-        return render(request, viewer, "login.html", status=429, problem=problem, name=name)
+        return _login_page(request, viewer, problem, name)
     outcome = await run_in_threadpool(ctx.accounts.check_password, name, password)
     if isinstance(outcome, LoginRefusal):
         await run_in_threadpool(ctx.limiter.record_failure, source)
@@ -52,7 +55,7 @@ async def login(request: Request, viewer: Viewer = Depends(viewer_of)) -> Respon
             if outcome is LoginRefusal.locked
             else PortalProblem(401, "Wrong name or password.")
         )
-        return render(request, viewer, "login.html", status=problem.status, problem=problem, name=name)
+        return _login_page(request, viewer, problem, name)
     if viewer.session is not None:
         await run_in_threadpool(ctx.sessions.close, viewer.session.digest)
     token = await run_in_threadpool(
@@ -70,6 +73,24 @@ async def login(request: Request, viewer: Viewer = Depends(viewer_of)) -> Respon
         path="/",
     )
     return response
+
+
+def _login_page(request: Request, viewer: Viewer, problem: PortalProblem | None, name: str) -> Response:
+    """The login form, with a "Sign in with …" button per configured single sign-on provider."""
+    providers = [party.settings for party in _ctx(request).sign_on_providers.values()]
+    status = 200 if problem is None else problem.status
+    response = render(
+        request, viewer, "login.html", status=status, problem=problem, name=name, sign_on_providers=providers
+    )
+    if providers:
+        origins = sorted({_origin(p.issuer) for p in providers})
+        response.headers["content-security-policy"] = csp_with_form_targets(origins)
+    return response
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 @router.get("/login/second-factor")

@@ -15,6 +15,14 @@ CSP = (
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 HSTS = "max-age=31536000; includeSubDomains"
+
+
+def csp_with_form_targets(origins: list[str]) -> str:
+    """The CSP for a page whose forms may also end at ``origins``: the single sign-on buttons post
+    here and are redirected to the provider, and browsers apply ``form-action`` to that redirect."""
+    return CSP.replace("form-action 'self'", " ".join(["form-action 'self'", *origins]))
+
+
 _ALWAYS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
