@@ -94,3 +94,19 @@ def test_api_errors_in_both_languages(portal: Portal) -> None:
     error = portal.client().get("/api/v1/systems/nope", headers={"Accept-Language": "zh"}).json()["error"]
     assert error["message"] == "没有此标识的登记系统。"
     assert error["messages"] == {"en": "No registered system with this id.", "zh": "没有此标识的登记系统。"}
+
+
+def test_every_message_is_in_the_catalog_once() -> None:
+    # YAML keeps the last of two equal keys without a word, so a second, different translation
+    # merged in from another branch would silently replace the first.
+    from collections import Counter
+    from importlib import resources
+
+    import yaml
+
+    text = resources.files("tongzhou.portal.catalog").joinpath("zh.yaml").read_text(encoding="utf-8")
+    root = yaml.compose(text)
+    assert isinstance(root, yaml.MappingNode)
+    counts = Counter(key.value for key, _ in root.value)
+    assert len(counts) > 100
+    assert [message for message, n in counts.items() if n > 1] == []
