@@ -15,7 +15,7 @@ from typing import Any, Literal
 from tongzhou.errors import InputError
 from tongzhou.oss.bom_inventory import Inventory
 from tongzhou.oss.bom_licence import DeclaredLicence, declared_licence
-from tongzhou.oss.gguf_metadata import GgufValue, gguf_general_metadata
+from tongzhou.oss.gguf_metadata import read_gguf_metadata
 from tongzhou.oss.model_card import FolderMetadata, read_folder_metadata
 
 ArtefactKind = Literal["model", "dataset"]
@@ -115,7 +115,7 @@ def _metrics(card: dict[str, Any], source: Path) -> tuple[Metric, ...]:
     return tuple(sorted(found, key=lambda m: (m.dataset or "", m.type, m.value)))
 
 
-def _gguf_base_models(gguf: dict[str, GgufValue]) -> tuple[str, ...]:
+def _gguf_base_models(gguf: dict[str, object]) -> tuple[str, ...]:
     count = gguf.get("general.base_model.count")
     names: list[str] = []
     for i in range(count if isinstance(count, int) and 0 < count <= 100 else 0):
@@ -132,11 +132,12 @@ def _card_source(inventory: Inventory) -> Path:
 def gather_facts(inventory: Inventory, kind: ArtefactKind, name: str | None = None) -> ArtefactFacts:
     """The facts of one inventoried model or dataset, from its metadata files."""
     folder = FolderMetadata() if inventory.single_file else read_folder_metadata(inventory.root)
-    gguf: dict[str, GgufValue] = {}
+    gguf: dict[str, object] = {}
     for f in inventory.files:
         if f.format == "gguf":
             path = inventory.root if inventory.single_file else inventory.root / f.path
-            gguf = gguf_general_metadata(path)
+            found = read_gguf_metadata(path)
+            gguf = {key: item.value for key, item in found.items() if item.value is not None}
             break
     card, config, source = folder.card, folder.config, _card_source(inventory)
     base = _strings(card.get("base_model"), "base_model", source) or _gguf_base_models(gguf)
