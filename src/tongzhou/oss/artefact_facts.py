@@ -1,14 +1,15 @@
 """The facts an AI-BOM states about one model or dataset, gathered from its own metadata as found.
 
 Sources, in order of precedence: the card's YAML front matter (``README.md``), ``config.json``, then
-the ``general.*`` keys of a GGUF file. Nothing is inferred from names: a fact absent from the metadata
+the ``general.*`` keys of a GGUF file; the licence is the licence check's identification
+(:mod:`tongzhou.oss.bom_licence`). Nothing is inferred from names: a fact absent from the metadata
 stays absent from the BOM. Values of the wrong type (a ``base_model`` that is a number) are refused,
 since the BOM would otherwise carry something the card did not say.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -156,10 +157,10 @@ def gather_facts(inventory: Inventory, kind: ArtefactKind, name: str | None = No
     )
     gguf_arch = gguf.get("general.architecture")
     gguf_org = gguf.get("general.organization")
-    return ArtefactFacts(
+    facts = ArtefactFacts(
         kind=kind,
         name=name or (inventory.root.name if not inventory.single_file else inventory.files[0].path),
-        licence=declared_licence(card, gguf, source if card else inventory.root),
+        licence=None,
         base_models=base,
         base_model_relation=_string(card.get("base_model_relation"), "base_model_relation", source),
         datasets=_strings(card.get("datasets"), "datasets", source),
@@ -171,3 +172,5 @@ def gather_facts(inventory: Inventory, kind: ArtefactKind, name: str | None = No
         metrics=_metrics(card, source),
         gguf=gguf_text,
     )
+    # The licence check reads the same card again, with its own checks; the BOM's own come first.
+    return replace(facts, licence=declared_licence(inventory.root, dataset=kind == "dataset"))

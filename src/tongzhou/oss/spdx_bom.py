@@ -6,7 +6,8 @@ each dataset a ``dataset_DatasetPackage``, each file a ``software_File`` verifie
 ``Hash``; ``contains`` links a package to its files, ``trainedOn`` the model to its datasets,
 ``descendantOf`` the model to its base models. The AI and Dataset profiles' conformance clauses ask
 each such package for exactly one ``hasDeclaredLicense`` and one ``hasConcludedLicense``: the declared
-one is the licence as found (else ``NoAssertionLicense``), the concluded one is always
+one is the licence the licence check identified (an SPDX id or ``LicenseRef-…``, with its evidence in
+the comment; ``NoAssertionLicense`` when undetermined), the concluded one is always
 ``NoAssertionLicense`` (this BOM states what the metadata says, it concludes nothing). Energy from a
 ``tongzhou energy`` report is ``ai_energyConsumption`` in kWh.
 """
@@ -72,12 +73,12 @@ class _Graph:
 def _licences(graph: _Graph, artefact: BomArtefact, package: str) -> None:
     licence = artefact.facts.licence
     declared = NO_ASSERTION_LICENCE
-    if licence is not None:
+    if licence is not None and licence.licence_id is not None:
         declared = graph.add(
             "simplelicensing_LicenseExpression",
             f"{artefact.ref}/declared-licence",
-            simplelicensing_licenseExpression=licence.spdx_expression,
-            comment=f"as found in {licence.source}: {licence.text}",
+            simplelicensing_licenseExpression=licence.licence_id,
+            comment="identified from " + "; ".join(licence.evidence),
         )
     graph.relate(package, "hasDeclaredLicense", [declared])
     graph.relate(package, "hasConcludedLicense", [NO_ASSERTION_LICENCE])
