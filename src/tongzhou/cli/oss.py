@@ -1,4 +1,5 @@
-"""`tongzhou oss`: open-source compliance; `scan` checks that model files are safe to load, unloaded."""
+"""`tongzhou oss`: open-source compliance; `scan` checks that model files are safe to load, unloaded;
+`bom` writes an AI bill of materials; `licence` identifies licences and checks an intended use."""
 
 from __future__ import annotations
 
@@ -10,18 +11,21 @@ import typer
 from tongzhou.cli.oss_licence import licence_cmd
 from tongzhou.errors import InputError
 
+_HELP = (
+    "Open-source compliance: scan model files without loading them, write AI-BOMs (CycloneDX, SPDX), "
+    "identify model and dataset licences and check their duties. "
+    "开源合规：模型文件安全扫描、AI物料清单、许可证识别与义务检查。"
+)
+
 app = typer.Typer(
-    help="Open-source compliance: scan model files, write AI-BOMs. 开源合规：模型扫描与AI物料清单。",
+    help=_HELP,
     no_args_is_help=True,
 )
 
 
 @app.callback()
 def _group() -> None:
-    """Open-source compliance: scan model files, write AI-BOMs. 开源合规：模型扫描与AI物料清单。"""
-
-
-app.command("licence")(licence_cmd)
+    """Open-source compliance: model file scans, AI-BOMs, model licences. 开源合规。"""
 
 
 @app.command("scan")
@@ -139,3 +143,6 @@ def bom_cmd(
     bom.write(out)
     files = len(bom.subject.primary.files)
     typer.echo(f"{out}: {bom.format} AI-BOM of {files} file(s), {bom.digest}", err=True)
+
+
+app.command("licence")(licence_cmd)  # after scan and bom, so the help lists them in that order
