@@ -17,6 +17,7 @@ from typing import Any
 
 from tongzhou.oss.artefact_facts import ArtefactFacts
 from tongzhou.oss.bom_energy import EnergyFacts
+from tongzhou.oss.bom_licence_check import LicenceCheckFacts
 from tongzhou.oss.bom_subject import BomArtefact, BomSubject, huggingface_purl, single_file_hash
 
 SPEC_VERSION = "1.6"
@@ -150,6 +151,11 @@ def _model_card(subject: BomSubject) -> dict[str, Any]:
     return card
 
 
+def _licence_check(check: LicenceCheckFacts) -> list[dict[str, str]]:
+    props = [_prop("licence-check:verdict", check.verdict), _prop("licence-check:use", check.use)]
+    return props + [_prop("licence-check", line.text()) for line in check.checks]
+
+
 def _data_component(artefact: BomArtefact) -> dict[str, Any]:
     component = _common(artefact, "data")
     component["data"] = [{"type": "dataset", "name": artefact.facts.name}]
@@ -177,6 +183,8 @@ def cyclonedx_document(subject: BomSubject) -> dict[str, Any]:
             ancestors.append(ancestor)
         if ancestors:
             main["pedigree"] = {"ancestors": ancestors}
+        if subject.licence_check is not None:
+            main.setdefault("properties", []).extend(_licence_check(subject.licence_check))
     else:
         main = _data_component(primary)
     document: dict[str, Any] = {

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from tongzhou.oss.bom_licence_check import LicenceCheckFacts
 from tongzhou.oss.bom_subject import BomArtefact, BomSubject, huggingface_purl, single_file_hash
 
 CONTEXT = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
@@ -179,6 +180,15 @@ def _dataset(graph: _Graph, artefact: BomArtefact) -> str:
     return graph.add("dataset_DatasetPackage", artefact.ref, **props)
 
 
+def _licence_check(graph: _Graph, check: LicenceCheckFacts, model: str) -> None:
+    """The verdict and each check as ``review`` annotations on the model (SPDX 3.0.1 Core Annotation)."""
+    lines = [f"licence check ({check.use}): {check.verdict}", *(line.text() for line in check.checks)]
+    for n, statement in enumerate(lines):
+        graph.add(
+            "Annotation", f"licence-check/{n}", annotationType="review", subject=model, statement=statement
+        )
+
+
 def spdx_document(subject: BomSubject) -> dict[str, Any]:
     """The SPDX 3.0.1 JSON-LD object of ``subject``; the same subject gives the same object."""
     graph = _Graph(subject.serial.urn)
@@ -209,6 +219,8 @@ def spdx_document(subject: BomSubject) -> dict[str, Any]:
         graph.relate(package, "hasConcludedLicense", [NO_ASSERTION_LICENCE])
         bases.append(package)
     graph.relate(root, "descendantOf", bases)
+    if subject.licence_check is not None:
+        _licence_check(graph, subject.licence_check, root)
     profiles = ["core", "software", "simpleLicensing"] + (["ai"] if is_model else [])
     document = {
         "type": "SpdxDocument",
