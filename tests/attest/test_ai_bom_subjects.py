@@ -67,7 +67,7 @@ def test_a_swapped_bom_subject_is_caught_even_when_re_signed(
 
 def test_bom_of_another_model_file_is_refused(summary: dict[str, Any], ring: KeyRing, tmp_path: Path) -> None:
     weights = tmp_path / "other.gguf"
-    weights.write_bytes(b"GGUF" + b"\0" * 60)
+    weights.write_bytes(b"GGUF\3\0\0\0" + b"\0" * 60)  # a valid GGUF v3 header with no tensors, no keys
     bom = read_ai_bom(build_ai_bom(weights, created=CREATED).write(tmp_path / "other.cdx.json"))
     with pytest.raises(InputError, match="describes a model file with sha256:"):
         sign_run(summary, ring.private_key("lab"), "Lab", boms=[bom])

@@ -48,14 +48,16 @@ def test_hugging_face_folder_maps_card_config_datasets_lineage_and_energy(tmp_pa
     files = {c["name"]: c for c in model["components"]}
     assert sorted(files) == ["README.md", "config.json", "model.safetensors", "tokenizer.json"]
     assert all(c["type"] == "file" and c["hashes"][0]["alg"] == "SHA-256" for c in files.values())
+    # Identified by the licence check: a LicenseRef is no SPDX list id, so it goes in an expression.
     assert model["licenses"] == [
-        {
-            "license": {
-                "name": "llama3.1",
-                "acknowledgement": "declared",
-                "url": "https://llama.meta.com/llama3_1/license/",
-            }
-        }
+        {"expression": "LicenseRef-scancode-llama-3.1-license-2024", "acknowledgement": "declared"}
+    ]
+    props = [(p["name"], p["value"]) for p in model["properties"] if p["name"].startswith("tongzhou:licence")]
+    assert props == [
+        ("tongzhou:licence-status", "identified"),
+        ("tongzhou:licence-name", "Llama 3.1 Community License Agreement (23 July 2024)"),
+        ("tongzhou:licence-url", "https://llama.meta.com/llama3_1/license/"),
+        ("tongzhou:licence-evidence", "README.md:3: license_name: llama3.1"),
     ]
     (ancestor,) = model["pedigree"]["ancestors"]
     assert (ancestor["name"], ancestor["purl"]) == (

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tongzhou.errors import InputError
-from tongzhou.oss.model_card import front_matter, read_config, read_folder_metadata
+from tongzhou.oss.model_card import front_matter, read_card, read_config, read_folder_metadata
 
 SOURCE = Path("README.md")
 
@@ -53,3 +53,31 @@ def test_folder_without_metadata_files_has_none(tmp_path: Path) -> None:
 
 def test_a_byte_order_mark_does_not_hide_the_front_matter() -> None:
     assert front_matter("\ufeff---\nlicense: mit\n---\n", SOURCE) == {"license": "mit"}
+
+
+def test_folder_metadata_refuses_junk_huge_and_deep_files(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_bytes(bytes(range(256)) * 40)
+    with pytest.raises(InputError, match="binary data"):
+        read_folder_metadata(tmp_path)
+    readme.write_bytes(b"---\nlicense: mit\n---\n" + b"a" * (1 << 20))
+    with pytest.raises(InputError, match="over the 1,048,576-byte limit"):
+        read_folder_metadata(tmp_path)
+    readme.write_text("---\nlicense: " + "[" * 50_000 + "]" * 50_000 + "\n---\n")
+    with pytest.raises(InputError, match="nested too deeply"):
+        read_folder_metadata(tmp_path)
+    readme.unlink()
+    (tmp_path / "config.json").write_text("[" * 200_000 + "]" * 200_000)
+    with pytest.raises(InputError, match="config.json: the JSON is nested too deeply"):
+        read_folder_metadata(tmp_path)
+
+
+def test_card_fields_carry_their_lines(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("---\nlicense: mit\ndatasets:\n  - a/b\n  - c/d\ntags: [x]\n---\nBuilt with Llama\n")
+    card = read_card(readme)
+    assert card.first("license") == ("mit", 2)
+    assert card.fields["datasets"].lines == (4, 5) and "tags" not in card.fields
+    assert (card.body, card.body_first_line) == ("Built with Llama", 8)
+    readme.write_text("# no front matter\n")
+    assert read_card(readme).fields == {}

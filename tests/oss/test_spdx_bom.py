@@ -110,7 +110,7 @@ def test_model_with_datasets_lineage_and_energy(
         e["simplelicensing_licenseExpression"]
         for e in _by_type(document, "simplelicensing_LicenseExpression")
     }
-    assert declared == {"LicenseRef-llama3.1", "CC-BY-4.0"}
+    assert declared == {"LicenseRef-scancode-llama-3.1-license-2024", "CC-BY-4.0"}
     (dataset,) = [d for d in _by_type(document, "dataset_DatasetPackage") if d["name"] == "chat-pairs"]
     assert dataset["dataset_datasetSize"] == sum(
         p.stat().st_size for p in (tmp_path / "chat-pairs").rglob("*") if p.is_file()

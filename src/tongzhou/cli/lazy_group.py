@@ -76,7 +76,7 @@ COMMANDS: tuple[CommandEntry, ...] = (
     CommandEntry(
         "oss",
         "tongzhou.cli.oss",
-        "Open-source compliance: safe model files, AI bills of materials. 开源合规。",
+        "Open-source compliance: model file scans, AI-BOMs, model licences. 开源合规。",
     ),
     CommandEntry("energy", "tongzhou.cli.energy", "Energy, carbon and water of model runs. 能效水效。"),
     CommandEntry(

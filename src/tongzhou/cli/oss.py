@@ -1,4 +1,5 @@
-"""`tongzhou oss`: open-source compliance; `scan` checks that model files are safe to load, unloaded."""
+"""`tongzhou oss`: open-source compliance; `scan` checks that model files are safe to load, unloaded;
+`bom` writes an AI bill of materials; `licence` identifies licences and checks an intended use."""
 
 from __future__ import annotations
 
@@ -10,18 +11,21 @@ import typer
 from tongzhou.cli.oss_licence import licence_cmd
 from tongzhou.errors import InputError
 
+_HELP = (
+    "Open-source compliance: scan model files without loading them, write AI-BOMs (CycloneDX, SPDX), "
+    "identify model and dataset licences and check their duties. "
+    "开源合规：模型文件安全扫描、AI物料清单、许可证识别与义务检查。"
+)
+
 app = typer.Typer(
-    help="Open-source compliance: scan model files, write AI-BOMs. 开源合规：模型扫描与AI物料清单。",
+    help=_HELP,
     no_args_is_help=True,
 )
 
 
 @app.callback()
 def _group() -> None:
-    """Open-source compliance: scan model files, write AI-BOMs. 开源合规：模型扫描与AI物料清单。"""
-
-
-app.command("licence")(licence_cmd)
+    """Open-source compliance: model file scans, AI-BOMs, model licences. 开源合规。"""
 
 
 @app.command("scan")
@@ -109,13 +113,30 @@ def bom_cmd(
     kind: str = typer.Option(
         "auto", "--kind", help="model, dataset, or auto (weights or config.json: model)."
     ),
+    licence_check: str | None = typer.Option(
+        None,
+        "--licence-check",
+        metavar="USE",
+        help="Check the licences for USE (commercial or non-commercial), as `oss licence` does, and "
+        "record the verdict in the BOM.",
+    ),
+    mau: int | None = typer.Option(
+        None, "--mau", help="With --licence-check: monthly active users of your products."
+    ),
+    redistribute: bool = typer.Option(
+        False, "--redistribute", help="With --licence-check: you distribute the model or a derivative."
+    ),
 ) -> None:
     """Write an AI bill of materials: files with SHA-256, model card, datasets, base models, licence, energy.
     生成AI物料清单（CycloneDX 1.6 / SPDX 3.0.1）。
 
+    With --licence-check the licence check's verdict is recorded in the BOM (the exit status does not
+    follow it; `oss licence --fail-on` gates).
+
     Exit status: 0 written, 2 bad input (nothing written).
     """
     from tongzhou.oss import BOM_FORMATS, build_ai_bom
+    from tongzhou.oss.licences import IntendedUse
 
     if fmt not in BOM_FORMATS:
         raise InputError(
@@ -125,6 +146,19 @@ def bom_cmd(
         raise InputError(
             f"--kind must be auto, model or dataset, not {kind!r}", zh="--kind 只能是 auto、model 或 dataset"
         )
+    if licence_check not in (None, "commercial", "non-commercial"):
+        raise InputError(
+            f"--licence-check must be commercial or non-commercial, not {licence_check!r}",
+            zh="--licence-check 只能是 commercial 或 non-commercial",
+        )
+    if licence_check is None and (mau is not None or redistribute):
+        raise InputError(
+            "--mau and --redistribute go with --licence-check",
+            zh="--mau 与 --redistribute 需配合 --licence-check",
+        )
+    if mau is not None and mau < 0:
+        raise InputError("--mau must be 0 or more", zh="--mau 不能为负")
+    use = None if licence_check is None else IntendedUse(licence_check == "commercial", mau, redistribute)
     bom = build_ai_bom(
         path,
         fmt=fmt,
@@ -132,6 +166,7 @@ def bom_cmd(
         energy_report=energy,
         created=created,
         kind=kind,  # type: ignore[arg-type]
+        licence_use=use,
     )
     if out is None:
         typer.echo(bom.text, nl=False)
@@ -139,3 +174,6 @@ def bom_cmd(
     bom.write(out)
     files = len(bom.subject.primary.files)
     typer.echo(f"{out}: {bom.format} AI-BOM of {files} file(s), {bom.digest}", err=True)
+
+
+app.command("licence")(licence_cmd)  # after scan and bom, so the help lists them in that order

@@ -28,8 +28,10 @@ from tongzhou.errors import InputError
 from tongzhou.oss.artefact_facts import ArtefactFacts, ArtefactKind, gather_facts
 from tongzhou.oss.bom_energy import read_energy_report
 from tongzhou.oss.bom_inventory import InventoryLimits, take_inventory
+from tongzhou.oss.bom_licence_check import licence_check_facts
 from tongzhou.oss.bom_subject import BOM_NAMESPACE, BomArtefact, BomSubject
 from tongzhou.oss.cyclonedx_bom import cyclonedx_document
+from tongzhou.oss.licences import IntendedUse
 from tongzhou.oss.spdx_bom import spdx_document
 
 BomFormat = Literal["cyclonedx", "spdx"]
@@ -111,13 +113,15 @@ def build_ai_bom(
     created: datetime | str | None = None,
     kind: ArtefactKind | Literal["auto"] = "auto",
     limits: InventoryLimits | None = None,
+    licence_use: IntendedUse | None = None,
 ) -> AiBom:
     """The AI-BOM of the model or dataset at ``path``; bad input raises :class:`InputError`.
 
     ``datasets`` are folders or files of training data to inventory with the model; datasets the model
     card names are added by name. ``kind`` ``auto`` takes a path with model weights (GGUF,
     safetensors, ONNX, PyTorch, pickle, Keras) or a ``config.json`` as a model,
-    anything else as a dataset.
+    anything else as a dataset. ``licence_use`` runs the licence check of the model and ``datasets``
+    for that use and records its verdict in the BOM (:mod:`tongzhou.oss.bom_licence_check`).
     """
     if fmt not in BOM_FORMATS:
         raise InputError(
@@ -134,6 +138,11 @@ def build_ai_bom(
             "--energy describes a model's runs; the path is a dataset",
             zh="--energy 只适用于模型，给出的路径是数据集",
         )
+    if licence_use is not None and kind != "model":
+        raise InputError(
+            "--licence-check checks a model's lineage; the path is a dataset",
+            zh="--licence-check 只适用于模型，给出的路径是数据集",
+        )
     facts = gather_facts(inventory, kind)
     primary = BomArtefact(kind, facts, inventory)
     taken: set[str] = {kind}
@@ -149,6 +158,9 @@ def build_ai_bom(
     parts += [f"{a.ref}:{a.inventory.content_digest if a.inventory else a.facts.name}" for a in attached]
     if energy is not None:
         parts.append(f"energy:{energy.run_id}:{energy.evaluation_kwh!r}:{energy.training_kwh!r}")
-    subject = BomSubject(primary, tuple(attached), energy, stamp, _serial(fmt, parts), __version__)
+    check = None if licence_use is None else licence_check_facts(path, datasets, licence_use)
+    if check is not None:
+        parts.append(f"licence-check:{check.use}:{check.verdict}")
+    subject = BomSubject(primary, tuple(attached), energy, stamp, _serial(fmt, parts), __version__, check)
     document = cyclonedx_document(subject) if fmt == "cyclonedx" else spdx_document(subject)
     return AiBom(fmt, document, subject)

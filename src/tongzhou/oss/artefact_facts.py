@@ -1,21 +1,22 @@
 """The facts an AI-BOM states about one model or dataset, gathered from its own metadata as found.
 
 Sources, in order of precedence: the card's YAML front matter (``README.md``), ``config.json``, then
-the ``general.*`` keys of a GGUF file. Nothing is inferred from names: a fact absent from the metadata
+the ``general.*`` keys of a GGUF file; the licence is the licence check's identification
+(:mod:`tongzhou.oss.bom_licence`). Nothing is inferred from names: a fact absent from the metadata
 stays absent from the BOM. Values of the wrong type (a ``base_model`` that is a number) are refused,
 since the BOM would otherwise carry something the card did not say.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from tongzhou.errors import InputError
 from tongzhou.oss.bom_inventory import Inventory
 from tongzhou.oss.bom_licence import DeclaredLicence, declared_licence
-from tongzhou.oss.gguf_metadata import GgufValue, gguf_general_metadata
+from tongzhou.oss.gguf_metadata import read_gguf_metadata
 from tongzhou.oss.model_card import FolderMetadata, read_folder_metadata
 
 ArtefactKind = Literal["model", "dataset"]
@@ -115,7 +116,7 @@ def _metrics(card: dict[str, Any], source: Path) -> tuple[Metric, ...]:
     return tuple(sorted(found, key=lambda m: (m.dataset or "", m.type, m.value)))
 
 
-def _gguf_base_models(gguf: dict[str, GgufValue]) -> tuple[str, ...]:
+def _gguf_base_models(gguf: dict[str, object]) -> tuple[str, ...]:
     count = gguf.get("general.base_model.count")
     names: list[str] = []
     for i in range(count if isinstance(count, int) and 0 < count <= 100 else 0):
@@ -132,11 +133,12 @@ def _card_source(inventory: Inventory) -> Path:
 def gather_facts(inventory: Inventory, kind: ArtefactKind, name: str | None = None) -> ArtefactFacts:
     """The facts of one inventoried model or dataset, from its metadata files."""
     folder = FolderMetadata() if inventory.single_file else read_folder_metadata(inventory.root)
-    gguf: dict[str, GgufValue] = {}
+    gguf: dict[str, object] = {}
     for f in inventory.files:
         if f.format == "gguf":
             path = inventory.root if inventory.single_file else inventory.root / f.path
-            gguf = gguf_general_metadata(path)
+            found = read_gguf_metadata(path)
+            gguf = {key: item.value for key, item in found.items() if item.value is not None}
             break
     card, config, source = folder.card, folder.config, _card_source(inventory)
     base = _strings(card.get("base_model"), "base_model", source) or _gguf_base_models(gguf)
@@ -155,10 +157,10 @@ def gather_facts(inventory: Inventory, kind: ArtefactKind, name: str | None = No
     )
     gguf_arch = gguf.get("general.architecture")
     gguf_org = gguf.get("general.organization")
-    return ArtefactFacts(
+    facts = ArtefactFacts(
         kind=kind,
         name=name or (inventory.root.name if not inventory.single_file else inventory.files[0].path),
-        licence=declared_licence(card, gguf, source if card else inventory.root),
+        licence=None,
         base_models=base,
         base_model_relation=_string(card.get("base_model_relation"), "base_model_relation", source),
         datasets=_strings(card.get("datasets"), "datasets", source),
@@ -170,3 +172,5 @@ def gather_facts(inventory: Inventory, kind: ArtefactKind, name: str | None = No
         metrics=_metrics(card, source),
         gguf=gguf_text,
     )
+    # The licence check reads the same card again, with its own checks; the BOM's own come first.
+    return replace(facts, licence=declared_licence(inventory.root, dataset=kind == "dataset"))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from tongzhou.oss.artefact_facts import ArtefactFacts
 from tongzhou.oss.bom_energy import EnergyFacts
 from tongzhou.oss.bom_inventory import Inventory, InventoryFile
+from tongzhou.oss.bom_licence_check import LicenceCheckFacts
 
 BOM_NAMESPACE = uuid.UUID("5d0c1f4e-7a4b-5c53-9e0d-0a1b6e2f3c47")
 """UUIDv5 namespace of Tongzhou AI-BOM serial numbers (fixed, so a serial depends on content alone)."""
@@ -42,6 +43,8 @@ class BomSubject:
     """Creation time, ``YYYY-MM-DDTHH:MM:SSZ`` (the one form SPDX 3.0.1 accepts)."""
     serial: uuid.UUID
     tool_version: str
+    licence_check: LicenceCheckFacts | None = None
+    """The licence check's verdict (``--licence-check``), when one was asked for."""
 
 
 def huggingface_purl(identifier: str) -> str | None:

@@ -4,8 +4,10 @@ CycloneDX 1.6 (ECMA-424, 1st edition; JSON schema ``bom-1.6.schema.json``): the 
 ``metadata.component`` of type ``machine-learning-model`` with a ``modelCard``; its files are nested
 ``file`` components with ``SHA-256`` hashes; each dataset is a ``data`` component (``data[].type
 dataset``) that ``modelCard.modelParameters.datasets`` references by ``bom-ref``; base models are
-``pedigree.ancestors``; the declared licence is ``licenses[].license`` with ``acknowledgement:
-declared``; energy is ``modelCard.considerations.environmentalConsiderations.energyConsumptions``.
+``pedigree.ancestors``; the identified licence is ``licenses[].license.id`` (SPDX License List) or
+``licenses[].expression`` (a ``LicenseRef-…``) with ``acknowledgement: declared``, its status, reason
+and evidence (file:line) ``tongzhou:licence-*`` properties; energy is
+``modelCard.considerations.environmentalConsiderations.energyConsumptions``.
 docs/oss.md has the whole mapping.
 """
 
@@ -15,6 +17,7 @@ from typing import Any
 
 from tongzhou.oss.artefact_facts import ArtefactFacts
 from tongzhou.oss.bom_energy import EnergyFacts
+from tongzhou.oss.bom_licence_check import LicenceCheckFacts
 from tongzhou.oss.bom_subject import BomArtefact, BomSubject, huggingface_purl, single_file_hash
 
 SPEC_VERSION = "1.6"
@@ -27,13 +30,30 @@ def _prop(name: str, value: str) -> dict[str, str]:
 
 def _licences(facts: ArtefactFacts) -> list[dict[str, Any]]:
     licence = facts.licence
-    if licence is None:
-        return []
-    entry: dict[str, Any] = {"acknowledgement": "declared"}
-    entry["id" if licence.spdx_id else "name"] = licence.spdx_id or licence.text
+    if licence is None or licence.licence_id is None:
+        return []  # undetermined: no entry rather than a guess (the properties say why)
+    if not licence.spdx_listed:
+        # A LicenseRef is no SPDX License List id, which `license.id` must be; an expression may hold it.
+        return [{"expression": licence.licence_id, "acknowledgement": "declared"}]
+    entry: dict[str, Any] = {"id": licence.licence_id, "acknowledgement": "declared"}
     if licence.url:
         entry["url"] = licence.url
     return [{"license": entry}]
+
+
+def _licence_properties(facts: ArtefactFacts) -> list[dict[str, str]]:
+    licence = facts.licence
+    if licence is None:
+        return []
+    props = [_prop("licence-status", "identified" if licence.determined else "undetermined")]
+    if licence.name:
+        props.append(_prop("licence-name", licence.name))
+    if licence.url and not licence.spdx_listed:
+        props.append(_prop("licence-url", licence.url))
+    if licence.reason:
+        props.append(_prop("licence-reason", licence.reason))
+    props += [_prop("licence-evidence", where) for where in licence.evidence]
+    return props
 
 
 def _file_components(artefact: BomArtefact) -> list[dict[str, Any]]:
@@ -60,9 +80,7 @@ def _common(artefact: BomArtefact, kind: str) -> dict[str, Any]:
     licences = _licences(facts)
     if licences:
         component["licenses"] = licences
-    props = []
-    if facts.licence:
-        props.append(_prop("licence-source", facts.licence.source))
+    props = _licence_properties(facts)
     if artefact.inventory is not None:
         props.append(_prop("content-sha256", artefact.inventory.content_digest))
         props.append(_prop("size", str(artefact.inventory.total_bytes)))
@@ -133,6 +151,11 @@ def _model_card(subject: BomSubject) -> dict[str, Any]:
     return card
 
 
+def _licence_check(check: LicenceCheckFacts) -> list[dict[str, str]]:
+    props = [_prop("licence-check:verdict", check.verdict), _prop("licence-check:use", check.use)]
+    return props + [_prop("licence-check", line.text()) for line in check.checks]
+
+
 def _data_component(artefact: BomArtefact) -> dict[str, Any]:
     component = _common(artefact, "data")
     component["data"] = [{"type": "dataset", "name": artefact.facts.name}]
@@ -160,6 +183,8 @@ def cyclonedx_document(subject: BomSubject) -> dict[str, Any]:
             ancestors.append(ancestor)
         if ancestors:
             main["pedigree"] = {"ancestors": ancestors}
+        if subject.licence_check is not None:
+            main.setdefault("properties", []).extend(_licence_check(subject.licence_check))
     else:
         main = _data_component(primary)
     document: dict[str, Any] = {

@@ -1,14 +1,19 @@
-"""The metadata a Hugging Face-style folder carries about itself: the model card's YAML front matter
-(``README.md``) and the model's ``config.json``.
+"""The metadata files a model or dataset folder carries about itself, read once for the whole ``oss``
+package: the card's YAML front matter (``README.md``), ``config.json`` and small texts (licences).
 
-Model card metadata is the YAML block between the first two ``---`` lines of ``README.md``
-(Hugging Face Hub documentation, "Model Cards": ``license``, ``license_name``, ``base_model``,
-``base_model_relation``, ``datasets``, ``language``, ``pipeline_tag``, ``library_name``, ``tags``,
-``model-index``); the same block in a dataset card carries ``license``, ``task_categories``,
-``language``... ``config.json`` is the Transformers configuration (``model_type``,
-``architectures``, ``torch_dtype``). Either file, when present and malformed, is refused with the
-line where it breaks: a BOM built from half-read metadata would say less than the folder does, and
-silently.
+Card metadata is the YAML block between the first two ``---`` lines of ``README.md`` (Hugging Face
+Hub documentation, "Model Cards", https://huggingface.co/docs/hub/model-cards: ``license``,
+``license_name``, ``license_link``, ``base_model``, ``base_model_relation``, ``datasets``,
+``language``, ``pipeline_tag``, ``library_name``, ``tags``, ``model-index``, ``model_name``); the same
+block in a dataset card carries ``license``, ``task_categories``, ``language``... ``config.json`` is
+the Transformers configuration (``model_type``, ``architectures``, ``torch_dtype``; a few models set
+``license`` there too).
+
+Bad input is refused with the file and line where it breaks (exit 2), never read half-way: a file over
+1 MiB (real cards, configs and licence texts are kilobytes; the Apache-2.0 text is 11 KB), NUL bytes
+(binary junk), text that is not UTF-8, YAML or JSON that is malformed, nested too deeply for the
+parser, or not a mapping/object. A BOM or licence finding built from half-read metadata would say less
+than the folder does, and silently.
 """
 
 from __future__ import annotations
@@ -22,8 +27,118 @@ import yaml
 
 from tongzhou.errors import InputError
 
-MAX_METADATA_BYTES = 4 << 20
-"""A README or config.json larger than this is refused rather than read (real ones are kilobytes)."""
+MAX_TEXT_BYTES = 1024 * 1024
+"""A card, config.json or licence text larger than this is refused rather than read."""
+
+
+def read_text(path: Path, what: str) -> str:
+    """A small UTF-8 text file; InputError (exit 2) when it is too large, binary or not UTF-8."""
+    try:
+        size = path.stat().st_size
+        data = path.read_bytes() if size <= MAX_TEXT_BYTES else b""
+    except OSError as exc:
+        raise InputError(
+            f"{path}: cannot read {what} ({exc.strerror})", zh=f"{path}：无法读取{what}"
+        ) from None
+    if size > MAX_TEXT_BYTES:
+        raise InputError(
+            f"{path}: {what} of {size:,} bytes is over the {MAX_TEXT_BYTES:,}-byte limit; "
+            "it is not a licence text, card or config (check the file)",
+            zh=f"{path}：{what}文件过大（{size:,} 字节，上限 {MAX_TEXT_BYTES:,}），请检查文件",
+        )
+    if b"\x00" in data:
+        raise InputError(
+            f"{path}: {what} holds binary data (NUL bytes), not text",
+            zh=f"{path}：{what}是二进制数据，不是文本",
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: {what} is not UTF-8 text ({exc.reason} at byte {exc.start})",
+            zh=f"{path}：{what}不是 UTF-8 文本",
+        ) from None
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """A card's front matter as parsed, with its YAML nodes for line numbers, and the text after it."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    """The mapping as found (keys unchanged); empty when there is no front matter."""
+    node: yaml.MappingNode | None = None
+    """The composed mapping node (``start_mark.line`` is 0-based within the YAML block)."""
+    body: str = ""
+    """The text after the front matter."""
+    body_first_line: int = 1
+    """The 1-based line the body starts at."""
+
+
+def parse_front_matter(text: str, source: Path) -> FrontMatter:
+    """The YAML mapping between the opening ``---`` line and the next ``---`` line."""
+    lines = text.removeprefix("\ufeff").splitlines()
+    if not lines or lines[0].strip() != "---":
+        return FrontMatter(body=text)
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+    if end is None:
+        raise InputError(
+            f"{source}:1: the YAML front matter opened with --- is never closed with a --- line",
+            zh=f"{source}:1：YAML 前置元数据以 --- 开始但缺少结束行 '---'",
+        )
+    block = "\n".join(lines[1:end])
+    try:
+        node = yaml.compose(block, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(block)
+    except RecursionError:
+        raise InputError(
+            f"{source}: the card's YAML front matter is nested too deeply",
+            zh=f"{source}：YAML 前置元数据嵌套过深",
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1  # +1 for 1-based, +1 for the opening ---
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise InputError(
+            f"{source}: the YAML front matter is malformed at line {line}: {problem}",
+            zh=f"{source}：YAML 前置元数据格式错误（第 {line} 行）",
+        ) from None
+    body, first = "\n".join(lines[end + 1 :]), end + 2
+    if node is None:
+        return FrontMatter(body=body, body_first_line=first)
+    if not isinstance(node, yaml.MappingNode) or not isinstance(data, dict):
+        raise InputError(
+            f"{source}:2: the YAML front matter is a {type(data).__name__} but must be a mapping: "
+            "a card's front matter must be a YAML mapping of `key: value` lines",
+            zh=f"{source}:2：YAML 前置元数据必须是键值映射",
+        )
+    return FrontMatter(data, node, body, first)
+
+
+def front_matter(text: str, source: Path) -> dict[str, Any]:
+    """The front matter's mapping; {} when the text has none."""
+    return parse_front_matter(text, source).data
+
+
+def read_json_object(path: Path) -> tuple[dict[str, Any], str]:
+    """A JSON object file (``config.json``) and its text; malformed JSON names its line and column."""
+    text = read_text(path, path.name)
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise InputError(f"{path}: the JSON is nested too deeply", zh=f"{path}：JSON 嵌套过深") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{path}:{exc.lineno}: not valid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg})",
+            zh=f"{path}：JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）",
+        ) from None
+    if not isinstance(value, dict):
+        raise InputError(f"{path}: must be a JSON object", zh=f"{path}：必须是 JSON 对象")
+    return value, text
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """``config.json`` as a JSON object."""
+    return read_json_object(path)[0]
 
 
 @dataclass(frozen=True)
@@ -36,72 +151,86 @@ class FolderMetadata:
     """``config.json``; empty when absent."""
 
 
-def _read_text(path: Path) -> str:
-    try:
-        size = path.stat().st_size
-        if size > MAX_METADATA_BYTES:
-            raise InputError(
-                f"{path}: {size:,} bytes is more than the {MAX_METADATA_BYTES:,} read for metadata",
-                zh=f"{path}：文件过大，超过元数据读取上限",
-            )
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})", zh=f"{path}：不是 UTF-8 文本"
-        ) from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})", zh=f"{path}：无法读取") from None
-
-
-def front_matter(text: str, source: Path) -> dict[str, Any]:
-    """The YAML mapping between the opening ``---`` line and the next one; {} when there is none."""
-    lines = text.removeprefix("\ufeff").splitlines()
-    if not lines or lines[0].strip() != "---":
-        return {}
-    for end in range(1, len(lines)):
-        if lines[end].strip() == "---":
-            break
-    else:
-        raise InputError(
-            f"{source}: the YAML front matter opened on line 1 is never closed with '---'",
-            zh=f"{source}：YAML 前置元数据缺少结束行 '---'",
-        )
-    try:
-        value = yaml.safe_load("\n".join(lines[1:end]))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 2}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or type(exc).__name__
-        raise InputError(
-            f"{source}: the YAML front matter is malformed{where}: {problem}",
-            zh=f"{source}：YAML 前置元数据格式错误{where}",
-        ) from None
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise InputError(
-            f"{source}: the YAML front matter must be a mapping of keys, not {type(value).__name__}",
-            zh=f"{source}：YAML 前置元数据必须是键值映射",
-        )
-    return value
-
-
-def read_config(path: Path) -> dict[str, Any]:
-    """``config.json`` as a JSON object; malformed JSON names its line and column."""
-    try:
-        value = json.loads(_read_text(path))
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-            zh=f"{path}：JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）",
-        ) from None
-    if not isinstance(value, dict):
-        raise InputError(f"{path}: must be a JSON object", zh=f"{path}：必须是 JSON 对象")
-    return value
-
-
 def read_folder_metadata(folder: Path) -> FolderMetadata:
     """Front matter of ``folder/README.md`` and ``folder/config.json``, each when present."""
     readme, config = folder / "README.md", folder / "config.json"
-    card = front_matter(_read_text(readme), readme) if readme.is_file() else {}
+    card = front_matter(read_text(readme, "model card"), readme) if readme.is_file() else {}
     return FolderMetadata(card, read_config(config) if config.is_file() else {})
+
+
+@dataclass(frozen=True)
+class CardValue:
+    """One front-matter value: a string, or the strings of a list, with their lines."""
+
+    values: tuple[str, ...]
+    """The value (one string) or the list's string items."""
+    lines: tuple[int, ...]
+    """1-based line in the card of each value."""
+
+
+@dataclass
+class ModelCard:
+    """The licence-relevant front matter of a card, with the line of each value."""
+
+    path: Path
+    """The README.md it was read from."""
+    fields: dict[str, CardValue] = field(default_factory=dict)
+    """Key → value, for the keys in :data:`LICENCE_KEYS`."""
+    body: str = ""
+    """The text after the front matter (searched for "Built with …")."""
+    body_first_line: int = 1
+    """The line the body starts at."""
+
+    def first(self, key: str) -> tuple[str, int] | None:
+        """The first value of ``key`` and its line, or None."""
+        value = self.fields.get(key)
+        return (value.values[0], value.lines[0]) if value and value.values else None
+
+
+LICENCE_KEYS = ("license", "license_name", "license_link", "base_model", "datasets", "model_name")
+"""The card keys a licence finding reads."""
+
+
+def read_card(path: Path) -> ModelCard:
+    """A card's licence-relevant fields with their lines; a card without front matter has no fields."""
+    matter = parse_front_matter(read_text(path, "model card"), path)
+    card = ModelCard(path, body=matter.body, body_first_line=matter.body_first_line)
+    for key_node, value_node in matter.node.value if matter.node else []:
+        key = key_node.value
+        if key in LICENCE_KEYS:
+            value = matter.data.get(key)
+            card.fields[key] = _card_value(path, key, value, value_node, key_node.start_mark.line + 2)
+    return card
+
+
+def _card_value(path: Path, key: str, value: object, node: yaml.Node, key_line: int) -> CardValue:
+    line = node.start_mark.line + 2  # +1 for 1-based, +1 for the opening --- line
+    if value is None:
+        return CardValue((), ())
+    if isinstance(value, str | int | float):
+        return CardValue((str(value),), (line,))
+    if isinstance(value, list) and isinstance(node, yaml.SequenceNode):
+        items, item_lines = [], []
+        for item, item_node in zip(value, node.value, strict=True):
+            if not isinstance(item, str | int | float):
+                raise InputError(
+                    f"{path}:{item_node.start_mark.line + 2}: {key} items must be strings",
+                    zh=f"{path}：{key} 的条目必须是字符串",
+                )
+            items.append(str(item))
+            item_lines.append(item_node.start_mark.line + 2)
+        return CardValue(tuple(items), tuple(item_lines))
+    raise InputError(
+        f"{path}:{key_line}: {key} must be a string or a list of strings",
+        zh=f"{path}：{key} 必须是字符串或字符串列表",
+    )
+
+
+def read_config_licence(path: Path) -> tuple[str, int] | None:
+    """A ``license`` key in ``config.json`` (rare, but some models set it) and its line; None if absent."""
+    data, text = read_json_object(path)
+    value = data.get("license")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    line = next((n for n, row in enumerate(text.splitlines(), 1) if '"license"' in row), None)
+    return value, line or 1

@@ -19,7 +19,8 @@ from tongzhou.errors import InputError
 from tongzhou.oss._context import Location, ScanContext, ScanLimits
 from tongzhou.oss.archive_scan import scan_gzip, scan_tar, scan_zip
 from tongzhou.oss.findings import ScanReport, Severity
-from tongzhou.oss.gguf_scan import GGUF_MAGIC, scan_gguf
+from tongzhou.oss.gguf_metadata import GGUF_MAGIC
+from tongzhou.oss.gguf_scan import scan_gguf
 from tongzhou.oss.keras_scan import HDF5_MAGIC, scan_hdf5, scan_json
 from tongzhou.oss.numpy_scan import NPY_MAGIC, scan_npy
 from tongzhou.oss.onnx_scan import looks_like_onnx, scan_onnx

@@ -6,7 +6,8 @@ each dataset a ``dataset_DatasetPackage``, each file a ``software_File`` verifie
 ``Hash``; ``contains`` links a package to its files, ``trainedOn`` the model to its datasets,
 ``descendantOf`` the model to its base models. The AI and Dataset profiles' conformance clauses ask
 each such package for exactly one ``hasDeclaredLicense`` and one ``hasConcludedLicense``: the declared
-one is the licence as found (else ``NoAssertionLicense``), the concluded one is always
+one is the licence the licence check identified (an SPDX id or ``LicenseRef-…``, with its evidence in
+the comment; ``NoAssertionLicense`` when undetermined), the concluded one is always
 ``NoAssertionLicense`` (this BOM states what the metadata says, it concludes nothing). Energy from a
 ``tongzhou energy`` report is ``ai_energyConsumption`` in kWh.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from tongzhou.oss.bom_licence_check import LicenceCheckFacts
 from tongzhou.oss.bom_subject import BomArtefact, BomSubject, huggingface_purl, single_file_hash
 
 CONTEXT = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
@@ -72,12 +74,12 @@ class _Graph:
 def _licences(graph: _Graph, artefact: BomArtefact, package: str) -> None:
     licence = artefact.facts.licence
     declared = NO_ASSERTION_LICENCE
-    if licence is not None:
+    if licence is not None and licence.licence_id is not None:
         declared = graph.add(
             "simplelicensing_LicenseExpression",
             f"{artefact.ref}/declared-licence",
-            simplelicensing_licenseExpression=licence.spdx_expression,
-            comment=f"as found in {licence.source}: {licence.text}",
+            simplelicensing_licenseExpression=licence.licence_id,
+            comment="identified from " + "; ".join(licence.evidence),
         )
     graph.relate(package, "hasDeclaredLicense", [declared])
     graph.relate(package, "hasConcludedLicense", [NO_ASSERTION_LICENCE])
@@ -178,6 +180,15 @@ def _dataset(graph: _Graph, artefact: BomArtefact) -> str:
     return graph.add("dataset_DatasetPackage", artefact.ref, **props)
 
 
+def _licence_check(graph: _Graph, check: LicenceCheckFacts, model: str) -> None:
+    """The verdict and each check as ``review`` annotations on the model (SPDX 3.0.1 Core Annotation)."""
+    lines = [f"licence check ({check.use}): {check.verdict}", *(line.text() for line in check.checks)]
+    for n, statement in enumerate(lines):
+        graph.add(
+            "Annotation", f"licence-check/{n}", annotationType="review", subject=model, statement=statement
+        )
+
+
 def spdx_document(subject: BomSubject) -> dict[str, Any]:
     """The SPDX 3.0.1 JSON-LD object of ``subject``; the same subject gives the same object."""
     graph = _Graph(subject.serial.urn)
@@ -208,6 +219,8 @@ def spdx_document(subject: BomSubject) -> dict[str, Any]:
         graph.relate(package, "hasConcludedLicense", [NO_ASSERTION_LICENCE])
         bases.append(package)
     graph.relate(root, "descendantOf", bases)
+    if subject.licence_check is not None:
+        _licence_check(graph, subject.licence_check, root)
     profiles = ["core", "software", "simpleLicensing"] + (["ai"] if is_model else [])
     document = {
         "type": "SpdxDocument",

@@ -17,11 +17,11 @@ from enum import StrEnum
 from pathlib import Path
 
 from tongzhou.errors import InputError
+from tongzhou.oss.gguf_metadata import is_gguf, read_gguf_metadata
 from tongzhou.oss.licences.catalog import Licence, by_name, collapse, matching_texts
 from tongzhou.oss.licences.evidence import Evidence
-from tongzhou.oss.licences.gguf_metadata import is_gguf, read_gguf_metadata
-from tongzhou.oss.licences.model_card import ModelCard, read_card, read_config_licence, read_text
 from tongzhou.oss.licences.spdx_ids import resolve
+from tongzhou.oss.model_card import ModelCard, read_card, read_config_licence, read_text
 
 _LICENCE_FILE = re.compile(r"^(licen[cs]e|copying)([-_. ].*)?$", re.IGNORECASE)
 _NOTICE_FILE = re.compile(r"^notice([-_. ].*)?$", re.IGNORECASE)
