@@ -263,14 +263,14 @@ def _big_models(work: Path, mib: int, runs: int = 3) -> None:
                 rates[tool] = size_mb / max(cpu, 1e-6)
             print(
                 f"{kind:12} {tool:11} {'yes' if reads else 'no':>5} {outcome:>8} {cpu:8.3f} {wall:8.3f}"
-                f" {size_mb / max(cpu, 1e-6):10.0f} {size_mb / max(wall, 1e-6):10.0f} {rss:8.1f} {rss_import:7.1f}"
+                f" {size_mb / max(cpu, 1e-6):10.0f} {size_mb / max(wall, 1e-6):10.0f}"
+                f" {rss:8.1f} {rss_import:7.1f}"
             )
         anchors = [(rate, tool) for tool, rate in rates.items() if tool != "tongzhou"]
         if anchors and "tongzhou" in rates:
             rate, tool = max(anchors)
-            print(
-                f"{kind:12} {size_mb:.0f} MB: tongzhou / fastest anchor reading it ({tool}) {rates['tongzhou'] / rate:.1f}x"
-            )
+            ratio = rates["tongzhou"] / rate
+            print(f"{kind:12} {size_mb:.0f} MB: tongzhou / fastest anchor reading it ({tool}) {ratio:.1f}x")
         else:
             print(f"{kind:12} {size_mb:.0f} MB: no anchor reads this format, no ratio")
 

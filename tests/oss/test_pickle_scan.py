@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import struct
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,24 @@ def test_allow_list_is_exact_and_danger_only_sets_severity() -> None:
     assert is_known_dangerous("asyncio.unix_events", "x")
     assert is_known_dangerous("collections", "OrderedDict.__init__")
     assert not is_known_dangerous("evil_pkg", "payload")
+
+
+def test_a_pickle_over_64_mib_is_read_in_place_and_its_strings_still_decode(write) -> None:  # type: ignore[no-untyped-def]
+    blob = b"\x00" * (65 << 20)  # BINBYTES8 over the copy limit: handed on as a view of the mapped file
+    text = b"a" * (70 << 10)  # BINSTRING that long: a str opcode, so its bytes are copied and decoded
+    body = (
+        asm.proto(4)
+        + b"\x8e"
+        + struct.pack("<Q", len(blob))
+        + blob
+        + b"0B"
+        + struct.pack("<I", len(text))
+        + text
+        + b"0T"
+        + struct.pack("<i", len(text))
+        + text
+        + b"0"
+        + asm.call1(asm.glob("os", "system"), "id")
+        + b"."
+    )
+    assert _codes(write("big.pkl", body)) == [("pickle.global.dangerous", "os.system")]

@@ -37,14 +37,26 @@ class _Global:
     name: str
 
 
+_BLOB_OPCODES = frozenset(b"B\x8e")
+"""BINBYTES and BINBYTES8: pickletools hands their payload back unread, so a view can stand in for bytes
+(the string opcodes decode theirs, which a memoryview cannot; BYTEARRAY8 copies anyway)."""
+_BLOB_MIN = 1 << 16
+
+
 class _ViewReader:
     """The file interface pickletools.genops needs, over a memoryview (no copy of the whole file)."""
 
     def __init__(self, view: memoryview, start: int = 0) -> None:
-        self._view, self._pos = view, start
+        self._view, self._pos, self._opcode = view, start, 0
 
     def read(self, n: int = -1) -> bytes:
         end = len(self._view) if n < 0 else min(len(self._view), self._pos + n)
+        if n == 1:  # genops reads each opcode byte alone
+            self._opcode = self._view[self._pos] if end > self._pos else 0
+        elif end - self._pos >= _BLOB_MIN and self._opcode in _BLOB_OPCODES:
+            blob = self._view[self._pos : end]  # tensor bytes: never copied, so never paged in
+            self._pos = end
+            return cast(bytes, blob)
         data = bytes(self._view[self._pos : end])
         self._pos = end
         return data
