@@ -15,7 +15,14 @@ has used 0.3 CPU s, so the clock's tick does not matter) of --repeat measurement
 load from others on a shared machine only adds time. The ratio is Tongzhou's MB/s over the fastest anchor's.
 Anchors: picklescan.scanner.scan_file_path, modelscan.modelscan.ModelScan().scan,
 fickling.is_likely_safe (pickle files only; it does not open zips).
-"""
+
+Big models (--big-mb N, default 1024; 0 skips; --big-only skips the rest): benchmarks/big_model_files.py
+writes benign files of about N MiB in --work/big: a NumPy pickle, a zip with torch.save's layout,
+safetensors, and a GGUF made of the bundled SmolLM2's header and repeated tensors. Each tool scans each
+file in a fresh process (``--child``; the tool is imported first and not timed), three times; the
+median CPU (user + sys) and wall seconds of the scan, the process's peak RSS (VmHWM), and the outcome
+are printed, with Tongzhou's MB/s (CPU) over the fastest anchor that parses the format.
+
 
 from __future__ import annotations
 
