@@ -22,7 +22,7 @@ safetensors, and a GGUF made of the bundled SmolLM2's header and repeated tensor
 file in a fresh process (``--child``; the tool is imported first and not timed), three times; the
 median CPU (user + sys) and wall seconds of the scan, the process's peak RSS (VmHWM), and the outcome
 are printed, with Tongzhou's MB/s (CPU) over the fastest anchor that parses the format.
-
+"""
 
 from __future__ import annotations
 
