@@ -24,7 +24,7 @@ declare -A TESTS=(
   [threats/stix_patterns]="tests/threats/test_stix_patterns.py"
   [gateway/halt_order]="tests/gateway/test_halt_order.py tests/gateway/test_halt_book.py"
   [gateway/halt_book]="tests/gateway/test_halt_book.py tests/gateway/test_halt_book_rules.py tests/gateway/test_halt_order.py"
-  [classify/engine]="tests/classify/test_engine.py tests/classify/test_golden.py"
+  [classify/engine]="tests/classify/test_engine.py tests/classify/test_engine_dates.py tests/classify/test_golden.py"
   [classify/ruleset]="tests/classify/test_golden.py tests/classify/test_rules_data.py"
   [evaluate/stats]="tests/evaluate/test_stats.py"
   [evaluate/scorers/refusal]="tests/evaluate/test_refusal.py"
@@ -46,6 +46,11 @@ for module in "${modules[@]}"; do
   source="src/tongzhou/$module.py"
   find src -name __pycache__ -type d -prune -exec rm -rf {} +
   echo "== $source  (tests: $tests)"
+  # mutmut 2 caches the baseline test time under the hash of every file in tests/, not of the test
+  # command, so a module inherits the previous module's baseline and its timeout (10 times it):
+  # classify/engine run after evaluate/scorers/refusal had its first mutants timed out, not killed.
+  # Each module measures its own baseline.
+  [ -f .mutmut-cache ] && "$PYTHON" -c 'import sqlite3; db = sqlite3.connect(".mutmut-cache"); db.execute("DELETE FROM MiscData WHERE key IN (\"baseline_time_elapsed\", \"hash_of_tests\")"); db.commit()'
   # mutmut 2 counts a mutant as killed only when the runner exits 1: pytest's 2 (a collection
   # error) and 4 (a conftest that cannot import the mutant) would read as "survived". Any failure is
   # a kill, so the runner maps every non-zero exit to 1.
