@@ -9,9 +9,11 @@ letting it serve while an order may be in force (fail safe).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -82,10 +84,13 @@ class Receipt:
     """The new halt (PAUSE / TERMINATE)."""
     lifted: tuple[str, ...]
     """Order ids lifted (RESUME)."""
+    lifted_by: str | None = None
+    """A PAUSE / TERMINATE that arrived after a RESUME issued later than it: that RESUME's id (the
+    order is recorded, not put in force, so the outcome does not depend on delivery order)."""
 
     def to_json(self) -> dict[str, Any]:
         """JSON answer of ``POST /governance/halt-orders``."""
-        return {
+        answer = {
             "accepted": True,
             "order_id": self.order.order_id,
             "action": self.order.action.value,
@@ -93,6 +98,9 @@ class Receipt:
             "key_id": self.key_id,
             "lifted": list(self.lifted),
         }
+        if self.lifted_by is not None:
+            answer["lifted_by"] = self.lifted_by
+        return answer
 
 
 HaltListener = Callable[[ActiveHalt], None]
@@ -108,6 +116,11 @@ class HaltBook:
         self._lock = threading.Lock()
         self._active: list[ActiveHalt] = []
         self._seen: dict[str, str] = {}  # nonce or "id:<order_id>" -> forget-after (RFC 3339)
+        self._resumes: list[HaltOrder] = []  # RESUMEs not yet stale: they also lift orders that arrive late
+        self.ledger_seq = 0
+        """The last halt-ledger entry applied (a fleet's shared ledger; 0 without one)."""
+        self.shared = False
+        """Set when several processes share the state file: writes then never go back in the ledger."""
         self._listeners: list[HaltListener] = []
         self._load()
 
@@ -119,6 +132,8 @@ class HaltBook:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             self._active = [ActiveHalt.from_json(a) for a in data["active"]]
             self._seen = {str(k): str(v) for k, v in data["seen"].items()}
+            self._resumes = [HaltOrder.from_json(r) for r in data.get("resumes", [])]
+            self.ledger_seq = int(data.get("ledger_seq", 0))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise InputError(
                 f"halt state file {self.path} is unreadable ({exc}); refusing to start while an order "
@@ -127,14 +142,37 @@ class HaltBook:
 
     def _save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        body = json.dumps(
-            {"version": 1, "active": [a.to_json() for a in self._active], "seen": self._seen},
-            ensure_ascii=False,
-            indent=1,
-        ).encode("utf-8")
-        # 0600 as before (the state names who ordered what); durable: fsync of the file and its
-        # directory, so an order in force survives power loss.
-        write_bytes_atomic(self.path, body, mode=0o600, durable=True, temp_prefix=".halt-state.")
+        state: dict[str, Any] = {
+            "version": 1,
+            "active": [a.to_json() for a in self._active],
+            "seen": self._seen,
+        }
+        if self._resumes:
+            state["resumes"] = [r.to_json() for r in self._resumes]
+        if self.ledger_seq:
+            state["ledger_seq"] = self.ledger_seq
+        body = json.dumps(state, ensure_ascii=False, indent=1).encode("utf-8")
+        with self._file_lock():
+            if self.shared and self._saved_seq() > self.ledger_seq:
+                return  # another worker already wrote a later state: never go back
+            # 0600 as before (the state names who ordered what); durable: fsync of the file and its
+            # directory, so an order in force survives power loss.
+            write_bytes_atomic(self.path, body, mode=0o600, durable=True, temp_prefix=".halt-state.")
+
+    @contextlib.contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        if not self.shared:
+            yield
+            return
+        with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+
+    def _saved_seq(self) -> int:
+        try:
+            return int(json.loads(self.path.read_text(encoding="utf-8")).get("ledger_seq", 0))
+        except (OSError, ValueError, TypeError, AttributeError):
+            return 0
 
     # ---- queries -----------------------------------------------------------------------------
     def add_listener(self, listener: HaltListener) -> None:
@@ -183,6 +221,27 @@ class HaltBook:
     def verify(self, envelope: object, now: datetime | None = None) -> tuple[HaltOrder, str]:
         """Check signature, trust, time window and replay; return ``(order, key_id)`` or raise."""
         moment = now or datetime.now(UTC)
+        order, kid = self.authenticate(envelope)
+        halt = self.policy.halt
+        if order.expires_at is not None and order.expires_at <= moment:
+            raise HaltOrderError(
+                "expired", f"order {order.order_id} expired at {format_time(order.expires_at)}"
+            )
+        if order.issued_at > moment + timedelta(seconds=halt.max_clock_skew_seconds):
+            raise HaltOrderError(
+                "not-yet-valid",
+                f"order {order.order_id} is issued in the future ({format_time(order.issued_at)})",
+            )
+        if order.issued_at < moment - timedelta(seconds=halt.max_order_age_seconds):
+            raise HaltOrderError(
+                "stale", f"order {order.order_id} was issued more than {halt.max_order_age_seconds:g} s ago"
+            )
+        if order.nonce in self._seen or f"id:{order.order_id}" in self._seen:
+            raise HaltOrderError("replayed", f"order {order.order_id} (or its nonce) was received before")
+        return order, kid
+
+    def authenticate(self, envelope: object) -> tuple[HaltOrder, str]:
+        """Check the signature and the trust policy (not time or replay); ``(order, key_id)`` or raise."""
         if not isinstance(envelope, Mapping):
             raise HaltOrderError("malformed", "a halt order must be a DSSE envelope (JSON object)")
         if "signatures" not in envelope or not envelope.get("signatures"):
@@ -211,55 +270,82 @@ class HaltBook:
                 "not-authorised",
                 f"key {kid} ({entry.issuer}) may not order {order.action.value} on {order.scope}",
             )
-        halt = self.policy.halt
-        if order.expires_at is not None and order.expires_at <= moment:
-            raise HaltOrderError(
-                "expired", f"order {order.order_id} expired at {format_time(order.expires_at)}"
-            )
-        if order.issued_at > moment + timedelta(seconds=halt.max_clock_skew_seconds):
-            raise HaltOrderError(
-                "not-yet-valid",
-                f"order {order.order_id} is issued in the future ({format_time(order.issued_at)})",
-            )
-        if order.issued_at < moment - timedelta(seconds=halt.max_order_age_seconds):
-            raise HaltOrderError(
-                "stale", f"order {order.order_id} was issued more than {halt.max_order_age_seconds:g} s ago"
-            )
-        if order.nonce in self._seen or f"id:{order.order_id}" in self._seen:
-            raise HaltOrderError("replayed", f"order {order.order_id} (or its nonce) was received before")
         return order, kid
 
     # ---- applying ----------------------------------------------------------------------------
-    def receive(self, envelope: object, source: str, now: datetime | None = None) -> Receipt:
-        """Verify and apply a signed order; persist before returning; raise :class:`HaltOrderError`."""
+    def receive(
+        self,
+        envelope: object,
+        source: str,
+        now: datetime | None = None,
+        record: Callable[[HaltOrder], None] | None = None,
+    ) -> Receipt:
+        """Verify and apply a signed order; persist before returning; raise :class:`HaltOrderError`.
+        ``record(order)``, when given, is called after verification and before the order applies
+        (the fleet's halt ledger); an error it raises refuses the order."""
         moment = now or datetime.now(UTC)
         with self._lock:
             order, kid = self.verify(envelope, moment)
-            forget = format_time(order.issued_at + timedelta(seconds=self.policy.halt.max_order_age_seconds))
-            # Forget a nonce only once its order is stale: at the forget-after moment itself the
-            # order is not yet stale (``stale`` is strictly older), so it must still be remembered.
-            self._seen = {k: v for k, v in self._seen.items() if v >= format_time(moment)}
-            self._seen[order.nonce] = forget
-            self._seen[f"id:{order.order_id}"] = forget
-            halted: ActiveHalt | None = None
-            lifted: tuple[str, ...] = ()
-            if order.action is HaltAction.RESUME:
-                lifted = self._lift(order)
-            else:
+            if record is not None:
+                record(order)  # the fleet's ledger: raises if the fleet already has this order
+            receipt = self._apply(order, kid, source, moment)
+            self._save()
+        if receipt.halted is not None:
+            self._notify(receipt.halted)
+        return receipt
+
+    def adopt(self, envelope: object, seq: int, source: str, now: datetime | None = None) -> Receipt | None:
+        """Apply entry ``seq`` of the fleet's ledger: verified for signature and trust (not for time:
+        another gateway accepted it when it was fresh); None if this book already has the order.
+        Raise :class:`HaltOrderError` for an entry this gateway's trust policy refuses."""
+        moment = now or datetime.now(UTC)
+        with self._lock:
+            self.ledger_seq = max(self.ledger_seq, seq)
+            try:
+                order, kid = self.authenticate(envelope)
+            except HaltOrderError:
+                self._save()
+                raise
+            if f"id:{order.order_id}" in self._seen:
+                self._save()
+                return None
+            receipt = self._apply(order, kid, source, moment)
+            self._save()
+        if receipt.halted is not None:
+            self._notify(receipt.halted)
+        return receipt
+
+    def _apply(self, order: HaltOrder, kid: str, source: str, moment: datetime) -> Receipt:
+        max_age = timedelta(seconds=self.policy.halt.max_order_age_seconds)
+        forget = format_time(order.issued_at + max_age)
+        # Forget a nonce only once its order is stale: at the forget-after moment itself the
+        # order is not yet stale (``stale`` is strictly older), so it must still be remembered.
+        self._seen = {k: v for k, v in self._seen.items() if v >= format_time(moment)}
+        self._seen[order.nonce] = forget
+        self._seen[f"id:{order.order_id}"] = forget
+        # A RESUME is remembered until it is stale, so that an order it lifts which arrives after
+        # it (another host, a slower channel) is lifted too: the state is the same whatever the
+        # order of delivery. An order older than a forgotten RESUME is itself stale and refused.
+        self._resumes = [r for r in self._resumes if r.issued_at + max_age >= moment]
+        halted: ActiveHalt | None = None
+        lifted: tuple[str, ...] = ()
+        lifted_by: str | None = None
+        if order.action is HaltAction.RESUME:
+            lifted = self._lift(order)
+            self._resumes.append(order)
+        else:
+            lifted_by = next((r.order_id for r in self._resumes if _lifts(r, order)), None)
+            if lifted_by is None:
                 halted = ActiveHalt(order, kid, moment, source)
                 self._active.append(halted)
-            self._active = [h for h in self._active if h.in_force(moment)]
-            self._save()
-        if halted is not None:
-            self._notify(halted)
-        return Receipt(order, kid, halted, lifted)
+        self._active = [h for h in self._active if h.in_force(moment)]
+        return Receipt(order, kid, halted, lifted, lifted_by)
 
     def _lift(self, resume: HaltOrder) -> tuple[str, ...]:
         lifted: list[str] = []
         kept: list[ActiveHalt] = []
         for halt in self._active:
-            named = not resume.lifts or halt.order.order_id in resume.lifts
-            if named and resume.scope.contains(halt.order.scope) and halt.order.issued_at <= resume.issued_at:
+            if _lifts(resume, halt.order):
                 lifted.append(halt.order.order_id)
             else:
                 kept.append(halt)
@@ -281,3 +367,10 @@ class HaltBook:
     def _notify(self, halt: ActiveHalt) -> None:
         for listener in self._listeners:
             listener(halt)
+
+
+def _lifts(resume: HaltOrder, order: HaltOrder) -> bool:
+    """Whether RESUME ``resume`` lifts ``order``: its scope contains the order's, it was issued no
+    earlier, and it names the order (or names none)."""
+    named = not resume.lifts or order.order_id in resume.lifts
+    return named and resume.scope.contains(order.scope) and order.issued_at <= resume.issued_at

@@ -106,6 +106,19 @@ class Delivery(_Strict):
     """TAXII collections carrying envelopes (see docs/gateway.md)."""
 
 
+class HaltLedgerPolicy(_Strict):
+    """The halt ledger that the workers and hosts of a fleet share (docs/gateway.md, "Many workers,
+    many hosts"): an order accepted by any of them is in force in all within ``poll_seconds``."""
+
+    url: str | None = None
+    """A database URL (``postgresql://…`` for several hosts, ``sqlite:///…`` for one), or ``store``
+    for the Tongzhou store (``TONGZHOU_DATABASE_URL``, else SQLite in the home). None: no ledger,
+    unless ``--workers`` is above 1 (then ``store``)."""
+    poll_seconds: float = Field(default=0.25, gt=0, le=10)
+    """How often each gateway reads the ledger: the bound on how late another gateway's order
+    takes effect here (plus ``stream_cut_seconds`` for open streams under a PAUSE)."""
+
+
 class HaltPolicy(_Strict):
     """Halt-order handling."""
 
@@ -120,6 +133,7 @@ class HaltPolicy(_Strict):
     state_file: str | None = None
     """Where halt state persists (default ``$TONGZHOU_HOME/gateway/halt-state.json``)."""
     delivery: Delivery = Field(default_factory=Delivery)
+    ledger: HaltLedgerPolicy = Field(default_factory=HaltLedgerPolicy)
 
 
 class AuditPolicy(_Strict):

@@ -32,10 +32,12 @@ def _new_loop() -> asyncio.AbstractEventLoop:
 class GatewayServer:
     """A :class:`Gateway` listening on ``host:port`` (port 0: any free port)."""
 
-    def __init__(self, gateway: Gateway, host: str, port: int) -> None:
+    def __init__(self, gateway: Gateway, host: str, port: int, reuse_port: bool = False) -> None:
         self.gateway = gateway
         self.host = host
         self.port = port
+        self.reuse_port = reuse_port
+        """Listen with SO_REUSEPORT beside the other workers of ``tongzhou gateway --workers``."""
         self.connections: set[ClientConnection] = set()
         self._server: asyncio.Server | None = None
         self._sweeper: asyncio.Task[None] | None = None
@@ -53,6 +55,7 @@ class GatewayServer:
                 self.port,
                 backlog=1024,
                 reuse_address=True,
+                reuse_port=self.reuse_port or None,
             )
         except OSError as exc:
             raise InputError(
@@ -96,6 +99,7 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8088,
     announce: Callable[[str], None] | None = None,
+    reuse_port: bool = False,
 ) -> None:
     """Serve until interrupted (SIGINT / SIGTERM close streams, flush the audit head and exit).
     ``announce(base_url)`` is called once the gateway listens: never for a start that failed (an
@@ -103,7 +107,7 @@ def serve(
     gateway = Gateway(upstream, policy)  # reads the halt state: fails here, before anything is printed
     loop = _new_loop()
     asyncio.set_event_loop(loop)
-    server = GatewayServer(gateway, host, port)
+    server = GatewayServer(gateway, host, port, reuse_port)
     stopping = asyncio.Event()
 
     async def main() -> None:

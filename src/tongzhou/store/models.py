@@ -4,6 +4,7 @@ Each module adds one import line here when it declares tables.
 """
 
 import tongzhou.evaluate._tables  # noqa: F401  (evaluate: runs, samples, response cache)
+import tongzhou.gateway._tables  # noqa: F401  (gateway: the halt ledger shared by a fleet)
 import tongzhou.portal._tables  # noqa: F401  (portal: accounts, sessions, listing index)
 import tongzhou.systems._tables  # noqa: F401  (systems: the AI-system registry)
 import tongzhou.threats._tables  # noqa: F401  (threats: TAXII collections, objects, incidents)
