@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,9 @@ def gateway_process(
         proc = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_http(f"{base}/governance/health", timeout=90, process=proc)
+        wait_http(f"{base}/governance/health", timeout=120, process=proc)
+        # The banner comes once every worker listens (health answers as soon as one does).
+        poll(lambda: "tongzhou gateway on" in log.read_text(errors="replace"), 120, "every worker listening")
         yield base, proc
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -79,10 +81,8 @@ def worker_pids(base: str, count: int, timeout: float = 60) -> set[int]:
     seen: set[int] = set()
 
     def enough() -> bool:
-        try:
+        with suppress(httpx.HTTPError):
             seen.add(int(health(base)["pid"]))
-        except httpx.HTTPError:
-            pass
         return len(seen) >= count
 
     poll(enough, timeout, f"{count} workers answering at {base}")
@@ -113,3 +113,72 @@ def deliver(base: str, envelope: dict[str, Any]) -> httpx.Response:
 def chat_status(base: str) -> int:
     """Status of one chat completion through the gateway, on a new connection."""
     return httpx.post(f"{base}/v1/chat/completions", json=CHAT, timeout=30).status_code
+
+
+class TcpRelay:
+    """A TCP relay on loopback to a real server (PostgreSQL), that a test can cut and restore: a
+    database outage as the gateway sees it (connections reset, new ones refused)."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        import socket
+        import threading
+
+        self._socket = socket
+        self._threading = threading
+        self.target = target
+        self.port = free_port()
+        self._listener: Any = None
+        self._open: list[Any] = []
+        self._lock = threading.Lock()
+
+    def start(self) -> TcpRelay:
+        """Accept connections and relay them to the target."""
+        sock = self._socket.socket()
+        sock.setsockopt(self._socket.SOL_SOCKET, self._socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", self.port))
+        sock.listen(64)
+        self._listener = sock
+        self._threading.Thread(target=self._accept, args=(sock,), daemon=True).start()
+        return self
+
+    def _accept(self, listener: Any) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                server = self._socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._open += [client, server]
+            for a, b in ((client, server), (server, client)):
+                self._threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: Any, sink: Any) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                with suppress(OSError):
+                    s.close()
+
+    def stop(self) -> None:
+        """Refuse new connections and reset the open ones."""
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+        with self._lock:
+            for s in self._open:
+                try:
+                    s.shutdown(self._socket.SHUT_RDWR)
+                    s.close()
+                except OSError:
+                    pass
+            self._open.clear()

@@ -115,7 +115,10 @@ class WorkerSupervisor:
         self.host = host
         self.port = port
         self.count = workers
-        self._context = multiprocessing.get_context("spawn")  # a clean interpreter per worker
+        # Workers are forked from this process, as gunicorn's are: it runs no thread and no event
+        # loop (it only waits on its workers), so a fork copies nothing half-done, and a worker
+        # killed under load is back without the seconds a fresh interpreter spends importing.
+        self._context = multiprocessing.get_context("fork")
         self._ready: Queue[Ready] = self._context.Queue()
         self.processes: dict[int, BaseProcess] = {}
         self._started: dict[int, float] = {}
