@@ -172,6 +172,8 @@ class TcpRelay:
     def stop(self) -> None:
         """Refuse new connections and reset the open ones."""
         if self._listener is not None:
+            with suppress(OSError):  # wakes the thread blocked in accept(); close() alone would not
+                self._listener.shutdown(self._socket.SHUT_RDWR)
             self._listener.close()
             self._listener = None
         with self._lock:

@@ -30,6 +30,7 @@ from tongzhou.errors import InputError
 from tongzhou.gateway.halt_book import HaltBook
 from tongzhou.gateway.halt_ledger import HaltLedger
 from tongzhou.gateway.policy import GatewayPolicy
+from tongzhou.gateway.response_labels import ResponseLabeller
 from tongzhou.gateway.server import serve
 
 START_SECONDS = 60.0
@@ -104,6 +105,9 @@ def _worker_main(
     except InputError as exc:
         ready.put((index, os.getpid(), str(exc)))
         sys.exit(2)
+    except Exception as exc:  # told to the supervisor, which says why instead of waiting for nothing
+        ready.put((index, os.getpid(), f"{type(exc).__name__}: {exc}"))
+        raise
 
 
 class WorkerSupervisor:
@@ -195,6 +199,7 @@ def serve_workers(
     """Serve with ``workers`` processes on one port until SIGINT / SIGTERM."""
     policy = fleet_policy(policy)
     HaltBook(policy)  # an unreadable halt state stops the start here, before anything listens
+    ResponseLabeller(policy.labels)  # makes the label signing key once, not N workers at the same time
     ledger = HaltLedger(str(policy.halt.ledger.url))  # creates the ledger's table once, not N times
     if not ledger.reachable:
         print(
