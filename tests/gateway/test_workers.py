@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
 from tests.gateway.conftest import Issuers
 from tests.gateway.fleet import (
@@ -25,6 +26,7 @@ from tests.gateway.fleet import (
     poll,
     worker_pids,
 )
+from tongzhou.cli.main import app
 from tongzhou.gateway.audit_log import verify_audit_log
 
 pytestmark = pytest.mark.slow
@@ -120,6 +122,8 @@ def test_kill_9_of_a_worker_under_load_keeps_the_others_serving_and_the_halt(
             for line in segment.read_text(encoding="utf-8").splitlines()
         ]
         assert kinds.count("gateway-start") == 2 and "halt" in kinds
+    outcome = CliRunner().invoke(app, ["gateway", "audit", "verify", "--policy", str(policy)])
+    assert outcome.exit_code == 0 and outcome.output.count("audit log intact") == 2, outcome.output
 
 
 def new_worker(base: str, known: set[int], first_answer_halted: bool = False) -> int:

@@ -213,17 +213,23 @@ def verify(
     from tongzhou.gateway.policy import load_policy
 
     target = directory or load_policy(policy).audit_dir()
-    result = verify_audit_log(target)
-    if result.ok:
+    # `gateway --workers N` writes one chain per worker, in worker-<i>/ under the audit directory.
+    chains = sorted(target.glob("worker-*")) if not any(target.glob("audit-*.jsonl")) else []
+    damaged = False
+    for chain in [c for c in chains if c.is_dir()] or [target]:
+        result = verify_audit_log(chain)
+        if result.ok:
+            console.print(
+                f"[green]audit log intact[/]: {result.records} records in {chain} "
+                f"(head {result.head[0] if result.head else '-'}) / 审计日志完整"
+            )
+            continue
+        damaged = True
+        for problem in result.problems:
+            console.print(f"[red]{problem.kind}[/] at {problem.where}: {problem.message}", highlight=False)
         console.print(
-            f"[green]audit log intact[/]: {result.records} records in {target} "
-            f"(head {result.head[0] if result.head else '-'}) / 审计日志完整"
+            f"[bold red]audit log damaged[/]: {len(result.problems)} problem(s) in {result.records} records "
+            f"in {chain} / 审计日志被篡改"
         )
-        return
-    for problem in result.problems:
-        console.print(f"[red]{problem.kind}[/] at {problem.where}: {problem.message}", highlight=False)
-    console.print(
-        f"[bold red]audit log damaged[/]: {len(result.problems)} problem(s) in {result.records} records "
-        "/ 审计日志被篡改"
-    )
-    raise typer.Exit(1)
+    if damaged:
+        raise typer.Exit(1)
