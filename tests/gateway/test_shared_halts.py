@@ -25,6 +25,7 @@ from tests.gateway.fleet import (
     poll,
     worker_pids,
 )
+from tongzhou.errors import InputError
 from tongzhou.gateway.halt_book import HaltBook
 from tongzhou.gateway.halt_ledger import HaltLedger
 from tongzhou.gateway.halt_order import HaltOrderError
@@ -206,3 +207,16 @@ def test_a_resume_also_lifts_the_order_it_covers_that_arrives_after_it(
     assert book.receive(later.sign(issuers.regulator), "api").halted is not None  # not lifted: newer
     with pytest.raises(HaltOrderError):  # the late order is remembered: no replay
         HaltBook(load_policy(policy_path)).receive(pause.sign(issuers.regulator), "api")
+
+
+@pytest.mark.parametrize("url", ["not a url", "nosuchdb://host/x", "postgresql+nosuchdriver://h/x"])
+def test_a_ledger_url_the_gateway_cannot_use_is_a_clear_error_not_an_outage(url: str) -> None:
+    with pytest.raises(InputError, match="halt.ledger.url"):
+        HaltLedger(url)
+
+
+def test_the_status_hides_the_database_password() -> None:
+    ledger = HaltLedger("postgresql://gateway:s3cret@127.0.0.1:1/tongzhou")  # nothing listens on port 1
+    status = ledger.status()
+    assert status["reachable"] is False and status["error"]
+    assert "s3cret" not in json.dumps(status) and "***" in status["url"]

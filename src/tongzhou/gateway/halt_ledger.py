@@ -29,8 +29,9 @@ from typing import Any
 
 from sqlalchemy import insert, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, SQLAlchemyError
 
+from tongzhou.errors import InputError
 from tongzhou.gateway._tables import HaltLedgerRecord
 from tongzhou.store import Store, database_url, open_store
 
@@ -59,7 +60,14 @@ def resolve_ledger_url(url: str) -> str:
     """``store`` → the Tongzhou store (``TONGZHOU_DATABASE_URL``, else SQLite in the home);
     a PostgreSQL URL gets a connect timeout unless it names one."""
     resolved = database_url() if url == "store" else url
-    parsed = make_url(resolved.replace("postgres://", "postgresql://", 1))
+    try:
+        parsed = make_url(resolved.replace("postgres://", "postgresql://", 1))
+        parsed.get_dialect()  # an unknown database or a missing driver is a policy error, not an outage
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise InputError(
+            f"halt.ledger.url {url!r} is not a database URL this gateway can use ({exc}); give "
+            "postgresql://user@host/db, sqlite:///path or store / 停止令账本地址无效"
+        ) from exc
     if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
         parsed = parsed.update_query_dict({"connect_timeout": str(CONNECT_TIMEOUT_SECONDS)})
         return parsed.render_as_string(hide_password=False)
