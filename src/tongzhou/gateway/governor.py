@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import logging
 from typing import Any
 
 import aiohttp
@@ -27,6 +28,8 @@ from tongzhou.gateway.halt_order import HaltAction, HaltOrderError
 from tongzhou.gateway.in_flight import InFlight
 from tongzhou.gateway.policy import GatewayPolicy
 from tongzhou.gateway.shared_halts import Adoption, SharedHalts
+
+log = logging.getLogger("tongzhou.gateway.governor")
 
 
 def digest(data: bytes) -> str:
@@ -107,10 +110,12 @@ class Governor:
         while True:
             try:
                 entries = await asyncio.to_thread(shared.fetch)
+                if entries:
+                    self._audit_adoptions(shared.adopt(entries))  # in the loop: one thread writes records
             except LedgerUnavailable:
-                entries = []  # the state stays as it is (fail closed); the status says so
-            if entries:
-                self._audit_adoptions(shared.adopt(entries))  # in the loop: one thread writes records
+                pass  # the state stays as it is (fail closed); the status says so
+            except Exception:  # e.g. the state file unwritable: keep following, never stop hearing orders
+                log.exception("applying the halt ledger failed; retrying at the next poll")
             await asyncio.sleep(interval)
 
     def _audit_adoptions(self, adoptions: list[Adoption]) -> None:
