@@ -56,7 +56,7 @@ def ledger_rows(url: str, schema: str) -> list[str]:
 def audit_records(home: Path) -> list[dict[str, object]]:
     return [
         json.loads(line)
-        for segment in sorted((home / "gateway" / "audit").glob("*.jsonl"))
+        for segment in sorted((home / "gateway" / "audit").glob("audit-*.jsonl"))  # not heads.jsonl
         for line in segment.read_text(encoding="utf-8").splitlines()
     ]
 
