@@ -34,9 +34,17 @@ UPSTREAM = typer.Option(
 POLICY = typer.Option(None, "--policy", help="gateway.yaml (trust, delivery, audit, labels, early warning).")
 HOST = typer.Option("127.0.0.1", "--host", help="Address to listen on.")
 PORT = typer.Option(8088, "--port", min=1, max=65535, help="Port to listen on.")
+WORKERS = typer.Option(
+    1,
+    "--workers",
+    min=1,
+    max=256,
+    help="Gateway processes sharing the port (SO_REUSEPORT); above 1 they share one halt through the "
+    "halt ledger (halt.ledger.url, default the Tongzhou store). 工作进程数。",
+)
 
 
-def _serve(upstream: str | None, policy: Path | None, host: str, port: int) -> None:
+def _serve(upstream: str | None, policy: Path | None, host: str, port: int, workers: int = 1) -> None:
     from tongzhou.gateway.policy import load_policy
     from tongzhou.gateway.server import serve
 
@@ -49,6 +57,11 @@ def _serve(upstream: str | None, policy: Path | None, host: str, port: int) -> N
     def announce(base_url: str) -> None:  # once it listens: a failed start prints no banner
         Console(stderr=True).print(f"tongzhou gateway on {base_url}/v1 → {upstream}", highlight=False)
 
+    if workers > 1:
+        from tongzhou.gateway.workers import serve_workers
+
+        serve_workers(upstream, loaded, host, port, workers, announce)
+        return
     serve(upstream, loaded, host, port, announce)
 
 
@@ -59,21 +72,26 @@ def gateway(
     policy: Path | None = POLICY,
     host: str = HOST,
     port: int = PORT,
+    workers: int = WORKERS,
 ) -> None:
     """Serve the gateway (same as `gateway serve`) when no subcommand is given."""
     if ctx.invoked_subcommand is None:
         if upstream is None:
             typer.echo(ctx.get_help())
             raise typer.Exit(0)
-        _serve(upstream, policy, host, port)
+        _serve(upstream, policy, host, port, workers)
 
 
 @app.command("serve")
 def serve_command(
-    upstream: str | None = UPSTREAM, policy: Path | None = POLICY, host: str = HOST, port: int = PORT
+    upstream: str | None = UPSTREAM,
+    policy: Path | None = POLICY,
+    host: str = HOST,
+    port: int = PORT,
+    workers: int = WORKERS,
 ) -> None:
     """Serve the OpenAI-compatible governed proxy in front of --upstream. 启动治理网关。"""
-    _serve(upstream, policy, host, port)
+    _serve(upstream, policy, host, port, workers)
 
 
 MAX_EXPIRY = timedelta(days=3660)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from tongzhou.gateway.audit_record import DEFAULT_WORKER
 from tongzhou.gateway.gateway_request import GatewayRequest
 from tongzhou.gateway.governance_api import answer_governance
 from tongzhou.gateway.governor import Governor
@@ -21,10 +22,10 @@ from tongzhou.gateway.upstream_pool import UpstreamPool
 class Gateway:
     """The governance gateway in front of one upstream OpenAI-compatible base URL (…/v1)."""
 
-    def __init__(self, upstream: str, policy: GatewayPolicy) -> None:
+    def __init__(self, upstream: str, policy: GatewayPolicy, *, worker: str = DEFAULT_WORKER) -> None:
         upstream = upstream.rstrip("/")
         pool = UpstreamPool(upstream, timeout=policy.upstream_timeout_seconds)  # a bad URL fails first
-        self.governor = Governor(upstream, policy)
+        self.governor = Governor(upstream, policy, worker=worker)  # worker: its audit chain
         self.proxy = Proxy(self.governor, pool, ResponseLabeller(policy.labels))
 
     @property

@@ -42,16 +42,25 @@ def load_head_key(name: str, ring: KeyRing | None = None) -> Ed25519PrivateKey:
     ``$TONGZHOU_KEY_PASSPHRASE``); the default key is created when missing, another must exist
     (InputError saying how to create it)."""
     ring = ring or KeyRing()
-    public = ring.directory / f"{name}.pub"
-    if name == DEFAULT_HEAD_KEY and not public.exists():
+    if name == DEFAULT_HEAD_KEY and not _whole(ring, name):
         try:
             ring.generate(name)
-        except SigningKeyError:  # another worker starting beside this one made it first
+        except (SigningKeyError, FileExistsError):  # another worker starting beside this one made it
+            # first (FileExistsError: it created the file between our check and our exclusive open)
             for _wait in range(100):  # its public half follows the private one within moments
-                if public.exists():
+                if _whole(ring, name):
                     break
                 time.sleep(0.01)
     return private_key(ring, name)
+
+
+def _whole(ring: KeyRing, name: str) -> bool:
+    """Whether key ``name`` is in the ring with both halves written (not a file still being written)."""
+    try:
+        ring.info(name)
+    except (SigningKeyError, OSError):
+        return False
+    return True
 
 
 def _lines_from_the_end(path: Path) -> Iterator[bytes]:

@@ -5,6 +5,7 @@ Each endpoint reads or drives the :class:`~.governor.Governor`; none knows the p
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,7 @@ ORDER_STATUS = {
     "expired": 422,
     "stale": 422,
     "not-yet-valid": 422,
+    "ledger-unavailable": 503,
 }
 MAX_ORDER_BYTES = 64 * 1024
 
@@ -53,19 +55,28 @@ def post_order(governor: Governor, request: GatewayRequest) -> tuple[int, Any]:
 
 def get_state(governor: Governor, _request: GatewayRequest) -> tuple[int, Any]:
     """``GET /governance/halt-state``."""
-    return 200, governor.book.snapshot()
+    snapshot = governor.book.snapshot()
+    if governor.shared is not None:
+        snapshot["ledger"] = governor.shared.status()
+    return 200, snapshot
 
 
 def get_health(governor: Governor, _request: GatewayRequest) -> tuple[int, Any]:
     """``GET /governance/health``."""
     seq, head = governor.audit.head
-    return 200, {
+    health: dict[str, Any] = {
         "ok": True,
         "upstream": governor.upstream,
         "halted": bool(governor.book.active()),
         "in_flight": len(governor.in_flight),
         "audit_head": {"seq": seq, "hash": head},
+        "pid": os.getpid(),
     }
+    if governor.shared is not None:
+        ledger = governor.shared.status()
+        health["ledger"] = ledger
+        health["ok"] = bool(ledger["reachable"])  # serving, but no longer hearing the fleet's orders
+    return 200, health
 
 
 def get_alerts(governor: Governor, _request: GatewayRequest) -> tuple[int, Any]:

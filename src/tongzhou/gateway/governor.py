@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import logging
 from typing import Any
 
 import aiohttp
@@ -24,10 +25,14 @@ from tongzhou.gateway.audit_log import AuditLog
 from tongzhou.gateway.audit_record import DEFAULT_WORKER
 from tongzhou.gateway.early_warning import EarlyWarning
 from tongzhou.gateway.energy_periods import EnergyPeriods
-from tongzhou.gateway.halt_book import ActiveHalt, HaltBook
+from tongzhou.gateway.halt_book import ActiveHalt, HaltBook, Receipt
+from tongzhou.gateway.halt_ledger import HaltLedger, LedgerUnavailable
 from tongzhou.gateway.halt_order import HaltAction, HaltOrderError
 from tongzhou.gateway.in_flight import InFlight
 from tongzhou.gateway.policy import GatewayPolicy
+from tongzhou.gateway.shared_halts import Adoption, SharedHalts
+
+log = logging.getLogger("tongzhou.gateway.governor")
 
 
 def digest(data: bytes) -> str:
@@ -68,6 +73,11 @@ class Governor:
         self._signing: asyncio.Future[SignedHead | None] | None = None
         self._full_content = policy.audit.content == "full"
         self.book.add_listener(self._on_halt)
+        self.shared: SharedHalts | None = None
+        """The fleet's halt ledger (``halt.ledger``), kept in step with the halt book; None alone."""
+        if policy.halt.ledger.url:
+            self.shared = SharedHalts(self.book, HaltLedger(policy.halt.ledger.url))
+            self._audit_adoptions(self.shared.sync())  # before listening: start in the fleet's state
 
     # ---- lifecycle ---------------------------------------------------------------------------
     async def start(self, channels: list[asyncio.Task[None]]) -> None:
@@ -77,6 +87,8 @@ class Governor:
         self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
         self.warnings.session = self.session
         self._background = [*channels, asyncio.create_task(self.warnings.refresh_indicators())]
+        if self.shared is not None:
+            self._background.append(asyncio.create_task(self._follow_ledger(self.shared)))
         if self.policy.energy_period_seconds:
             self.energy.start()
             self._background.append(asyncio.create_task(self._energy_periods()))
@@ -104,6 +116,8 @@ class Governor:
                 await self._signing  # a head being signed in its thread is finished, not cut off
         if self.session is not None:
             await self.session.close()
+        if self.shared is not None:
+            self.shared.ledger.close()
         self.audit.append("gateway-stop", {})
         if self.heads is not None:
             with contextlib.suppress(OSError):  # a full disk must not keep the log locked
@@ -130,6 +144,40 @@ class Governor:
             await asyncio.sleep(self.energy.period_seconds)
             self.energy.close_period()  # in the loop: audit records come from one thread
 
+    async def _follow_ledger(self, shared: SharedHalts) -> None:
+        interval = self.policy.halt.ledger.poll_seconds
+        while True:
+            try:
+                entries = await asyncio.to_thread(shared.fetch)
+                if entries:
+                    self._audit_adoptions(shared.adopt(entries))  # in the loop: one thread writes records
+            except LedgerUnavailable:
+                pass  # the state stays as it is (fail closed); the status says so
+            except Exception:  # e.g. the state file unwritable: keep following, never stop hearing orders
+                log.exception("applying the halt ledger failed; retrying at the next poll")
+            await asyncio.sleep(interval)
+
+    def _audit_adoptions(self, adoptions: list[Adoption]) -> None:
+        for done in adoptions:
+            where = {
+                "source": "ledger",
+                "ledger_seq": done.entry.seq,
+                "via": done.entry.source,
+                "accepted_by": done.entry.accepted_by,
+            }
+            if done.refusal is not None:
+                self.audit.append(
+                    "halt-order-refused",
+                    {
+                        **where,
+                        "reason": done.refusal.reason,
+                        "message": str(done.refusal),
+                        "envelope_sha256": digest(json.dumps(done.entry.envelope).encode()),
+                    },
+                )
+            elif done.receipt is not None:
+                self.audit.append("halt-order", {**where, **done.receipt.to_json()})
+
     # ---- halts -------------------------------------------------------------------------------
     def _on_halt(self, halt: ActiveHalt) -> None:
         """Audit the halt and cut covered streams (TERMINATE at once, PAUSE within the bound)."""
@@ -151,7 +199,11 @@ class Governor:
     def receive_order(self, envelope: object, source: str) -> dict[str, Any]:
         """Verify and apply an order from any channel; audit acceptance or refusal; raise if refused."""
         try:
-            receipt = self.book.receive(envelope, source)
+            receipt: Receipt = (
+                self.book.receive(envelope, source)
+                if self.shared is None
+                else self.shared.receive(envelope, source)
+            )
         except HaltOrderError as exc:
             self.audit.append(
                 "halt-order-refused",

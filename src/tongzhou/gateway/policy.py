@@ -107,6 +107,19 @@ class Delivery(_Strict):
     """TAXII collections carrying envelopes (see docs/gateway.md)."""
 
 
+class HaltLedgerPolicy(_Strict):
+    """The halt ledger that the workers and hosts of a fleet share (docs/gateway.md, "Many workers,
+    many hosts"): an order accepted by any of them is in force in all within ``poll_seconds``."""
+
+    url: str | None = None
+    """A database URL (``postgresql://…`` for several hosts, ``sqlite:///…`` for one), or ``store``
+    for the Tongzhou store (``TONGZHOU_DATABASE_URL``, else SQLite in the home). None: no ledger,
+    unless ``--workers`` is above 1 (then ``store``)."""
+    poll_seconds: float = Field(default=0.25, gt=0, le=10)
+    """How often each gateway reads the ledger: the bound on how late another gateway's order
+    takes effect here (plus ``stream_cut_seconds`` for open streams under a PAUSE)."""
+
+
 class HaltPolicy(_Strict):
     """Halt-order handling."""
 
@@ -123,6 +136,7 @@ class HaltPolicy(_Strict):
     delivery: Delivery = Field(default_factory=Delivery)
     quorum: list[QuorumRule] = Field(default_factory=list)
     """Orders that take effect only once k of n trusted issuers sign (docs/gateway.md, "Quorum")."""
+    ledger: HaltLedgerPolicy = Field(default_factory=HaltLedgerPolicy)
 
     @model_validator(mode="after")
     def _quorum_reachable(self) -> HaltPolicy:

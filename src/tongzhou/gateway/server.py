@@ -12,6 +12,7 @@ from types import TracebackType
 
 from tongzhou.errors import InputError
 from tongzhou.gateway.app import Gateway
+from tongzhou.gateway.audit_record import DEFAULT_WORKER
 from tongzhou.gateway.governor import Governor
 from tongzhou.gateway.http_server import ClientConnection, check_timeouts, close_idle
 from tongzhou.gateway.policy import GatewayPolicy
@@ -32,10 +33,12 @@ def _new_loop() -> asyncio.AbstractEventLoop:
 class GatewayServer:
     """A :class:`Gateway` listening on ``host:port`` (port 0: any free port)."""
 
-    def __init__(self, gateway: Gateway, host: str, port: int) -> None:
+    def __init__(self, gateway: Gateway, host: str, port: int, reuse_port: bool = False) -> None:
         self.gateway = gateway
         self.host = host
         self.port = port
+        self.reuse_port = reuse_port
+        """Listen with SO_REUSEPORT beside the other workers of ``tongzhou gateway --workers``."""
         self.connections: set[ClientConnection] = set()
         self._server: asyncio.Server | None = None
         self._sweeper: asyncio.Task[None] | None = None
@@ -53,6 +56,7 @@ class GatewayServer:
                 self.port,
                 backlog=1024,
                 reuse_address=True,
+                reuse_port=self.reuse_port or None,
             )
         except OSError as exc:
             raise InputError(
@@ -96,14 +100,17 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8088,
     announce: Callable[[str], None] | None = None,
+    reuse_port: bool = False,
+    worker: str = DEFAULT_WORKER,
 ) -> None:
     """Serve until interrupted (SIGINT / SIGTERM close streams, flush the audit head and exit).
     ``announce(base_url)`` is called once the gateway listens: never for a start that failed (an
-    unreadable halt state file, a busy port), so a banner cannot claim a gateway that is not there."""
-    gateway = Gateway(upstream, policy)  # reads the halt state: fails here, before anything is printed
+    unreadable halt state file, a busy port), so a banner cannot claim a gateway that is not there.
+    ``worker`` names this process's audit chain (one per worker of ``--workers N``)."""
+    gateway = Gateway(upstream, policy, worker=worker)  # reads the halt state: fails here, first
     loop = _new_loop()
     asyncio.set_event_loop(loop)
-    server = GatewayServer(gateway, host, port)
+    server = GatewayServer(gateway, host, port, reuse_port)
     stopping = asyncio.Event()
 
     async def main() -> None:

@@ -5,6 +5,7 @@ Each module adds one import line here when it declares tables.
 
 import tongzhou.consultation._tables  # noqa: F401  (consultation: drafts, versions, comments)
 import tongzhou.evaluate._tables  # noqa: F401  (evaluate: runs, samples, response cache)
+import tongzhou.gateway._tables  # noqa: F401  (gateway: the halt ledger shared by a fleet)
 import tongzhou.participation._tables  # noqa: F401  (participation: public incident reports, moderation)
 import tongzhou.portal._tables  # noqa: F401  (portal: accounts, sessions, listing index)
 import tongzhou.reassess._tables  # noqa: F401  (reassess: review plans, assessments, tick lease, outbox)
