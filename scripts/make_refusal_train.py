@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (data: bilingual template parts read best unwrapped)
 """Write ``src/tongzhou/evaluate/scorers/data/refusal_train.jsonl``, the refusal-detector v2.0
 training corpus, from combinatorial parts (openings x refusal clauses x tasks x reasons x
 redirections; answer openers x answer bodies x caveats; refusal clauses x pivots x partial content).
