@@ -14,8 +14,7 @@ from tongzhou.evaluate.scorers.agreement import (
     REFUSAL_LABELLED,
     refusal_agreement,
 )
-from tongzhou.evaluate.scorers.refusal import detect_refusal_rules
-from tongzhou.evaluate.scorers.refusal import RefusalScorer, detect_refusal
+from tongzhou.evaluate.scorers.refusal import RefusalScorer, detect_refusal, detect_refusal_rules
 
 TRAILING_THRESHOLD = Path(__file__).parent / "data" / "refusal_trailing_threshold.jsonl"
 
