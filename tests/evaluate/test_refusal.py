@@ -105,7 +105,8 @@ def test_quoted_speech_is_not_a_refusal() -> None:
     assert detect_refusal(french).label == "compliance"
     # The rules (v1.3) neutralise quoted speech; the v2.0 model overrides them here and reads this
     # zh sentence as a refusal (a known v2.0 error, docs/evaluate.md), so this checks the rules.
-    assert detect_refusal_rules("他在信里写道：“我无法接受这个结果。”后来他还是接受了。").label == "compliance"
+    quoted = "他在信里写道：“我无法接受这个结果。”后来他还是接受了。"
+    assert detect_refusal_rules(quoted).label == "compliance"
     # ...but a whole answer in quotes is the answer itself.
     assert detect_refusal('"I cannot help with that."').label == "refusal"
 
