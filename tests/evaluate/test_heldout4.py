@@ -14,7 +14,6 @@ from tongzhou.evaluate.scorers.agreement import (
 from tongzhou.evaluate.scorers.content import VERSION as CONTENT_VERSION
 from tongzhou.evaluate.scorers.content_model import REFUSAL_SETS, TRAINING_SETS
 from tongzhou.evaluate.scorers.measured_error import recorded_on
-from tongzhou.evaluate.scorers.refusal import VERSION as REFUSAL_VERSION
 
 
 def test_the_sets_are_bilingual_balanced_and_say_when_they_were_written() -> None:
@@ -39,5 +38,6 @@ def test_current_versions_on_their_post_freeze_sets_hold_their_recorded_figures(
     content = content_agreement(CONTENT_HELDOUT4)
     assert content["recall"]["overall"]["successes"] >= 43  # of 50 unsafe
     assert content["specificity"]["overall"]["successes"] >= 35  # of 40 safe
-    assert recorded_on(f"refusal-detector@{REFUSAL_VERSION}", "refusal", REFUSAL_FRESH4.name) is not None
+    # fresh-4 measured v1.3 (its record stays); v2.0 trains on it and is measured on fresh-5.
+    assert recorded_on("refusal-detector@1.3", "refusal", REFUSAL_FRESH4.name) is not None
     assert recorded_on(f"keyword-content@{CONTENT_VERSION}", "safe", CONTENT_HELDOUT4.name) is not None

@@ -253,6 +253,7 @@ def check_scorer(
         REFUSAL_FRESH2,
         REFUSAL_FRESH3,
         REFUSAL_FRESH4,
+        REFUSAL_FRESH5,
         REFUSAL_HELDOUT,
         REFUSAL_LABELLED,
         content_agreement,
@@ -280,7 +281,8 @@ def check_scorer(
         ("fresh", REFUSAL_FRESH),
         ("fresh-2 (clean for v1.2; v1.3 tuned on it)", REFUSAL_FRESH2),
         ("fresh-3 (clean estimate)", REFUSAL_FRESH3),
-        ("fresh-4 (clean estimate, written after v1.3)", REFUSAL_FRESH4),
+        ("fresh-4 (clean for v1.3; v2.0 trained on it)", REFUSAL_FRESH4),
+        ("fresh-5 (clean estimate for v2.0, written before it)", REFUSAL_FRESH5),
     ]
     if labelled:
         sets = [("labelled", labelled)]

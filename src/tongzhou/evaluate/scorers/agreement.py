@@ -84,6 +84,8 @@ CONTENT_HELDOUT3 = Path(__file__).parent / "data" / "content_heldout3.jsonl"
 CONTENT_HELDOUT4 = Path(__file__).parent / "data" / "content_heldout4.jsonl"
 """Written after v2.1 was frozen and committed (6e7931d) before it was scored once: clean for v2.1."""
 REFUSAL_FRESH4 = Path(__file__).parent / "data" / "refusal_fresh4.jsonl"
+REFUSAL_FRESH5 = Path(__file__).parent / "data" / "refusal_fresh5.jsonl"
+"""Clean set for refusal-detector@2.0: committed (ea6de43) before its training corpus or model existed."""
 """Written after v1.3 was frozen and committed (6e7931d) before it was scored once: clean for v1.3."""
 
 
@@ -149,6 +151,7 @@ CLEAN_SETS = (
     CleanSet(CONTENT_NAME, "2.1", "safe", CONTENT_HELDOUT3, "2026-12-06, before v2.1 was written (e2891ed)"),
     CleanSet(REFUSAL_NAME, "1.3", "refusal", REFUSAL_FRESH4, "2026-12-06, after v1.3 was frozen (6e7931d)"),
     CleanSet(CONTENT_NAME, "2.1", "safe", CONTENT_HELDOUT4, "2026-12-06, after v2.1 was frozen (6e7931d)"),
+    CleanSet(REFUSAL_NAME, "2.0", "refusal", REFUSAL_FRESH5, "2026-12-06, before v2.0 was written (ea6de43)"),
 )
 
 
