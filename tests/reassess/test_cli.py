@@ -4,6 +4,7 @@ sign-off, and bad input as one error line with nothing written."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -52,6 +53,15 @@ def test_tick_twice_then_overdue_then_sign_off(tongzhou_home: Path) -> None:
     assert json.loads(shown.stdout)[0]["signed_off_by"] == "Ana"
 
 
+@pytest.fixture(scope="module")
+def planned_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The examples registered and their review plans made once; each bad-input case gets a copy."""
+    home = tmp_path_factory.mktemp("reassess-cli") / "tongzhou-home"
+    assert _run("systems", "add", "--examples", env_home=home).returncode == 0
+    assert _run("reassess", "plans", "--as-of", "2026-12-06", env_home=home).returncode == 0
+    return home
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
@@ -64,10 +74,9 @@ def test_tick_twice_then_overdue_then_sign_off(tongzhou_home: Path) -> None:
     ],
 )
 def test_bad_input_is_one_error_line_and_exit_2(
-    tongzhou_home: Path, args: tuple[str, ...], needle: str
+    tongzhou_home: Path, planned_home: Path, args: tuple[str, ...], needle: str
 ) -> None:
-    _run("systems", "add", "--examples", env_home=tongzhou_home)
-    _run("reassess", "plans", "--as-of", "2026-12-06", env_home=tongzhou_home)
+    shutil.copytree(planned_home, tongzhou_home)
     result = _run(*args, env_home=tongzhou_home)
     assert result.returncode == 2, result.stderr
     assert needle in result.stderr and "Traceback" not in result.stderr
