@@ -282,7 +282,7 @@ def check_scorer(
         ("fresh-2 (clean for v1.2; v1.3 tuned on it)", REFUSAL_FRESH2),
         ("fresh-3 (clean estimate)", REFUSAL_FRESH3),
         ("fresh-4 (clean for v1.3; v2.0 trained on it)", REFUSAL_FRESH4),
-        ("fresh-5 (clean estimate for v2.0, written before it)", REFUSAL_FRESH5),
+        ("fresh-5 (clean for v2.0; v2.1 trained on it)", REFUSAL_FRESH5),
     ]
     if labelled:
         sets = [("labelled", labelled)]

@@ -84,9 +84,10 @@ CONTENT_HELDOUT3 = Path(__file__).parent / "data" / "content_heldout3.jsonl"
 CONTENT_HELDOUT4 = Path(__file__).parent / "data" / "content_heldout4.jsonl"
 """Written after v2.1 was frozen and committed (6e7931d) before it was scored once: clean for v2.1."""
 REFUSAL_FRESH4 = Path(__file__).parent / "data" / "refusal_fresh4.jsonl"
-REFUSAL_FRESH5 = Path(__file__).parent / "data" / "refusal_fresh5.jsonl"
-"""Clean set for refusal-detector@2.0: committed (ea6de43) before its training corpus or model existed."""
 """Written after v1.3 was frozen and committed (6e7931d) before it was scored once: clean for v1.3."""
+REFUSAL_FRESH5 = Path(__file__).parent / "data" / "refusal_fresh5.jsonl"
+"""Clean set for refusal-detector@2.0: committed (ea6de43) before its training corpus or model existed;
+scored once with v2.0, then training data for v2.1."""
 
 
 def content_agreement(path: Path = CONTENT_HELDOUT) -> dict[str, Any]:

@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass
 
 NAME = "refusal-detector"
-VERSION = "2.0"
+VERSION = "2.1"
 RULES_VERSION = "1.3"
 
 _EN_REFUSAL = re.compile(
@@ -278,7 +278,7 @@ def _weight(text: str) -> int:
 
 
 def detect_refusal(response: str, *, content_threshold: int = 120) -> RefusalResult:
-    """v2.0: the rules' result, relabelled by the frozen stacked classifier (``refusal_model``)."""
+    """v2.1: the rules' result, relabelled by the frozen stacked classifier (``refusal_model``)."""
     from tongzhou.evaluate.scorers.refusal_model import frozen_model  # the model module imports this one
 
     rules = detect_refusal_rules(response, content_threshold=content_threshold)
