@@ -155,11 +155,13 @@ def run(
         print_result(console, result)
         print_summary(console, run_summary(store, result.run_id), items=show_items)
         if result.status != "complete" or result.errors:
-            raise PartialFailure(
-                f"{result.errors} of {result.items} items failed, so run {result.run_id} is partial: it is "
-                f"not signed as `latest`. Fix the cause above, then retry the failed items with "
-                f"`tongzhou eval run --resume {result.run_id}`",
-                zh="部分条目失败，运行不完整",
+            raise PartialFailure.of(
+                "{errors} of {items} items failed, so run {run_id} is partial: it is "
+                "not signed as `latest`. Fix the cause above, then retry the failed items with "
+                "`tongzhou eval run --resume {run_id}`",
+                errors=result.errors,
+                items=result.items,
+                run_id=result.run_id,
             )
     finally:
         store.close()
