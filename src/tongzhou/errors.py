@@ -39,6 +39,8 @@ class TongzhouError(Exception):
 
     A message the user reads in both languages is made with :meth:`of`: an English template from
     the shared catalog (:mod:`tongzhou.messages`) and its values; its Chinese comes from the catalog.
+    ``zh=`` (a Chinese text given whole) is still accepted, but no code of the package writes one:
+    tests/test_messages.py fails on it, so that every Chinese wording lives in the catalog.
     """
 
     exit_code: ExitCode = ExitCode.BAD_INPUT
@@ -54,7 +56,10 @@ class TongzhouError(Exception):
     @classmethod
     def of(cls, template: str, /, **values: Any) -> Self:
         """The error whose English is ``template`` with ``values`` filled in and whose Chinese is the
-        catalog's wording of ``template`` (Babel extracts ``of("…")``: see :mod:`tongzhou.messages`)."""
+        catalog's wording of ``template`` (Babel extracts ``of("…")``: see :mod:`tongzhou.messages`).
+
+        For the classes whose constructor takes the message alone; the others (a ReportProblem, a
+        ConsultationError) set ``template`` and ``values`` in their own constructor."""
         error = cls(template.format(**values) if values else template)
         error.catalogued(template, values)
         return error
