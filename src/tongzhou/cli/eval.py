@@ -249,6 +249,7 @@ def check_scorer(
         CONTENT_HELDOUT2,
         CONTENT_HELDOUT3,
         CONTENT_HELDOUT4,
+        CONTENT_HELDOUT5,
         CONTENT_TRAIN22,
         REFUSAL_FRESH,
         REFUSAL_FRESH2,
@@ -312,6 +313,7 @@ def check_scorer(
         ("held-out-3 (clean for v2.1; v2.2 trained on it)", CONTENT_HELDOUT3),
         ("held-out-4 (clean for v2.1; v2.2's threshold tuned on it)", CONTENT_HELDOUT4),
         ("v2.2 corpus (train and dev splits; in-sample)", CONTENT_TRAIN22),
+        ("held-out-5 (clean estimate for v2.2, written before it was frozen)", CONTENT_HELDOUT5),
     ):
         rep = content_agreement(path)
         console.print(f"{title} set ({path.name}):", highlight=False)
