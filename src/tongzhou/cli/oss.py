@@ -57,7 +57,7 @@ def scan_cmd(
     except ValueError as exc:
         raise InputError.of("--fail-on: {reason}", reason=exc) from None
     if max_depth < 0:
-        raise InputError("--max-depth must be 0 or more / --max-depth 不能为负")
+        raise InputError.of("--max-depth must be 0 or more")
     report = scan_paths(paths, ScanLimits(max_depth=max_depth))
     failing = report.at_or_above(threshold)
     if stix is not None:

@@ -55,7 +55,7 @@ def licence_cmd(
             "--fail-on must be undetermined or incompatible, not {fail_on!r}", fail_on=fail_on
         )
     if mau is not None and mau < 0:
-        raise InputError("--mau must be 0 or more / --mau 不能为负")
+        raise InputError.of("--mau must be 0 or more")
     intended = IntendedUse(use == "commercial", mau, redistribute, name)
     report = check_lineage(build_lineage(path, base, dataset), intended)
     failing = report.verdict is Verdict.INCOMPATIBLE or (
