@@ -141,9 +141,10 @@ def create_portal_app(store: Store) -> FastAPI:
 
 
 def _include_sign_on_routes(app: FastAPI) -> None:
-    from tongzhou.portal import routes_oidc
+    from tongzhou.portal import routes_admin_identities, routes_oidc
 
     app.include_router(routes_oidc.router)
+    app.include_router(routes_admin_identities.router)
 
 
 def _include_workspace_routes(app: FastAPI) -> None:
