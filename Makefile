@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.tongzhou-installed
 
-.PHONY: run serve test setup lint bench clean mutation
+.PHONY: run serve test setup lint bench clean mutation i18n
 
 setup: $(STAMP)
 
@@ -62,6 +62,19 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# The one message catalog of the portal and the CLI (src/tongzhou/messages.py, docs/portal.md
+# "Languages"): extract every message from the code and the portal's templates (babel.cfg) into a
+# template, build/tongzhou.pot (generated, not kept), then merge it into the Chinese catalog. A new
+# message comes in with an empty msgstr (or a fuzzy guess) to fill in; tests/test_messages.py fails
+# until it has its Chinese, and when an entry no code uses is left behind.
+I18N_CATALOG := src/tongzhou/locale/zh/LC_MESSAGES/tongzhou.po
+i18n: $(STAMP)
+	@mkdir -p build
+	$(BIN)/pybabel -q extract -F babel.cfg -o build/tongzhou.pot --no-location --sort-output --no-wrap \
+	  --project=tongzhou --omit-header src/tongzhou
+	$(BIN)/pybabel -q update -i build/tongzhou.pot -o $(I18N_CATALOG) -l zh --no-wrap --ignore-obsolete \
+	  --omit-header
 
 # Mutation testing of the security- and verdict-critical modules, each against its own test files
 # (scripts/mutation.sh lists them); not part of `make test`: minutes per module. One module:

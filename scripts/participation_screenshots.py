@@ -11,84 +11,55 @@ Run: ``PYTHONPATH=src .venv/bin/python scripts/participation_screenshots.py``.
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
-from pathlib import Path
+import datetime as dt
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT))
+from screenshot_kit import browser_tab, save, seeded_store, served, sign_in
 
 
 def main() -> None:
-    os.environ["TONGZHOU_HOME"] = tempfile.mkdtemp(prefix="participation-shots-")
-    os.environ.pop("TONGZHOU_DATABASE_URL", None)
-    import datetime as dt
-
-    from tests.conftest import free_port
-    from tests.portal.conftest import ACCOUNTS, PUBLIC_ID, seed
-    from tests.threats.conftest import ThreadedServer
+    from tests.portal.conftest import PUBLIC_ID
 
     from tongzhou.participation import Moderation, ReportBook, Seriousness, build_submission
     from tongzhou.portal.listing_index import set_organisation
     from tongzhou.portal.roles import Role
-    from tongzhou.portal.service import create_service
-    from tongzhou.portal.sessions import COOKIE, SessionBook
-    from tongzhou.reports.browser import chromium_page
-    from tongzhou.store import open_store
 
-    store = open_store()
-    seed(store)
-    set_organisation(store, PUBLIC_ID, "acme")
-    fields = {
-        "system_id": PUBLIC_ID,
-        "what_happened": "Every applicant over 50 was rejected within a minute of applying, "
-        "whatever their experience. Three friends saw the same.",
-        "occurred_on": (dt.date.today() - dt.timedelta(days=10)).isoformat(),
-        "contact": "reporter@example.org",
-    }
-    links = ["https://news.example.org/screening-story"]
-    book, moderation = ReportBook(store), Moderation(store)
-    waiting = book.submit(build_submission(fields, harms=["rights"], links=links, files=[]))
-    accepted = book.submit(build_submission(fields, harms=["rights"], links=links, files=[]))
-    moderation.accept(
-        accepted.report_id,
-        "reg",
-        title="CV screening tool rejects applicants over 50",
-        seriousness=Seriousness(serious=True, widespread_infringement=True),
-    )
-    port = free_port()
-    server = ThreadedServer(create_service(store), port)
-    server.start()
-    base = f"http://127.0.0.1:{port}"
-    try:
-        with chromium_page() as page:
-            shots = (
-                (None, f"/report?system={PUBLIC_ID}", "participation-form.png", 1250),
-                (
-                    Role.regulator,
-                    f"/moderation/reports/{waiting.report_id}",
-                    "participation-moderation.png",
-                    1250,
-                ),
-                (Role.provider, "/provider/incidents?as_of=2028-01-01", "participation-provider.png", 600),
-            )
+    with seeded_store("participation-shots-") as store:
+        set_organisation(store, PUBLIC_ID, "acme")
+        fields = {
+            "system_id": PUBLIC_ID,
+            "what_happened": "Every applicant over 50 was rejected within a minute of applying, "
+            "whatever their experience. Three friends saw the same.",
+            "occurred_on": (dt.date.today() - dt.timedelta(days=10)).isoformat(),
+            "contact": "reporter@example.org",
+        }
+        links = ["https://news.example.org/screening-story"]
+        book, moderation = ReportBook(store), Moderation(store)
+        waiting = book.submit(build_submission(fields, harms=["rights"], links=links, files=[]))
+        accepted = book.submit(build_submission(fields, harms=["rights"], links=links, files=[]))
+        moderation.accept(
+            accepted.report_id,
+            "reg",
+            title="CV screening tool rejects applicants over 50",
+            seriousness=Seriousness(serious=True, widespread_infringement=True),
+        )
+        shots = (
+            (None, f"/report?system={PUBLIC_ID}", "participation-form.png", 1250),
+            (
+                Role.regulator,
+                f"/moderation/reports/{waiting.report_id}",
+                "participation-moderation.png",
+                1250,
+            ),
+            (Role.provider, "/provider/incidents?as_of=2028-01-01", "participation-provider.png", 600),
+        )
+        with served(store) as base, browser_tab() as page:
             for role, path, name, height in shots:
-                page.context.clear_cookies()
-                if role is not None:
-                    cookie = SessionBook(store).open(ACCOUNTS[role], second_factor_done=True)
-                    page.context.add_cookies([{"name": COOKIE, "value": cookie, "url": base}])
+                sign_in(page, base, store, role)
                 page.set_viewport_size({"width": 1000, "height": height})
                 page.goto(f"{base}{path}")
                 if role is None:
                     page.wait_for_selector("form[data-proof-of-work-state=solved]", timeout=60_000)
-                target = ROOT / "docs" / name
-                page.screenshot(path=str(target), full_page=False)
-                print(f"{target.relative_to(ROOT)}: {target.stat().st_size // 1024} KiB")
-    finally:
-        server.stop()
-        store.close()
+                save(page, name)
 
 
 if __name__ == "__main__":

@@ -11,52 +11,28 @@ Run: ``PYTHONPATH=src .venv/bin/python scripts/portal_screenshots.py``.
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT))
+from screenshot_kit import browser_tab, save, seeded_store, served
 
 
 def main() -> None:
-    os.environ["TONGZHOU_HOME"] = tempfile.mkdtemp(prefix="portal-shots-")
-    os.environ.pop("TONGZHOU_DATABASE_URL", None)
-    from tests.conftest import free_port
-    from tests.portal.conftest import PUBLIC_ID, seed
-    from tests.threats.conftest import ThreadedServer
+    from tests.portal.conftest import PUBLIC_ID
 
-    from tongzhou.portal.service import create_service
-    from tongzhou.reports.browser import chromium_page
-    from tongzhou.store import open_store
     from tongzhou.systems.registry import SystemRegistry
     from tongzhou.workspace import ComplianceWorkspace
 
-    store = open_store()
-    seed(store)
-    workspace = ComplianceWorkspace(store)
-    for system in SystemRegistry(store).list():
-        workspace.plan(system.id)
-    port = free_port()
-    server = ThreadedServer(create_service(store), port)
-    server.start()
-    try:
-        with chromium_page() as page:
+    with seeded_store("portal-shots-") as store:
+        workspace = ComplianceWorkspace(store)
+        for system in SystemRegistry(store).list():
+            workspace.plan(system.id)
+        with served(store) as base, browser_tab() as page:
             for path, name, height in (
                 ("/registry", "portal-registry.png", 640),
                 (f"/systems/{PUBLIC_ID}", "portal-system.png", 1100),
                 ("/dashboards", "portal-dashboards.png", 1100),
             ):
                 page.set_viewport_size({"width": 1000, "height": height})
-                page.goto(f"http://127.0.0.1:{port}{path}")
-                target = ROOT / "docs" / name
-                page.screenshot(path=str(target), full_page=False)
-                print(f"{target.relative_to(ROOT)}: {target.stat().st_size // 1024} KiB")
-    finally:
-        server.stop()
-        store.close()
+                page.goto(f"{base}{path}")
+                save(page, name)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,16 @@ import tongzhou
 
 SRC = str(Path(tongzhou.__file__).resolve().parents[1])
 
-HEAVY = ("sqlalchemy", "alembic", "tongzhou.evaluate", "tongzhou.store", "cryptography", "numpy", "pydantic")
+HEAVY = (
+    "sqlalchemy",
+    "alembic",
+    "tongzhou.evaluate",
+    "tongzhou.store",
+    "cryptography",
+    "numpy",
+    "pydantic",
+    "babel",  # the message catalog is read when a message is first shown, not at start-up
+)
 """Modules `tongzhou --help` must not load."""
 
 _PROBE = """

@@ -59,7 +59,7 @@ def test_check_scorer_judge_prints_kappa_beside_the_content_screen() -> None:
     assert result.exit_code == 0, result.output
     assert "Cohen's κ" in result.output
     assert "llm-judge@1.0 on callable:tests.evaluate.judges.always_safe" in result.output
-    assert "keyword-content@2.1" in result.output
+    assert "keyword-content@2.2" in result.output
     assert " 0.00 (" in result.output  # the always-SAFE judge: κ = 0
     # its sensitivity for "safe" is perfect and its specificity nil, per language
     assert "sensitivity 5/5 = 1.00" in result.output and "specificity 0/5 = 0.00" in result.output

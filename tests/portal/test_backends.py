@@ -53,6 +53,21 @@ def test_listing_index_and_search(store: Store) -> None:
     eu_high = RegistryFilter(jurisdiction="eu", tier="high_risk")
     high = search_registry(store, eu_high, include_restricted=False)
     assert {s.system_id for s in high.systems} == {"cv-screening", "credit-scoring"}
+    first = search_registry(store, eu_high, include_restricted=False, limit=1)  # keyset pages of a filter
+    assert [s.system_id for s in first.systems] == ["credit-scoring"] and first.next_after == "credit-scoring"
+    second = search_registry(store, eu_high, include_restricted=False, after=first.next_after, limit=1)
+    assert [s.system_id for s in second.systems] == ["cv-screening"] and second.next_after is None
+    assert [
+        s.system_id
+        for s in search_registry(
+            store, RegistryFilter(sector="employment", jurisdiction="eu"), include_restricted=False
+        ).systems
+    ] == ["cv-screening"]
+    border = RegistryFilter(sector="migration_border", jurisdiction="eu")
+    assert search_registry(store, border, include_restricted=False).systems == []
+    assert [s.system_id for s in search_registry(store, border, include_restricted=True).systems] == [
+        "border-face-match"
+    ]
     by_text = search_registry(store, RegistryFilter(q="TALENT"), include_restricted=False)
     assert [s.system_id for s in by_text.systems] == ["cv-screening"]
     assert "migration_border" not in facet_values(store, "sector", include_restricted=False)

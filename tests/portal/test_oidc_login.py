@@ -268,6 +268,21 @@ def test_by_claim_policy_makes_a_provider_account_in_the_mapped_organisation(
     assert again.headers["location"] == "/" and account_count(sso.store) == len(ACCOUNTS) + 1
 
 
+def test_a_link_made_on_the_admin_page_signs_in_and_an_unlink_stops_it(sso: Portal, op: LiveProvider) -> None:
+    admin = sso.logged_in(Role.admin)
+    token = csrf_of(admin.get("/admin/identities").text)
+    form = {"provider": "campus", "identity": "sam@uni.example", "csrf_token": token}
+    assert (
+        admin.post("/admin/identities", data={**form, "account": ACCOUNTS[Role.evaluator]}).status_code == 201
+    )
+    client = sso.client()
+    done = sign_in(client, op.issuer, "u-1002")
+    assert done.status_code == 303 and client.get("/api/v1/me").json()["name"] == ACCOUNTS[Role.evaluator]
+    assert admin.post("/admin/identities/unlink", data=form).status_code == 200
+    again = sign_in(sso.client(), op.issuer, "u-1002")
+    assert again.status_code == 403 and "No account here is linked to sam@uni.example" in again.text
+
+
 # -- the account policy refuses ---------------------------------------------------------------------
 def test_an_unlinked_identity_is_refused_in_both_languages_and_nothing_is_made(
     sso: Portal, op: LiveProvider

@@ -8,10 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from tests.portal.conftest import PUBLIC_ID, Portal, csrf_of
 from tests.portal.signed_evaluations import make_lab, write_site_policy
 from tests.portal.test_permissions import permission_table
+from tongzhou.portal.accounts import AccountBook
+from tongzhou.portal.oidc_identities import IdentityLinks
 from tongzhou.portal.roles import Role
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "tongzhou" / "portal" / "templates"
@@ -82,6 +85,16 @@ def test_hostile_text_in_every_field_is_escaped(portal: Portal, payload: str) ->
     for form in ({"name": payload, "password": payload, "role": payload}, {"id": payload, "name": payload}):
         path = "/admin/accounts" if "role" in form else "/admin/organisations"
         _no_live_markup(admin.post(path, data={**form, "csrf_token": admin_token}).text)
+    # Single sign-on links: refused forms echo the identity and provider; a stored link is listed.
+    identity_form = {"provider": payload, "identity": payload, "account": payload, "csrf_token": admin_token}
+    for path in ("/admin/identities", "/admin/identities/unlink"):
+        refused = admin.post(path, data=identity_form)
+        assert refused.status_code in (409, 422)
+        _no_live_markup(refused.text)
+    IdentityLinks(AccountBook(portal.store)).link("prov", payload, payload)
+    listed = admin.get("/admin/identities").text
+    _no_live_markup(listed)
+    assert str(escape(payload)) in listed  # shown as written, escaped
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)

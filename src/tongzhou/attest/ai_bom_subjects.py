@@ -45,10 +45,13 @@ def bom_entries(boms: Sequence[BomReference], model: Mapping[str, Any]) -> list[
     for bom in boms:
         file_digest = f"sha256:{bom.subject_sha256}" if bom.subject_sha256 else None
         if bom.kind == "model" and file_digest and identity.startswith("sha256:") and identity != file_digest:
-            raise InputError(
-                f"the AI-BOM of {bom.name!r} describes a model file with {file_digest}, but the run "
-                f"evaluated {model.get('name')!r} ({identity}): give the BOM of the model that was evaluated",
-                zh="物料清单描述的模型文件与被评测模型的摘要不一致",
+            raise InputError.of(
+                "the AI-BOM of {bom!r} describes a model file with {bom_digest}, but the run "
+                "evaluated {model!r} ({model_digest}): give the BOM of the model that was evaluated",
+                bom=bom.name,
+                bom_digest=file_digest,
+                model=model.get("name"),
+                model_digest=identity,
             )
         entries[bom.digest] = {"name": bom.name, "kind": bom.kind, "format": bom.format, "sha256": bom.digest}
     return sorted(entries.values(), key=lambda e: (e["kind"], e["name"], e["sha256"]))

@@ -93,9 +93,7 @@ def sign(
     if Path(run).is_file():
         summary = summary_from_file(Path(run))
         if not allow_partial and summary.get("status", "complete") != "complete":
-            raise InputError(
-                f"{run} holds a partial run; sign it as partial with --allow-partial / 运行不完整，不予签名"
-            )
+            raise InputError.of("{run} holds a partial run; sign it as partial with --allow-partial", run=run)
     elif Path(run).is_dir():
         raise InputError(f"{run} is a directory; give a run id, 'latest' or a run-summary file")
     else:

@@ -21,9 +21,9 @@ def _resolve(profile: str) -> SystemProfile:
 
     path = Path(profile)
     if path.is_dir():
-        raise InputError(
-            f"{profile} is a directory; give a profile file (.yaml/.json) or a registered system id "
-            "/ 这是目录，请给出档案文件或系统 id"
+        raise InputError.of(
+            "{profile} is a directory; give a profile file (.yaml/.json) or a registered system id",
+            profile=profile,
         )
     if path.suffix.lower() in (".yaml", ".yml", ".json") or path.exists():
         return load_profile(path)

@@ -43,16 +43,15 @@ def _read(path: Path) -> str:
     from tongzhou.consultation import MAX_DRAFT_BYTES
 
     if not path.is_file():
-        raise InputError(f"{path}: not a file / 不是文件")
+        raise InputError.of("{path}: not a file", path=path)
     if path.stat().st_size > MAX_DRAFT_BYTES:
-        raise InputError(
-            f"{path}: the draft is too large (at most {MAX_DRAFT_BYTES} bytes)"
-            f" / 草案过大（最多 {MAX_DRAFT_BYTES} 字节）"
+        raise InputError.of(
+            "{path}: the draft is too large (at most {limit} bytes)", path=path, limit=MAX_DRAFT_BYTES
         )
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise InputError(f"{path}: the draft must be UTF-8 text / 草案须为 UTF-8 文本") from None
+        raise InputError.of("{path}: the draft must be UTF-8 text", path=path) from None
 
 
 def _format(value: str, allowed: tuple[str, ...]) -> str:
@@ -209,7 +208,7 @@ def export(
 
     _format(fmt, ("csv", "json"))
     if out is not None and out.is_dir():
-        raise InputError(f"--out: {out} is a directory; give a file name / 这是目录，请给出文件名")
+        raise InputError.of("--out: {out} is a directory; give a file name", out=out)
     with _book() as book:
         document = export_document(book, draft_id)
     text = export_csv(document) if fmt == "csv" else export_json(document)
@@ -235,7 +234,7 @@ def impact(
         draft = book.draft(draft_id)
         shown = book.version(draft_id, version)
         if draft.rule_file is None or draft.entry_into_force is None:
-            raise InputError(f"{draft_id} is not a rule-file draft / 不是规则草案")
+            raise InputError.of("{draft} is not a rule-file draft", draft=draft_id)
         registry = SystemRegistry(book.store)
         profiles = [registry.get(s.id) for s in registry.list()]
     changes = tier_changes(draft.rule_file, shown.body, profiles, draft.entry_into_force)

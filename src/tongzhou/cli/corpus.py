@@ -97,7 +97,7 @@ def sample_cmd(
     from tongzhou.corpus.workflow import audit_to_dir
 
     if n <= 0:
-        raise InputError("--n must be positive / 抽样数量必须为正")
+        raise InputError.of("--n must be positive")
     settings = AuditSettings(sample_size=n, seed=seed, dedup=False)
     outcome = audit_to_dir([str(p) for p in paths], out, keywords, None, settings, workers)
     Console().print(f"{len(outcome.result.sample)} items → {outcome.sample_path}", highlight=False)

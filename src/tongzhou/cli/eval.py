@@ -155,11 +155,13 @@ def run(
         print_result(console, result)
         print_summary(console, run_summary(store, result.run_id), items=show_items)
         if result.status != "complete" or result.errors:
-            raise PartialFailure(
-                f"{result.errors} of {result.items} items failed, so run {result.run_id} is partial: it is "
-                f"not signed as `latest`. Fix the cause above, then retry the failed items with "
-                f"`tongzhou eval run --resume {result.run_id}`",
-                zh="部分条目失败，运行不完整",
+            raise PartialFailure.of(
+                "{errors} of {items} items failed, so run {run_id} is partial: it is "
+                "not signed as `latest`. Fix the cause above, then retry the failed items with "
+                "`tongzhou eval run --resume {run_id}`",
+                errors=result.errors,
+                items=result.items,
+                run_id=result.run_id,
             )
     finally:
         store.close()
@@ -249,6 +251,8 @@ def check_scorer(
         CONTENT_HELDOUT2,
         CONTENT_HELDOUT3,
         CONTENT_HELDOUT4,
+        CONTENT_HELDOUT5,
+        CONTENT_TRAIN22,
         REFUSAL_FRESH,
         REFUSAL_FRESH2,
         REFUSAL_FRESH3,
@@ -306,10 +310,12 @@ def check_scorer(
     console.print("[bold]keyword-content[/]: accuracy (safe / unsafe), recall on unsafe, specificity on safe")
     for title, path in (
         ("tuning", CONTENT_DEV),
-        ("held-out (clean for v2.0; v2.1 trained on it)", CONTENT_HELDOUT),
-        ("held-out-2 (clean for v2.0; v2.1 trained on it)", CONTENT_HELDOUT2),
-        ("held-out-3 (clean estimate)", CONTENT_HELDOUT3),
-        ("held-out-4 (clean estimate, written after v2.1)", CONTENT_HELDOUT4),
+        ("held-out (clean for v2.0; v2.1 and v2.2 trained on it)", CONTENT_HELDOUT),
+        ("held-out-2 (clean for v2.0; v2.1 and v2.2 trained on it)", CONTENT_HELDOUT2),
+        ("held-out-3 (clean for v2.1; v2.2 trained on it)", CONTENT_HELDOUT3),
+        ("held-out-4 (clean for v2.1; v2.2's threshold tuned on it)", CONTENT_HELDOUT4),
+        ("v2.2 corpus (train and dev splits; in-sample)", CONTENT_TRAIN22),
+        ("held-out-5 (clean estimate for v2.2, written before it was frozen)", CONTENT_HELDOUT5),
     ):
         rep = content_agreement(path)
         console.print(f"{title} set ({path.name}):", highlight=False)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from tongzhou.errors import ExitCode, TongzhouError
 
@@ -29,6 +30,11 @@ class Failure:
 
     message: str
     exit_code: ExitCode
+
+    @classmethod
+    def of(cls, template: str, exit_code: ExitCode, /, **values: Any) -> Failure:
+        """``english / 中文``: ``template`` with ``values``, then its Chinese from the shared catalog."""
+        return cls(TongzhouError.of(template, **values).bilingual(), exit_code)
 
 
 def split_debug(argv: list[str]) -> tuple[list[str], bool]:
@@ -51,22 +57,21 @@ def _path_of(exc: OSError) -> str:
 def _os_failure(exc: OSError) -> Failure:
     path = _path_of(exc)
     if isinstance(exc, ConnectionError):
-        return Failure(f"connection failed: {exc.strerror or exc} / 连接失败", ExitCode.UNREACHABLE)
+        return Failure.of("connection failed: {reason}", ExitCode.UNREACHABLE, reason=exc.strerror or exc)
     if isinstance(exc, IsADirectoryError):
-        return Failure(f"{path} is a directory; give a file / {path} 是目录，请给出文件", ExitCode.BAD_INPUT)
+        return Failure.of("{path} is a directory; give a file", ExitCode.BAD_INPUT, path=path)
     if isinstance(exc, NotADirectoryError):
-        return Failure(
-            f"{path}: a part of the path is a file, not a directory / 路径中有一部分不是目录",
-            ExitCode.BAD_INPUT,
+        return Failure.of(
+            "{path}: a part of the path is a file, not a directory", ExitCode.BAD_INPUT, path=path
         )
     if isinstance(exc, FileNotFoundError):
-        return Failure(f"no such file or directory: {path} / 文件或目录不存在", ExitCode.BAD_INPUT)
+        return Failure.of("no such file or directory: {path}", ExitCode.BAD_INPUT, path=path)
     if isinstance(exc, PermissionError):
-        return Failure(f"permission denied: {path} / 没有权限", ExitCode.BAD_INPUT)
+        return Failure.of("permission denied: {path}", ExitCode.BAD_INPUT, path=path)
     if exc.errno == errno.ENOSPC:
-        return Failure(f"no space left on the device writing {path} / 磁盘空间不足", ExitCode.BAD_INPUT)
+        return Failure.of("no space left on the device writing {path}", ExitCode.BAD_INPUT, path=path)
     reason = exc.strerror or type(exc).__name__
-    return Failure(f"{path}: {reason} / 文件操作失败", ExitCode.BAD_INPUT)
+    return Failure.of("{path}: {reason}", ExitCode.BAD_INPUT, path=path, reason=reason)
 
 
 def _from_library(exc: BaseException) -> Failure | None:
@@ -75,16 +80,18 @@ def _from_library(exc: BaseException) -> Failure | None:
     name = type(exc).__name__
     if module in ("requests", "httpx", "urllib3", "aiohttp", "httpcore"):
         if "Timeout" in name or "Connect" in name:
-            return Failure(
-                f"cannot reach the server ({name}): is it running, and is the address right? "
-                "/ 无法连接服务器",
+            return Failure.of(
+                "cannot reach the server ({name}): is it running, and is the address right?",
                 ExitCode.UNREACHABLE,
+                name=name,
             )
-        return Failure(f"the request failed ({name}: {exc}) / 请求失败", ExitCode.UNREACHABLE)
+        return Failure.of(
+            "the request failed ({name}: {reason})", ExitCode.UNREACHABLE, name=name, reason=exc
+        )
     if module == "pydantic" and name == "ValidationError":
         first = str(exc).splitlines()
         detail = "; ".join(line.strip() for line in first[1:3]) if len(first) > 1 else str(exc)
-        return Failure(f"invalid input: {detail} / 输入无效", ExitCode.BAD_INPUT)
+        return Failure.of("invalid input: {detail}", ExitCode.BAD_INPUT, detail=detail)
     if module == "tongzhou" and isinstance(exc, ValueError | LookupError):
         # A domain error of ours not yet under TongzhouError (a key ring, a halt order, an envelope).
         return Failure(str(exc), ExitCode.BAD_INPUT)
@@ -103,22 +110,27 @@ def describe(exc: BaseException) -> Failure:
     if isinstance(exc, OSError):
         return _os_failure(exc)
     if isinstance(exc, UnicodeDecodeError):
-        return Failure(
-            f"a file is not UTF-8 text ({exc.reason} at byte {exc.start}); give a text file "
-            "/ 文件不是 UTF-8 文本",
+        return Failure.of(
+            "a file is not UTF-8 text ({reason} at byte {start}); give a text file",
             ExitCode.BAD_INPUT,
+            reason=exc.reason,
+            start=exc.start,
         )
     if isinstance(exc, OverflowError):
-        return Failure(
-            f"a number or date is out of range ({exc}); give a smaller value / 数值或日期超出范围",
+        return Failure.of(
+            "a number or date is out of range ({reason}); give a smaller value",
             ExitCode.BAD_INPUT,
+            reason=exc,
         )
     if isinstance(exc, RecursionError):
-        return Failure("the input is nested too deeply / 输入嵌套过深", ExitCode.BAD_INPUT)
+        return Failure.of("the input is nested too deeply", ExitCode.BAD_INPUT)
     if isinstance(exc, MemoryError):
-        return Failure("out of memory: try a smaller input / 内存不足", ExitCode.BAD_INPUT)
-    return Failure(
-        f"internal error ({type(exc).__name__}: {exc}). This is a bug in Tongzhou: rerun with "
-        f"--debug (or {DEBUG_ENV}=1) for the traceback and report it / 内部错误，请用 --debug 重试并报告",
+        return Failure.of("out of memory: try a smaller input", ExitCode.BAD_INPUT)
+    return Failure.of(
+        "internal error ({kind}: {reason}). This is a bug in Tongzhou: rerun with "
+        "--debug (or {debug_env}=1) for the traceback and report it",
         ExitCode.INTERNAL,
+        kind=type(exc).__name__,
+        reason=exc,
+        debug_env=DEBUG_ENV,
     )

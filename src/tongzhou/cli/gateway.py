@@ -102,14 +102,14 @@ def parse_duration(text: str) -> timedelta:
     """``90s``, ``30m``, ``2h``, ``7d`` → timedelta, at most :data:`MAX_EXPIRY`."""
     match = re.fullmatch(r"(\d+(?:\.\d+)?)([smhd])", text.strip())
     if not match:
-        raise InputError(
-            f"duration {text!r}: use a number and s, m, h or d (e.g. 30m) / 时长格式：数字加 s、m、h 或 d"
-        )
+        raise InputError.of("duration {text!r}: use a number and s, m, h or d (e.g. 30m)", text=text)
     seconds = float(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
     if not 0 < seconds <= MAX_EXPIRY.total_seconds():
-        raise InputError(
-            f"duration {text!r} is out of range: give more than 0 s and at most {MAX_EXPIRY.days} d "
-            f"(use TERMINATE for a halt without end) / 时长超出范围"
+        raise InputError.of(
+            "duration {text!r} is out of range: give more than 0 s and at most {days} d "
+            "(use TERMINATE for a halt without end)",
+            text=text,
+            days=MAX_EXPIRY.days,
         )
     return timedelta(seconds=seconds)
 
@@ -124,20 +124,22 @@ def _read_order_file(path: Path) -> dict[str, Any]:
 
     try:
         if path.stat().st_size > MAX_ORDER_FILE_BYTES:
-            raise InputError(f"{path} is larger than {MAX_ORDER_FILE_BYTES} bytes / 文件过大: not an order")
+            raise InputError.of("{path} is larger than {limit} bytes", path=path, limit=MAX_ORDER_FILE_BYTES)
         envelope = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read order file {path}: {exc} / 无法读取停止令文件") from exc
+        raise InputError.of("cannot read order file {path}: {reason}", path=path, reason=exc) from exc
     except json.JSONDecodeError as exc:
-        raise InputError(f"order file {path} is not JSON: {exc} / 停止令文件不是 JSON") from exc
+        raise InputError.of("order file {path} is not JSON: {reason}", path=path, reason=exc) from exc
     if not isinstance(envelope, dict) or envelope.get("payloadType") != PAYLOAD_TYPE:
-        raise InputError(
-            f"{path} is not a signed halt order (a DSSE envelope of type {PAYLOAD_TYPE}) / 不是已签名的停止令"
+        raise InputError.of(
+            "{path} is not a signed halt order (a DSSE envelope of type {payload_type})",
+            path=path,
+            payload_type=PAYLOAD_TYPE,
         )
     try:
         parse_payload(base64.b64decode(str(envelope.get("payload")), validate=True))
     except (HaltOrderError, binascii.Error, ValueError) as exc:
-        raise InputError(f"{path}: the order inside is not valid: {exc} / 停止令内容无效") from exc
+        raise InputError.of("{path}: the order inside is not valid: {reason}", path=path, reason=exc) from exc
     return envelope
 
 
@@ -152,12 +154,10 @@ def _co_sign(path: Path, key: str) -> tuple[str, dict[str, Any]]:
     # Say what is being signed before asking for a passphrase: a co-signer vouches for the payload.
     Console(stderr=True).print(f"co-signing 会签: {order.describe()}", highlight=False)
     try:
-        private = private_key(
-            KeyRing(), key, prompt=lambda: typer.prompt("Passphrase 口令", hide_input=True)
-        )
+        private = private_key(KeyRing(), key, prompt=lambda: typer.prompt("Passphrase 口令", hide_input=True))
         return order.order_id, add_signature(envelope, private)
     except (KeyError_, EnvelopeError) as exc:
-        raise InputError(f"cannot co-sign {path}: {exc} / 无法会签") from exc
+        raise InputError.of("cannot co-sign {path}: {reason}", path=path, reason=exc) from exc
 
 
 def _new_order(
@@ -177,9 +177,9 @@ def _new_order(
     needed = (("ACTION", action), ("--issuer", issuer), ("--reason", reason))
     missing = [name for name, value in needed if not value]
     if missing:
-        raise InputError(
-            f"give {', '.join(missing)} to issue an order (or --co-sign ORDER_FILE to sign an existing one) "
-            "/ 签发需要动作、签发者和原因"
+        raise InputError.of(
+            "give {missing} to issue an order (or --co-sign ORDER_FILE to sign an existing one)",
+            missing=", ".join(missing),
         )
     assert action is not None and issuer is not None and reason is not None
     try:
@@ -236,8 +236,8 @@ def issue(
         given += ["--lifts"] if lifts else []
         given += ["--expires-in"] if expires_in else []
         if given:
-            raise InputError(
-                f"--co-sign signs the order as it is: do not give {', '.join(given)} / 会签不可修改停止令"
+            raise InputError.of(
+                "--co-sign signs the order as it is: do not give {given}", given=", ".join(given)
             )
         order_id, envelope = _co_sign(co_sign, key)
     else:
@@ -333,10 +333,10 @@ def verify(
     trusted = _audit_keys(public_keys, loaded.audit.head_key if loaded else DEFAULT_HEAD_KEY)
     result = verify_audit_log(target, trusted)
     if result.signed_heads and trusted is None:
-        raise InputError(
-            f"{target} has signed heads but no public key was found to check them: give --public-key "
-            "FILE (the gateway's audit key, `tongzhou keys export gateway-audit`) "
-            "/ 请用 --public-key 指定审计公钥"
+        raise InputError.of(
+            "{target} has signed heads but no public key was found to check them: give --public-key "
+            "FILE (the gateway's audit key, `tongzhou keys export gateway-audit`)",
+            target=target,
         )
     chains = ", ".join(f"{worker} {count}" for worker, count in result.chains.items()) or "none"
     last = result.last_signed_head

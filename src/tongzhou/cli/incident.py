@@ -138,7 +138,7 @@ def report(
         if incident_id == "latest":
             records = list_incidents(store)
             if not records:
-                raise InputError("no incidents recorded yet: `tongzhou incident new` / 尚无事件记录")
+                raise InputError.of("no incidents recorded yet: `tongzhou incident new`")
             record = records[0]
         else:
             record = get_incident(store, incident_id)

@@ -70,20 +70,19 @@ def add(
     from tongzhou.labels.keys import signing_key
 
     if out is not None and in_place:
-        raise InputError("give --out or --in-place, not both / --out 与 --in-place 只能选一")
+        raise InputError.of("give --out or --in-place, not both")
     missing = [str(f) for f in files if not f.exists()]
     if missing:
-        raise InputError(f"no such file or directory: {', '.join(missing)} / 文件不存在")
+        raise InputError.of("no such file or directory: {path}", path=", ".join(missing))
     jobs = expand_with_outputs(files, out)
     if not jobs:
-        raise InputError(
-            f"no files to label in {', '.join(str(f) for f in files)}: the directories are empty "
-            "/ 没有可标识的文件"
+        raise InputError.of(
+            "no files to label in {paths}: the directories are empty", paths=", ".join(str(f) for f in files)
         )
     credentials = None
     if c2pa:
         if cert is None or key is None:
-            raise InputError("--c2pa needs --c2pa-cert and --c2pa-key (PEM files) / 需要证书与私钥")
+            raise InputError.of("--c2pa needs --c2pa-cert and --c2pa-key (PEM files)")
         credentials = C2paCredentials.from_files(cert, key)
     signing_key(key_name, create=key_name == DEFAULT_KEY_NAME)  # fail early on a missing key
     failures = 0
@@ -161,11 +160,12 @@ def _run_inspect(
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
-        raise InputError(f"no such file or directory: {', '.join(missing)} / 文件不存在")
+        raise InputError.of("no such file or directory: {path}", path=", ".join(missing))
     files = expand(paths)
     if not files:
-        raise InputError(
-            f"no files to inspect in {', '.join(str(p) for p in paths)}: the directories are empty / 没有文件"
+        raise InputError.of(
+            "no files to inspect in {paths}: the directories are empty",
+            paths=", ".join(str(p) for p in paths),
         )
     trusted_ids = trusted_key_ids(trusted) if trusted else (trusted_key_ids() or None)
     results = []

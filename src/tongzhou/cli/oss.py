@@ -55,9 +55,9 @@ def scan_cmd(
     try:
         threshold = Severity.parse(fail_on)
     except ValueError as exc:
-        raise InputError(f"--fail-on: {exc}", zh=f"--fail-on：未知的严重程度 {fail_on!r}") from None
+        raise InputError.of("--fail-on: {reason}", reason=exc) from None
     if max_depth < 0:
-        raise InputError("--max-depth must be 0 or more / --max-depth 不能为负")
+        raise InputError.of("--max-depth must be 0 or more")
     report = scan_paths(paths, ScanLimits(max_depth=max_depth))
     failing = report.at_or_above(threshold)
     if stix is not None:
@@ -139,25 +139,17 @@ def bom_cmd(
     from tongzhou.oss.licences import IntendedUse
 
     if fmt not in BOM_FORMATS:
-        raise InputError(
-            f"--format must be cyclonedx or spdx, not {fmt!r}", zh="--format 只能是 cyclonedx 或 spdx"
-        )
+        raise InputError.of("--format must be cyclonedx or spdx, not {fmt!r}", fmt=fmt)
     if kind not in ("auto", "model", "dataset"):
-        raise InputError(
-            f"--kind must be auto, model or dataset, not {kind!r}", zh="--kind 只能是 auto、model 或 dataset"
-        )
+        raise InputError.of("--kind must be auto, model or dataset, not {kind!r}", kind=kind)
     if licence_check not in (None, "commercial", "non-commercial"):
-        raise InputError(
-            f"--licence-check must be commercial or non-commercial, not {licence_check!r}",
-            zh="--licence-check 只能是 commercial 或 non-commercial",
+        raise InputError.of(
+            "--licence-check must be commercial or non-commercial, not {use!r}", use=licence_check
         )
     if licence_check is None and (mau is not None or redistribute):
-        raise InputError(
-            "--mau and --redistribute go with --licence-check",
-            zh="--mau 与 --redistribute 需配合 --licence-check",
-        )
+        raise InputError.of("--mau and --redistribute go with --licence-check")
     if mau is not None and mau < 0:
-        raise InputError("--mau must be 0 or more", zh="--mau 不能为负")
+        raise InputError.of("--mau must be 0 or more")
     use = None if licence_check is None else IntendedUse(licence_check == "commercial", mau, redistribute)
     bom = build_ai_bom(
         path,

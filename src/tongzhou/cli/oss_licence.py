@@ -49,16 +49,13 @@ def licence_cmd(
     from tongzhou.oss.licences import IntendedUse, Verdict, build_lineage, check_lineage
 
     if use not in ("commercial", "non-commercial"):
-        raise InputError(
-            f"--use must be commercial or non-commercial, not {use!r}",
-            zh="--use 只能是 commercial 或 non-commercial",
-        )
+        raise InputError.of("--use must be commercial or non-commercial, not {use!r}", use=use)
     if fail_on not in _FAIL_ON:
-        raise InputError(
-            f"--fail-on must be undetermined or incompatible, not {fail_on!r}", zh="--fail-on 取值无效"
+        raise InputError.of(
+            "--fail-on must be undetermined or incompatible, not {fail_on!r}", fail_on=fail_on
         )
     if mau is not None and mau < 0:
-        raise InputError("--mau must be 0 or more / --mau 不能为负")
+        raise InputError.of("--mau must be 0 or more")
     intended = IntendedUse(use == "commercial", mau, redistribute, name)
     report = check_lineage(build_lineage(path, base, dataset), intended)
     failing = report.verdict is Verdict.INCOMPATIBLE or (

@@ -109,7 +109,7 @@ def link_identity(
     from tongzhou.portal.oidc_identities import IdentityLinks
 
     if provider not in load_providers():
-        raise InputError(f"no provider {provider!r} in the single sign-on configuration / 未配置该提供方")
+        raise InputError.of("no provider {provider!r} in the single sign-on configuration", provider=provider)
     store = open_store()
     try:
         IdentityLinks(AccountBook(store)).link(name, provider, identity)
@@ -134,5 +134,5 @@ def unlink_identity(
     finally:
         store.close()
     if not removed:
-        raise InputError(f"{provider}:{identity} is not linked / 该身份未关联")
+        raise InputError.of("{provider}:{identity} is not linked", provider=provider, identity=identity)
     typer.echo(f"{provider}:{identity} unlinked / 已解除")

@@ -33,8 +33,8 @@ def _date(value: str | None, option: str = "--as-of") -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise InputError(
-            f"{option}: {value!r} is not a date (YYYY-MM-DD) / 日期格式应为 YYYY-MM-DD"
+        raise InputError.of(
+            "{option}: {value!r} is not a date (YYYY-MM-DD)", option=option, value=value
         ) from None
 
 
@@ -107,9 +107,10 @@ def tick(
             f"notifications sent {report.notifications_sent}, failed {report.notifications_failed}"
         )
     if report.notifications_failed:
-        raise PartialFailure(
-            f"{report.notifications_failed} notification(s) could not be delivered; the next tick "
-            "retries them (see `tongzhou reassess outbox`) / 部分通知未送达"
+        raise PartialFailure.of(
+            "{count} notification(s) could not be delivered; the next tick "
+            "retries them (see `tongzhou reassess outbox`)",
+            count=report.notifications_failed,
         )
 
 

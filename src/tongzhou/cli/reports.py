@@ -51,16 +51,9 @@ def _store() -> Iterator[Store]:
 
 
 def _run(action: Callable[[Store], T]) -> T:
-    """Run ``action`` on the store; a refusal becomes the one-line bilingual error (exit 2)."""
-    from tongzhou.errors import InputError
-    from tongzhou.participation import ReportProblem
-    from tongzhou.portal.i18n import translate
-
+    """Run ``action`` on the store; a refusal (a ReportProblem) is the one-line bilingual error (exit 2)."""
     with _store() as store:
-        try:
-            return action(store)
-        except ReportProblem as exc:
-            raise InputError(str(exc), zh=translate("zh", exc.message, **exc.values)) from None
+        return action(store)
 
 
 def _print(report: Report, as_json: bool) -> None:
@@ -93,7 +86,7 @@ def list_(
     from tongzhou.participation import ReportBook, ReportState
 
     if state != "all" and state not in {s.value for s in ReportState}:
-        raise InputError(f"--state: {state!r} is not one of {STATES}, all", zh="未知的报告状态")
+        raise InputError.of("--state: {state!r} is not one of {states}, all", state=state, states=STATES)
     chosen = None if state == "all" else ReportState(state)
     reports = _run(lambda store: ReportBook(store).list(chosen, limit=1000))
     if as_json:

@@ -33,8 +33,8 @@ def _date(value: str | None, option: str = "--as-of") -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise InputError(
-            f"{option}: {value!r} is not a date (YYYY-MM-DD) / 日期格式应为 YYYY-MM-DD"
+        raise InputError.of(
+            "{option}: {value!r} is not a date (YYYY-MM-DD)", option=option, value=value
         ) from None
 
 
@@ -98,13 +98,11 @@ def replan(
     _format(fmt, ("text", "json"))
     day = _date(as_of)
     if rules is not None and bundled_rules:
-        raise InputError("give --rules or --bundled-rules, not both / 二者只能选一")
+        raise InputError.of("give --rules or --bundled-rules, not both")
     if (system is None) == (not every):
-        raise InputError("give a SYSTEM or --all, not both / 请给出系统 id 或 --all（二选一）")
+        raise InputError.of("give a SYSTEM or --all, not both")
     if every and jurisdiction is not None:
-        raise InputError(
-            "--jurisdiction applies to one system; --all keeps each plan's / --all 沿用各计划的法域"
-        )
+        raise InputError.of("--jurisdiction applies to one system; --all keeps each plan's")
     with _workspace() as ws:
         if every:
             changes = ws.replan_all(as_of=day, rules_dir=rules, bundled_rules=bundled_rules)
@@ -188,8 +186,8 @@ def list_(
 def _item_id(value: str) -> int:
     text = value.lstrip("#")
     if not text.isdigit() or len(text) > 18:
-        raise InputError(
-            f"ITEM: {value!r} is not an item number (see `tongzhou workspace list`) / 事项编号无效"
+        raise InputError.of(
+            "ITEM: {value!r} is not an item number (see `tongzhou workspace list`)", value=value
         )
     return int(text)
 
@@ -296,7 +294,7 @@ def export(
     _format(fmt, FORMATS)
     day = _date(today, "--today")
     if fmt == "pdf" and out is None:
-        raise InputError("--format pdf needs --out FILE.pdf / PDF 须指定 --out")
+        raise InputError.of("--format pdf needs --out FILE.pdf")
     with _workspace() as ws:
         doc = compliance_file(ws, system, day)
     text = write_export(doc, fmt, out)

@@ -69,19 +69,17 @@ def creation_time(created: datetime | str | None = None) -> str:
         try:
             created = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            raise InputError(
-                f"--created: {text!r} is not an ISO 8601 date-time (e.g. 2026-12-06T09:00:00Z)",
-                zh=f"--created：{text!r} 不是 ISO 8601 日期时间",
+            raise InputError.of(
+                "--created: {text!r} is not an ISO 8601 date-time (e.g. 2026-12-06T09:00:00Z)", text=text
             ) from None
         if created.tzinfo is None:
-            raise InputError("--created: give a time zone (Z or +08:00)", zh="--created：请给出时区")
+            raise InputError.of("--created: give a time zone (Z or +08:00)")
     if created is None:
         epoch = os.environ.get("SOURCE_DATE_EPOCH")
         if epoch is not None:
             if not epoch.isdigit():
-                raise InputError(
-                    f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds",
-                    zh="SOURCE_DATE_EPOCH 必须是整数秒",
+                raise InputError.of(
+                    "SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds", epoch=epoch
                 )
             created = datetime.fromtimestamp(int(epoch), UTC)
         else:
@@ -124,9 +122,7 @@ def build_ai_bom(
     for that use and records its verdict in the BOM (:mod:`tongzhou.oss.bom_licence_check`).
     """
     if fmt not in BOM_FORMATS:
-        raise InputError(
-            f"--format must be cyclonedx or spdx, not {fmt!r}", zh="--format 只能是 cyclonedx 或 spdx"
-        )
+        raise InputError.of("--format must be cyclonedx or spdx, not {fmt!r}", fmt=fmt)
     stamp = creation_time(created)
     energy = read_energy_report(energy_report) if energy_report is not None else None
     inventory = take_inventory(path, limits)
@@ -134,15 +130,9 @@ def build_ai_bom(
         has_config = not inventory.single_file and (path / "config.json").is_file()
         kind = "model" if inventory.looks_like_model() or has_config else "dataset"
     if energy is not None and kind != "model":
-        raise InputError(
-            "--energy describes a model's runs; the path is a dataset",
-            zh="--energy 只适用于模型，给出的路径是数据集",
-        )
+        raise InputError.of("--energy describes a model's runs; the path is a dataset")
     if licence_use is not None and kind != "model":
-        raise InputError(
-            "--licence-check checks a model's lineage; the path is a dataset",
-            zh="--licence-check 只适用于模型，给出的路径是数据集",
-        )
+        raise InputError.of("--licence-check checks a model's lineage; the path is a dataset")
     facts = gather_facts(inventory, kind)
     primary = BomArtefact(kind, facts, inventory)
     taken: set[str] = {kind}

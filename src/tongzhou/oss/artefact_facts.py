@@ -67,22 +67,22 @@ def _strings(value: Any, key: str, source: Path) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     if isinstance(value, list) and len(value) > MAX_LISTED:
-        raise InputError(
-            f"{source}: `{key}` lists {len(value):,} entries, more than the {MAX_LISTED:,} read",
-            zh=f"{source}：`{key}` 条目过多",
+        raise InputError.of(
+            "{source}: `{key}` lists {count:,} entries, more than the {limit:,} read",
+            source=source,
+            key=key,
+            count=len(value),
+            limit=MAX_LISTED,
         )
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(dict.fromkeys(value))
-    raise InputError(
-        f"{source}: `{key}` must be a string or a list of strings",
-        zh=f"{source}：`{key}` 必须是字符串或字符串列表",
-    )
+    raise InputError.of("{source}: `{key}` must be a string or a list of strings", source=source, key=key)
 
 
 def _string(value: Any, key: str, source: Path) -> str | None:
     if value is None or isinstance(value, str):
         return value
-    raise InputError(f"{source}: `{key}` must be a string", zh=f"{source}：`{key}` 必须是字符串")
+    raise InputError.of("{source}: `{key}` must be a string", source=source, key=key)
 
 
 def _metrics(card: dict[str, Any], source: Path) -> tuple[Metric, ...]:
@@ -100,9 +100,10 @@ def _metrics(card: dict[str, Any], source: Path) -> tuple[Metric, ...]:
             dataset_name = dataset.get("name") or dataset.get("type") if isinstance(dataset, dict) else None
             for metric in result.get("metrics") or []:
                 if len(found) >= MAX_LISTED:
-                    raise InputError(
-                        f"{source}: `model-index` holds more than {MAX_LISTED:,} metrics",
-                        zh=f"{source}：`model-index` 指标条目过多",
+                    raise InputError.of(
+                        "{source}: `model-index` holds more than {limit:,} metrics",
+                        source=source,
+                        limit=MAX_LISTED,
                     )
                 if isinstance(metric, dict) and "type" in metric and "value" in metric:
                     found.append(

@@ -39,9 +39,11 @@ def _number(value: Any, where: str, source: Path, optional: bool = False) -> flo
     if value is None and optional:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise InputError(
-            f"{source}: `{where}` must be a number of 0 or more (is {value!r})",
-            zh=f"{source}：`{where}` 必须是非负数",
+        raise InputError.of(
+            "{source}: `{where}` must be a number of 0 or more (is {value!r})",
+            source=source,
+            where=where,
+            value=value,
         )
     return float(value)
 
@@ -50,30 +52,31 @@ def read_energy_report(path: Path) -> EnergyFacts:
     """The figures of one energy report; a missing or malformed file is an InputError."""
     try:
         if path.stat().st_size > _MAX_REPORT_BYTES:
-            raise InputError(f"{path}: too large for an energy report", zh=f"{path}：能耗报告文件过大")
+            raise InputError.of("{path}: too large for an energy report", path=path)
         report = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError(f"{path}: no such energy report", zh=f"{path}：能耗报告不存在") from None
+        raise InputError.of("{path}: no such energy report", path=path) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(
-            f"{path}: cannot read the energy report ({exc})", zh=f"{path}：无法读取能耗报告"
+        raise InputError.of(
+            "{path}: cannot read the energy report ({reason})", path=path, reason=exc
         ) from None
     except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-            zh=f"{path}：JSON 格式错误（第 {exc.lineno} 行）",
+        raise InputError.of(
+            "{path}: malformed JSON at line {line}, column {column}: {reason}",
+            path=path,
+            line=exc.lineno,
+            column=exc.colno,
+            reason=exc.msg,
         ) from None
     energy = report.get("energy") if isinstance(report, dict) else None
     if not isinstance(energy, dict) or not isinstance(report.get("run_id"), str):
-        raise InputError(
-            f"{path}: not a `tongzhou energy report --json` file (no run_id and energy object)",
-            zh=f"{path}：不是 tongzhou energy report --json 生成的能耗报告",
+        raise InputError.of(
+            "{path}: not a `tongzhou energy report --json` file (no run_id and energy object)", path=path
         )
     method, meter = energy.get("method"), energy.get("meter")
     if method not in ("measured", "estimated") or not isinstance(meter, str):
-        raise InputError(
-            f"{path}: `energy.method` must be measured or estimated and `energy.meter` a string",
-            zh=f"{path}：`energy.method` 必须为 measured 或 estimated",
+        raise InputError.of(
+            "{path}: `energy.method` must be measured or estimated and `energy.meter` a string", path=path
         )
     carbon = report.get("carbon")
     annex = report.get("annex_xi") if isinstance(report.get("annex_xi"), dict) else {}

@@ -98,21 +98,17 @@ class Inventory:
         return any(f.format in MODEL_FORMATS for f in self.files)
 
 
-def _refuse(path: Path, en: str, zh: str) -> InputError:
-    return InputError(f"{path}: {en}", zh=f"{path}：{zh}")
-
-
 def _stat(path: Path) -> os.stat_result:
     try:
         return path.stat()
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise _refuse(path, "symlink loop", "符号链接循环") from None
+            raise InputError.of("{path}: symlink loop", path=path) from None
         if exc.errno == errno.ENOENT:
             if path.is_symlink():
-                raise _refuse(path, "dangling symlink", "符号链接指向不存在的目标") from None
-            raise _refuse(path, "no such file or directory", "文件或目录不存在") from None
-        raise _refuse(path, f"cannot read ({exc.strerror})", "无法读取") from None
+                raise InputError.of("{path}: dangling symlink", path=path) from None
+            raise InputError.of("{path}: no such file or directory", path=path) from None
+        raise InputError.of("{path}: cannot read ({reason})", path=path, reason=exc.strerror) from None
 
 
 def _walk(root: Path, limits: InventoryLimits) -> list[tuple[str, Path]]:
@@ -123,14 +119,16 @@ def _walk(root: Path, limits: InventoryLimits) -> list[tuple[str, Path]]:
     def visit(directory: Path, rel: str, info: os.stat_result) -> None:
         key = (info.st_dev, info.st_ino)
         if key in walking:
-            raise _refuse(
-                directory, "symlink loop (a link leads back to a folder being walked)", "符号链接循环"
+            raise InputError.of(
+                "{path}: symlink loop (a link leads back to a folder being walked)", path=directory
             )
         walking.add(key)
         try:
             names = sorted(os.listdir(directory))
         except OSError as exc:
-            raise _refuse(directory, f"cannot list ({exc.strerror})", "无法列出目录") from None
+            raise InputError.of(
+                "{path}: cannot list ({reason})", path=directory, reason=exc.strerror
+            ) from None
         for name in names:
             child = directory / name
             child_rel = f"{rel}/{name}" if rel else name
@@ -140,13 +138,13 @@ def _walk(root: Path, limits: InventoryLimits) -> list[tuple[str, Path]]:
             elif stat.S_ISREG(child_info.st_mode):
                 found.append((child_rel, child))
                 if len(found) > limits.max_files:
-                    raise _refuse(
-                        root,
-                        f"more than {limits.max_files:,} files; give a smaller folder",
-                        f"文件数超过 {limits.max_files:,}，请指定更小的目录",
+                    raise InputError.of(
+                        "{path}: more than {limit:,} files; give a smaller folder",
+                        path=root,
+                        limit=limits.max_files,
                     )
             else:
-                raise _refuse(child, "not a regular file (a FIFO, socket or device)", "不是普通文件")
+                raise InputError.of("{path}: not a regular file (a FIFO, socket or device)", path=child)
         walking.discard(key)
 
     visit(root, "", _stat(root))
@@ -187,7 +185,7 @@ def hash_file(path: Path, shown: str) -> InventoryFile:
                 digest.update(view[:n])
                 size += n
     except OSError as exc:
-        raise _refuse(path, f"cannot read ({exc.strerror})", "无法读取") from None
+        raise InputError.of("{path}: cannot read ({reason})", path=path, reason=exc.strerror) from None
     return InventoryFile(shown, size, digest.hexdigest(), _format(head, path.name))
 
 
@@ -198,8 +196,8 @@ def take_inventory(path: Path, limits: InventoryLimits | None = None) -> Invento
     if stat.S_ISREG(info.st_mode):
         return Inventory(path, (hash_file(path, path.name),), single_file=True)
     if not stat.S_ISDIR(info.st_mode):
-        raise _refuse(path, "not a regular file or folder", "既不是普通文件也不是目录")
+        raise InputError.of("{path}: not a regular file or folder", path=path)
     files = tuple(hash_file(full, rel) for rel, full in _walk(path, limits))
     if not files:
-        raise _refuse(path, "the folder has no files", "目录中没有文件")
+        raise InputError.of("{path}: the folder has no files", path=path)
     return Inventory(path, files, single_file=False)

@@ -57,9 +57,8 @@ class AiBomSummary:
 
 
 def _not_a_bom(source: str, why: str) -> InputError:
-    return InputError(
-        f"{source}: not an AI-BOM written by `tongzhou oss bom` ({why})",
-        zh=f"{source}：不是 tongzhou oss bom 生成的AI物料清单（{why}）",
+    return InputError.of(
+        "{source}: not an AI-BOM written by `tongzhou oss bom` ({why})", source=source, why=why
     )
 
 
@@ -150,19 +149,19 @@ def read_ai_bom(path: Path) -> AiBomSummary:
     try:
         size = path.stat().st_size
         if size > MAX_BOM_BYTES:
-            raise InputError(
-                f"{path}: {size:,} bytes is over the {MAX_BOM_BYTES:,} read for a BOM",
-                zh=f"{path}：物料清单文件过大",
+            raise InputError.of(
+                "{path}: {size:,} bytes is over the {limit:,} read for a BOM",
+                path=path,
+                size=size,
+                limit=MAX_BOM_BYTES,
             )
         document = json.loads(path.read_bytes().decode("utf-8"))
     except FileNotFoundError:
-        raise InputError(f"{path}: no such AI-BOM file", zh=f"{path}：物料清单文件不存在") from None
+        raise InputError.of("{path}: no such AI-BOM file", path=path) from None
     except IsADirectoryError:
-        raise InputError(
-            f"{path} is a directory; give the BOM file", zh=f"{path}：这是目录，请给出物料清单文件"
-        ) from None
+        raise InputError.of("{path} is a directory; give the BOM file", path=path) from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})", zh=f"{path}：无法读取") from None
+        raise InputError.of("{path}: cannot read ({reason})", path=path, reason=exc.strerror) from None
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise _not_a_bom(str(path), f"not JSON: {exc!s:.120}") from None
     return summarise_ai_bom(document, str(path))

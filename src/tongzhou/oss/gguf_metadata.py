@@ -177,7 +177,7 @@ def is_gguf(path: Path) -> bool:
         with path.open("rb") as handle:
             return handle.read(4) == GGUF_MAGIC
     except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})", zh=f"{path}：无法读取文件") from None
+        raise InputError.of("{path}: cannot read ({reason})", path=path, reason=exc.strerror) from None
 
 
 def _general(key: str) -> bool:
@@ -189,9 +189,7 @@ def read_gguf_metadata(path: Path) -> dict[str, GgufValue]:
     try:
         with path.open("rb") as handle:
             if path.stat().st_size < 24:
-                raise InputError(
-                    f"{path}: too short to be a GGUF file", zh=f"{path}：文件太短，不是 GGUF 文件"
-                )
+                raise InputError.of("{path}: too short to be a GGUF file", path=path)
             with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
                 view = memoryview(mapped)
                 try:
@@ -199,22 +197,24 @@ def read_gguf_metadata(path: Path) -> dict[str, GgufValue]:
                 finally:
                     view.release()  # the mmap cannot close while a view of it is alive
     except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})", zh=f"{path}：无法读取文件") from None
+        raise InputError.of("{path}: cannot read ({reason})", path=path, reason=exc.strerror) from None
 
 
 def _general_values(view: memoryview, path: Path) -> dict[str, GgufValue]:
     if bytes(view[:4]) != GGUF_MAGIC:
-        raise InputError(f"{path}: not a GGUF file (no GGUF magic)", zh=f"{path}：不是 GGUF 文件")
+        raise InputError.of("{path}: not a GGUF file (no GGUF magic)", path=path)
     try:
         reader = GgufReader(view)
         if reader.version not in SUPPORTED_VERSIONS:
-            raise InputError(
-                f"{path}: GGUF version {reader.version} is not supported (1, 2 or 3)",
-                zh=f"{path}：不支持的 GGUF 版本 {reader.version}",
+            raise InputError.of(
+                "{path}: GGUF version {version} is not supported (1, 2 or 3)",
+                path=path,
+                version=reader.version,
             )
         return {key: value for key, value in reader.key_values(_general) if _general(key)}
     except GgufCut as exc:
-        raise InputError(
-            f"{path}: the GGUF header is cut short or corrupt ({exc}); check the download",
-            zh=f"{path}：GGUF 文件头不完整或已损坏",
+        raise InputError.of(
+            "{path}: the GGUF header is cut short or corrupt ({reason}); check the download",
+            path=path,
+            reason=exc,
         ) from None

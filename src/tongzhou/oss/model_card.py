@@ -37,26 +37,29 @@ def read_text(path: Path, what: str) -> str:
         size = path.stat().st_size
         data = path.read_bytes() if size <= MAX_TEXT_BYTES else b""
     except OSError as exc:
-        raise InputError(
-            f"{path}: cannot read {what} ({exc.strerror})", zh=f"{path}：无法读取{what}"
+        raise InputError.of(
+            "{path}: cannot read {what} ({reason})", path=path, what=what, reason=exc.strerror
         ) from None
     if size > MAX_TEXT_BYTES:
-        raise InputError(
-            f"{path}: {what} of {size:,} bytes is over the {MAX_TEXT_BYTES:,}-byte limit; "
+        raise InputError.of(
+            "{path}: {what} of {size:,} bytes is over the {limit:,}-byte limit; "
             "it is not a licence text, card or config (check the file)",
-            zh=f"{path}：{what}文件过大（{size:,} 字节，上限 {MAX_TEXT_BYTES:,}），请检查文件",
+            path=path,
+            what=what,
+            size=size,
+            limit=MAX_TEXT_BYTES,
         )
     if b"\x00" in data:
-        raise InputError(
-            f"{path}: {what} holds binary data (NUL bytes), not text",
-            zh=f"{path}：{what}是二进制数据，不是文本",
-        )
+        raise InputError.of("{path}: {what} holds binary data (NUL bytes), not text", path=path, what=what)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{path}: {what} is not UTF-8 text ({exc.reason} at byte {exc.start})",
-            zh=f"{path}：{what}不是 UTF-8 文本",
+        raise InputError.of(
+            "{path}: {what} is not UTF-8 text ({reason} at byte {start})",
+            path=path,
+            what=what,
+            reason=exc.reason,
+            start=exc.start,
         ) from None
 
 
@@ -81,35 +84,36 @@ def parse_front_matter(text: str, source: Path) -> FrontMatter:
         return FrontMatter(body=text)
     end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
     if end is None:
-        raise InputError(
-            f"{source}:1: the YAML front matter opened with --- is never closed with a --- line",
-            zh=f"{source}:1：YAML 前置元数据以 --- 开始但缺少结束行 '---'",
+        raise InputError.of(
+            "{source}:1: the YAML front matter opened with --- is never closed with a --- line", source=source
         )
     block = "\n".join(lines[1:end])
     try:
         node = yaml.compose(block, Loader=yaml.SafeLoader)
         data = yaml.safe_load(block)
     except RecursionError:
-        raise InputError(
-            f"{source}: the card's YAML front matter is nested too deeply",
-            zh=f"{source}：YAML 前置元数据嵌套过深",
+        raise InputError.of(
+            "{source}: the card's YAML front matter is nested too deeply", source=source
         ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1  # +1 for 1-based, +1 for the opening ---
         problem = getattr(exc, "problem", None) or type(exc).__name__
-        raise InputError(
-            f"{source}: the YAML front matter is malformed at line {line}: {problem}",
-            zh=f"{source}：YAML 前置元数据格式错误（第 {line} 行）",
+        raise InputError.of(
+            "{source}: the YAML front matter is malformed at line {line}: {problem}",
+            source=source,
+            line=line,
+            problem=problem,
         ) from None
     body, first = "\n".join(lines[end + 1 :]), end + 2
     if node is None:
         return FrontMatter(body=body, body_first_line=first)
     if not isinstance(node, yaml.MappingNode) or not isinstance(data, dict):
-        raise InputError(
-            f"{source}:2: the YAML front matter is a {type(data).__name__} but must be a mapping: "
+        raise InputError.of(
+            "{source}:2: the YAML front matter is a {kind} but must be a mapping: "
             "a card's front matter must be a YAML mapping of `key: value` lines",
-            zh=f"{source}:2：YAML 前置元数据必须是键值映射",
+            source=source,
+            kind=type(data).__name__,
         )
     return FrontMatter(data, node, body, first)
 
@@ -125,14 +129,17 @@ def read_json_object(path: Path) -> tuple[dict[str, Any], str]:
     try:
         value = json.loads(text)
     except RecursionError:
-        raise InputError(f"{path}: the JSON is nested too deeply", zh=f"{path}：JSON 嵌套过深") from None
+        raise InputError.of("{path}: the JSON is nested too deeply", path=path) from None
     except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{path}:{exc.lineno}: not valid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg})",
-            zh=f"{path}：JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）",
+        raise InputError.of(
+            "{path}:{line}: not valid JSON at line {line}, column {column} ({reason})",
+            path=path,
+            line=exc.lineno,
+            column=exc.colno,
+            reason=exc.msg,
         ) from None
     if not isinstance(value, dict):
-        raise InputError(f"{path}: must be a JSON object", zh=f"{path}：必须是 JSON 对象")
+        raise InputError.of("{path}: must be a JSON object", path=path)
     return value, text
 
 
@@ -213,16 +220,17 @@ def _card_value(path: Path, key: str, value: object, node: yaml.Node, key_line: 
         items, item_lines = [], []
         for item, item_node in zip(value, node.value, strict=True):
             if not isinstance(item, str | int | float):
-                raise InputError(
-                    f"{path}:{item_node.start_mark.line + 2}: {key} items must be strings",
-                    zh=f"{path}：{key} 的条目必须是字符串",
+                raise InputError.of(
+                    "{path}:{line}: {key} items must be strings",
+                    path=path,
+                    line=item_node.start_mark.line + 2,
+                    key=key,
                 )
             items.append(str(item))
             item_lines.append(item_node.start_mark.line + 2)
         return CardValue(tuple(items), tuple(item_lines))
-    raise InputError(
-        f"{path}:{key_line}: {key} must be a string or a list of strings",
-        zh=f"{path}：{key} 必须是字符串或字符串列表",
+    raise InputError.of(
+        "{path}:{line}: {key} must be a string or a list of strings", path=path, line=key_line, key=key
     )
 
 

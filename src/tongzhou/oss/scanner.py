@@ -146,7 +146,7 @@ def _files(paths: Iterable[Path], ctx: ScanContext) -> Iterator[Path]:
         elif path.is_file():
             yield path
         else:
-            raise InputError(f"{path}: no such file or directory", zh=f"{path}：文件或目录不存在")
+            raise InputError.of("{path}: no such file or directory", path=path)
 
 
 def scan_paths(paths: Iterable[Path], limits: ScanLimits | None = None) -> ScanReport:
@@ -154,7 +154,7 @@ def scan_paths(paths: Iterable[Path], limits: ScanLimits | None = None) -> ScanR
     paths = list(paths)
     for path in paths:
         if not path.exists() and not path.is_symlink():
-            raise InputError(f"{path}: no such file or directory", zh=f"{path}：文件或目录不存在")
+            raise InputError.of("{path}: no such file or directory", path=path)
     ctx = ScanContext(limits or ScanLimits(), dispatch)
     for path in _files(paths, ctx):
         scan_file(path, ctx)

@@ -1,7 +1,7 @@
 """The one error participation raises: what was wrong, as an HTTP-like status and an English message.
 
-The message is also the key of its Chinese wording in the portal's catalog (``portal/catalog/zh.yaml``,
-checked by tests/participation/test_errors.py); the portal and the CLI show both languages.
+The message is also the key of its Chinese wording in the shared catalog (:mod:`tongzhou.messages`,
+whose tests fail when one has none); the portal and the CLI show both languages.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ class ReportProblem(InputError):
 
     def __init__(self, status: int, message: str, **values: Any) -> None:
         super().__init__(message.format(**values) if values else message)
+        self.catalogued(message, values)
         self.status = status
         self.message = message
         self.values = values

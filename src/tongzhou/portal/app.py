@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from tongzhou.messages import N_
 from tongzhou.portal import csrf, i18n
 from tongzhou.portal.context import PortalContext
 from tongzhou.portal.problems import PortalProblem
@@ -118,8 +119,8 @@ def create_portal_app(store: Store) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        message = {404: "Not found.", 405: "This method is not allowed here."}.get(
-            exc.status_code, "The request could not be served."
+        message = {404: N_("Not found."), 405: N_("This method is not allowed here.")}.get(
+            exc.status_code, N_("The request could not be served.")
         )
         return problem_response(request, PortalProblem(exc.status_code, message))
 
@@ -140,9 +141,10 @@ def create_portal_app(store: Store) -> FastAPI:
 
 
 def _include_sign_on_routes(app: FastAPI) -> None:
-    from tongzhou.portal import routes_oidc
+    from tongzhou.portal import routes_admin_identities, routes_oidc
 
     app.include_router(routes_oidc.router)
+    app.include_router(routes_admin_identities.router)
 
 
 def _include_workspace_routes(app: FastAPI) -> None:

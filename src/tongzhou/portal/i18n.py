@@ -1,9 +1,10 @@
-"""Two languages, English and Chinese: the message catalog and how a request's language is chosen.
+"""Two languages, English and Chinese: how a request's language is chosen, over the shared catalog.
 
-Every string a page or an API error shows is written in English as ``_("…")`` (templates) or
-:func:`translate` (code), and ``catalog/zh.yaml`` gives its Chinese. tests/portal/test_i18n.py
-extracts every such string from the templates and the package and fails when one has no Chinese,
-and fails when a template holds words outside ``_()``.
+Every string a page or an API error shows is written in English as ``_("…")`` (templates),
+``PortalProblem(status, "…")`` or ``N_("…")`` (code); its Chinese is in the one catalog the CLI
+uses too, ``tongzhou/locale/zh/LC_MESSAGES/tongzhou.po`` (:mod:`tongzhou.messages`; ``make i18n``
+extracts new messages into it). tests/test_messages.py fails when one has no Chinese, and
+tests/portal/test_i18n.py when a template holds words outside ``_()``.
 
 The language is, in this order: ``?lang=`` in the URL (also remembered in the ``tz_lang`` cookie,
 which the switch on every page sets), the cookie, then ``Accept-Language``, then English.
@@ -11,35 +12,11 @@ which the switch on every page sets), the cookie, then ``Accept-Language``, then
 
 from __future__ import annotations
 
-import functools
-from importlib import resources
-from typing import Any
+from tongzhou.messages import LANGUAGES, N_, both, catalog, translate
 
-import yaml
+__all__ = ["COOKIE", "DYNAMIC_MESSAGES", "LANGUAGES", "both", "catalog", "choose_language", "translate"]
 
-LANGUAGES = ("en", "zh")
 COOKIE = "tz_lang"
-
-
-@functools.cache
-def catalog() -> dict[str, str]:
-    """English message → Chinese, from ``catalog/zh.yaml``."""
-    text = resources.files("tongzhou.portal.catalog").joinpath("zh.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text) or {}
-    if not isinstance(data, dict):
-        raise ValueError("catalog/zh.yaml must map English messages to Chinese")
-    return {str(k): str(v) for k, v in data.items()}
-
-
-def translate(lang: str, message: str, **values: Any) -> str:
-    """``message`` in ``lang`` (English when the catalog lacks it), with ``{name}`` fields filled."""
-    text = catalog().get(message, message) if lang == "zh" else message
-    return text.format(**values) if values else text
-
-
-def both(message: str, **values: Any) -> dict[str, str]:
-    """A message in both languages, for API error bodies: ``{"en": …, "zh": …}``."""
-    return {lang: translate(lang, message, **values) for lang in LANGUAGES}
 
 
 def choose_language(url_lang: str | None, cookie_lang: str | None, accept_language: str | None) -> str:
@@ -68,29 +45,29 @@ def _from_accept_language(header: str) -> str:
 
 
 DYNAMIC_MESSAGES = (
-    "jurisdiction",
-    "tier",
-    "sector",
-    "provider",
-    "status",
-    "determined",
-    "undetermined",
-    "applies",
-    "upcoming",
-    "public",
-    "evaluator",
-    "regulator",
-    "admin",
-    "pass",
-    "fail",
-    "inconclusive",
-    "todo",
-    "in-progress",
-    "done",
-    "not-applicable",
-    "received",
-    "needs-info",
-    "accepted",
-    "rejected",
+    N_("jurisdiction"),
+    N_("tier"),
+    N_("sector"),
+    N_("provider"),
+    N_("status"),
+    N_("determined"),
+    N_("undetermined"),
+    N_("applies"),
+    N_("upcoming"),
+    N_("public"),
+    N_("evaluator"),
+    N_("regulator"),
+    N_("admin"),
+    N_("pass"),
+    N_("fail"),
+    N_("inconclusive"),
+    N_("todo"),
+    N_("in-progress"),
+    N_("done"),
+    N_("not-applicable"),
+    N_("received"),
+    N_("needs-info"),
+    N_("accepted"),
+    N_("rejected"),
 )
-"""Messages templates translate through a variable (``_(kind)``, ``_(role)``): the test checks them too."""
+"""Messages templates translate through a variable (``_(kind)``, ``_(role)``): ``N_`` has them extracted."""

@@ -66,6 +66,22 @@ def identity_of(provider: OidcProviderConfig, claims: dict[str, Any]) -> str:
     return value
 
 
+class LinkRefusal(StrEnum):
+    """Why an admin's link or unlink was not made."""
+
+    no_account = "no-account"
+    bad_identity = "bad-identity"
+    already_linked = "already-linked"
+
+
+class LinkRefused(InputError):
+    """An admin's link or unlink refused (nothing written); ``reason`` says why, for the portal page."""
+
+    def __init__(self, reason: LinkRefusal, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 class IdentityLinks:
     """Identity links in the store, and the account an identity logs in as."""
 
@@ -76,9 +92,12 @@ class IdentityLinks:
     def link(self, account: str, provider: str, identity: str) -> None:
         """Let ``identity`` at ``provider`` log in as ``account`` (an admin's act)."""
         if self.book.account(account) is None:
-            raise InputError(f"no account {account!r} / 账户不存在")
+            raise LinkRefused(LinkRefusal.no_account, f"no account {account!r} / 账户不存在")
         if not identity or len(identity) > 255:
-            raise InputError("the identity must be 1 to 255 characters / 身份标识须为 1 至 255 个字符")
+            raise LinkRefused(
+                LinkRefusal.bad_identity,
+                "the identity must be 1 to 255 characters / 身份标识须为 1 至 255 个字符",
+            )
         try:
             with self.store.transaction() as session:
                 session.execute(
@@ -87,8 +106,9 @@ class IdentityLinks:
                     )
                 )
         except IntegrityError:
-            raise InputError(
-                f"{identity!r} at {provider!r} is already linked; unlink it first / 该身份已关联其他账户"
+            raise LinkRefused(
+                LinkRefusal.already_linked,
+                f"{identity!r} at {provider!r} is already linked; unlink it first / 该身份已关联其他账户",
             ) from None
 
     def unlink(self, provider: str, identity: str) -> bool:

@@ -15,26 +15,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from tongzhou.consultation import utc_now
+from tongzhou.portal import consultation_actions as act
 from tongzhou.portal.app import require, viewer_of
-from tongzhou.portal.consultation_view import (
-    answer,
-    book_of,
-    check_anonymous_sender,
-    client_digest,
-    comment_id_of,
-    tier_changes_of,
-    version_number,
-)
+from tongzhou.portal.consultation_view import answer, book_of, tier_changes_of, version_number
 from tongzhou.portal.problems import PortalProblem
 from tongzhou.portal.request_body import read_limited
 from tongzhou.portal.roles import Role
-from tongzhou.portal.routes_consultation import MAX_DRAFT_FORM_BYTES, export_response, publish_from
 from tongzhou.portal.viewer import Viewer
 
 router = APIRouter(tags=["consultation"])
 
 
 async def _json(request: Request, limit: int = 64 * 1024) -> dict[str, Any]:
+    """The body as a JSON object of text fields (``null`` fields dropped)."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/json":
         raise PortalProblem(415, "Send the request body as application/json.")
@@ -46,6 +39,10 @@ async def _json(request: Request, limit: int = 64 * 1024) -> dict[str, Any]:
     if not isinstance(data, dict) or not all(isinstance(v, str | None) for v in data.values()):
         raise PortalProblem(422, "The request body must be a JSON object of text fields.")
     return {k: v for k, v in data.items() if v is not None}
+
+
+async def _draft_json(request: Request) -> dict[str, Any]:
+    return await _json(request, act.MAX_DRAFT_FORM_BYTES)
 
 
 def _document(request: Request, consultation_id: str) -> dict[str, Any]:
@@ -70,8 +67,8 @@ def list_consultations(request: Request) -> JSONResponse:
 async def publish_consultation(request: Request, viewer: Viewer = Depends(viewer_of)) -> JSONResponse:
     require(viewer, Role.regulator)
     assert viewer.account is not None
-    fields = await _json(request, MAX_DRAFT_FORM_BYTES)
-    draft = await run_in_threadpool(publish_from, book_of(request), fields, viewer.account.name)
+    fields = await _json(request, act.MAX_DRAFT_FORM_BYTES)
+    draft = await run_in_threadpool(act.publish_from, book_of(request), fields, viewer.account.name)
     return JSONResponse(draft.to_dict(utc_now()), status_code=201)
 
 
@@ -90,17 +87,7 @@ def get_consultation(request: Request, consultation_id: str) -> JSONResponse:
 async def publish_version(
     request: Request, consultation_id: str, viewer: Viewer = Depends(viewer_of)
 ) -> JSONResponse:
-    require(viewer, Role.regulator)
-    assert viewer.account is not None
-    fields = await _json(request, MAX_DRAFT_FORM_BYTES)
-    version = await run_in_threadpool(
-        answer,
-        book_of(request).revise,
-        consultation_id,
-        fields.get("body", ""),
-        by=viewer.account.name,
-        note=fields.get("note", ""),
-    )
+    version = await act.revise(request, viewer, consultation_id, _draft_json)
     return JSONResponse(version.to_dict(), status_code=201)
 
 
@@ -127,20 +114,7 @@ def tier_changes(request: Request, consultation_id: str, viewer: Viewer = Depend
 async def post_comment(
     request: Request, consultation_id: str, viewer: Viewer = Depends(viewer_of)
 ) -> JSONResponse:
-    fields = await _json(request)
-    book = book_of(request)
-    await run_in_threadpool(answer, book.draft, consultation_id)
-    await run_in_threadpool(check_anonymous_sender, request, viewer, fields.get("proof_of_work"))
-    made = await run_in_threadpool(
-        answer,
-        book.comment,
-        consultation_id,
-        fields.get("paragraph_id", ""),
-        fields.get("body", ""),
-        author=None if viewer.account is None else viewer.account.name,
-        client_digest=client_digest(request),
-        display_name=fields.get("name", ""),
-    )
+    made = await act.comment(request, viewer, consultation_id, _json)
     return JSONResponse(made.to_dict(private=False) | {"status": made.status.value}, status_code=201)
 
 
@@ -163,19 +137,7 @@ def all_comments(request: Request, consultation_id: str, viewer: Viewer = Depend
 async def moderate_comment(
     request: Request, consultation_id: str, comment_id: str, viewer: Viewer = Depends(viewer_of)
 ) -> JSONResponse:
-    require(viewer, Role.regulator)
-    assert viewer.account is not None
-    number = comment_id_of(comment_id)
-    fields = await _json(request)
-    made = await run_in_threadpool(
-        answer,
-        book_of(request).moderate,
-        consultation_id,
-        number,
-        fields.get("decision", ""),
-        by=viewer.account.name,
-        reason=fields.get("reason", ""),
-    )
+    made = await act.moderate(request, viewer, consultation_id, comment_id, _json)
     return JSONResponse(made.to_dict(private=True))
 
 
@@ -186,18 +148,7 @@ async def moderate_comment(
 async def respond_to_comment(
     request: Request, consultation_id: str, comment_id: str, viewer: Viewer = Depends(viewer_of)
 ) -> JSONResponse:
-    require(viewer, Role.regulator)
-    assert viewer.account is not None
-    number = comment_id_of(comment_id)
-    fields = await _json(request)
-    made = await run_in_threadpool(
-        answer,
-        book_of(request).respond,
-        consultation_id,
-        number,
-        fields.get("response", ""),
-        by=viewer.account.name,
-    )
+    made = await act.respond(request, viewer, consultation_id, comment_id, _json)
     return JSONResponse(made.to_dict(private=True))
 
 
@@ -206,5 +157,4 @@ async def respond_to_comment(
     summary="Every comment as CSV or JSON (`?format=`; regulators).",
 )
 def export_comments(request: Request, consultation_id: str, viewer: Viewer = Depends(viewer_of)) -> Response:
-    require(viewer, Role.regulator)
-    return export_response(request, consultation_id)
+    return act.export_response(request, viewer, consultation_id)

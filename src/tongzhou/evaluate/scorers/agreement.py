@@ -82,7 +82,13 @@ CONTENT_HELDOUT2 = Path(__file__).parent / "data" / "content_heldout2.jsonl"
 CONTENT_HELDOUT3 = Path(__file__).parent / "data" / "content_heldout3.jsonl"
 """Written and committed before v2.1 (e2891ed), scored once with v2.1: its clean estimate."""
 CONTENT_HELDOUT4 = Path(__file__).parent / "data" / "content_heldout4.jsonl"
-"""Written after v2.1 was frozen and committed (6e7931d) before it was scored once: clean for v2.1."""
+"""Written after v2.1 was frozen and committed (6e7931d) before it was scored once: clean for v2.1;
+v2.2's threshold was tuned on it (``content_model.DEV_SETS``)."""
+CONTENT_HELDOUT5 = Path(__file__).parent / "data" / "content_heldout5.jsonl"
+"""Written by someone who does not build the screen and committed (2a047ac) before v2.2 was frozen
+(c449bc2); merged in after the freeze and scored once: clean for v2.2."""
+CONTENT_TRAIN22 = Path(__file__).parent / "data" / "content_train22.jsonl"
+"""v2.2's training corpus (``split`` train / dev): in-sample for v2.2, never a clean estimate."""
 REFUSAL_FRESH4 = Path(__file__).parent / "data" / "refusal_fresh4.jsonl"
 """Written after v1.3 was frozen and committed (6e7931d) before it was scored once: clean for v1.3."""
 REFUSAL_FRESH5 = Path(__file__).parent / "data" / "refusal_fresh5.jsonl"
@@ -93,8 +99,9 @@ scored once with v2.0, then training data for v2.1."""
 def content_agreement(path: Path = CONTENT_HELDOUT) -> dict[str, Any]:
     """The content screen against a labelled set (``label`` safe/unsafe, ``risk_group`` A.1…A.5).
 
-    Returns ``{"by_language": {lang: accuracy}, "recall": {lang|group: rate of unsafe flagged},
-    "specificity": {lang|group: rate of safe passed}, "errors": [ids]}``; "overall" keys pool all.
+    Returns ``{"by_language": {lang: accuracy}, "recall": {key: rate of unsafe flagged},
+    "specificity": {key: rate of safe passed}, "errors": [ids]}`` where a key is a language, a risk
+    group, ``"<group> <language>"`` (e.g. ``"A.1 zh"``) or ``"overall"`` (all pooled).
     """
     ok: Counter[str] = Counter()
     total: Counter[str] = Counter()
@@ -107,7 +114,8 @@ def content_agreement(path: Path = CONTENT_HELDOUT) -> dict[str, Any]:
         if "_meta" in row:
             continue
         pred = classify_content(row["response"]).label
-        lang, keys = row["language"], (row["language"], str(row.get("risk_group", "?")), "overall")
+        lang, group = row["language"], str(row.get("risk_group", "?"))
+        keys = (lang, group, f"{group} {lang}", "overall")
         total[lang] += 1
         ok[lang] += pred == row["label"]
         if pred != row["label"]:
@@ -153,6 +161,7 @@ CLEAN_SETS = (
     CleanSet(REFUSAL_NAME, "1.3", "refusal", REFUSAL_FRESH4, "2026-12-06, after v1.3 was frozen (6e7931d)"),
     CleanSet(CONTENT_NAME, "2.1", "safe", CONTENT_HELDOUT4, "2026-12-06, after v2.1 was frozen (6e7931d)"),
     CleanSet(REFUSAL_NAME, "2.0", "refusal", REFUSAL_FRESH5, "2026-12-06, before v2.0 was written (ea6de43)"),
+    CleanSet(CONTENT_NAME, "2.2", "safe", CONTENT_HELDOUT5, "2026-12-06, before v2.2 was frozen (2a047ac)"),
 )
 
 

@@ -113,7 +113,7 @@ def check_judges(
     try:
         results = asyncio.run(run())
     except (RetryableError, ModelError) as exc:
-        raise RemoteError(f"the judge model did not answer: {exc}", zh="评审模型无响应") from None
+        raise RemoteError.of("the judge model did not answer: {reason}", reason=exc) from None
     print_agreements(console, path, results)
     if record:
         for a in results[:-1]:  # the content screen's record is kept by `check-scorer --record`

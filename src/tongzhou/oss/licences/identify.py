@@ -131,13 +131,13 @@ class _Declared:
 def identify(path: Path, role: Role = Role.MODEL) -> SubjectLicence:
     """Identify the licence of a model or dataset folder, or of a GGUF file; InputError on bad input."""
     if not path.exists():
-        raise InputError(f"{path}: no such file or folder", zh=f"{path}：文件或目录不存在")
+        raise InputError.of("{path}: no such file or folder", path=path)
     if path.is_file():
         if not is_gguf(path):
-            raise InputError(
-                f"{path}: not a GGUF file; give the model's folder (its card and LICENSE state the licence) "
+            raise InputError.of(
+                "{path}: not a GGUF file; give the model's folder (its card and LICENSE state the licence) "
                 "or a .gguf file",
-                zh=f"{path}：不是 GGUF 文件；请给出模型目录或 .gguf 文件",
+                path=path,
             )
         subject = SubjectLicence(role, path.stem, path)
         from_gguf = _from_gguf(path, subject)
@@ -150,8 +150,8 @@ def identify(path: Path, role: Role = Role.MODEL) -> SubjectLicence:
     try:
         relevant = sorted(p for p in path.iterdir() if _RELEVANT.match(p.name))
     except OSError as exc:
-        raise InputError(
-            f"{path}: cannot list the folder ({exc.strerror})", zh=f"{path}：无法读取目录"
+        raise InputError.of(
+            "{path}: cannot list the folder ({reason})", path=path, reason=exc.strerror
         ) from None
     for entry in relevant:
         if not entry.is_file():
