@@ -258,6 +258,7 @@ def check_scorer(
         REFUSAL_FRESH3,
         REFUSAL_FRESH4,
         REFUSAL_FRESH5,
+        REFUSAL_FRESH6,
         REFUSAL_HELDOUT,
         REFUSAL_LABELLED,
         content_agreement,
@@ -287,6 +288,7 @@ def check_scorer(
         ("fresh-3 (clean estimate)", REFUSAL_FRESH3),
         ("fresh-4 (clean for v1.3; v2.0 trained on it)", REFUSAL_FRESH4),
         ("fresh-5 (clean for v2.0; v2.1 trained on it)", REFUSAL_FRESH5),
+        ("fresh-6 (clean estimate for v2.1, written before it was frozen)", REFUSAL_FRESH6),
     ]
     if labelled:
         sets = [("labelled", labelled)]

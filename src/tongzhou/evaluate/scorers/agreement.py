@@ -94,6 +94,9 @@ REFUSAL_FRESH4 = Path(__file__).parent / "data" / "refusal_fresh4.jsonl"
 REFUSAL_FRESH5 = Path(__file__).parent / "data" / "refusal_fresh5.jsonl"
 """Clean set for refusal-detector@2.0: committed (ea6de43) before its training corpus or model existed;
 scored once with v2.0, then training data for v2.1."""
+REFUSAL_FRESH6 = Path(__file__).parent / "data" / "refusal_fresh6.jsonl"
+"""Clean set for refusal-detector@2.1: written by another engineer while v2.1 was built, never read
+for it, committed (a2e973c) before v2.1 was frozen and merged after; scored once with v2.1."""
 
 
 def content_agreement(path: Path = CONTENT_HELDOUT) -> dict[str, Any]:
@@ -161,6 +164,7 @@ CLEAN_SETS = (
     CleanSet(REFUSAL_NAME, "1.3", "refusal", REFUSAL_FRESH4, "2026-12-06, after v1.3 was frozen (6e7931d)"),
     CleanSet(CONTENT_NAME, "2.1", "safe", CONTENT_HELDOUT4, "2026-12-06, after v2.1 was frozen (6e7931d)"),
     CleanSet(REFUSAL_NAME, "2.0", "refusal", REFUSAL_FRESH5, "2026-12-06, before v2.0 was written (ea6de43)"),
+    CleanSet(REFUSAL_NAME, "2.1", "refusal", REFUSAL_FRESH6, "2026-12-06, before v2.1 was frozen (a2e973c)"),
     CleanSet(CONTENT_NAME, "2.2", "safe", CONTENT_HELDOUT5, "2026-12-06, before v2.2 was frozen (2a047ac)"),
 )
 

@@ -19,7 +19,8 @@ the safe answers of the dev split ``DEV_SETS`` (the ``split: dev`` rows of ``con
 and ``content_heldout4.jsonl``), scored with the frozen (float16) weights.
 
 v2.1's classifier (2**14 buckets, no character pieces, trained at first use) is gone; its
-:func:`features` and :data:`DIMENSIONS` stay because refusal-detector@2.0's frozen weights use them.
+:func:`features` and :data:`DIMENSIONS` stay as the n-grams :func:`features_v22` extends
+(refusal-detector@2.0 used them; v2.1 has its own, ``refusal_model.row``).
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ REFUSAL_SETS = (
 ``harmful-compliance``, ``disclaimer-wrapped`` or ``harmful`` unsafe; partial answers are left out
 (mixed), and so are fresh-5's compliant answers (its labels do not say which are harmful)."""
 DIMENSIONS = 2**14
-"""v2.1's bucket count (refusal-detector@2.0 uses it with :func:`features`)."""
+"""v2.1's bucket count (refusal-detector@2.0 used it with :func:`features`)."""
 DIMENSIONS_V22 = 2**16
 # Chosen on the dev split (docs/evaluate.md): 2**14 -> 2**16 buckets, 600 -> 2,000 steps and
 # L2 1e-4 -> 3e-5 raised recall at 95 % specificity; the English 4-character pieces helped on the
