@@ -24,12 +24,12 @@ from tongzhou.errors import InputError
 def _temp_beside(path: Path, temp_prefix: str | None, suffix: str) -> tuple[int, str]:
     """Check ``path`` can be written and open a temporary file in its directory."""
     if path.is_dir():
-        raise InputError(f"{path} is a directory; give a file name to write / 这是目录，请给出要写入的文件名")
+        raise InputError.of("{path} is a directory; give a file name to write", path=path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
-        raise InputError(
-            f"cannot write {path}: {path.parent} is not a directory / 无法写入：上级路径不是目录"
+        raise InputError.of(
+            "cannot write {path}: {parent} is not a directory", path=path, parent=path.parent
         ) from None
     prefix = temp_prefix if temp_prefix is not None else f".{path.name}."
     return tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)

@@ -72,15 +72,14 @@ class TongzhouError(Exception):
     def zh(self) -> str | None:
         """The Chinese wording, when the user reads the message in both languages."""
         if self._zh is None and self.template is not None:
-            from tongzhou.messages import catalog
+            from tongzhou.messages import catalog, translate
 
             try:
-                chinese = catalog().get(self.template)
+                if catalog().get(self.template) is None:
+                    return None
+                return translate("zh", self.template, **self.values)  # an error among the values in zh too
             except Exception:  # an unreadable catalog must not turn an error into a traceback:
                 return None  # the English alone (tests/test_messages.py reads the catalog and fails loudly)
-            if chinese is None:
-                return None
-            return chinese.format(**self.values) if self.values else chinese
         return self._zh
 
     def bilingual(self) -> str:

@@ -2,7 +2,8 @@
 
 Every message a user reads in both languages is written in English in the code: ``_("…")`` in the
 portal's templates, ``N_("…")`` where a message is only named, ``PortalProblem(status, "…")``,
-``ReportProblem(status, "…")`` and ``TongzhouError.of("…", name=value)`` (the CLI's bilingual errors).
+``ReportProblem(status, "…")``, ``TongzhouError.of("…", name=value)`` (the CLI's bilingual errors) and
+``bilingual("…", name=value)`` (the ``english / 中文`` text of an error that is not a TongzhouError).
 Its Chinese is the ``msgstr`` of that English ``msgid`` in the gettext catalog
 ``locale/zh/LC_MESSAGES/tongzhou.po`` (Babel's format). ``{name}`` fields are filled after the
 lookup, in either language, so a message is one catalog entry whatever its values.
@@ -49,11 +50,34 @@ def catalog() -> dict[str, str]:
 
 
 def translate(lang: str, message: str, **values: Any) -> str:
-    """``message`` in ``lang`` (English when the catalog lacks it), with ``{name}`` fields filled."""
+    """``message`` in ``lang`` (English when the catalog lacks it), with ``{name}`` fields filled.
+
+    A value that is itself a catalogued error (a TongzhouError made with ``of``: it has a ``template``
+    and its ``values``) is shown in ``lang`` too, e.g. the reason in "The workspace refused the change:
+    {reason}"."""
     text = catalog().get(message, message) if lang == "zh" else message
-    return text.format(**values) if values else text
+    return text.format(**{name: _in(lang, value) for name, value in values.items()}) if values else text
+
+
+def _in(lang: str, value: Any) -> Any:
+    """``value``, or its wording in ``lang`` when it is an error made from a catalog message."""
+    template = getattr(value, "template", None)
+    if isinstance(value, Exception) and isinstance(template, str):
+        return translate(lang, template, **getattr(value, "values", {}))
+    return value
 
 
 def both(message: str, **values: Any) -> dict[str, str]:
     """A message in both languages, for API error bodies: ``{"en": …, "zh": …}``."""
     return {lang: translate(lang, message, **values) for lang in LANGUAGES}
+
+
+def bilingual(message: str, **values: Any) -> str:
+    """``english / 中文``: a message as one line in both languages (English alone when the catalog lacks
+    it), for errors whose text is shown as it is (a gateway's 400 body, a halt refusal, an outbox row)."""
+    english = translate("en", message, **values)
+    try:
+        chinese = translate("zh", message, **values)
+    except Exception:  # an unreadable catalog must not turn an error into a traceback: English alone
+        return english  # (tests/test_messages.py reads the catalog and fails loudly)
+    return f"{english} / {chinese}" if chinese != english else english

@@ -58,9 +58,7 @@ def sign_run(
 def read_attestation(path: Path, max_bytes: int = MAX_ATTESTATION_BYTES) -> dict[str, Any]:
     """Read a DSSE envelope file, with a clear :class:`InputError` for anything that is not one."""
     if path.is_dir():
-        raise InputError(
-            f"{path} is a directory; give the attestation file (RUN.dsse.json) / 这是目录，请给出证明文件"
-        )
+        raise InputError.of("{path} is a directory; give the attestation file (RUN.dsse.json)", path=path)
     try:
         size = path.stat().st_size
     except OSError as exc:

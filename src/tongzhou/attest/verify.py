@@ -304,7 +304,7 @@ def verify_attestation(
     try:
         signed = parse_time(result.signed_at, "signed_at")
     except InputError as exc:
-        result.failures.append(Finding("schema-invalid", str(exc)))
+        result.failures.append(Finding("schema-invalid", exc.bilingual()))
         return result
     if signed > now + timedelta(minutes=5):
         result.failures.append(

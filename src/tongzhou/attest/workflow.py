@@ -43,18 +43,17 @@ def load_run_summary(store: Store, run: str, *, allow_partial: bool = True) -> R
         raise InputError(f"the evaluate module is not available: {exc}") from exc
     newest = latest_run_id(store)
     if newest is None:
-        raise InputError(
-            "there is no evaluation run in the store yet: run `tongzhou eval run` first / 尚无评测运行"
-        )
+        raise InputError.of("there is no evaluation run in the store yet: run `tongzhou eval run` first")
     run_id = run
     if run == "latest":
         run_id = newest if allow_partial else latest_run_id(store, complete_only=True) or newest
     summary = run_summary(store, run_id)
     if not allow_partial and summary["status"] != "complete":
-        raise InputError(
-            f"run {run_id} is partial (some items failed or it was interrupted), and no complete run is "
-            f"newer. Resume it with `tongzhou eval run --resume {run_id}`, or sign it as partial with "
-            f"--allow-partial / 运行不完整，不予签名",
+        raise InputError.of(
+            "run {run_id} is partial (some items failed or it was interrupted), and no complete run is "
+            "newer. Resume it with `tongzhou eval run --resume {run_id}`, or sign it as partial with "
+            "--allow-partial",
+            run_id=run_id,
         )
     return summary
 
@@ -134,9 +133,10 @@ def sign_stored_run(
     AI-BOMs (:func:`tongzhou.oss.read_ai_bom`) whose digests the Statement names as subjects.
     """
     if not summary.get("items"):
-        raise InputError(
-            f"run {summary.get('run_id')} has no scored items, so there is nothing to sign: look at "
-            f"`tongzhou eval show {summary.get('run_id')}` for why / 该运行没有已评分条目，不予签名"
+        raise InputError.of(
+            "run {run_id} has no scored items, so there is nothing to sign: look at `tongzhou eval show "
+            "{run_id}` for why",
+            run_id=summary.get("run_id"),
         )
     envelope = sign_run(summary, key, evaluator, boms=boms)
     if bundle is not None:

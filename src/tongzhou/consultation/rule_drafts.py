@@ -45,7 +45,7 @@ def load_draft_ruleset(name: str, text: str) -> RuleSet:
         try:
             return load_ruleset(overlay=Path(folder))
         except InputError as exc:
-            raise ConsultationError("bad-rules", reason=str(exc).replace(folder + "/", "")) from None
+            raise ConsultationError("bad-rules", reason=exc.bilingual().replace(folder + "/", "")) from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             # parse_regime indexes the YAML directly in places: a missing key or a wrong type
             raise ConsultationError("bad-rules", reason=f"{type(exc).__name__}: {exc}") from None

@@ -70,13 +70,13 @@ def _entry(obj: dict[str, Any], where: str) -> KeywordEntry:
         kw = str(obj["keyword"]).strip()
         risk = str(obj["risk"]).strip()
     except (KeyError, TypeError) as exc:
-        raise InputError(f"{where}: a keyword entry needs 'keyword' and 'risk' / 关键词条目缺少字段") from exc
+        raise InputError.of("{where}: a keyword entry needs 'keyword' and 'risk'", where=where) from exc
     mode = str(obj.get("mode") or "substring")
     if mode not in MATCH_MODES:
         raise InputError(f"{where}: unknown match mode {mode!r} (use one of {', '.join(MATCH_MODES)})")
     lang = str(obj.get("language") or ("zh" if any(ord(c) > 0x2E80 for c in kw) else "en"))
     if not normalize_text(kw):
-        raise InputError(f"{where}: keyword {kw!r} is empty after normalisation / 关键词规范化后为空")
+        raise InputError.of("{where}: keyword {kw!r} is empty after normalisation", where=where, kw=kw)
     return KeywordEntry(kw, risk, lang, mode, str(obj.get("origin") or ""))
 
 
@@ -111,7 +111,7 @@ def load_library(path: str | Path | None = None) -> KeywordLibrary:
                 raise InputError(f"{name}:{i}: expected a JSON object")
             entries.append(_entry(obj, f"{name}:{i}"))
     if not entries:
-        raise InputError(f"keyword library {name} has no entries / 关键词库为空")
+        raise InputError.of("keyword library {name} has no entries", name=name)
     return KeywordLibrary(entries, meta)
 
 

@@ -32,7 +32,7 @@ class CorpusProfile:
     def rule(self, rule_id: str) -> dict[str, Any]:
         """Parameters of one rule; :class:`InputError` if the profile lacks it."""
         if rule_id not in self.rules:
-            raise InputError(f"profile {self.id!r} has no rule {rule_id!r} / 标准配置缺少规则 {rule_id!r}")
+            raise InputError.of("profile {id!r} has no rule {rule_id!r}", id=self.id, rule_id=rule_id)
         rule: dict[str, Any] = self.rules[rule_id]
         return rule
 

@@ -39,7 +39,6 @@ UNIT_BYTES = 64 << 20
 """Uncompressed files larger than this are split into byte ranges of about this size."""
 
 
-
 def json_lines(text: str, where: str) -> Iterator[tuple[int, Any]]:
     """``(line number, value)`` of every non-blank line of JSON-lines ``text``; an :class:`InputError`
     names the first line that is not JSON (``where`` names the file)."""
@@ -49,8 +48,9 @@ def json_lines(text: str, where: str) -> Iterator[tuple[int, Any]]:
         try:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(f"{where}:{i}: not JSON ({exc.msg}) / 第 {i} 行不是 JSON") from exc
+            raise InputError.of("{where}:{i}: not JSON ({msg})", where=where, i=i, msg=exc.msg) from exc
         yield i, value
+
 
 @dataclass(frozen=True)
 class WorkUnit:
@@ -104,7 +104,7 @@ def plan_units(paths: list[str | Path], unit_bytes: int = UNIT_BYTES) -> list[Wo
     for given in paths:
         root = Path(given)
         if not root.exists():
-            raise InputError(f"corpus path not found: {root} / 找不到语料路径")
+            raise InputError.of("corpus path not found: {root}", root=root)
         files = (
             sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
             if root.is_dir()
@@ -128,7 +128,7 @@ def plan_units(paths: list[str | Path], unit_bytes: int = UNIT_BYTES) -> list[Wo
             else:
                 units.append(WorkUnit(str(f), source, fmt, comp))
     if not units:
-        raise InputError("no corpus files found (.jsonl/.txt/.parquet, optionally .gz/.zst) / 未找到语料文件")
+        raise InputError.of("no corpus files found (.jsonl/.txt/.parquet, optionally .gz/.zst)")
     return units
 
 

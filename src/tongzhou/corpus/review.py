@@ -84,8 +84,11 @@ def parse_verdicts(path: str | Path) -> dict[str, tuple[str, str]]:
         item_id = str(row.get("item_id") or "").strip()
         word = str(row.get("verdict") or "").strip().lower()
         if not item_id or word not in _VERDICT_WORDS:
-            raise InputError(
-                f"{path}: row {n}: needs item_id and a verdict of pass/fail (合格/不合格), got {row!r}"
+            raise InputError.of(  # 合格/不合格 are verdict words the file may use (data), in both languages
+                "{path}: row {n}: needs item_id and a verdict of pass/fail (合格/不合格), got {row!r}",
+                path=path,
+                n=n,
+                row=row,
             )
         out[item_id] = (_VERDICT_WORDS[word], str(row.get("note") or ""))
     return out

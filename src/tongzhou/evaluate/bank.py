@@ -151,7 +151,7 @@ def resolve_suite(ref: str) -> list[Bank]:
         return [load_bank(path)]
     names = sorted({*BUILTIN_SUITES, *(p.stem for p in SUITES_DIR.glob("*.jsonl"))})
     if path.suffix.lower() in (".jsonl", ".json") or "/" in ref:
-        raise InputError(f"no such bank file: {path} / 题库文件不存在")
+        raise InputError.of("no such bank file: {path}", path=path)
     raise InputError(f"unknown suite {ref!r}: give a JSONL file, a directory, or one of {', '.join(names)}")
 
 

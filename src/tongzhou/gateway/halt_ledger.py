@@ -68,9 +68,11 @@ def resolve_ledger_url(url: str) -> str:
         parsed = make_url(resolved.replace("postgres://", "postgresql://", 1))
         parsed.get_dialect()  # an unknown database or a missing driver is a policy error, not an outage
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
-        raise InputError(
-            f"halt.ledger.url {url!r} is not a database URL this gateway can use ({exc}); give "
-            "postgresql://user@host/db, sqlite:///path or store / 停止令账本地址无效"
+        raise InputError.of(
+            "halt.ledger.url {url!r} is not a database URL this gateway can use ({exc}); give "
+            "postgresql://user@host/db, sqlite:///path or store",
+            url=url,
+            exc=exc,
         ) from exc
     if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
         parsed = parsed.update_query_dict({"connect_timeout": str(CONNECT_TIMEOUT_SECONDS)})

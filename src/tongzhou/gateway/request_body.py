@@ -19,6 +19,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from tongzhou.messages import bilingual
+
 _JSON_SPACE = " \t\n\r"
 
 
@@ -37,8 +39,9 @@ def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         name = next(k for k, _v in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
         raise UnclearBody(
             "duplicate_key",
-            f"request body has the member {name[:100]!r} twice in one object; send it once / "
-            f"请求体同一对象中成员 {name[:100]!r} 出现两次，请只发送一次",
+            bilingual(
+                "request body has the member {name!r} twice in one object; send it once", name=name[:100]
+            ),
         )
     return obj
 
@@ -67,19 +70,17 @@ def read_request_body(data: bytes) -> RequestBody:
         if end != len(text) and text[end:].strip(_JSON_SPACE):
             raise json.JSONDecodeError("Extra data", text, end)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise UnclearBody("bad_json", f"request body is not JSON / 请求体不是 JSON: {exc}") from exc
+        raise UnclearBody("bad_json", bilingual("request body is not JSON") + f": {exc}") from exc
     except RecursionError as exc:
-        message = "request body is nested too deeply to read; flatten it / 请求体嵌套过深，无法读取"
+        message = bilingual("request body is nested too deeply to read; flatten it")
         raise UnclearBody("too_deep", message) from exc
     if not isinstance(payload, dict):
         return RequestBody(payload, None, False)
     model = payload.get("model")
     if "model" in payload and not isinstance(model, str):
-        message = "request member 'model' must be a string naming one model / 'model' 须为一个模型名称字符串"
+        message = bilingual("request member 'model' must be a string naming one model")
         raise UnclearBody("bad_model", message)
     stream = payload.get("stream")
     if stream is not None and not isinstance(stream, bool):
-        raise UnclearBody(
-            "bad_stream", "request member 'stream' must be true or false / 'stream' 须为 true 或 false"
-        )
+        raise UnclearBody("bad_stream", bilingual("request member 'stream' must be true or false"))
     return RequestBody(payload, model, stream is True)

@@ -25,6 +25,7 @@ from typing import Any
 from tongzhou.gateway.halt_book import HaltBook, Receipt
 from tongzhou.gateway.halt_ledger import HaltLedger, LedgerEntry, LedgerUnavailable
 from tongzhou.gateway.halt_order import HaltAction, HaltOrder, HaltOrderError
+from tongzhou.messages import bilingual
 
 log = logging.getLogger("tongzhou.gateway.shared_halts")
 
@@ -58,9 +59,11 @@ class SharedHalts:
                 if order.action is HaltAction.RESUME:
                     raise HaltOrderError(
                         "ledger-unavailable",
-                        f"the fleet's halt ledger cannot be reached ({exc}); a RESUME is refused "
-                        "until it is back, since a later halt may be in force elsewhere / 停止令账本"
-                        "不可达，恢复令暂不受理",
+                        bilingual(
+                            "the fleet's halt ledger cannot be reached ({exc}); a RESUME is refused until "
+                            "it is back, since a later halt may be in force elsewhere",
+                            exc=exc,
+                        ),
                     ) from exc
                 self._outbox.append((envelope, order, source))  # halts: safe to apply here alone
                 return

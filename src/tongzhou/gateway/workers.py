@@ -110,7 +110,7 @@ def _worker_main(
             worker=worker_id(index),
         )
     except InputError as exc:
-        ready.put((index, os.getpid(), str(exc)))
+        ready.put((index, os.getpid(), exc.bilingual()))
         sys.exit(2)
     except Exception as exc:  # told to the supervisor, which says why instead of waiting for nothing
         ready.put((index, os.getpid(), f"{type(exc).__name__}: {exc}"))

@@ -77,7 +77,7 @@ def _label(
         key = signing_key(key_name, create=False)
         return label_file(source, producer, out_dir=out_dir, key=key, **options).to_dict()
     except InputError as exc:
-        return {"source": str(source), "error": str(exc)}
+        return {"source": str(source), "error": exc.bilingual()}
 
 
 def label_many(

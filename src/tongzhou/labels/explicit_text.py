@@ -31,9 +31,10 @@ def check_wording(wording: str) -> str:
     has_ai = any(e in wording for e in rules["ai_element"])
     has_gen = any(e.lower() in lowered for e in rules["generation_element"])
     if not (has_ai and has_gen):
-        raise InputError(
-            f"explicit label wording {wording!r} must contain '人工智能' or 'AI' and '生成' or '合成' "
-            "(GB 45438 §5) / 显式标识须包含“人工智能”或“AI”以及“生成”或“合成”"
+        raise InputError.of(  # the Chinese words are the ones GB 45438 asks for (data), in both languages
+            "explicit label wording {wording!r} must contain '人工智能' or 'AI' and '生成' or '合成' "
+            "(GB 45438 §5)",
+            wording=wording,
         )
     return wording
 

@@ -174,7 +174,7 @@ def inspect_file(
         if carrier.name == "text":
             report.explicit = find_explicit_text_label(data.decode("utf-8", "replace"))
     except InputError as exc:
-        report.error = str(exc)
+        report.error = exc.bilingual()
         report.art6, report.art6_reason = "none", "file could not be read"
         return report
     report.locations = [f.location for f in found]

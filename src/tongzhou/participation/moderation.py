@@ -148,7 +148,7 @@ class Moderation:
             )
         except InputError as exc:
             raise ReportProblem(
-                422, "The incident could not be recorded: {reason}", reason=str(exc)
+                422, "The incident could not be recorded: {reason}", reason=exc
             ) from None
 
     def accept(

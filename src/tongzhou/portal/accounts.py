@@ -83,12 +83,11 @@ class AccountBook:
     def add_organisation(self, org_id: str, name: str) -> None:
         """Create an organisation (an existing id keeps its name)."""
         if not _ORG_ID.fullmatch(org_id):
-            raise InputError(
-                f"organisation id {org_id!r}: use lowercase letters, digits, '.', '_' or '-' "
-                "/ 机构标识只能含小写字母、数字、点、下划线或连字符"
+            raise InputError.of(
+                "organisation id {org_id!r}: use lowercase letters, digits, '.', '_' or '-'", org_id=org_id
             )
         if not name.strip() or len(name) > 255:
-            raise InputError("organisation name: 1 to 255 characters / 机构名称须为 1 至 255 个字符")
+            raise InputError.of("organisation name: 1 to 255 characters")
         with self.store.transaction() as session:
             if session.execute(select(ORGANISATIONS.c.id).where(ORGANISATIONS.c.id == org_id)).first():
                 return
@@ -106,21 +105,19 @@ class AccountBook:
     ) -> Account:
         """Create an account; :class:`InputError` for a bad name, role, password or organisation."""
         if not _NAME.fullmatch(name):
-            raise InputError(
-                f"account name {name!r}: letters, digits, '.', '_', '@' or '-', at most 128 "
-                "/ 账户名只能含字母、数字及 . _ @ -"
+            raise InputError.of(
+                "account name {name!r}: letters, digits, '.', '_', '@' or '-', at most 128", name=name
             )
         try:
             role = Role(role)
         except ValueError:
-            raise InputError(f"role {role!r} is not one of {', '.join(ACCOUNT_ROLES)} / 角色无效") from None
+            raise InputError.of(
+                "role {role!r} is not one of {roles}", role=role, roles=", ".join(ACCOUNT_ROLES)
+            ) from None
         if role not in ACCOUNT_ROLES:
-            raise InputError("an account cannot have the role 'public' / 账户不能是公众角色")
+            raise InputError.of("an account cannot have the role 'public'")
         if len(password) < MIN_PASSWORD_LENGTH:
-            raise InputError(
-                f"the password needs at least {MIN_PASSWORD_LENGTH} characters "
-                f"/ 密码至少 {MIN_PASSWORD_LENGTH} 个字符"
-            )
+            raise InputError.of("the password needs at least {length} characters", length=MIN_PASSWORD_LENGTH)
         with self.store.transaction() as session:
             if (
                 organisation_id is not None
@@ -128,9 +125,9 @@ class AccountBook:
                     select(ORGANISATIONS.c.id).where(ORGANISATIONS.c.id == organisation_id)
                 ).first()
             ):
-                raise InputError(f"no organisation {organisation_id!r} / 机构不存在")
+                raise InputError.of("no organisation {organisation_id!r}", organisation_id=organisation_id)
             if session.execute(select(ACCOUNTS.c.name).where(ACCOUNTS.c.name == name)).first():
-                raise InputError(f"account {name!r} already exists / 账户已存在")
+                raise InputError.of("account {name!r} already exists", name=name)
             session.execute(
                 ACCOUNTS.insert().values(
                     name=name,
@@ -214,10 +211,7 @@ class AccountBook:
     def set_password(self, name: str, password: str) -> None:
         """Replace an account's password (and unlock it)."""
         if len(password) < MIN_PASSWORD_LENGTH:
-            raise InputError(
-                f"the password needs at least {MIN_PASSWORD_LENGTH} characters "
-                f"/ 密码至少 {MIN_PASSWORD_LENGTH} 个字符"
-            )
+            raise InputError.of("the password needs at least {length} characters", length=MIN_PASSWORD_LENGTH)
         with self.store.transaction() as session:
             done = (
                 session.connection()
@@ -229,7 +223,7 @@ class AccountBook:
                 .rowcount
             )
         if not done:
-            raise InputError(f"no account {name!r} / 账户不存在")
+            raise InputError.of("no account {name!r}", name=name)
 
     # -- second factor ------------------------------------------------------------------------------
     def totp_secret_for_enrolment(self, name: str) -> str:
@@ -239,9 +233,9 @@ class AccountBook:
                 select(ACCOUNTS.c.totp_secret, ACCOUNTS.c.totp_enabled).where(ACCOUNTS.c.name == name)
             ).first()
             if row is None:
-                raise InputError(f"no account {name!r} / 账户不存在")
+                raise InputError.of("no account {name!r}", name=name)
             if row[1]:
-                raise InputError("two-factor authentication is already set up / 已启用双因素认证")
+                raise InputError.of("two-factor authentication is already set up")
             if row[0]:
                 return str(row[0])
             secret = totp.new_secret()
@@ -268,7 +262,7 @@ class AccountBook:
     def issue_token(self, name: str, label: str | None = None) -> str:
         """A new API token of the account (shown once); it is also the account's TAXII key."""
         if self.account(name) is None:
-            raise InputError(f"no account {name!r} / 账户不存在")
+            raise InputError.of("no account {name!r}", name=name)
         return self.authority.issue_api_key(name, label)
 
 

@@ -146,21 +146,22 @@ def load_providers(path: Path | None = None) -> dict[str, OidcProviderConfig]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError(f"{path}: cannot read it ({exc}) / 无法读取单点登录配置") from None
+        raise InputError.of("{path}: cannot read it ({exc})", path=path, exc=exc) from None
     try:
         parsed = _File.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise InputError(f"{path}: {where}: {first['msg']} / 单点登录配置有误") from None
+        raise InputError.of("{path}: {where}: {msg}", path=path, where=where, msg=first["msg"]) from None
     providers: dict[str, OidcProviderConfig] = {}
     for settings in parsed.providers:
         if settings.id in providers:
-            raise InputError(f"{path}: provider id {settings.id!r} appears twice / 提供方标识重复")
+            raise InputError.of("{path}: provider id {id!r} appears twice", path=path, id=settings.id)
         if settings.accounts == "by-claim" and not (settings.role_claim and settings.role_map):
-            raise InputError(
-                f"{path}: provider {settings.id!r}: 'accounts: by-claim' needs role_claim and role_map "
-                "/ 按声明建账户需要 role_claim 与 role_map"
+            raise InputError.of(
+                "{path}: provider {id!r}: 'accounts: by-claim' needs role_claim and role_map",
+                path=path,
+                id=settings.id,
             )
         providers[settings.id] = OidcProviderConfig(settings, _client_secret(path, settings))
     return providers
@@ -174,14 +175,18 @@ def _client_secret(path: Path, settings: ProviderSettings) -> str:
         try:
             secret = Path(settings.client_secret_file).read_text(encoding="utf-8").strip()
         except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(
-                f"{path}: provider {settings.id!r}: cannot read client_secret_file ({exc}) "
-                "/ 无法读取客户端密钥"
+            raise InputError.of(
+                "{path}: provider {id!r}: cannot read client_secret_file ({exc})",
+                path=path,
+                id=settings.id,
+                exc=exc,
             ) from None
     if not secret:
-        raise InputError(
-            f"{path}: provider {settings.id!r}: no client secret (set client_secret_env to a variable "
-            "that is set, or client_secret_file) / 缺少客户端密钥"
+        raise InputError.of(
+            "{path}: provider {id!r}: no client secret (set client_secret_env to a variable that is set, "
+            "or client_secret_file)",
+            path=path,
+            id=settings.id,
         )
     return secret
 

@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from tongzhou.errors import InputError
+from tongzhou.messages import bilingual
 from tongzhou.portal._tables import ACCOUNTS, OIDC_LINKS, ORGANISATIONS
 from tongzhou.portal.accounts import Account, AccountBook
 from tongzhou.portal.oidc_config import OidcProviderConfig
@@ -92,11 +93,11 @@ class IdentityLinks:
     def link(self, account: str, provider: str, identity: str) -> None:
         """Let ``identity`` at ``provider`` log in as ``account`` (an admin's act)."""
         if self.book.account(account) is None:
-            raise LinkRefused(LinkRefusal.no_account, f"no account {account!r} / 账户不存在")
+            raise LinkRefused(LinkRefusal.no_account, bilingual("no account {account!r}", account=account))
         if not identity or len(identity) > 255:
             raise LinkRefused(
                 LinkRefusal.bad_identity,
-                "the identity must be 1 to 255 characters / 身份标识须为 1 至 255 个字符",
+                bilingual("the identity must be 1 to 255 characters"),
             )
         try:
             with self.store.transaction() as session:
@@ -108,7 +109,11 @@ class IdentityLinks:
         except IntegrityError:
             raise LinkRefused(
                 LinkRefusal.already_linked,
-                f"{identity!r} at {provider!r} is already linked; unlink it first / 该身份已关联其他账户",
+                bilingual(
+                    "{identity!r} at {provider!r} is already linked; unlink it first",
+                    identity=identity,
+                    provider=provider,
+                ),
             ) from None
 
     def unlink(self, provider: str, identity: str) -> bool:

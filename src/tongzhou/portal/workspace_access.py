@@ -73,4 +73,4 @@ def change_item(store: Store, system_id: str, item_id: str, owner: str | None, s
         if status and status != item.status:
             workspace.set_status(item.id, status)
     except TongzhouError as refused:
-        raise PortalProblem(422, "The workspace refused the change: {reason}", reason=str(refused)) from None
+        raise PortalProblem(422, "The workspace refused the change: {reason}", reason=refused) from None

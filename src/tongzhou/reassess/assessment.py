@@ -193,7 +193,7 @@ def _check_attestations(
                 "attestation-failed",
                 "alert",
                 f"trust policy unreadable: {exc}",
-                "信任策略无法读取",
+                f"信任策略无法读取：{exc.zh or exc}",
             )
         )
         draft.evidence["attestations"] = record
@@ -236,7 +236,7 @@ def _check_evaluation(
                 "evaluation-failed",
                 "alert",
                 f"the evaluation of {plan.endpoint} could not run: {exc}",
-                f"无法对 {plan.endpoint} 开展评测",
+                f"无法对 {plan.endpoint} 开展评测：{exc.zh or exc}",
             )
         )
         draft.evidence["evaluation"] = {"endpoint": plan.endpoint, "error": str(exc)}

@@ -77,7 +77,7 @@ def check_one(path: str, policy: Any, as_of: dt.date) -> AttestationResult:
     try:
         envelope = read_attestation(Path(path))
     except InputError as exc:
-        return AttestationResult(path, False, ["attestation-missing"], [str(exc)])
+        return AttestationResult(path, False, ["attestation-missing"], [exc.bilingual()])
     verification = verify_attestation(envelope, policy=policy, now=verification_time(as_of))
     return AttestationResult(
         path,

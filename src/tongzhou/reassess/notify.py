@@ -38,6 +38,8 @@ from typing import Any
 
 import httpx
 
+from tongzhou.messages import bilingual
+
 SIGNATURE_HEADER = "X-Tongzhou-Signature"
 TIMESTAMP_HEADER = "X-Tongzhou-Timestamp"
 DELIVERY_HEADER = "X-Tongzhou-Delivery"
@@ -98,7 +100,7 @@ def build_email(sender: str, to: str, payload: dict[str, Any]) -> EmailMessage:
 def send_email(settings: MailSettings, to: str, payload: dict[str, Any]) -> None:
     """Send one notification by e-mail; :class:`DeliveryError` says why it was not sent."""
     if not settings.host:
-        raise DeliveryError("no SMTP server configured (set TONGZHOU_SMTP_HOST) / 未配置邮件服务器")
+        raise DeliveryError(bilingual("no SMTP server configured (set TONGZHOU_SMTP_HOST)"))
     message = build_email(settings.sender, to, payload)
     try:
         client: smtplib.SMTP
@@ -137,9 +139,7 @@ def verify_signature(
 def send_webhook(url: str, payload: dict[str, Any], *, secret: str | None, timeout_s: float = 10.0) -> None:
     """POST one notification as signed JSON; :class:`DeliveryError` unless the receiver answers 2xx."""
     if not secret:
-        raise DeliveryError(
-            "no webhook secret configured (set TONGZHOU_WEBHOOK_SECRET) / 未配置 Webhook 密钥"
-        )
+        raise DeliveryError(bilingual("no webhook secret configured (set TONGZHOU_WEBHOOK_SECRET)"))
     body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
     timestamp = str(int(time.time()))
     headers = {

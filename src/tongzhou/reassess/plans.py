@@ -157,9 +157,10 @@ def sync_plans(store: Store, as_of: dt.date, policy: ReviewPolicy) -> PlanSync:
 def _require(session: Any, system_id: str) -> ReviewPlanRow:
     row = session.get(ReviewPlanRow, system_id)
     if row is None:
-        raise InputError(
-            f"no review plan for {system_id!r}: only systems whose deployer is a public body get one "
-            "(run `tongzhou reassess plans` after registering it) / 该系统没有复审计划"
+        raise InputError.of(
+            "no review plan for {system_id!r}: only systems whose deployer is a public body get one (run "
+            "`tongzhou reassess plans` after registering it)",
+            system_id=system_id,
         )
     return row
 
@@ -206,10 +207,10 @@ def check_contact(email: str | None = None, webhook: str | None = None) -> dict[
     """A contact entry, checked: an e-mail address or an http(s) webhook URL."""
     if email is not None:
         if not _EMAIL.match(email):
-            raise InputError(f"--email: {email!r} is not an e-mail address / 邮件地址无效")
+            raise InputError.of("--email: {email!r} is not an e-mail address", email=email)
         return {"email": email}
     if webhook is None or not webhook.startswith(("http://", "https://")) or len(webhook) > 2000:
-        raise InputError(f"--webhook: {webhook!r} is not an http(s) URL / Webhook 地址无效")
+        raise InputError.of("--webhook: {webhook!r} is not an http(s) URL", webhook=webhook)
     return {"webhook": webhook}
 
 

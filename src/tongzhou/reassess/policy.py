@@ -134,7 +134,7 @@ def load_policy(path: Path | None = None) -> ReviewPolicy:
                 raise InputError(f"{path}: review policies over {MAX_POLICY_BYTES} bytes are refused")
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read review policy {path}: {exc} / 无法读取复审策略文件") from None
+            raise InputError.of("cannot read review policy {path}: {exc}", path=path, exc=exc) from None
         source = str(path)
     try:
         raw = yaml.safe_load(text)

@@ -187,7 +187,7 @@ def sign_off(store: Store, system_id: str, by: str, on: dt.date) -> list[int]:
         )
     with store.transaction() as session:
         if session.get(ReviewPlanRow, system_id) is None:
-            raise InputError(f"no review plan for {system_id!r} / 该系统没有复审计划")
+            raise InputError.of("no review plan for {system_id!r}", system_id=system_id)
         ids = list(
             session.scalars(
                 select(AssessmentRow.id).where(
@@ -196,7 +196,7 @@ def sign_off(store: Store, system_id: str, by: str, on: dt.date) -> list[int]:
             )
         )
         if not ids:
-            raise InputError(f"{system_id}: no review is waiting for sign-off / 没有待签核的复审")
+            raise InputError.of("{system_id}: no review is waiting for sign-off", system_id=system_id)
         session.execute(
             update(AssessmentRow)
             .where(AssessmentRow.id.in_(ids))

@@ -58,13 +58,15 @@ def write_starter(target: Path, *, force: bool = False) -> list[Path]:
     :class:`InputError` names the files that exist already, unless ``force``; then nothing is written.
     """
     if target.exists() and not target.is_dir():
-        raise InputError(f"{target} is a file; give a directory for the example files / 请给出目录")
+        raise InputError.of("{target} is a file; give a directory for the example files", target=target)
     files = starter_files()
     existing = sorted(name for name in files if (target / name).exists())
     if existing and not force:
-        raise InputError(
-            f"{target} already has {', '.join(existing)}; nothing was written. Use another directory, or "
-            f"--force to overwrite them / 文件已存在，未写入"
+        raise InputError.of(
+            "{target} already has {existing}; nothing was written. Use another directory, or --force to "
+            "overwrite them",
+            target=target,
+            existing=", ".join(existing),
         )
     written = []
     for name, data in files.items():

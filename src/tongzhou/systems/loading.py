@@ -41,12 +41,13 @@ def describe_validation_error(exc: ValidationError, source: str) -> str:
 def profile_from_data(data: Any, source: str = "<profile>") -> SystemProfile:
     """Validate already-parsed data; raise :class:`InputError` naming ``source`` and each field path."""
     if data is None:
-        raise InputError(f"{source} is empty: a system profile must be a mapping of fields / 档案为空")
+        raise InputError.of("{source} is empty: a system profile must be a mapping of fields", source=source)
     if not isinstance(data, dict):
         kinds = {list: "a list", str: "a single string", int: "a number", float: "a number"}
-        raise InputError(
-            f"{source}: a system profile must be a mapping of fields (id: …, name: …), "
-            f"not {kinds.get(type(data), 'a value')} / 档案须为字段映射"
+        raise InputError.of(
+            "{source}: a system profile must be a mapping of fields (id: …, name: …), not {kind}",
+            source=source,
+            kind=kinds.get(type(data), "a value"),
         )
     try:
         return SystemProfile.model_validate(data)

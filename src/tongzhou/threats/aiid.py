@@ -96,5 +96,5 @@ def import_aiid(path: Path | None = None) -> AiidImport:
         try:
             result.records.append(incident_to_record(incident))
         except InputError as exc:
-            result.skipped.append((int(incident["incident_id"]), str(exc)))
+            result.skipped.append((int(incident["incident_id"]), exc.bilingual()))
     return result

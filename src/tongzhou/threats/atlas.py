@@ -73,7 +73,7 @@ def load_atlas(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise InputError(f"{path}: cannot read ATLAS YAML: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("matrices"), list):
-        raise InputError(f"{path}: not an ATLAS.yaml (no 'matrices' list) / 不是 ATLAS 数据文件")
+        raise InputError.of("{path}: not an ATLAS.yaml (no 'matrices' list)", path=path)
     return data
 
 

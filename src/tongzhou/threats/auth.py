@@ -132,9 +132,7 @@ class Authority:
         self._password_checks = threading.BoundedSemaphore(PASSWORD_CHECK_SLOTS)
 
     # -- administration -------------------------------------------------------------------------
-    def add_principal(
-        self, name: str, *, password: str | None = None, is_admin: bool | None = None
-    ) -> None:
+    def add_principal(self, name: str, *, password: str | None = None, is_admin: bool | None = None) -> None:
         """Create or update a principal: set what is given, keep the rest (password as scrypt).
 
         ``add-key eve --admin`` used to pass no password and so erased eve's Basic password.
@@ -213,9 +211,10 @@ class Authority:
         with self.store.transaction() as session:
             known = select(PRINCIPALS.c.name).where(PRINCIPALS.c.name == principal)
             if session.execute(known).first() is None:
-                raise InputError(
-                    f"no principal {principal!r}: create it first with `tongzhou threats add-key "
-                    f"{principal}` or `tongzhou threats add-user {principal}` / 用户不存在，请先创建"
+                raise InputError.of(
+                    "no principal {principal!r}: create it first with `tongzhou threats add-key "
+                    "{principal}` or `tongzhou threats add-user {principal}`",
+                    principal=principal,
                 )
             session.execute(
                 GRANTS.delete().where(

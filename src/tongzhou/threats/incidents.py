@@ -46,7 +46,9 @@ def _parse_moment(value: str, what: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise InputError(f"{what}: not an ISO 8601 date or date-time: {value!r} / 日期格式无效") from None
+        raise InputError.of(
+            "{what}: not an ISO 8601 date or date-time: {value!r}", what=what, value=value
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -57,9 +59,11 @@ CLOCK_SKEW = timedelta(days=1)
 def _not_future(value: str, what: str) -> datetime:
     moment = _parse_moment(value, what)
     if moment > datetime.now(UTC) + CLOCK_SKEW:
-        raise InputError(
-            f"{what}: {value} is in the future; give the moment it already happened (ISO 8601, "
-            f"e.g. 2026-11-20T09:00:00Z) / 时间不能晚于现在"
+        raise InputError.of(
+            "{what}: {value} is in the future; give the moment it already happened (ISO 8601, e.g. "
+            "2026-11-20T09:00:00Z)",
+            what=what,
+            value=value,
         )
     return moment
 
@@ -99,21 +103,21 @@ class IncidentRecord:
 
     def __post_init__(self) -> None:
         if not self.title.strip():
-            raise InputError("an incident needs a title / 事件须有标题")
+            raise InputError.of("an incident needs a title")
         known = incident_rules()["oecd"]["harm_types"]
         unknown = [h for h in self.harm_types if h not in known]
         if unknown:
-            raise InputError(
-                f"unknown harm type(s) {', '.join(unknown)}; use {', '.join(sorted(known))} / 未知损害类型"
+            raise InputError.of(
+                "unknown harm type(s) {unknown}; use {known}",
+                unknown=", ".join(unknown),
+                known=", ".join(sorted(known)),
             )
         if not self.harm_types:
-            raise InputError(
-                f"name at least one OECD harm type: {', '.join(sorted(known))} / 至少指明一种损害类型"
-            )
+            raise InputError.of("name at least one OECD harm type: {known}", known=", ".join(sorted(known)))
         bad = [t for t in self.atlas_techniques if not _ATLAS_ID.match(t)]
         if bad:
-            raise InputError(
-                f"not ATLAS technique ids (AML.T0051, AML.T0051.000): {', '.join(bad)} / 不是 ATLAS 技术编号"
+            raise InputError.of(
+                "not ATLAS technique ids (AML.T0051, AML.T0051.000): {bad}", bad=", ".join(bad)
             )
         self.aware = _iso(_not_future(self.aware, "aware") if self.aware else datetime.now(UTC))
         if self.occurred:
@@ -308,5 +312,5 @@ def get_incident(store: Store, incident_id: str) -> IncidentRecord:
             .all()
         )
     if len(rows) != 1:
-        raise InputError(f"no single incident matches {incident_id!r} / 未找到该事件")
+        raise InputError.of("no single incident matches {incident_id!r}", incident_id=incident_id)
     return IncidentRecord.from_dict(json.loads(rows[0]))

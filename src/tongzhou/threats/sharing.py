@@ -123,21 +123,24 @@ def remote_errors(url: str) -> Iterator[None]:
         advice = _HTTP_ADVICE.get(code, f"the server answered HTTP {code} / 服务器返回错误")
         raise RemoteError(f"TAXII {url}: {advice}") from exc
     except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-        raise RemoteError(
-            f"cannot reach the TAXII server at {url}: is it running, and is the address right? "
-            "/ 无法连接 TAXII 服务器"
+        raise RemoteError.of(
+            "cannot reach the TAXII server at {url}: is it running, and is the address right?", url=url
         ) from exc
     except requests.exceptions.RequestException as exc:
-        raise RemoteError(f"TAXII {url}: the request failed ({type(exc).__name__}) / 请求失败") from exc
+        raise RemoteError.of(
+            "TAXII {url}: the request failed ({kind})", url=url, kind=type(exc).__name__
+        ) from exc
     except TaxiiValidationError as exc:
-        raise InputError(
-            f"TAXII {url}: {exc}. Give a collection's URL, …/{{api-root}}/collections/{{id or alias}}/ "
-            "(the server lists them at …/{api-root}/collections/) / 请给出集合的地址"
+        raise InputError.of(
+            "TAXII {url}: {exc}. Give a collection's URL, …/{{api-root}}/collections/{{id or alias}}/ (the "
+            "server lists them at …/{{api-root}}/collections/)",
+            url=url,
+            exc=exc,
         ) from exc
     except AccessError as exc:
-        raise RemoteError(f"TAXII {url}: {exc} / 该集合不允许此操作") from exc
+        raise RemoteError.of("TAXII {url}: {exc}", url=url, exc=exc) from exc
     except TAXIIServiceException as exc:
-        raise RemoteError(f"TAXII {url}: {exc} / 服务器应答无效") from exc
+        raise RemoteError.of("TAXII {url}: {exc}", url=url, exc=exc) from exc
 
 
 def push(

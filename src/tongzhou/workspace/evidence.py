@@ -69,18 +69,21 @@ def resolve_evidence_path(path: Path, roots: tuple[Path, ...]) -> Path:
     try:
         real = Path(path).resolve(strict=True)
     except FileNotFoundError:
-        raise InputError(f"no such file: {path} / 文件不存在") from None
+        raise InputError.of("no such file: {path}", path=path) from None
     except (OSError, RuntimeError) as exc:
-        raise InputError(f"cannot read {path}: {exc} / 无法读取") from None
+        raise InputError.of("cannot read {path}: {exc}", path=path, exc=exc) from None
     if real.is_dir():
-        raise InputError(f"{path} is a directory; attach a file / 这是目录，请给出文件")
+        raise InputError.of("{path} is a directory; attach a file", path=path)
     if not real.is_file():
-        raise InputError(f"{path} is not a regular file / 不是普通文件")
+        raise InputError.of("{path} is not a regular file", path=path)
     if not any(real.is_relative_to(root) for root in roots):
         places = ", ".join(str(r) for r in roots)
-        raise InputError(
-            f"{path} is outside the places evidence may come from ({places}); move it there or add its "
-            f"directory to {EVIDENCE_DIRS_ENV} / 证据文件不在允许的目录中"
+        raise InputError.of(
+            "{path} is outside the places evidence may come from ({places}); move it there or add its "
+            "directory to {variable}",
+            path=path,
+            places=places,
+            variable=EVIDENCE_DIRS_ENV,
         )
     return real
 
@@ -92,7 +95,7 @@ def _read(real: Path, shown: Path) -> bytes:
     try:
         data = real.read_bytes()
     except OSError as exc:
-        raise InputError(f"cannot read {shown}: {exc.strerror} / 无法读取") from None
+        raise InputError.of("cannot read {shown}: {strerror}", shown=shown, strerror=exc.strerror) from None
     if len(data) > MAX_EVIDENCE_BYTES:  # grew while we looked
         raise InputError(f"{shown} is over {MAX_EVIDENCE_BYTES} bytes; refused")
     return data
@@ -102,7 +105,9 @@ def _json(data: bytes, shown: Path, what: str) -> Any:
     try:
         return json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise InputError(f"{shown} is not {what}: not JSON ({exc!s:.120}) / 不是{what}") from None
+        raise InputError.of(
+            "{shown} is not {what}: not JSON ({exc!s:.120})", shown=shown, what=what, exc=exc
+        ) from None
 
 
 def _b64(text: object) -> bytes:
@@ -122,13 +127,13 @@ def _attestation(
     what = "a DSSE attestation (tongzhou attest sign)"
     envelope = _json(data, shown, what)
     if not isinstance(envelope, dict) or not isinstance(envelope.get("signatures"), list):
-        raise InputError(f"{shown} is not {what}: no payload/signatures object / 不是签名证明")
+        raise InputError.of("{shown} is not {what}: no payload/signatures object", shown=shown, what=what)
     if envelope.get("payloadType") != PAYLOAD_TYPE:
         raise InputError(f"{shown} is not {what}: payloadType is {envelope.get('payloadType')!r}")
     try:
         statement = parse_statement(_b64(envelope.get("payload")))
     except (StatementError, ValueError, binascii.Error) as exc:
-        raise InputError(f"{shown} is not {what}: {exc} / 不是签名证明") from None
+        raise InputError.of("{shown} is not {what}: {exc}", shown=shown, what=what, exc=exc) from None
     report = statement["predicate"].get("report") or {}
     signers = [str(s.get("keyid", "")) for s in envelope["signatures"] if isinstance(s, dict)]
     bound = report.get("system_profile_sha256")
@@ -148,9 +153,11 @@ def _attestation(
         verification = verify_attestation(envelope, policy=policy)
         if not verification.ok:
             reasons = "; ".join(f"{f.code}: {f.message}" for f in verification.failures)
-            raise InputError(
-                f"{shown} does not verify under trust policy {verification.policy_name}: {reasons} "
-                "/ 证明未通过信任策略核验"
+            raise InputError.of(
+                "{shown} does not verify under trust policy {policy_name}: {reasons}",
+                shown=shown,
+                policy_name=verification.policy_name,
+                reasons=reasons,
             )
         details["verified"] = {
             "policy": verification.policy_name,
@@ -178,7 +185,7 @@ def _label_report(data: bytes, shown: Path) -> dict[str, Any]:
             raise InputError(f"{shown}:{number} is not {what}: each line needs path, valid and checks")
         files.append(entry)
     if not files:
-        raise InputError(f"{shown} is not {what}: it lists no file / 标识报告为空")
+        raise InputError.of("{shown} is not {what}: it lists no file", shown=shown, what=what)
     valid = sum(1 for f in files if f.get("valid") is True)
     return {
         "files": len(files),
@@ -192,7 +199,9 @@ def _energy_report(data: bytes, shown: Path) -> dict[str, Any]:
     report = _json(data, shown, what)
     energy = report.get("energy") if isinstance(report, dict) else None
     if not isinstance(energy, dict) or "run_id" not in report or "joules" not in energy:
-        raise InputError(f"{shown} is not {what}: it needs run_id and energy.joules / 不是能耗报告")
+        raise InputError.of(
+            "{shown} is not {what}: it needs run_id and energy.joules", shown=shown, what=what
+        )
     return {
         "run_id": report["run_id"],
         "kwh": energy.get("kwh"),
@@ -216,22 +225,23 @@ def check_evidence(
     allowed = KIND_ARTEFACTS.get(kind)
     if artefact is None:
         if allowed is None:
-            raise InputError(
-                "a file needs --artefact: which evidence it is (e.g. risk-management-file) "
-                "/ 请用 --artefact 指明证据类型"
-            )
+            raise InputError.of("a file needs --artefact: which evidence it is (e.g. risk-management-file)")
         artefact = allowed[0]
     if artefact not in known_artefacts:
-        raise InputError(
-            f"unknown artefact {artefact!r}; the crosswalk knows {', '.join(sorted(known_artefacts))} "
-            "/ 未知证据类别"
+        raise InputError.of(
+            "unknown artefact {artefact!r}; the crosswalk knows {known_artefacts}",
+            artefact=artefact,
+            known_artefacts=", ".join(sorted(known_artefacts)),
         )
     if allowed is not None and artefact not in allowed:
-        raise InputError(
-            f"a {kind.value} can stand for {', '.join(allowed)}, not {artefact} / 证据类型与类别不符"
+        raise InputError.of(
+            "a {kind} can stand for {allowed}, not {artefact}",
+            kind=kind.value,
+            allowed=", ".join(allowed),
+            artefact=artefact,
         )
     if policy is not None and kind is not EvidenceKind.ATTESTATION:
-        raise InputError("--policy checks attestations only / 信任策略仅用于签名证明")
+        raise InputError.of("--policy checks attestations only")
     real = resolve_evidence_path(path, roots if roots is not None else default_roots())
     data = _read(real, path)
     if kind is EvidenceKind.ATTESTATION:

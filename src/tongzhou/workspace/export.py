@@ -210,7 +210,7 @@ def write_export(doc: dict[str, Any], fmt: str, out: Path | None) -> str | None:
         raise InputError(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
     if fmt == "pdf":
         if out is None:
-            raise InputError("--format pdf needs --out FILE.pdf / PDF 须指定 --out")
+            raise InputError.of("--format pdf needs --out FILE.pdf")
         from tongzhou.reports.pdf import html_to_pdf
 
         html_to_pdf(render_html(doc), out)

@@ -29,8 +29,8 @@ class ItemStatus(StrEnum):
             return cls(value)
         except ValueError:
             known = ", ".join(s.value for s in cls)
-            raise InputError(
-                f"unknown status {value!r}; use one of {known} / 未知状态，可用：{known}"
+            raise InputError.of(
+                "unknown status {value!r}; use one of {known}", value=value, known=known
             ) from None
 
 
@@ -53,8 +53,8 @@ class EvidenceKind(StrEnum):
             return cls(value)
         except ValueError:
             known = ", ".join(k.value for k in cls)
-            raise InputError(
-                f"unknown evidence kind {value!r}; use one of {known} / 未知证据类型，可用：{known}"
+            raise InputError.of(
+                "unknown evidence kind {value!r}; use one of {known}", value=value, known=known
             ) from None
 
 

@@ -67,7 +67,7 @@ def write_plan(
     now = _now()
     plan = session.get(CompliancePlanRow, system_id)
     if first and plan is not None:  # planned by someone else meanwhile
-        raise InputError(f"{system_id} already has a plan; use replan / 已有计划")
+        raise InputError.of("{system_id} already has a plan; use replan", system_id=system_id)
     change = PlanChange(
         system_id, 1 if plan is None else plan.revision + 1, as_of, classification.ruleset_version
     )

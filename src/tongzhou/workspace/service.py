@@ -101,13 +101,13 @@ class ComplianceWorkspace:
         """Make the first plan of a registered system: one item per dated obligation."""
         with self.store.transaction() as session:
             if session.get(SystemRecord, system_id) is None:
-                raise InputError(
-                    f"no registered system {system_id!r} (see `tongzhou systems list`) / 未登记的系统"
+                raise InputError.of(
+                    "no registered system {system_id!r} (see `tongzhou systems list`)", system_id=system_id
                 )
             if session.get(CompliancePlanRow, system_id) is not None:
-                raise InputError(
-                    f"{system_id} already has a plan; use `tongzhou workspace replan {system_id}` "
-                    "/ 已有计划，请用 replan"
+                raise InputError.of(
+                    "{system_id} already has a plan; use `tongzhou workspace replan {system_id}`",
+                    system_id=system_id,
                 )
         codes = ",".join(sorted(c.strip().lower() for c in (jurisdictions or "").split(",") if c.strip()))
         rules = None if rules_dir is None else str(Path(rules_dir).resolve())
@@ -252,13 +252,13 @@ class ComplianceWorkspace:
     @staticmethod
     def _require_plan(session: Session, system_id: str) -> CompliancePlanRow:
         if session.get(SystemRecord, system_id) is None:
-            raise InputError(
-                f"no registered system {system_id!r} (see `tongzhou systems list`) / 未登记的系统"
+            raise InputError.of(
+                "no registered system {system_id!r} (see `tongzhou systems list`)", system_id=system_id
             )
         plan = session.get(CompliancePlanRow, system_id)
         if plan is None:
-            raise InputError(
-                f"{system_id} has no plan yet; run `tongzhou workspace plan {system_id}` / 尚无计划"
+            raise InputError.of(
+                "{system_id} has no plan yet; run `tongzhou workspace plan {system_id}`", system_id=system_id
             )
         return plan
 
@@ -266,7 +266,9 @@ class ComplianceWorkspace:
     def _item_row(session: Session, item_id: int) -> ComplianceItemRow:
         row = session.get(ComplianceItemRow, item_id)
         if row is None or session.get(SystemRecord, row.system_id) is None:
-            raise InputError(f"no workspace item #{item_id} (see `tongzhou workspace list`) / 无此事项")
+            raise InputError.of(
+                "no workspace item #{item_id} (see `tongzhou workspace list`)", item_id=item_id
+            )
         return row
 
     # ---- changing items -------------------------------------------------------------------------
@@ -275,8 +277,8 @@ class ComplianceWorkspace:
         """Give an item an owner (None or empty: nobody)."""
         name = (owner or "").strip() or None
         if name is not None and (len(name) > MAX_OWNER_LENGTH or any(ord(c) < 32 for c in name)):
-            raise InputError(
-                f"owner must be at most {MAX_OWNER_LENGTH} printable characters / 负责人名称过长或含控制字符"
+            raise InputError.of(
+                "owner must be at most {length} printable characters", length=MAX_OWNER_LENGTH
             )
         with self.store.transaction() as session:
             row = self._item_row(session, item_id)
@@ -293,9 +295,11 @@ class ComplianceWorkspace:
             siblings = self.items(item.system_id, include_inactive=True)
             if not item_coverage(item, siblings).on_file:
                 accepted = ", ".join(item_coverage(item, siblings).accepted) or "any file"
-                raise InputError(
-                    f"#{item_id} {item.obligation_id} has no evidence on file; attach {accepted} first "
-                    "/ 尚无证据，不能标记为完成"
+                raise InputError.of(
+                    "#{item_id} {obligation_id} has no evidence on file; attach {accepted} first",
+                    item_id=item_id,
+                    obligation_id=item.obligation_id,
+                    accepted=accepted,
                 )
         with self.store.transaction() as session:
             row = self._item_row(session, item_id)
@@ -337,9 +341,12 @@ class ComplianceWorkspace:
         )
         accepted = sorted({e.artefact for e in crosswalk.evidence_for(item.obligation_id)})
         if accepted and checked.artefact not in accepted:
-            raise InputError(
-                f"{checked.artefact} does not serve {item.obligation_id} ({item.legal_basis}); the crosswalk "
-                f"accepts {', '.join(accepted)} / 该证据不适用于此义务"
+            raise InputError.of(
+                "{artefact} does not serve {obligation_id} ({legal_basis}); the crosswalk accepts {accepted}",
+                artefact=checked.artefact,
+                obligation_id=item.obligation_id,
+                legal_basis=item.legal_basis,
+                accepted=", ".join(accepted),
             )
         with self.store.transaction() as session:
             self._item_row(session, item_id)
