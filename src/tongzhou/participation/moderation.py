@@ -147,9 +147,7 @@ class Moderation:
                 source_ref=report.id,
             )
         except InputError as exc:
-            raise ReportProblem(
-                422, "The incident could not be recorded: {reason}", reason=exc
-            ) from None
+            raise ReportProblem(422, "The incident could not be recorded: {reason}", reason=exc) from None
 
     def accept(
         self,
