@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 import string
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from importlib import resources
@@ -188,3 +190,106 @@ def test_a_cli_error_prints_both_languages_from_the_catalog(
     chinese = messages.catalog()["{path}: no such file or directory"].format(path=missing)
     assert capsys.readouterr().err.strip() == f"error: {missing}: no such file or directory / {chinese}"
     assert chinese == f"{missing}：文件或目录不存在"
+
+
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+"""Chinese characters and Chinese punctuation (CJK symbols, unified ideographs, full-width forms)."""
+
+CHINESE_ALLOWED_IN_ERRORS = {
+    ("cli/failures.py", "interrupted / 已中断"): (
+        "a start-up line: Ctrl-C may come while the CLI is still importing, before the catalog can load"
+    ),
+    ("labels/explicit_text.py", "'人工智能' or 'AI' and '生成' or '合成'"): (
+        "data: the words GB 45438 §5 asks an explicit label to contain, named in both languages"
+    ),
+    ("corpus/review.py", "pass/fail (合格/不合格)"): (
+        "data: the Chinese verdict words a review file may use, named in both languages"
+    ),
+}
+"""(module, text) → why Chinese may be written in that error's message in the code.
+
+The other start-up lines printed before anything can load (``interrupted / 已中断`` in cli/entry.py,
+``terminated / 已终止`` in cli/main.py) are written to stderr, not raised, so they need no entry."""
+
+
+def _error_call(node: ast.AST) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    name = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+    return (
+        _is_error(node.func)
+        or name == "of"
+        or (isinstance(node.func, ast.Name) and node.func.id == "bilingual")
+    )
+
+
+def _chinese_in_raised_messages() -> Iterator[str]:
+    """Every string written in the code with Chinese in it that is part of a raised error's message or
+    of the arguments of an error's constructor (``raise X(…)``, ``X.of(…)``, ``bilingual(…)``), or that
+    is assigned, in the same function, to a name such a message uses."""
+    for module in PACKAGE.rglob("*.py"):
+        text = module.read_text(encoding="utf-8")
+        if not CJK.search(text):
+            continue
+        relative = module.relative_to(PACKAGE).as_posix()
+        tree = ast.parse(text, str(module))
+        messages_of: list[ast.AST] = []
+        for function in [
+            tree,
+            *(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)),
+        ]:
+            raised = [n.exc for n in ast.walk(function) if isinstance(n, ast.Raise) and n.exc]
+            raised += [n for n in ast.walk(function) if _error_call(n)]
+            messages_of += raised
+            # a message built in a variable first: ``message = "…"; raise X(message)``
+            names = {n.id for message in raised for n in ast.walk(message) if isinstance(n, ast.Name)}
+            messages_of += [
+                n.value
+                for n in ast.walk(function)
+                if isinstance(n, ast.Assign)
+                and any(isinstance(target, ast.Name) and target.id in names for target in n.targets)
+            ]
+        seen: set[int] = set()
+        for message in messages_of:
+            for node in ast.walk(message):
+                if id(node) in seen or not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+                    continue
+                seen.add(id(node))
+                if CJK.search(node.value) and not any(
+                    module_name == relative and allowed in node.value
+                    for module_name, allowed in CHINESE_ALLOWED_IN_ERRORS
+                ):
+                    yield f"{relative}:{node.lineno}: {node.value[:80]!r}"
+
+
+def test_no_error_message_has_its_chinese_written_in_the_code() -> None:
+    # "english / 中文" written inline would bypass the catalog: the Chinese belongs in the .po, found
+    # by its English (TongzhouError.of("…"), or messages.bilingual("…") for other errors' texts).
+    inline = list(_chinese_in_raised_messages())
+    assert inline == [], "Chinese written in an error message in the code (use the catalog): " + "; ".join(
+        inline
+    )
+
+
+def test_the_check_for_chinese_in_errors_finds_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "tool.py").write_text(
+        "from tongzhou.errors import InputError\n"
+        'def f(path):\n    raise InputError(f"{path}: empty / 文件为空")\n'
+        'def g():\n    message = "nested too deeply / 嵌套过深"\n    raise ValueError(message)\n'
+        'def h():\n    raise InputError("plain English")\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(sys.modules[__name__], "PACKAGE", tmp_path)
+    found = list(_chinese_in_raised_messages())
+    assert found == ["tool.py:3: ': empty / 文件为空'", "tool.py:5: 'nested too deeply / 嵌套过深'"]
+
+
+def test_an_error_among_the_values_is_shown_in_the_chosen_language() -> None:
+    reason = InputError.of("{path}: no such AI-BOM file", path="bom.json")
+    assert messages.translate("en", "The workspace refused the change: {reason}", reason=reason) == (
+        "The workspace refused the change: bom.json: no such AI-BOM file"
+    )
+    chinese = messages.translate("zh", "The workspace refused the change: {reason}", reason=reason)
+    assert "bom.json：物料清单文件不存在" in chinese and "no such" not in chinese
+    assert messages.bilingual("request body is not JSON") == "request body is not JSON / 请求体不是 JSON"
+    assert messages.bilingual("a text nobody catalogued") == "a text nobody catalogued"

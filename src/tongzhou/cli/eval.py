@@ -144,14 +144,15 @@ def run(
             from tongzhou.evaluate import latest_run_id
 
             rid = resume or latest_run_id(store)
-            hint = (
-                f"interrupted: the run is partial and its answers so far are stored. "
-                f"Resume with: tongzhou eval run --resume {rid} / 已中断，可续跑"
+            hint = Interrupted.of(
+                "interrupted: the run is partial and its answers so far are stored. "
+                "Resume with: tongzhou eval run --resume {rid}",
+                rid=rid,
             )
             if isinstance(stopped, Terminated):
-                Console(stderr=True).print(hint, highlight=False, soft_wrap=True)
+                Console(stderr=True).print(hint.bilingual(), highlight=False, soft_wrap=True)
                 raise
-            raise Interrupted(hint) from None
+            raise hint from None
         print_result(console, result)
         print_summary(console, run_summary(store, result.run_id), items=show_items)
         if result.status != "complete" or result.errors:

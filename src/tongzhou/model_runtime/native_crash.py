@@ -12,25 +12,27 @@ from __future__ import annotations
 import signal
 
 from tongzhou.errors import BackendCrashError
+from tongzhou.messages import LANGUAGES, N_, bilingual, translate
 
-_SIGNAL_MEANING: dict[str, tuple[str, str, str]] = {
-    # name: (English meaning, Chinese meaning, likely cause)
+_SIGNAL_MEANING: dict[str, tuple[str, str]] = {
+    # name: (meaning, a catalog message shown in both languages; likely cause)
     "SIGILL": (
-        "illegal instruction",
-        "非法指令",
+        N_("illegal instruction"),
         "the library was compiled for another CPU (-march=native with AVX-512 or AMX, or a wheel reused "
         "from another machine's cache); on a CPU without AVX2, build with TONGZHOU_RUNTIME_ISA=x86-64-v2",
     ),
-    "SIGSEGV": ("memory access violation", "内存访问越界", "a bug in the library or a damaged model file"),
-    "SIGBUS": ("bus error", "总线错误", "a model file truncated or changed while it was mapped"),
-    "SIGABRT": ("aborted", "异常中止", "an assertion inside the library failed"),
-    "SIGFPE": ("arithmetic fault", "算术异常", "a bug in the library"),
-    "SIGKILL": ("killed", "被强制终止", "the system ran out of memory (OOM killer) or someone killed it"),
+    "SIGSEGV": (N_("memory access violation"), "a bug in the library or a damaged model file"),
+    "SIGBUS": (N_("bus error"), "a model file truncated or changed while it was mapped"),
+    "SIGABRT": (N_("aborted"), "an assertion inside the library failed"),
+    "SIGFPE": (N_("arithmetic fault"), "a bug in the library"),
+    "SIGKILL": (N_("killed"), "the system ran out of memory (OOM killer) or someone killed it"),
 }
 
+_DOING = (N_("loading the model"), N_("answering"), N_("starting"))
+"""What the child was doing, as the parent names it (each a catalog message)."""
+
 FIX_HINT = (
-    "fix / 解决: run `make clean && make run` to rebuild the portable runtime "
-    "(scripts/build-model-runtime.sh), "
+    "run `make clean && make run` to rebuild the portable runtime (scripts/build-model-runtime.sh), "
     "or evaluate through an OpenAI-compatible endpoint instead: --model openai:http://HOST/v1#MODEL"
 )
 
@@ -53,29 +55,45 @@ def crash_error(library: str, returncode: int, doing: str, stderr_tail: str = ""
     """
     name = signal_name(returncode)
     if name is None:
-        head = (
-            f"{library} exited unexpectedly with status {returncode} while {doing}. "
-            f"{library} 在{_zh_doing(doing)}时意外退出（状态 {returncode}）。"
+        head = _both_sentences(
+            N_("{library} exited unexpectedly with status {status} while {doing}."),
+            library=library,
+            status=returncode,
+            doing=doing,
         )
         cause = ""
     else:
-        en, zh, why = _SIGNAL_MEANING.get(name, ("fatal signal", "致命信号", "a fault in native code"))
-        head = (
-            f"{library} crashed with {name} ({en}) while {doing}. "
-            f"{library} 在{_zh_doing(doing)}时因 {name}（{zh}）崩溃。"
+        meaning, why = _SIGNAL_MEANING.get(name, (N_("fatal signal"), "a fault in native code"))
+        head = _both_sentences(
+            N_("{library} crashed with {signal} ({meaning}) while {doing}."),
+            library=library,
+            signal=name,
+            meaning=meaning,
+            doing=doing,
         )
-        cause = f"\n  likely cause / 可能原因: {why}"
+        likely = bilingual("likely cause")
+        cause = f"\n  {likely}: {why}"
     detail = f"\n  last output of the child process:\n{_indent(stderr_tail)}" if stderr_tail.strip() else ""
+    fix = bilingual("fix")
     return BackendCrashError(
-        f"{head}{cause}\n  {FIX_HINT}{detail}",
+        f"{head}{cause}\n  {fix}: {FIX_HINT}{detail}",
         library=library,
         signal=name,
         returncode=returncode,
     )
 
 
-def _zh_doing(doing: str) -> str:
-    return {"loading the model": "加载模型", "answering": "生成回答", "starting": "启动"}.get(doing, doing)
+def _both_sentences(message: str, *, meaning: str = "", doing: str, **values: object) -> str:
+    """The English sentence, then the catalog's Chinese one, the words ``meaning`` and ``doing`` in each
+    language too (a child's crash is told in one message, not ``english / 中文``)."""
+    sentences = []
+    for lang in LANGUAGES:
+        words = {"doing": translate(lang, doing)} | ({"meaning": translate(lang, meaning)} if meaning else {})
+        try:
+            sentences.append(translate(lang, message, **values, **words))
+        except Exception:  # an unreadable catalog must not hide the crash: the English sentence alone
+            break
+    return " ".join(dict.fromkeys(sentences))
 
 
 def _indent(text: str, lines: int = 12) -> str:

@@ -103,14 +103,27 @@ def remote_collection(
     return collection
 
 
-_HTTP_ADVICE = {
-    401: "the server refused the credentials: check --api-key (or TONGZHOU_TAXII_API_KEY) or "
-    "--user/--password / 凭据被拒绝",
-    403: "these credentials may not use this collection: ask its administrator for a grant "
-    "(tongzhou threats grant) / 无权访问该集合",
-    404: "no collection at this URL: give …/{api-root}/collections/{id}/ (see the server's "
-    "/taxii2/ discovery) / 该地址没有集合",
-}
+def _http_refusal(url: str, code: int) -> RemoteError:
+    """The error for a TAXII server's HTTP error ``code``, with what to do about the usual ones."""
+    if code == 401:
+        return RemoteError.of(
+            "TAXII {url}: the server refused the credentials: check --api-key (or TONGZHOU_TAXII_API_KEY) "
+            "or --user/--password",
+            url=url,
+        )
+    if code == 403:
+        return RemoteError.of(
+            "TAXII {url}: these credentials may not use this collection: ask its administrator for a "
+            "grant (tongzhou threats grant)",
+            url=url,
+        )
+    if code == 404:
+        return RemoteError.of(
+            "TAXII {url}: no collection at this URL: give …/{{api-root}}/collections/{{id}}/ (see the "
+            "server's /taxii2/ discovery)",
+            url=url,
+        )
+    return RemoteError.of("TAXII {url}: the server answered HTTP {code}", url=url, code=code)
 
 
 @contextmanager
@@ -120,8 +133,7 @@ def remote_errors(url: str) -> Iterator[None]:
         yield
     except requests.exceptions.HTTPError as exc:
         code = exc.response.status_code if exc.response is not None else 0
-        advice = _HTTP_ADVICE.get(code, f"the server answered HTTP {code} / 服务器返回错误")
-        raise RemoteError(f"TAXII {url}: {advice}") from exc
+        raise _http_refusal(url, code) from exc
     except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
         raise RemoteError.of(
             "cannot reach the TAXII server at {url}: is it running, and is the address right?", url=url
