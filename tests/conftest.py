@@ -15,7 +15,8 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from tongzhou.store import Store, open_store
+from tests.sqlite_template import MigratedTemplate
+from tongzhou.store import Store, _engine, open_store
 
 POSTGRES_URL = os.environ.get(
     "TONGZHOU_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -29,6 +30,28 @@ def tongzhou_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TONGZHOU_HOME", str(home))
     monkeypatch.delenv("TONGZHOU_DATABASE_URL", raising=False)
     return home
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> MigratedTemplate:
+    """One SQLite database that the real migrations made (on first use), for new stores to copy."""
+    return MigratedTemplate(tmp_path_factory.mktemp("migrated-template"), _engine.migrate)
+
+
+MIGRATION_TESTS = Path(__file__).resolve().parent / "store"
+
+
+@pytest.fixture(autouse=True)
+def new_sqlite_stores_copy_the_migrated_template(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, migrated_template: MigratedTemplate
+) -> None:
+    """A new SQLite store opened in this process starts as a copy of the migrated template instead of
+    running Alembic again (tests/sqlite_template.py says why that is the same database). The tests
+    of the migrations themselves (tests/store, or marked ``real_migrations``) run Alembic."""
+    node = request.node
+    if node.get_closest_marker("real_migrations") or node.path.is_relative_to(MIGRATION_TESTS):
+        return
+    monkeypatch.setattr(_engine, "migrate", migrated_template.migrate)
 
 
 def _postgres_unreachable_reason() -> str | None:
