@@ -15,7 +15,9 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from tongzhou.store import Store, open_store
+from tests.pg_schemas import MigratedSchemas
+from tests.sqlite_template import MigratedTemplate
+from tongzhou.store import Store, _engine, open_store
 
 POSTGRES_URL = os.environ.get(
     "TONGZHOU_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -29,6 +31,27 @@ def tongzhou_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TONGZHOU_HOME", str(home))
     monkeypatch.delenv("TONGZHOU_DATABASE_URL", raising=False)
     return home
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> MigratedTemplate:
+    """One SQLite database that the real migrations made (on first use), for new stores to copy."""
+    return MigratedTemplate(tmp_path_factory.mktemp("migrated-template"), _engine.migrate)
+
+
+MIGRATION_TESTS = Path(__file__).resolve().parent / "store"
+
+
+@pytest.fixture(autouse=True)
+def new_sqlite_stores_copy_the_migrated_template(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, migrated_template: MigratedTemplate
+) -> None:
+    """A new SQLite store opened in this process starts as a copy of the migrated template instead of
+    running Alembic again (tests/sqlite_template.py says why that is the same database). The tests
+    of the migrations themselves (tests/store, or marked ``real_migrations``) run Alembic."""
+    if _tests_migrations(request):
+        return
+    monkeypatch.setattr(_engine, "migrate", migrated_template.migrate)
 
 
 def _postgres_unreachable_reason() -> str | None:
@@ -71,14 +94,47 @@ def postgres_url() -> Iterator[tuple[str, str]]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def migrated_schemas() -> Iterator[MigratedSchemas]:
+    """PostgreSQL schemas migrated once and emptied between tests (tests/pg_schemas.py says why that
+    is the state a new schema would be in)."""
+    reason = postgres_skip_reason()
+    if reason:
+        pytest.skip(reason)
+    pool = MigratedSchemas(POSTGRES_URL, lambda url, schema: open_store(url, schema=schema).close())
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
+def _tests_migrations(request: pytest.FixtureRequest) -> bool:
+    node = request.node
+    return bool(node.get_closest_marker("real_migrations")) or node.path.is_relative_to(MIGRATION_TESTS)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """The migrated store, once on SQLite and once on PostgreSQL (skipped with the reason if unreachable)."""
     if request.param == "sqlite":
         opened = open_store(f"sqlite:///{tmp_path / 'store.db'}")
-    else:
+    elif _tests_migrations(request):
         url, schema = request.getfixturevalue("postgres_url")
         opened = open_store(url, schema=schema)
+    else:
+        schemas: MigratedSchemas = request.getfixturevalue("migrated_schemas")
+        schema = schemas.take()
+        try:
+            opened = open_store(POSTGRES_URL, schema=schema)
+        except BaseException:
+            schemas.drop(schema)
+            raise
+        try:
+            yield opened
+        finally:
+            opened.close()
+            schemas.give_back(schema)
+        return
     try:
         yield opened
     finally:

@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
+from tests.sqlite_template import copy_database
 from tongzhou.portal import totp
+from tongzhou.portal._tables import ACCOUNTS as ACCOUNT_TABLE
 from tongzhou.portal.accounts import AccountBook
 from tongzhou.portal.listing_index import refresh_listing
 from tongzhou.portal.roles import Role
@@ -61,6 +67,77 @@ def seed(store: Store) -> None:
     book.add_organisation("acme", "ACME AI")
     for role, name in ACCOUNTS.items():
         book.add_account(name, PASSWORD, role, "acme" if role is Role.provider else None)
+
+
+TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+"""argon2id with cheap parameters, for the accounts of the seeded templates only (tests/portal). The
+portal verifies a password with the parameters written in its hash (argon2-cffi), so a test's login
+costs ~1 ms instead of ~0.15 s of CPU; accounts made by the code under test keep the production
+parameters, which tests/portal/test_accounts.py checks."""
+
+
+class SeededTemplates:
+    """Seed once per session, copy per test: each seeding function runs once, through the real code,
+    into a SQLite file; a test's store then gets that file's pages (tests/sqlite_template.py). Four
+    argon2id hashes (~0.5 s on 2 cores) plus the registry made every portal test's set-up ~0.65 s."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._made: dict[str, Path] = {}
+
+    def restore(self, store: Store, seeding: Callable[[Store], None]) -> None:
+        """Put what ``seeding`` writes into ``store``: a copy where ``store`` is SQLite with nothing in its
+        tables yet, otherwise ``seeding(store)`` itself (PostgreSQL, or a store a fixture wrote to)."""
+        if store.engine.dialect.name != "sqlite" or not _empty(store):
+            seeding(store)
+            return
+        key = f"{seeding.__module__}.{seeding.__qualname__}"
+        if key not in self._made:
+            path = self.folder / f"{key}.db"
+            template = open_store(f"sqlite:///{path}")
+            try:
+                seeding(template)
+                _cheapen_password_hashes(template)
+            finally:
+                template.close()
+            self._made[key] = path
+        copy_database(self._made[key], store.engine)
+
+
+def _empty(store: Store) -> bool:
+    """Whether every table but Alembic's is empty (the store is as the migrations left it)."""
+    with store.engine.connect() as conn:
+        tables = conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'alembic_version'"
+            " AND name NOT LIKE 'sqlite_%'"
+        ).scalars()
+        return not any(conn.exec_driver_sql(f'SELECT 1 FROM "{t}" LIMIT 1').first() for t in list(tables))
+
+
+def _cheapen_password_hashes(store: Store) -> None:
+    """Re-hash the accounts whose password is :data:`PASSWORD` with :data:`TEST_HASHER`."""
+    with store.transaction() as session:
+        rows = session.execute(select(ACCOUNT_TABLE.c.name, ACCOUNT_TABLE.c.password_hash)).all()
+        for name, stored in rows:
+            if _verifies(stored, PASSWORD):
+                session.execute(
+                    update(ACCOUNT_TABLE)
+                    .where(ACCOUNT_TABLE.c.name == name)
+                    .values(password_hash=TEST_HASHER.hash(PASSWORD))
+                )
+
+
+def _verifies(stored: str, password: str) -> bool:
+    try:
+        return PasswordHasher().verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@pytest.fixture(scope="session")
+def seeded_templates(tmp_path_factory: pytest.TempPathFactory) -> SeededTemplates:
+    """The session's seeded databases (made on first use)."""
+    return SeededTemplates(tmp_path_factory.mktemp("seeded-templates"))
 
 
 def csrf_of(html: str) -> str:
@@ -138,7 +215,7 @@ def sqlite_store() -> Iterator[Store]:
 
 
 @pytest.fixture
-def portal(sqlite_store: Store) -> Portal:
+def portal(sqlite_store: Store, seeded_templates: SeededTemplates) -> Portal:
     """The whole service (portal + API + TAXII) on a seeded SQLite store."""
-    seed(sqlite_store)
+    seeded_templates.restore(sqlite_store, seed)
     return Portal(sqlite_store, create_service(sqlite_store))

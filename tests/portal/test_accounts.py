@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from argon2 import extract_parameters
 from sqlalchemy import select
 
-from tests.portal.conftest import ACCOUNTS, PASSWORD, Portal, csrf_of, login
+from tests.portal.conftest import ACCOUNTS, PASSWORD, TEST_HASHER, Portal, csrf_of, login
 from tongzhou.errors import InputError
 from tongzhou.portal import totp
 from tongzhou.portal._tables import ACCOUNTS as ACCOUNT_TABLE
@@ -23,6 +24,11 @@ def test_passwords_are_stored_as_argon2id(sqlite_store: Store) -> None:
     with sqlite_store.engine.connect() as conn:
         stored = conn.execute(select(ACCOUNT_TABLE.c.password_hash)).scalar_one()
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
+    # The production parameters (RFC 9106's second recommended option), not the cheap ones that the
+    # seeded test templates use (tests/portal/conftest.py TEST_HASHER).
+    made = extract_parameters(stored)
+    assert (made.memory_cost, made.time_cost, made.parallelism) == (65536, 3, 4)
+    assert (made.memory_cost, made.time_cost) != (TEST_HASHER.memory_cost, TEST_HASHER.time_cost)
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ limit, the site secret, the listing index and its search."""
 
 from __future__ import annotations
 
-from tests.portal.conftest import PASSWORD, restricted_profile
+from tests.portal.conftest import PASSWORD, SeededTemplates, restricted_profile
 from tongzhou.portal.accounts import LOCKOUT_AFTER, AccountBook, LoginRefusal
 from tongzhou.portal.listing_index import refresh_listing
 from tongzhou.portal.login_limits import LoginLimiter
@@ -74,14 +74,14 @@ def test_listing_index_and_search(store: Store) -> None:
     assert "migration_border" in facet_values(store, "sector", include_restricted=True)
 
 
-def test_the_service_on_each_backend(store: Store) -> None:
+def test_the_service_on_each_backend(store: Store, seeded_templates: SeededTemplates) -> None:
     """Login, the registry, a system page, the API and TAXII discovery through the whole service."""
     from starlette.testclient import TestClient
 
     from tests.portal.conftest import PUBLIC_ID, csrf_of, seed
     from tongzhou.portal.service import create_service
 
-    seed(store)
+    seeded_templates.restore(store, seed)
     client = TestClient(create_service(store), base_url="http://127.0.0.1")
     token = csrf_of(client.get("/login").text)
     login = client.post(

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from tests.portal.conftest import PUBLIC_ID, RESTRICTED_ID, Portal, csrf_of, seed
+from tests.portal.conftest import PUBLIC_ID, RESTRICTED_ID, Portal, SeededTemplates, csrf_of, seed
 from tests.portal.signed_evaluations import POLICY_NAME, Lab, make_lab, resigned_under_lab_id, tampered
 from tongzhou.portal._tables import EVALUATIONS
 from tongzhou.portal.evaluation_upload import MAX_EVALUATION_BYTES
@@ -194,9 +194,11 @@ def test_restricted_systems_and_their_evaluations_stay_hidden(portal: Portal, la
     assert portal.client().get("/api/v1/evaluations/nope/envelope").status_code == 404
 
 
-def test_signed_evaluations_on_each_backend(store: Store, tmp_path: Path) -> None:
+def test_signed_evaluations_on_each_backend(
+    store: Store, seeded_templates: SeededTemplates, tmp_path: Path
+) -> None:
     """Upload, refusal with nothing stored, the duplicate check and the pages on SQLite and PostgreSQL."""
-    seed(store)
+    seeded_templates.restore(store, seed)
     portal = Portal(store, create_service(store))
     lab = make_lab(store, tmp_path / "banks")
     client = as_evaluator(portal)

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from tests.conftest import free_port
-from tests.portal.conftest import ACCOUNTS, PASSWORD, Portal, csrf_of
+from tests.portal.conftest import ACCOUNTS, PASSWORD, Portal, SeededTemplates, csrf_of
 from tests.portal.oidc_provider import LiveProvider, claims_of, running_provider, sign, unsigned
 from tests.system_tools import need_chromium
 from tests.threats.conftest import ThreadedServer
@@ -113,12 +113,14 @@ def write_config(issuer: str, **overrides: Any) -> None:
 
 
 @pytest.fixture
-def sso(sqlite_store: Store, op: LiveProvider, monkeypatch: pytest.MonkeyPatch) -> Portal:
+def sso(
+    sqlite_store: Store, seeded_templates: SeededTemplates, op: LiveProvider, monkeypatch: pytest.MonkeyPatch
+) -> Portal:
     """The service with both providers configured; pat@uni.example linked to the provider account,
     reg@ministry.example to the regulator."""
     monkeypatch.setenv("TZ_TEST_OIDC_SECRET", SECRET)
     write_config(op.issuer)
-    seed(sqlite_store)
+    seeded_templates.restore(sqlite_store, seed)
     links = IdentityLinks(AccountBook(sqlite_store))
     links.link(ACCOUNTS[Role.provider], "campus", "pat@uni.example")
     links.link(ACCOUNTS[Role.regulator], "campus", "reg@ministry.example")
@@ -242,11 +244,11 @@ def test_a_regulator_still_gives_the_site_totp_unless_the_token_shows_accepted_m
 
 
 def test_mfa_in_amr_counts_only_where_the_site_accepts_it(
-    sqlite_store: Store, op: LiveProvider, monkeypatch: pytest.MonkeyPatch
+    sqlite_store: Store, seeded_templates: SeededTemplates, op: LiveProvider, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TZ_TEST_OIDC_SECRET", SECRET)
     write_config(op.issuer, mfa_amr=[])
-    seed(sqlite_store)
+    seeded_templates.restore(sqlite_store, seed)
     IdentityLinks(AccountBook(sqlite_store)).link(ACCOUNTS[Role.admin], "campus", "boss@uni.example")
     portal = Portal(sqlite_store, create_service(sqlite_store))
     done = sign_in(portal.client(), op.issuer, "u-1005", amr="hwk,mfa")
@@ -472,20 +474,22 @@ def test_an_unconfigured_provider_is_not_found(sso: Portal) -> None:
 
 
 def test_a_configured_issuer_that_discovery_contradicts_is_refused(
-    sqlite_store: Store, op: LiveProvider, monkeypatch: pytest.MonkeyPatch
+    sqlite_store: Store, seeded_templates: SeededTemplates, op: LiveProvider, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TZ_TEST_OIDC_SECRET", SECRET)
     write_config(op.issuer + "/")  # discovery's issuer has no trailing slash: not the same issuer
-    seed(sqlite_store)
+    seeded_templates.restore(sqlite_store, seed)
     portal = Portal(sqlite_store, create_service(sqlite_store))
     done = start(portal.client())
     assert done.status_code == 401 and "another issuer" in done.text
 
 
-def test_an_unreachable_provider_is_a_clear_502(sqlite_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unreachable_provider_is_a_clear_502(
+    sqlite_store: Store, seeded_templates: SeededTemplates, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TZ_TEST_OIDC_SECRET", SECRET)
     write_config("http://127.0.0.1:9")
-    seed(sqlite_store)
+    seeded_templates.restore(sqlite_store, seed)
     portal = Portal(sqlite_store, create_service(sqlite_store))
     done = start(portal.client())
     assert done.status_code == 502 and "could not be reached" in done.text

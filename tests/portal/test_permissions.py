@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from starlette.routing import Mount
 from starlette.testclient import TestClient
 
-from tests.portal.conftest import ACCOUNTS, PUBLIC_ID, RESTRICTED_ID, Portal, csrf_of, seed
+from tests.portal.conftest import ACCOUNTS, PUBLIC_ID, RESTRICTED_ID, Portal, SeededTemplates, csrf_of, seed
 from tests.portal.signed_evaluations import make_lab
 from tongzhou.home import tongzhou_home
 from tongzhou.portal.roles import Role
@@ -28,7 +28,7 @@ _ROW = re.compile(r"^\| `(GET|POST) ([^`]+)` \|(.*)\|$")
 
 
 @pytest.fixture
-def portal(sqlite_store: Store, monkeypatch: pytest.MonkeyPatch) -> Portal:
+def portal(sqlite_store: Store, seeded_templates: SeededTemplates, monkeypatch: pytest.MonkeyPatch) -> Portal:
     """conftest's portal plus one single sign-on provider, so its routes exist to be called (the
     provider is not running: starting a sign-on answers 502, a callback without a sign-on 400;
     tests/portal/test_oidc_login.py runs the routes against a live provider)."""
@@ -40,7 +40,7 @@ def portal(sqlite_store: Store, monkeypatch: pytest.MonkeyPatch) -> Portal:
         "     client_secret_env: TZ_MATRIX_OIDC_SECRET}\n",
         encoding="utf-8",
     )
-    seed(sqlite_store)
+    seeded_templates.restore(sqlite_store, seed)
     return Portal(sqlite_store, create_service(sqlite_store))
 
 

@@ -18,9 +18,9 @@ the refusal sets' answers ``REFUSAL_SETS``; the decision threshold is the smalle
 the safe answers of the dev split ``DEV_SETS`` (the ``split: dev`` rows of ``content_train22.jsonl``
 and ``content_heldout4.jsonl``), scored with the frozen (float16) weights.
 
-v2.1's classifier (2**14 buckets, no character pieces, trained at first use) is gone; its
-:func:`features` and :data:`DIMENSIONS` stay as the n-grams :func:`features_v22` extends
-(refusal-detector@2.0 used them; v2.1 has its own, ``refusal_model.row``).
+v2.1's classifier (2**14 buckets, no character pieces, trained at first use) is gone, and so are
+its feature function and bucket count, which refusal-detector@2.0 also used (refusal-detector@2.1
+has its own features, ``refusal_model.row``).
 """
 
 from __future__ import annotations
@@ -59,8 +59,6 @@ REFUSAL_SETS = (
 """Refusal sets read as content examples: refusals and everyday answers are safe, answers marked
 ``harmful-compliance``, ``disclaimer-wrapped`` or ``harmful`` unsafe; partial answers are left out
 (mixed), and so are fresh-5's compliant answers (its labels do not say which are harmful)."""
-DIMENSIONS = 2**14
-"""v2.1's bucket count (refusal-detector@2.0 used it with :func:`features`)."""
 DIMENSIONS_V22 = 2**16
 # Chosen on the dev split (docs/evaluate.md): 2**14 -> 2**16 buckets, 600 -> 2,000 steps and
 # L2 1e-4 -> 3e-5 raised recall at 95 % specificity; the English 4-character pieces helped on the
@@ -74,22 +72,10 @@ _TOKENS = re.compile(r"[a-z0-9']+|[\u4e00-\u9fff]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def features(text: str) -> list[int]:
-    """Hashed feature indices of ``text`` (deduplicated)."""
-    tokens = _TOKENS.findall(text.lower())
-    grams = list(tokens)
-    grams += [a + " " + b for a, b in zip(tokens, tokens[1:], strict=False)]
-    grams += [
-        a + b + c
-        for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False)
-        if _CJK.match(a) and _CJK.match(b) and _CJK.match(c)
-    ]
-    return sorted({zlib.crc32(g.encode("utf-8")) % DIMENSIONS for g in grams})
-
-
 def features_v22(text: str) -> list[int]:
-    """Hashed v2.2 feature indices of ``text`` (deduplicated): :func:`features`' n-grams plus the
-    4-character pieces of English words longer than four letters, into :data:`DIMENSIONS_V22`."""
+    """Hashed v2.2 feature indices of ``text`` (deduplicated): lower-cased words and Chinese
+    characters, word pairs, runs of three Chinese characters, and the 4-character pieces of English
+    words longer than four letters, into :data:`DIMENSIONS_V22`."""
     tokens = _TOKENS.findall(text.lower())
     grams = list(tokens)
     grams += [a + " " + b for a, b in zip(tokens, tokens[1:], strict=False)]
