@@ -137,8 +137,8 @@ def run_audit(
     settings = settings or AuditSettings()
     if settings.sample_size < 0:
         raise InputError("sample size must be >= 0")
+    units = plan_units(paths)  # a bad path fails before the automaton is built (about 1.7 s)
     scanner = scanner or KeywordScanner(library or load_library(), backend=backend)
-    units = plan_units(paths)
     source_order = list(dict.fromkeys(u.source for u in units))
     started = time.perf_counter()
     tmp_redact = None

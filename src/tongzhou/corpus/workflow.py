@@ -47,8 +47,9 @@ def audit_to_dir(
 
     ``review_file``: a sampling file with a reviewer's verdicts, judged as the manual-sampling rule.
     """
-    library = scanner.library if scanner else load_library(keywords)
     profile = load_profile(profile_path)
+    reviewed = read_sample(review_file)[1] if review_file else None  # a bad file fails before the audit
+    library = scanner.library if scanner else load_library(keywords)
     settings = settings or AuditSettings()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -67,7 +68,7 @@ def audit_to_dir(
             "method": "bottom-k of keyed BLAKE2b(seed, item id): a uniform random sample without replacement",
         }
         write_sample(sample_path, result.sample, header)
-    review = summarize_review(read_sample(review_file)[1], profile) if review_file else None
+    review = summarize_review(reviewed, profile) if reviewed is not None else None
     report = build_report(
         result,
         library,
