@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+
+import pytest
 
 from tongzhou.canonical_json import canonical_json
-from tongzhou.classify import Classifier, classify
+from tongzhou.classify import Classifier, classify, load_ruleset
+from tongzhou.errors import InputError
 from tongzhou.systems.bundled import example_profile, example_profiles
 
 
@@ -54,6 +58,48 @@ def test_jurisdiction_filter_and_unknown_code() -> None:
     result = classifier.classify(example_profile("frontier-gpai"), dt.date(2026, 11, 23), frozenset({"kr"}))
     assert [j.jurisdiction for j in result.jurisdictions] == ["kr"]
     assert [t.jurisdiction for t in result.thresholds] == ["kr"]
+    assert classifier.parse_jurisdictions(" EU, cn,,") == frozenset({"eu", "cn"})
+    assert classifier.parse_jurisdictions(["kr", " US-CO "]) == frozenset({"kr", "us-co"})
+    assert classifier.parse_jurisdictions(None) is None
+    assert classifier.parse_jurisdictions(" , ") is None  # nothing named: every jurisdiction
+    with pytest.raises(InputError) as refusal:
+        classifier.parse_jurisdictions("eu,xx,yy")
+    assert str(refusal.value) == "--jurisdiction: unknown code(s) xx, yy; known: eu, cn, kr, us-co, nist, iso"
+
+
+def test_each_threshold_operator_at_its_boundary(tmp_path: Path) -> None:
+    """A user's regime file may use any of the four operators (no bundled threshold uses < or <=)."""
+    flop = float(example_profile("open-weights-model").facts()["model.training_compute_flop"])
+    checks = [(op, value) for op in (">", ">=", "<", "<=") for value in (flop / 2, flop, flop * 2)]
+    lines = "".join(
+        f"  - {{id: t{i}, fact: model.training_compute_flop, op: '{op}', value: {value!r}, meaning: m,"
+        f" legal_basis: A}}\n"
+        for i, (op, value) in enumerate(checks)
+    )
+    (tmp_path / "t.yaml").write_text(
+        "regime: t\njurisdiction: tt\ntitle: T\nsource: s\nthresholds:\n"
+        + lines
+        + "rules:\n  - {id: t.r, title: R, when: null, legal_basis: A}\n",
+        encoding="utf-8",
+    )
+    classifier = Classifier(load_ruleset(tmp_path))
+    result = classifier.classify(example_profile("open-weights-model"), dt.date(2026, 11, 23))
+    assert [(t.op, t.value, t.profile_value, t.crossed) for t in result.thresholds] == [
+        (op, value, example_profile("open-weights-model").facts()["model.training_compute_flop"], crossed)
+        for (op, value), crossed in zip(
+            checks,
+            [True, False, False, True, True, False, False, False, True, False, True, True],
+            strict=True,
+        )
+    ]
+    assert (
+        classifier.classify(
+            example_profile("open-weights-model"), dt.date(2026, 11, 23), frozenset()
+        ).thresholds
+        == []
+    )
+    unknown = classifier.classify(example_profile("public-chatbot-eu"), dt.date(2026, 11, 23)).thresholds
+    assert {(t.profile_value, t.crossed) for t in unknown} == {(None, None)}  # no compute figure: not judged
 
 
 def test_json_output_validates_against_the_published_schema() -> None:
