@@ -7,6 +7,7 @@ import base64
 import dataclasses
 import hashlib
 import re
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -325,6 +326,22 @@ def test_the_same_wrong_password_again_costs_no_scrypt(store: Store, scrypt_call
             authority.authenticate(basic("known", "guess"))
     assert len(scrypt_calls) == 1
     assert authority.authenticate(basic("known", PASSWORD)).name == "known"
+
+
+def test_a_basic_request_waits_one_second_for_a_password_check_slot(store: Store) -> None:
+    """docs/threats.md: a Basic request that waits more than 1 s for a slot gets 503."""
+    waits: list[float | None] = []
+
+    class Recorded(threading.BoundedSemaphore):
+        def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
+            waits.append(timeout)
+            return super().acquire(blocking, timeout)
+
+    authority = Authority(store)
+    authority.add_principal("eve", password="e")
+    authority._password_checks = Recorded(auth.PASSWORD_CHECK_SLOTS)
+    authority.authenticate(basic("eve", "e"))
+    assert waits == [1.0]
 
 
 def test_a_password_flood_is_told_to_come_back(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
