@@ -361,10 +361,12 @@ def test_regimes_are_ordered_by_order_then_file_name(tmp_path: Path) -> None:
 
     regime("d", 101)
     regime("c", None)  # 100
-    regime("b", 99)
+    regime("e", 99)
     regime("a", 101)
     (tmp_path / "notes.txt").write_text("not a regime", encoding="utf-8")
-    assert [r.id for r in load_ruleset(tmp_path).regimes] == ["b", "c", "a", "d"]
+    ruleset = load_ruleset(tmp_path)
+    assert [r.id for r in ruleset.regimes] == ["e", "c", "a", "d"]
+    assert ruleset.version == "e@,c@,a@,d@" and ruleset.jurisdictions == ["e", "c", "a", "d"]
 
 
 def test_a_flag_may_be_read_only_after_a_rule_derives_it_even_across_regimes(tmp_path: Path) -> None:
