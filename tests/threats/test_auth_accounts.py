@@ -210,7 +210,8 @@ def test_basic_credentials_and_how_long_each_answer_is_remembered(
     clock.now += 0.5
     authority.authenticate(basic("eve", "pa:ss word"))
     assert len(scrypt_calls) == 2  # and checked again after it
-    for value in ("Basic not base64!", "Basic " + base64.b64encode(b"\xff\xfe:x").decode()):
+    trailing = basic("eve", "pa:ss word") + "!"  # a lenient decoder would drop the "!" and sign eve in
+    for value in ("Basic not base64!", trailing, "Basic " + base64.b64encode(b"\xff\xfe:x").decode()):
         with pytest.raises(AuthenticationFailed) as refusal:
             authority.authenticate(value)
         assert str(refusal.value) == "malformed Basic credentials"
