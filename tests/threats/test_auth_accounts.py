@@ -319,6 +319,27 @@ def test_unknown_users_cost_a_password_check_like_known_ones(store: Store, scryp
     assert len(scrypt_calls) == 4
 
 
+def test_the_decoy_hash_for_unknown_users_is_made_once(
+    store: Store, scrypt_calls: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Made per attempt, it would cost an unknown user two scrypts and a known one one: the timing
+    would tell again which names exist."""
+    made: list[str] = []
+    real_hash = auth.hash_password
+
+    def counted_hash(password: str) -> str:
+        made.append(password)
+        return real_hash(password)
+
+    monkeypatch.setattr(auth, "hash_password", counted_hash)
+    auth._unknown_user_hash.cache_clear()
+    authority = Authority(store)
+    for guess in ("one", "two", "three"):
+        with pytest.raises(AuthenticationFailed):
+            authority.authenticate(basic("nobody", guess))
+    assert (len(made), len(scrypt_calls)) == (1, 3)
+
+
 def test_the_same_wrong_password_again_costs_no_scrypt(store: Store, scrypt_calls: list[str]) -> None:
     authority = Authority(store)
     authority.add_principal("known", password=PASSWORD)
