@@ -226,7 +226,7 @@ def test_basic_credentials_and_how_long_each_answer_is_remembered(
     assert len(scrypt_calls) == 4 and auth.AUTH_CACHE_SECONDS == 1.0  # ...for one second
 
 
-def test_the_verified_password_memory_is_bounded(store: Store) -> None:
+def test_the_password_memories_are_bounded(store: Store) -> None:
     authority = Authority(store)
     authority.add_principal("eve", password="e")
     authority.add_principal("frank", password="f")
@@ -236,6 +236,14 @@ def test_the_verified_password_memory_is_bounded(store: Store) -> None:
     assert len(authority._basic_cache) == 1025  # 1,024 remembered: one more still fits
     authority.authenticate(basic("frank", "f"))
     assert len(authority._basic_cache) == 1  # over 1,024: forgotten whole, the new one kept
+    # Refused pairs: 4,096 at most (a flood of distinct guesses cannot grow it without bound).
+    authority._refused._entries.update({str(i): (float("inf"), True) for i in range(4095)})
+    for guess in ("one", "two"):
+        with pytest.raises(AuthenticationFailed):
+            authority.authenticate(basic("eve", guess))
+        if guess == "one":
+            assert len(authority._refused._entries) == 4096
+    assert len(authority._refused._entries) == 1
 
 
 def test_making_an_admin_keeps_the_password(store: Store) -> None:
