@@ -83,6 +83,8 @@ def test_the_cache_only_answers_know_nothing_the_store_has_not_told_this_process
     assert authority.cached_caller("Basic YWxpY2U6cHc=") is None  # passwords: always the full check
     alice = authority.authenticate(f"Token {key}")
     assert authority.cached_caller(f"Bearer {key}") == alice == authority.cached_caller(None, f" {key} ")
+    assert authority.cached_caller(f" token  {key} ") == alice  # taxii2-client's TokenAuth scheme
+    assert authority.cached_caller(f"Digest {key}") is None
     assert repo.cached_collection(API_ROOT, col.id) is None
     assert repo.collection(API_ROOT, col.id) == repo.cached_collection(API_ROOT, col.id)
     assert authority.cached_permissions(alice, col.id, False) is None
