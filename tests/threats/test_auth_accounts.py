@@ -194,6 +194,8 @@ def test_permissions_of_admins_anonymous_callers_and_grants(store: Store) -> Non
     authority.grant("eve", "c1", read=True, write=False)  # replaces the grant
     assert authority.permissions(eve, "c1", False) == (True, False)
     assert authority.permissions(eve, "c2", False) == (False, False)
+    authority.grant("eve", "c3")  # a grant names no permission: read, and no more
+    assert authority.permissions(eve, "c3", False) == (True, False)
 
 
 def test_basic_credentials_and_how_long_each_answer_is_remembered(
