@@ -389,8 +389,9 @@ def test_a_password_flood_is_told_to_come_back(store: Store, monkeypatch: pytest
     try:
         while slots.acquire(blocking=False):  # what a flood of scrypts in flight looks like
             held += 1
-        with pytest.raises(PasswordChecksBusy):
+        with pytest.raises(PasswordChecksBusy) as busy_check:
             server_authority.authenticate(basic("writer", "a guess"))
+        assert str(busy_check.value) == "too many password checks at once; retry shortly, or use an API key"
         url = f"http://127.0.0.1:{port}/tongzhou/collections/{made['shared'].id}/objects/"
         busy = httpx.get(url, headers={"Authorization": basic("writer", "another guess")})
         assert busy.status_code == 503 and busy.headers["retry-after"] == "1"
