@@ -323,10 +323,11 @@ def test_unknown_users_cost_a_password_check_like_known_ones(store: Store, scryp
     authority = Authority(store)
     authority.add_principal("known", password=PASSWORD)
     authority.issue_api_key("keyonly")  # a principal without a password
-    for user in ("known", "nobody", "keyonly", "nul\x00user"):
-        with pytest.raises(AuthenticationFailed, match="wrong user name or password"):
-            authority.authenticate(basic(user, f"wrong for {user}"))
-    assert len(scrypt_calls) == 4
+    for _ in range(2):  # the same words for every refusal; a repeated one costs nothing, known or not
+        for user in ("known", "nobody", "keyonly", "nul\x00user"):
+            with pytest.raises(AuthenticationFailed, match="^wrong user name or password$"):
+                authority.authenticate(basic(user, f"wrong for {user}"))
+        assert len(scrypt_calls) == 4
 
 
 def test_the_decoy_hash_for_unknown_users_is_made_once(
