@@ -191,8 +191,10 @@ def test_permissions_of_admins_anonymous_callers_and_grants(store: Store) -> Non
     authority.grant("eve", "c1", read=False, write=True)
     assert authority.permissions(eve, "c1", False) == (False, True)
     assert authority.cached_permissions(eve, "c1", True) == (True, True)  # public: readable anyway
+    assert authority.cached_permissions(eve, "c1", False) == (False, True)  # write, but not read
     authority.grant("eve", "c1", read=True, write=False)  # replaces the grant
     assert authority.permissions(eve, "c1", False) == (True, False)
+    assert authority.cached_permissions(eve, "c1", False) == (True, False)
     assert authority.permissions(eve, "c2", False) == (False, False)
     authority.grant("eve", "c3")  # a grant names no permission: read, and no more
     assert authority.permissions(eve, "c3", False) == (True, False)
