@@ -434,6 +434,14 @@ _RULE = "rules:\n  - {id: r1, title: R, when: null, legal_basis: A, %s}\n"
             "presumption q: missing required field 'text'",
         ),
         (
+            "presumptions: {q: {text: Q}}\n" + _RULE % "note: n",
+            "presumption q: missing required field 'legal_basis'",
+        ),
+        (
+            "rules:\n  - {id: r1, title: R, when: 'functions has chatbot', legal_basis: A}\n",
+            "rule r1: 'functions has chatbot': ['chatbot'] not in the functions vocabulary",
+        ),
+        (
             "obligations: {x.o: {title: O, legal_basis: A, addressee: nobody}}\n" + _RULE % "note: n",
             "obligation x.o: addressee 'nobody' must be one of ('provider', 'deployer', 'any')",
         ),
