@@ -438,6 +438,10 @@ _RULE = "rules:\n  - {id: r1, title: R, when: null, legal_basis: A, %s}\n"
             "presumption q: missing required field 'legal_basis'",
         ),
         (
+            "scope: functions has chatbot\n" + _RULE % "note: n",
+            "scope: 'functions has chatbot': ['chatbot'] not in the functions vocabulary",
+        ),
+        (
             "rules:\n  - {id: r1, title: R, when: 'functions has chatbot', legal_basis: A}\n",
             "rule r1: 'functions has chatbot': ['chatbot'] not in the functions vocabulary",
         ),
