@@ -6,11 +6,13 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tongzhou.canonical_json import canonical_json
 from tongzhou.classify import Classifier, classify, load_ruleset
 from tongzhou.errors import InputError
 from tongzhou.systems.bundled import example_profile, example_profiles
+from tongzhou.systems.loading import profile_from_data
 
 
 def test_every_example_classifies_and_serialises_canonically() -> None:
@@ -130,3 +132,50 @@ def test_every_function_term_is_used_by_a_rule_or_marked_excluded() -> None:
         # a generation function works through the modality it implies; a rule-free term says why it is
         implied = str(entry.get("implies_modality")) in text or bool(entry.get("rule_free"))
         assert excluded or implied or term in text, f"function {term!r} is in no rule and not marked excluded"
+
+
+_COMBINED = {
+    "z1": "order: 1\nregime: z1\njurisdiction: zz\ntitle: Z1\nsource: s\n"
+    "presumptions: {p: {text: Presumed, legal_basis: Art. 9}}\n"
+    "tiers: {t: {label: T, rank: 1}}\nobligations: {z.o: {title: O, legal_basis: Art. 3}}\nrules:\n"
+    "  - {id: a, title: A, when: null, derive: [fa], legal_basis: Art. 1}\n"
+    "  - {id: b, title: B, when: null, derive: [fb], legal_basis: Art. 2}\n"
+    "  - {id: c, title: C, when: ['@fa', '@fb'], tier: t, obligations: [z.o], legal_basis: Art. 3}\n"
+    "  - {id: d, title: D, when: '@fa', obligations: [z.o], legal_basis: Art. 1(1)}\n"
+    "  - {id: e, title: E, when: research.sole_purpose_scientific is true, presume: p,"
+    " legal_basis: Art. 4}\n",
+    "z2": "order: 2\nregime: z2\njurisdiction: zz\ntitle: Z2\nsource: s\n"
+    "rules:\n  - {id: f, title: F, when: null, legal_basis: Art. 5}\n",
+    "y1": "order: 3\nregime: y1\njurisdiction: yy\ntitle: Y1\nsource: s\n"
+    "scope: research.pre_market_only is true\nrules:\n  - {id: g, title: G, when: null, legal_basis: A}\n",
+    "y2": "order: 4\nregime: y2\njurisdiction: yy\ntitle: Y2\nsource: s\n"
+    "scope: research.real_world_testing is true\nrules:\n  - {id: h, title: H, when: null, legal_basis: A}\n",
+}
+
+
+def test_legal_bases_counts_and_scope_needs_combine_across_rules_and_regimes(tmp_path: Path) -> None:
+    for name, text in _COMBINED.items():
+        (tmp_path / f"{name}.yaml").write_text(text, encoding="utf-8")
+    golden = Path(__file__).parent / "golden" / "base_profile.yaml"
+    data = yaml.safe_load(golden.read_text(encoding="utf-8"))
+    del data["research"]  # every research.* fact unknown
+    result = Classifier(load_ruleset(tmp_path)).classify(profile_from_data(data), dt.date(2026, 11, 23))
+    zz, yy = result.jurisdiction("zz"), result.jurisdiction("yy")
+    # A rule cites the rules whose flags it relied on, after its own basis, unless its basis holds theirs.
+    assert [t.legal_basis for t in zz.tiers] in (["Art. 3; Art. 1; Art. 2"], ["Art. 3; Art. 2; Art. 1"])
+    (duty,) = zz.obligations
+    assert duty.rule_ids == ["c", "d"] and duty.grounds == [zz.tiers[0].legal_basis, "Art. 1(1)"]
+    assert [(e.rule_id, e.result) for e in zz.trace] == [
+        ("a", "fired"),
+        ("b", "fired"),
+        ("c", "fired"),
+        ("d", "fired"),
+        ("e", "presumed"),
+        ("f", "fired"),
+    ]
+    assert zz.rules_evaluated == 6 and zz.in_scope is True  # both regimes' rules counted
+    assert (yy.in_scope, yy.scope_needs, yy.rules_evaluated) == (
+        None,
+        ["research.pre_market_only", "research.real_world_testing"],  # what each regime's scope needs
+        0,
+    )
