@@ -179,3 +179,51 @@ def test_legal_bases_counts_and_scope_needs_combine_across_rules_and_regimes(tmp
         ["research.pre_market_only", "research.real_world_testing"],  # what each regime's scope needs
         0,
     )
+
+
+_MERGED = (
+    "regime: m\njurisdiction: mm\ntitle: M\nsource: s\n"
+    "presumptions: {p: {text: Presumed not, legal_basis: Art. 9}}\n"
+    "tiers: {t: {label: T, rank: 1}, w: {label: W, rank: 2}, x: {label: X, rank: 3}}\n"
+    "obligations: {m.o: {title: O, legal_basis: Art. 3}, m.q: {title: Q, legal_basis: Art. 4}}\nrules:\n"
+    # m.o fires three times: the earliest date wins, a later one does not replace it.
+    "  - {id: o1, title: O1, when: null, obligations: [m.o], legal_basis: B1, applies_from: 2027-01-01}\n"
+    "  - {id: o2, title: O2, when: null, obligations: [m.o], legal_basis: B2, applies_from: 2026-01-01}\n"
+    "  - {id: o3, title: O3, when: null, obligations: [m.o], legal_basis: B2, applies_from: 2028-01-01}\n"
+    # m.q: a rule without a date (it applies now) wins over a dated one.
+    "  - {id: q1, title: Q1, when: null, obligations: [m.q], legal_basis: B3, applies_from: 2027-01-01}\n"
+    "  - {id: q2, title: Q2, when: null, obligations: [m.q], legal_basis: B4}\n"
+    # A flag derived by an undetermined rule carries what it needs to later rules, united.
+    "  - {id: u1, title: U1, when: research.sole_purpose_scientific is true, derive: [fu],"
+    " legal_basis: A}\n"
+    "  - {id: u2, title: U2, when: research.real_world_testing is true, derive: [fu], legal_basis: A}\n"
+    "  - {id: v, title: V, when: '@fu', tier: t, legal_basis: A}\n"
+    # A tier resting on a presumed flag names the presumption, unless the flag also holds.
+    "  - {id: d, title: D, when: research.pre_market_only is true, presume: p, derive: [fd],"
+    " legal_basis: A}\n"
+    "  - {id: nd, title: ND, when: {not: '@fd'}, tier: w, legal_basis: A}\n"
+    "  - {id: e, title: E, when: research.pre_market_only is true, presume: p, derive: [fe],"
+    " legal_basis: A}\n"
+    "  - {id: e2, title: E2, when: null, derive: [fe], legal_basis: A}\n"
+    "  - {id: ye, title: YE, when: '@fe', tier: x, legal_basis: A}\n"
+)
+
+
+def test_duties_merge_by_date_and_flags_carry_doubt_and_presumptions(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text(_MERGED, encoding="utf-8")
+    golden = Path(__file__).parent / "golden" / "base_profile.yaml"
+    data = yaml.safe_load(golden.read_text(encoding="utf-8"))
+    del data["research"]
+    mm = (
+        Classifier(load_ruleset(tmp_path))
+        .classify(profile_from_data(data), dt.date(2026, 11, 23))
+        .jurisdiction("mm")
+    )
+    duties = {o.id: (o.rule_ids, o.grounds, o.applies_from, o.status) for o in mm.obligations}
+    assert duties == {
+        "m.o": (["o1", "o2", "o3"], ["B1", "B2"], dt.date(2026, 1, 1), "applies"),
+        "m.q": (["q1", "q2"], ["B3", "B4"], None, "applies"),
+    }
+    needs = {u.rule_id: u.needs for u in mm.undetermined}
+    assert needs["v"] == ["research.real_world_testing", "research.sole_purpose_scientific"]
+    assert {t.id: t.unless for t in mm.tiers} == {"w": ["Presumed not"], "x": []}
