@@ -184,12 +184,17 @@ def test_legal_bases_counts_and_scope_needs_combine_across_rules_and_regimes(tmp
 _MERGED = (
     "regime: m\njurisdiction: mm\ntitle: M\nsource: s\n"
     "presumptions: {p: {text: Presumed not, legal_basis: Art. 9}}\n"
-    "tiers: {t: {label: T, rank: 1}, w: {label: W, rank: 2}, x: {label: X, rank: 3}}\n"
-    "obligations: {m.o: {title: O, legal_basis: Art. 3}, m.q: {title: Q, legal_basis: Art. 4}}\nrules:\n"
+    "tiers: {t: {label: T, rank: 1}, w: {label: W, rank: 2}, x: {label: X, rank: 3}, y: {label: Y, rank: 4},"
+    " z: {label: Z, rank: 5}}\n"
+    "obligations: {m.o: {title: O, legal_basis: Art. 3}, m.q: {title: Q, legal_basis: Art. 4},"
+    " m.r: {title: R, legal_basis: Art. 5}}\nrules:\n"
     # m.o fires three times: the earliest date wins, a later one does not replace it.
     "  - {id: o1, title: O1, when: null, obligations: [m.o], legal_basis: B1, applies_from: 2027-01-01}\n"
     "  - {id: o2, title: O2, when: null, obligations: [m.o], legal_basis: B2, applies_from: 2026-01-01}\n"
     "  - {id: o3, title: O3, when: null, obligations: [m.o], legal_basis: B2, applies_from: 2028-01-01}\n"
+    # The same date again, with transition branches (placing date unknown): the first finding stays.
+    "  - {id: o4, title: O4, when: null, obligations: [m.o], legal_basis: B2, applies_from: 2026-01-01,"
+    " transition: {fact: placed_on_market, before: 2025-01-01, applies_from: 2025-06-01}}\n"
     # m.q: a rule without a date (it applies now) wins over a dated one.
     "  - {id: q1, title: Q1, when: null, obligations: [m.q], legal_basis: B3, applies_from: 2027-01-01}\n"
     "  - {id: q2, title: Q2, when: null, obligations: [m.q], legal_basis: B4}\n"
@@ -197,12 +202,20 @@ _MERGED = (
     "  - {id: u1, title: U1, when: research.sole_purpose_scientific is true, derive: [fu],"
     " legal_basis: A}\n"
     "  - {id: u2, title: U2, when: research.real_world_testing is true, derive: [fu], legal_basis: A}\n"
-    "  - {id: v, title: V, when: '@fu', tier: t, legal_basis: A}\n"
+    "  - {id: v, title: V, when: '@fu', tier: t, legal_basis: A, applies_from: 2027-01-01}\n"
+    "  - id: un\n    title: UN\n"
+    "    when: [research.pre_market_only is false, research.real_world_testing is false]\n"
+    "    tier: z\n    legal_basis: A\n"
+    "    unless: {facts: [research.pre_market_only, research.real_world_testing], text: shown otherwise}\n"
+    # A transitional date that depends on the unknown placing date: both branches, and the question.
+    "  - {id: tr, title: TR, when: null, tier: y, obligations: [m.r], legal_basis: A,"
+    " applies_from: 2027-01-01,"
+    " transition: {fact: placed_on_market, before: 2026-08-02, applies_from: 2026-08-02, legal_basis: T}}\n"
     # A tier resting on a presumed flag names the presumption, unless the flag also holds.
     "  - {id: d, title: D, when: research.pre_market_only is true, presume: p, derive: [fd],"
     " legal_basis: A}\n"
     "  - {id: nd, title: ND, when: {not: '@fd'}, tier: w, legal_basis: A}\n"
-    "  - {id: e, title: E, when: research.pre_market_only is true, presume: p, derive: [fe],"
+    "  - {id: e, title: E, when: research.sole_purpose_scientific is true, presume: p, derive: [fe],"
     " legal_basis: A}\n"
     "  - {id: e2, title: E2, when: null, derive: [fe], legal_basis: A}\n"
     "  - {id: ye, title: YE, when: '@fe', tier: x, legal_basis: A}\n"
@@ -213,7 +226,7 @@ def test_duties_merge_by_date_and_flags_carry_doubt_and_presumptions(tmp_path: P
     (tmp_path / "m.yaml").write_text(_MERGED, encoding="utf-8")
     golden = Path(__file__).parent / "golden" / "base_profile.yaml"
     data = yaml.safe_load(golden.read_text(encoding="utf-8"))
-    del data["research"]
+    del data["research"], data["placed_on_market"]
     mm = (
         Classifier(load_ruleset(tmp_path))
         .classify(profile_from_data(data), dt.date(2026, 11, 23))
@@ -221,9 +234,38 @@ def test_duties_merge_by_date_and_flags_carry_doubt_and_presumptions(tmp_path: P
     )
     duties = {o.id: (o.rule_ids, o.grounds, o.applies_from, o.status) for o in mm.obligations}
     assert duties == {
-        "m.o": (["o1", "o2", "o3"], ["B1", "B2"], dt.date(2026, 1, 1), "applies"),
+        "m.o": (["o1", "o2", "o3", "o4"], ["B1", "B2"], dt.date(2026, 1, 1), "applies"),
         "m.q": (["q1", "q2"], ["B3", "B4"], None, "applies"),
+        "m.r": (["tr"], ["A"], dt.date(2027, 1, 1), "undetermined"),
     }
-    needs = {u.rule_id: u.needs for u in mm.undetermined}
-    assert needs["v"] == ["research.real_world_testing", "research.sole_purpose_scientific"]
-    assert {t.id: t.unless for t in mm.tiers} == {"w": ["Presumed not"], "x": []}
+    assert [o.branches for o in mm.obligations if o.id == "m.o"] == [[]]
+    undetermined = {u.rule_id: (u.title, u.needs, u.would_give) for u in mm.undetermined}
+    assert undetermined["u1"] == ("U1", ["research.sole_purpose_scientific"], ["@fu"])
+    assert undetermined["v"] == (
+        "V",
+        ["research.real_world_testing", "research.sole_purpose_scientific"],
+        ["t"],
+    )
+    assert undetermined["tr"] == ("TR: which transitional date applies", ["placed_on_market"], ["y", "m.r"])
+    conditional = {c.rule_id: (c.status, c.unless, c.kind) for c in mm.conditional}
+    assert conditional == {
+        "v": (
+            "upcoming",
+            "the facts research.real_world_testing, research.sole_purpose_scientific meet A",
+            "if",
+        ),
+        "un": (
+            "conditional",
+            "shown otherwise (needs fact research.pre_market_only, research.real_world_testing)",
+            "unless",
+        ),
+        "tr": (
+            "conditional",
+            "placed_on_market before 2026-08-02 (then from 2026-08-02) (needs fact placed_on_market)",
+            "unless",
+        ),
+    }
+    assert [(p.id, p.rule_ids, p.rebutted_by) for p in mm.presumptions] == [
+        ("p", ["d", "e"], ["research.pre_market_only", "research.sole_purpose_scientific"])
+    ]
+    assert {t.id: t.unless for t in mm.tiers} == {"w": ["Presumed not"], "x": [], "y": []}
