@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ from tongzhou.attest import KeyRing, canonical_json, sign_envelope, sign_run, ve
 from tongzhou.attest.bundle import write_bundle
 from tongzhou.attest.report import Evaluator, build_report
 from tongzhou.attest.statement import PAYLOAD_TYPE, build_statement, statement_bytes
+from tongzhou.attest.verify import Verification
 
 
 def _payload(envelope: dict[str, Any]) -> dict[str, Any]:
@@ -54,6 +56,54 @@ def test_genuine_attestation_is_recognised(
     assert result.ok, result.failures
     assert result.jurisdictions == ["CN", "EU"] and result.evaluator_name == "Example AI Safety Lab"
     assert result.notes == []
+
+
+def test_the_answer_as_json_names_every_field(envelope: dict[str, Any], make_policy: PolicyFactory) -> None:
+    """What `tongzhou attest verify --json` prints: each key, and the values of a genuine answer."""
+    empty = Verification()
+    assert empty.ok is False  # nothing failed, but nothing was verified either
+    assert empty.to_dict() == {
+        "ok": False,
+        "failures": [],
+        "notes": [],
+        "checks": [],
+        "signer_key_id": None,
+        "evaluator": None,
+        "signed_at": None,
+        "jurisdictions": [],
+        "envelope_sha256": None,
+        "policy": None,
+        "run_id": None,
+    }
+    policy = make_policy()
+    statement = _payload(envelope)
+    kid = envelope["signatures"][0]["keyid"]
+    profile = statement["predicate"]["report"]["standard_profile"]["id"]
+    assert verify_attestation(envelope, policy=policy).to_dict() == {
+        "ok": True,
+        "failures": [],
+        "notes": [],
+        "checks": [
+            f"DSSE signature by {kid} verifies (Ed25519)",
+            "report follows the evaluation-report v1 schema",
+            "report is self-consistent (evaluator, results digest, subjects)",
+            f"trust policy 'test policy' recognises Example AI Safety Lab for {profile} in CN, EU",
+        ],
+        "signer_key_id": kid,
+        "evaluator": "Example AI Safety Lab",
+        "signed_at": statement["predicate"]["signed_at"],
+        "jurisdictions": ["CN", "EU"],
+        "envelope_sha256": "sha256:" + hashlib.sha256(canonical_json(envelope)).hexdigest(),
+        "policy": "test policy",
+        "run_id": statement["predicate"]["report"]["run"]["run_id"],
+    }
+    failed = verify_attestation({}, policy=policy).to_dict()
+    assert (failed["ok"], failed["envelope_sha256"], failed["run_id"]) == (
+        False,
+        "sha256:" + hashlib.sha256(b"{}").hexdigest(),
+        None,
+    )
+    assert [f["code"] for f in failed["failures"]] == ["malformed-envelope"]
 
 
 def test_any_payload_field_changed_fails_bad_signature(
@@ -288,10 +338,12 @@ def test_without_policy_uses_given_keys_and_says_recognition_undecided(
 def test_hostile_payloads_signed_by_a_trusted_key(ring: KeyRing, make_policy: PolicyFactory) -> None:
     """Even a trusted signer's odd payload gets a reason, not a crash."""
     policy = make_policy()
-    for payload, reason in ((b"[" * 100_000 + b"]" * 100_000, "malformed-payload"),
-                            (b'{"_type": NaN}', "malformed-payload"),
-                            ("\udcff".encode("utf-8", "surrogatepass"), "malformed-payload"),
-                            (b'{"_type": "https://in-toto.io/Statement/v1"}', "wrong-predicate-type")):
+    for payload, reason in (
+        (b"[" * 100_000 + b"]" * 100_000, "malformed-payload"),
+        (b'{"_type": NaN}', "malformed-payload"),
+        ("\udcff".encode("utf-8", "surrogatepass"), "malformed-payload"),
+        (b'{"_type": "https://in-toto.io/Statement/v1"}', "wrong-predicate-type"),
+    ):
         env = sign_envelope(payload, PAYLOAD_TYPE, ring.private_key("lab"))
         assert verify_attestation(env, policy=policy).reasons() == [reason]
 
