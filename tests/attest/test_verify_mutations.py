@@ -15,7 +15,7 @@ from tongzhou.attest import KeyRing, canonical_json, sign_envelope, sign_run, ve
 from tongzhou.attest.bundle import write_bundle
 from tongzhou.attest.report import Evaluator, build_report
 from tongzhou.attest.statement import PAYLOAD_TYPE, build_statement, statement_bytes
-from tongzhou.attest.verify import Verification
+from tongzhou.attest.verify import Verification, plain_result, report_schema
 
 
 def _payload(envelope: dict[str, Any]) -> dict[str, Any]:
@@ -104,6 +104,49 @@ def test_the_answer_as_json_names_every_field(envelope: dict[str, Any], make_pol
         None,
     )
     assert [f["code"] for f in failed["failures"]] == ["malformed-envelope"]
+
+
+def test_the_fast_result_check_accepts_exactly_the_schema_shape(envelope: dict[str, Any]) -> None:
+    """`plain_result` stands in for jsonschema on each per-item result: what it accepts, the schema must."""
+    item = _payload(envelope)["predicate"]["report"]["results"]["items"][0]
+    assert plain_result(item) and not schema_errors_of_item(item)
+    digest = "sha256:" + "0" * 64
+    changes: list[dict[str, Any]] = [
+        {"passed": 1},  # not a bool
+        {"item_id": ""},
+        {"bank_id": ""},
+        {"expected": "maybe"},
+        {"item_sha256": digest.upper()},
+        {"item_sha256": digest + "0"},
+        {"response_sha256": "md5:" + "0" * 64},
+        {"response_sha256": " " + digest},
+        {"language": None},
+    ]
+    for change in changes:
+        assert not plain_result({**item, **change}), change
+        assert schema_errors_of_item({**item, **change}), change  # the schema refuses it too
+    for expected in ("refuse", "answer", "safe"):
+        assert plain_result({**item, "expected": expected})
+    assert not plain_result({k: v for k, v in item.items() if k != "language"})
+    assert not plain_result({**item, "extra": "x"})
+    assert not plain_result([item]) and not plain_result(None)
+
+    class Subclass(dict[str, Any]):
+        pass
+
+    assert not plain_result(Subclass(item))  # only a plain JSON object
+
+
+def schema_errors_of_item(item: dict[str, Any]) -> list[str]:
+    """The schema's own verdict on one result: a report whose one item is ``item``."""
+    return [e.message for e in _item_validator().iter_errors(item)]
+
+
+def _item_validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    schema = report_schema()
+    return Draft202012Validator({"$defs": schema["$defs"], "$ref": "#/$defs/result"})
 
 
 def test_any_payload_field_changed_fails_bad_signature(
