@@ -15,7 +15,7 @@ from tongzhou.attest import KeyRing, canonical_json, sign_envelope, sign_run, ve
 from tongzhou.attest.bundle import write_bundle
 from tongzhou.attest.report import Evaluator, build_report
 from tongzhou.attest.statement import PAYLOAD_TYPE, build_statement, statement_bytes
-from tongzhou.attest.verify import Verification, plain_result, report_schema
+from tongzhou.attest.verify import Verification, plain_result, report_schema, schema_errors
 
 
 def _payload(envelope: dict[str, Any]) -> dict[str, Any]:
@@ -147,6 +147,24 @@ def _item_validator() -> Any:
 
     schema = report_schema()
     return Draft202012Validator({"$defs": schema["$defs"], "$ref": "#/$defs/result"})
+
+
+def test_schema_errors_name_each_path_in_order_at_most_ten(envelope: dict[str, Any]) -> None:
+    predicate = _payload(envelope)["predicate"]
+    one_bad_item = copy.deepcopy(predicate)
+    one_bad_item["report"]["results"]["items"][3]["passed"] = 1  # the fast path must not hide it
+    assert schema_errors(one_bad_item) == ["/report/results/items/3/passed: 1 is not of type 'boolean'"]
+    many = copy.deepcopy(predicate)
+    for item in many["report"]["results"]["items"][:12]:
+        item["passed"] = "x"
+    many["signed_at"] = 5
+    many["report"]["run"]["status"] = "y" * 300
+    errors = schema_errors(many)
+    assert errors == [f"/report/results/items/{i}/passed: 'x' is not of type 'boolean'" for i in range(10)]
+    long_message = copy.deepcopy(predicate)
+    long_message["report"]["run"]["status"] = "y" * 300
+    (error,) = schema_errors(long_message)
+    assert error.startswith("/report/run/status: 'yyy") and len(error) == len("/report/run/status: ") + 200
 
 
 def test_any_payload_field_changed_fails_bad_signature(
