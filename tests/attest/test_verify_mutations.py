@@ -7,13 +7,14 @@ import copy
 import hashlib
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tests.attest.conftest import PolicyFactory
 from tongzhou.attest import KeyRing, canonical_json, sign_envelope, sign_run, verify_attestation
 from tongzhou.attest.bundle import write_bundle
-from tongzhou.attest.report import Evaluator, build_report
+from tongzhou.attest.report import Evaluator, build_report, results_digest
 from tongzhou.attest.statement import PAYLOAD_TYPE, build_statement, statement_bytes
 from tongzhou.attest.verify import Verification, plain_result, report_schema, schema_errors
 
@@ -375,6 +376,97 @@ def test_signed_but_inconsistent_contents(
         ring.private_key("lab"),
     )
     assert verify_attestation(wrong_type, policy=policy).reasons() == ["wrong-payload-type"]
+
+
+def test_each_refusal_says_exactly_what_was_wrong(
+    summary: dict[str, Any], ring: KeyRing, make_policy: PolicyFactory, envelope: dict[str, Any]
+) -> None:
+    policy = make_policy()
+    lab, stranger = ring.info("lab").key_id, ring.info("stranger").key_id
+    now = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+    def said(env: dict[str, Any], **kwargs: Any) -> list[tuple[str, str]]:
+        kwargs.setdefault("policy", policy)
+        return [(f.code, f.message) for f in verify_attestation(env, now=now, **kwargs).failures]
+
+    other = build_statement(
+        build_report(summary, Evaluator(key_id=stranger, name="Other")), "2026-11-20T09:00:00Z"
+    )
+    assert said(_sign_statement(other, ring)) == [
+        ("evaluator-mismatch", f"report names evaluator key {stranger}, signed by {lab}")
+    ]
+    altered = build_statement(
+        build_report(summary, Evaluator(key_id=lab, name="Lab")), "2026-11-20T09:00:00Z"
+    )
+    signed_digest = altered["predicate"]["report"]["results"]["sha256"]
+    altered["predicate"]["report"]["results"]["items"][0]["passed"] ^= True
+    items_digest = results_digest(altered["predicate"]["report"]["results"]["items"])
+    assert said(_sign_statement(altered, ring)) == [
+        ("results-digest-mismatch", f"results digest is {signed_digest}, items hash to {items_digest}")
+    ]
+    moved = build_statement(build_report(summary, Evaluator(key_id=lab, name="Lab")), "2026-11-20T09:00:00Z")
+    moved["subject"][1]["digest"]["sha256"] = "0" * 64
+    assert said(_sign_statement(moved, ring)) == [
+        ("subject-mismatch", "Statement subjects differ from the report's results, bank and model digests")
+    ]
+    future = build_statement(build_report(summary, Evaluator(key_id=lab, name="Lab")), "2026-11-22T09:05:01Z")
+    assert said(_sign_statement(future, ring), policy=None, trusted_keys={lab: ring.public_key("lab")}) == [
+        ("signed-in-future", "signed_at 2026-11-22T09:05:01Z is after 2026-11-22T09:00:00+00:00")
+    ]
+    in_time = build_statement(
+        build_report(summary, Evaluator(key_id=lab, name="Lab")), "2026-11-22T09:05:00Z"
+    )
+    assert said(_sign_statement(in_time, ring), policy=None, trusted_keys={lab: ring.public_key("lab")}) == []
+    plain = sign_envelope(statement_bytes(future), "text/plain", ring.private_key("lab"))
+    assert said(plain) == [("wrong-payload-type", f"payloadType is 'text/plain', not {PAYLOAD_TYPE}")]
+    foreign = sign_run(summary, ring.private_key("stranger"), "Someone", signed_at="2026-11-20T09:00:00Z")
+    unknown = f"no signature is by a trusted key (signed by: {stranger}) — none is listed in "
+    assert said(foreign) == [("unknown-key", unknown + "trust policy 'test policy'")]
+    assert said(foreign, policy=None, trusted_keys={}) == [
+        ("unknown-key", unknown + "the trusted keys (key ring, --public-key)")
+    ]
+    closed = make_policy(revocations=[{"key_id": stranger, "reason": "lab closed"}])
+    assert said(foreign, policy=closed) == [("revoked-key", f"signed by {stranger}, revoked: lab closed")]
+    lab_named = f"key {lab} (Example AI Safety Lab)"
+    revoked = {"key_id": lab, "reason": "key compromised"}
+    assert said(envelope, policy=make_policy(revocations=[revoked])) == [
+        ("revoked-key", f"{lab_named} is revoked: key compromised")
+    ]
+    since = {**revoked, "revoked_at": "2026-06-01T00:00:00Z"}
+    assert said(envelope, policy=make_policy(revocations=[since])) == [
+        ("revoked-key", f"{lab_named} is revoked since 2026-06-01T00:00:00+00:00: key compromised")
+    ]
+    assert said(envelope, policy=make_policy({"valid_until": "2026-06-30"})) == [
+        (
+            "expired-key",
+            f"{lab_named} was valid until 2026-06-30T00:00:00+00:00; signed at 2026-11-20T09:00:00+00:00",
+        )
+    ]
+    assert said(envelope, policy=make_policy({"valid_from": "2026-12-01"})) == [
+        (
+            "key-not-yet-valid",
+            f"{lab_named} is valid from 2026-12-01T00:00:00+00:00; signed at 2026-11-20T09:00:00+00:00",
+        )
+    ]
+    us_only = make_policy({"recognised_for": [{"profile": "nist-ai-600-1", "jurisdictions": ["US"]}]})
+    not_for = "not for profile gbt45654 version 2025"
+    assert said(envelope, policy=us_only) == [
+        (
+            "profile-not-recognised",
+            f"Example AI Safety Lab is recognised for nist-ai-600-1 (any version), {not_for}",
+        )
+    ]
+    assert said(envelope, policy=make_policy({"recognised_for": []})) == [
+        ("profile-not-recognised", f"Example AI Safety Lab is recognised for nothing, {not_for}")
+    ]
+    summary["status"] = "partial"
+    partial = sign_run(summary, ring.private_key("lab"), "Lab", signed_at="2026-11-20T09:00:00Z")
+    assert said(partial) == [
+        ("run-incomplete", "run run-test-0001 is partial; the policy requires complete runs")
+    ]
+    aged = make_policy(require={"complete_run": False, "max_age_days": 1})
+    assert said(partial, policy=aged) == [("too-old", "signed 2 days ago; the policy accepts at most 1")]
+    assert said({"a": float("nan")}) == [("malformed-envelope", "the envelope is not a JSON object")]
 
 
 def test_malformed_envelopes(make_policy: PolicyFactory) -> None:
