@@ -7,7 +7,7 @@ import copy
 import hashlib
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -467,6 +467,72 @@ def test_each_refusal_says_exactly_what_was_wrong(
     aged = make_policy(require={"complete_run": False, "max_age_days": 1})
     assert said(partial, policy=aged) == [("too-old", "signed 2 days ago; the policy accepts at most 1")]
     assert said({"a": float("nan")}) == [("malformed-envelope", "the envelope is not a JSON object")]
+    two = make_policy(
+        {
+            "recognised_for": [
+                {"profile": "nist-ai-600-1", "jurisdictions": ["US"]},
+                {"profile": "gbt45654", "versions": ["2023", "2024"], "jurisdictions": ["CN"]},
+            ]
+        }
+    )
+    assert said(envelope, policy=two) == [
+        (
+            "profile-not-recognised",
+            "Example AI Safety Lab is recognised for nist-ai-600-1 (any version), gbt45654 2023/2024, "
+            + not_for,
+        )
+    ]
+
+
+def test_what_held_is_listed_only_when_it_held(
+    summary: dict[str, Any], ring: KeyRing, make_policy: PolicyFactory, envelope: dict[str, Any]
+) -> None:
+    policy = make_policy()
+    lab, stranger = ring.info("lab").key_id, ring.info("stranger").key_id
+    consistent = "report is self-consistent (evaluator, results digest, subjects)"
+    recognised = "trust policy 'test policy' recognises"
+    other = build_statement(
+        build_report(summary, Evaluator(key_id=stranger, name="Other")), "2026-11-20T09:00:00Z"
+    )
+    altered = build_statement(
+        build_report(summary, Evaluator(key_id=lab, name="Lab")), "2026-11-20T09:00:00Z"
+    )
+    altered["predicate"]["report"]["results"]["items"][0]["passed"] ^= True
+    moved = build_statement(build_report(summary, Evaluator(key_id=lab, name="Lab")), "2026-11-20T09:00:00Z")
+    moved["subject"][1]["digest"]["sha256"] = "0" * 64
+    for statement in (other, altered, moved):
+        checks = verify_attestation(_sign_statement(statement, ring), policy=policy).checks
+        assert consistent not in checks and any(c.startswith(recognised) for c in checks)
+    refusing = (
+        make_policy(revocations=[{"key_id": lab, "reason": "r"}]),
+        make_policy({"valid_until": "2026-06-30"}),
+        make_policy({"valid_from": "2026-12-01"}),
+        make_policy(require={"max_age_days": 1}),
+        make_policy({"recognised_for": []}),
+    )
+    for refused in refusing:
+        checks = verify_attestation(envelope, policy=refused).checks
+        assert consistent in checks and not any(c.startswith("trust policy") for c in checks)
+    summary["status"] = "partial"
+    partial = sign_run(summary, ring.private_key("lab"), "Lab", signed_at="2026-11-20T09:00:00Z")
+    assert not any(c.startswith("trust policy") for c in verify_attestation(partial, policy=policy).checks)
+
+
+def test_each_time_limit_at_its_boundary(envelope: dict[str, Any], make_policy: PolicyFactory) -> None:
+    """The fixture is signed at 2026-11-20T09:00:00Z."""
+    at = "2026-11-20T09:00:00Z"
+    revoked_then = make_policy(
+        revocations=[{"key_id": envelope["signatures"][0]["keyid"], "revoked_at": at, "reason": "r"}]
+    )
+    assert verify_attestation(envelope, policy=revoked_then).reasons() == ["revoked-key"]  # from that instant
+    assert verify_attestation(envelope, policy=make_policy({"valid_until": at})).ok  # valid through it
+    assert verify_attestation(envelope, policy=make_policy({"valid_from": at})).ok  # and from it
+    aged = make_policy(require={"max_age_days": 1})
+    day_later = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+    assert verify_attestation(envelope, policy=aged, now=day_later).ok
+    assert verify_attestation(envelope, policy=aged, now=day_later + timedelta(microseconds=1)).reasons() == [
+        "too-old"
+    ]
 
 
 def test_malformed_envelopes(make_policy: PolicyFactory) -> None:
