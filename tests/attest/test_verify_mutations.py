@@ -518,6 +518,35 @@ def test_what_held_is_listed_only_when_it_held(
     assert not any(c.startswith("trust policy") for c in verify_attestation(partial, policy=policy).checks)
 
 
+def test_the_answer_keeps_every_finding_and_names(
+    summary: dict[str, Any],
+    ring: KeyRing,
+    make_policy: PolicyFactory,
+    envelope: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    lab = ring.info("lab").key_id
+    keys = {lab: ring.public_key("lab")}
+    bare = verify_attestation(envelope, trusted_keys=keys)
+    assert bare.evaluator_name == _payload(envelope)["predicate"]["report"]["evaluator"]["name"]
+    assert bare.notes == ["no trust policy given: signature and contents checked, recognition not decided"]
+    vague = build_statement(build_report(summary, Evaluator(key_id=lab, name="Lab")), "yesterday")
+    assert [
+        (f.code, f.message)
+        for f in verify_attestation(_sign_statement(vague, ring), trusted_keys=keys).failures
+    ] == [("schema-invalid", "signed_at: 'yesterday' is not an ISO-8601 date or time")]
+    nowhere = make_policy({"recognised_for": [{"profile": "gbt45654", "jurisdictions": []}]})
+    assert verify_attestation(envelope, policy=nowhere).checks[-1].endswith(" for gbt45654 in -")
+    # A policy failure and a bundle failure: both are reported.
+    bundle = write_bundle(tmp_path / "bundle", summary)
+    results = bundle / "results.jsonl"
+    results.write_text(
+        results.read_text(encoding="utf-8").replace('"passed": true', '"passed": false', 1), encoding="utf-8"
+    )
+    both = verify_attestation(envelope, policy=make_policy({"valid_until": "2026-06-30"}), bundle=bundle)
+    assert both.reasons()[0] == "expired-key" and len(both.reasons()) > 1
+
+
 def test_each_time_limit_at_its_boundary(envelope: dict[str, Any], make_policy: PolicyFactory) -> None:
     """The fixture is signed at 2026-11-20T09:00:00Z."""
     at = "2026-11-20T09:00:00Z"
