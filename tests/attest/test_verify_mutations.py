@@ -537,14 +537,18 @@ def test_the_answer_keeps_every_finding_and_names(
     ] == [("schema-invalid", "signed_at: 'yesterday' is not an ISO-8601 date or time")]
     nowhere = make_policy({"recognised_for": [{"profile": "gbt45654", "jurisdictions": []}]})
     assert verify_attestation(envelope, policy=nowhere).checks[-1].endswith(" for gbt45654 in -")
-    # A policy failure and a bundle failure: both are reported.
     bundle = write_bundle(tmp_path / "bundle", summary)
+    with_bundle = verify_attestation(envelope, trusted_keys=keys, bundle=bundle)
+    assert with_bundle.ok and with_bundle.notes == bare.notes  # the bundle's check adds to them
+    assert with_bundle.checks[-1] == f"bundle {bundle} re-hashes to the signed results and banks"
+    # A policy failure and a bundle failure: both are reported.
     results = bundle / "results.jsonl"
     results.write_text(
         results.read_text(encoding="utf-8").replace('"passed": true', '"passed": false', 1), encoding="utf-8"
     )
     both = verify_attestation(envelope, policy=make_policy({"valid_until": "2026-06-30"}), bundle=bundle)
     assert both.reasons()[0] == "expired-key" and len(both.reasons()) > 1
+    assert not any(c.startswith("bundle ") for c in both.checks)
 
 
 def test_each_time_limit_at_its_boundary(envelope: dict[str, Any], make_policy: PolicyFactory) -> None:
