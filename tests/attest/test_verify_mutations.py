@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import base64
 import copy
+import hashlib
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from tests.attest.conftest import PolicyFactory
 from tongzhou.attest import KeyRing, canonical_json, sign_envelope, sign_run, verify_attestation
 from tongzhou.attest.bundle import write_bundle
-from tongzhou.attest.report import Evaluator, build_report
+from tongzhou.attest.report import Evaluator, build_report, results_digest
 from tongzhou.attest.statement import PAYLOAD_TYPE, build_statement, statement_bytes
+from tongzhou.attest.verify import Verification, plain_result, report_schema, schema_errors
 
 
 def _payload(envelope: dict[str, Any]) -> dict[str, Any]:
@@ -54,6 +57,115 @@ def test_genuine_attestation_is_recognised(
     assert result.ok, result.failures
     assert result.jurisdictions == ["CN", "EU"] and result.evaluator_name == "Example AI Safety Lab"
     assert result.notes == []
+
+
+def test_the_answer_as_json_names_every_field(envelope: dict[str, Any], make_policy: PolicyFactory) -> None:
+    """What `tongzhou attest verify --json` prints: each key, and the values of a genuine answer."""
+    empty = Verification()
+    assert empty.ok is False  # nothing failed, but nothing was verified either
+    assert empty.to_dict() == {
+        "ok": False,
+        "failures": [],
+        "notes": [],
+        "checks": [],
+        "signer_key_id": None,
+        "evaluator": None,
+        "signed_at": None,
+        "jurisdictions": [],
+        "envelope_sha256": None,
+        "policy": None,
+        "run_id": None,
+    }
+    policy = make_policy()
+    statement = _payload(envelope)
+    kid = envelope["signatures"][0]["keyid"]
+    profile = statement["predicate"]["report"]["standard_profile"]["id"]
+    assert verify_attestation(envelope, policy=policy).to_dict() == {
+        "ok": True,
+        "failures": [],
+        "notes": [],
+        "checks": [
+            f"DSSE signature by {kid} verifies (Ed25519)",
+            "report follows the evaluation-report v1 schema",
+            "report is self-consistent (evaluator, results digest, subjects)",
+            f"trust policy 'test policy' recognises Example AI Safety Lab for {profile} in CN, EU",
+        ],
+        "signer_key_id": kid,
+        "evaluator": "Example AI Safety Lab",
+        "signed_at": statement["predicate"]["signed_at"],
+        "jurisdictions": ["CN", "EU"],
+        "envelope_sha256": "sha256:" + hashlib.sha256(canonical_json(envelope)).hexdigest(),
+        "policy": "test policy",
+        "run_id": statement["predicate"]["report"]["run"]["run_id"],
+    }
+    failed = verify_attestation({}, policy=policy).to_dict()
+    assert (failed["ok"], failed["envelope_sha256"], failed["run_id"]) == (
+        False,
+        "sha256:" + hashlib.sha256(b"{}").hexdigest(),
+        None,
+    )
+    assert [f["code"] for f in failed["failures"]] == ["malformed-envelope"]
+
+
+def test_the_fast_result_check_accepts_exactly_the_schema_shape(envelope: dict[str, Any]) -> None:
+    """`plain_result` stands in for jsonschema on each per-item result: what it accepts, the schema must."""
+    item = _payload(envelope)["predicate"]["report"]["results"]["items"][0]
+    assert plain_result(item) and not schema_errors_of_item(item)
+    digest = "sha256:" + "0" * 64
+    changes: list[dict[str, Any]] = [
+        {"passed": 1},  # not a bool
+        {"item_id": ""},
+        {"bank_id": ""},
+        {"expected": "maybe"},
+        {"item_sha256": digest.upper()},
+        {"item_sha256": digest + "0"},
+        {"response_sha256": "md5:" + "0" * 64},
+        {"response_sha256": " " + digest},
+        {"language": None},
+    ]
+    for change in changes:
+        assert not plain_result({**item, **change}), change
+        assert schema_errors_of_item({**item, **change}), change  # the schema refuses it too
+    for expected in ("refuse", "answer", "safe"):
+        assert plain_result({**item, "expected": expected})
+    assert not plain_result({k: v for k, v in item.items() if k != "language"})
+    assert not plain_result({**item, "extra": "x"})
+    assert not plain_result([item]) and not plain_result(None)
+
+    class Subclass(dict[str, Any]):
+        pass
+
+    assert not plain_result(Subclass(item))  # only a plain JSON object
+
+
+def schema_errors_of_item(item: dict[str, Any]) -> list[str]:
+    """The schema's own verdict on one result: a report whose one item is ``item``."""
+    return [e.message for e in _item_validator().iter_errors(item)]
+
+
+def _item_validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    schema = report_schema()
+    return Draft202012Validator({"$defs": schema["$defs"], "$ref": "#/$defs/result"})
+
+
+def test_schema_errors_name_each_path_in_order_at_most_ten(envelope: dict[str, Any]) -> None:
+    predicate = _payload(envelope)["predicate"]
+    one_bad_item = copy.deepcopy(predicate)
+    one_bad_item["report"]["results"]["items"][3]["passed"] = 1  # the fast path must not hide it
+    assert schema_errors(one_bad_item) == ["/report/results/items/3/passed: 1 is not of type 'boolean'"]
+    many = copy.deepcopy(predicate)
+    for item in many["report"]["results"]["items"][:12]:
+        item["passed"] = "x"
+    many["signed_at"] = 5
+    many["report"]["run"]["status"] = "y" * 300
+    errors = schema_errors(many)
+    assert errors == [f"/report/results/items/{i}/passed: 'x' is not of type 'boolean'" for i in range(10)]
+    long_message = copy.deepcopy(predicate)
+    long_message["report"]["run"]["status"] = "y" * 300
+    (error,) = schema_errors(long_message)
+    assert error.startswith("/report/run/status: 'yyy") and len(error) == len("/report/run/status: ") + 200
 
 
 def test_any_payload_field_changed_fails_bad_signature(
@@ -266,6 +378,196 @@ def test_signed_but_inconsistent_contents(
     assert verify_attestation(wrong_type, policy=policy).reasons() == ["wrong-payload-type"]
 
 
+def test_each_refusal_says_exactly_what_was_wrong(
+    summary: dict[str, Any], ring: KeyRing, make_policy: PolicyFactory, envelope: dict[str, Any]
+) -> None:
+    policy = make_policy()
+    lab, stranger = ring.info("lab").key_id, ring.info("stranger").key_id
+    now = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+    def said(env: dict[str, Any], **kwargs: Any) -> list[tuple[str, str]]:
+        kwargs.setdefault("policy", policy)
+        return [(f.code, f.message) for f in verify_attestation(env, now=now, **kwargs).failures]
+
+    other = build_statement(
+        build_report(summary, Evaluator(key_id=stranger, name="Other")), "2026-11-20T09:00:00Z"
+    )
+    assert said(_sign_statement(other, ring)) == [
+        ("evaluator-mismatch", f"report names evaluator key {stranger}, signed by {lab}")
+    ]
+    altered = build_statement(
+        build_report(summary, Evaluator(key_id=lab, name="Lab")), "2026-11-20T09:00:00Z"
+    )
+    signed_digest = altered["predicate"]["report"]["results"]["sha256"]
+    altered["predicate"]["report"]["results"]["items"][0]["passed"] ^= True
+    items_digest = results_digest(altered["predicate"]["report"]["results"]["items"])
+    assert said(_sign_statement(altered, ring)) == [
+        ("results-digest-mismatch", f"results digest is {signed_digest}, items hash to {items_digest}")
+    ]
+    moved = build_statement(build_report(summary, Evaluator(key_id=lab, name="Lab")), "2026-11-20T09:00:00Z")
+    moved["subject"][1]["digest"]["sha256"] = "0" * 64
+    assert said(_sign_statement(moved, ring)) == [
+        ("subject-mismatch", "Statement subjects differ from the report's results, bank and model digests")
+    ]
+    future = build_statement(build_report(summary, Evaluator(key_id=lab, name="Lab")), "2026-11-22T09:05:01Z")
+    assert said(_sign_statement(future, ring), policy=None, trusted_keys={lab: ring.public_key("lab")}) == [
+        ("signed-in-future", "signed_at 2026-11-22T09:05:01Z is after 2026-11-22T09:00:00+00:00")
+    ]
+    in_time = build_statement(
+        build_report(summary, Evaluator(key_id=lab, name="Lab")), "2026-11-22T09:05:00Z"
+    )
+    assert said(_sign_statement(in_time, ring), policy=None, trusted_keys={lab: ring.public_key("lab")}) == []
+    plain = sign_envelope(statement_bytes(future), "text/plain", ring.private_key("lab"))
+    assert said(plain) == [("wrong-payload-type", f"payloadType is 'text/plain', not {PAYLOAD_TYPE}")]
+    foreign = sign_run(summary, ring.private_key("stranger"), "Someone", signed_at="2026-11-20T09:00:00Z")
+    unknown = f"no signature is by a trusted key (signed by: {stranger}) — none is listed in "
+    assert said(foreign) == [("unknown-key", unknown + "trust policy 'test policy'")]
+    assert said(foreign, policy=None, trusted_keys={}) == [
+        ("unknown-key", unknown + "the trusted keys (key ring, --public-key)")
+    ]
+    closed = make_policy(revocations=[{"key_id": stranger, "reason": "lab closed"}])
+    assert said(foreign, policy=closed) == [("revoked-key", f"signed by {stranger}, revoked: lab closed")]
+    lab_named = f"key {lab} (Example AI Safety Lab)"
+    revoked = {"key_id": lab, "reason": "key compromised"}
+    assert said(envelope, policy=make_policy(revocations=[revoked])) == [
+        ("revoked-key", f"{lab_named} is revoked: key compromised")
+    ]
+    since = {**revoked, "revoked_at": "2026-06-01T00:00:00Z"}
+    assert said(envelope, policy=make_policy(revocations=[since])) == [
+        ("revoked-key", f"{lab_named} is revoked since 2026-06-01T00:00:00+00:00: key compromised")
+    ]
+    assert said(envelope, policy=make_policy({"valid_until": "2026-06-30"})) == [
+        (
+            "expired-key",
+            f"{lab_named} was valid until 2026-06-30T00:00:00+00:00; signed at 2026-11-20T09:00:00+00:00",
+        )
+    ]
+    assert said(envelope, policy=make_policy({"valid_from": "2026-12-01"})) == [
+        (
+            "key-not-yet-valid",
+            f"{lab_named} is valid from 2026-12-01T00:00:00+00:00; signed at 2026-11-20T09:00:00+00:00",
+        )
+    ]
+    us_only = make_policy({"recognised_for": [{"profile": "nist-ai-600-1", "jurisdictions": ["US"]}]})
+    not_for = "not for profile gbt45654 version 2025"
+    assert said(envelope, policy=us_only) == [
+        (
+            "profile-not-recognised",
+            f"Example AI Safety Lab is recognised for nist-ai-600-1 (any version), {not_for}",
+        )
+    ]
+    assert said(envelope, policy=make_policy({"recognised_for": []})) == [
+        ("profile-not-recognised", f"Example AI Safety Lab is recognised for nothing, {not_for}")
+    ]
+    summary["status"] = "partial"
+    partial = sign_run(summary, ring.private_key("lab"), "Lab", signed_at="2026-11-20T09:00:00Z")
+    assert said(partial) == [
+        ("run-incomplete", "run run-test-0001 is partial; the policy requires complete runs")
+    ]
+    aged = make_policy(require={"complete_run": False, "max_age_days": 1})
+    assert said(partial, policy=aged) == [("too-old", "signed 2 days ago; the policy accepts at most 1")]
+    assert said({"a": float("nan")}) == [("malformed-envelope", "the envelope is not a JSON object")]
+    two = make_policy(
+        {
+            "recognised_for": [
+                {"profile": "nist-ai-600-1", "jurisdictions": ["US"]},
+                {"profile": "gbt45654", "versions": ["2023", "2024"], "jurisdictions": ["CN"]},
+            ]
+        }
+    )
+    assert said(envelope, policy=two) == [
+        (
+            "profile-not-recognised",
+            "Example AI Safety Lab is recognised for nist-ai-600-1 (any version), gbt45654 2023/2024, "
+            + not_for,
+        )
+    ]
+
+
+def test_what_held_is_listed_only_when_it_held(
+    summary: dict[str, Any], ring: KeyRing, make_policy: PolicyFactory, envelope: dict[str, Any]
+) -> None:
+    policy = make_policy()
+    lab, stranger = ring.info("lab").key_id, ring.info("stranger").key_id
+    consistent = "report is self-consistent (evaluator, results digest, subjects)"
+    recognised = "trust policy 'test policy' recognises"
+    other = build_statement(
+        build_report(summary, Evaluator(key_id=stranger, name="Other")), "2026-11-20T09:00:00Z"
+    )
+    altered = build_statement(
+        build_report(summary, Evaluator(key_id=lab, name="Lab")), "2026-11-20T09:00:00Z"
+    )
+    altered["predicate"]["report"]["results"]["items"][0]["passed"] ^= True
+    moved = build_statement(build_report(summary, Evaluator(key_id=lab, name="Lab")), "2026-11-20T09:00:00Z")
+    moved["subject"][1]["digest"]["sha256"] = "0" * 64
+    for statement in (other, altered, moved):
+        checks = verify_attestation(_sign_statement(statement, ring), policy=policy).checks
+        assert consistent not in checks and any(c.startswith(recognised) for c in checks)
+    refusing = (
+        make_policy(revocations=[{"key_id": lab, "reason": "r"}]),
+        make_policy({"valid_until": "2026-06-30"}),
+        make_policy({"valid_from": "2026-12-01"}),
+        make_policy(require={"max_age_days": 1}),
+        make_policy({"recognised_for": []}),
+    )
+    for refused in refusing:
+        checks = verify_attestation(envelope, policy=refused).checks
+        assert consistent in checks and not any(c.startswith("trust policy") for c in checks)
+    summary["status"] = "partial"
+    partial = sign_run(summary, ring.private_key("lab"), "Lab", signed_at="2026-11-20T09:00:00Z")
+    assert not any(c.startswith("trust policy") for c in verify_attestation(partial, policy=policy).checks)
+
+
+def test_the_answer_keeps_every_finding_and_names(
+    summary: dict[str, Any],
+    ring: KeyRing,
+    make_policy: PolicyFactory,
+    envelope: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    lab = ring.info("lab").key_id
+    keys = {lab: ring.public_key("lab")}
+    bare = verify_attestation(envelope, trusted_keys=keys)
+    assert bare.evaluator_name == _payload(envelope)["predicate"]["report"]["evaluator"]["name"]
+    assert bare.notes == ["no trust policy given: signature and contents checked, recognition not decided"]
+    vague = build_statement(build_report(summary, Evaluator(key_id=lab, name="Lab")), "yesterday")
+    assert [
+        (f.code, f.message)
+        for f in verify_attestation(_sign_statement(vague, ring), trusted_keys=keys).failures
+    ] == [("schema-invalid", "signed_at: 'yesterday' is not an ISO-8601 date or time")]
+    nowhere = make_policy({"recognised_for": [{"profile": "gbt45654", "jurisdictions": []}]})
+    assert verify_attestation(envelope, policy=nowhere).checks[-1].endswith(" for gbt45654 in -")
+    bundle = write_bundle(tmp_path / "bundle", summary)
+    with_bundle = verify_attestation(envelope, trusted_keys=keys, bundle=bundle)
+    assert with_bundle.ok and with_bundle.notes == bare.notes  # the bundle's check adds to them
+    assert with_bundle.checks[-1] == f"bundle {bundle} re-hashes to the signed results and banks"
+    # A policy failure and a bundle failure: both are reported.
+    results = bundle / "results.jsonl"
+    results.write_text(
+        results.read_text(encoding="utf-8").replace('"passed": true', '"passed": false', 1), encoding="utf-8"
+    )
+    both = verify_attestation(envelope, policy=make_policy({"valid_until": "2026-06-30"}), bundle=bundle)
+    assert both.reasons()[0] == "expired-key" and len(both.reasons()) > 1
+    assert not any(c.startswith("bundle ") for c in both.checks)
+
+
+def test_each_time_limit_at_its_boundary(envelope: dict[str, Any], make_policy: PolicyFactory) -> None:
+    """The fixture is signed at 2026-11-20T09:00:00Z."""
+    at = "2026-11-20T09:00:00Z"
+    revoked_then = make_policy(
+        revocations=[{"key_id": envelope["signatures"][0]["keyid"], "revoked_at": at, "reason": "r"}]
+    )
+    assert verify_attestation(envelope, policy=revoked_then).reasons() == ["revoked-key"]  # from that instant
+    assert verify_attestation(envelope, policy=make_policy({"valid_until": at})).ok  # valid through it
+    assert verify_attestation(envelope, policy=make_policy({"valid_from": at})).ok  # and from it
+    aged = make_policy(require={"max_age_days": 1})
+    day_later = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+    assert verify_attestation(envelope, policy=aged, now=day_later).ok
+    assert verify_attestation(envelope, policy=aged, now=day_later + timedelta(microseconds=1)).reasons() == [
+        "too-old"
+    ]
+
+
 def test_malformed_envelopes(make_policy: PolicyFactory) -> None:
     policy = make_policy()
     for bad in (
@@ -288,10 +590,12 @@ def test_without_policy_uses_given_keys_and_says_recognition_undecided(
 def test_hostile_payloads_signed_by_a_trusted_key(ring: KeyRing, make_policy: PolicyFactory) -> None:
     """Even a trusted signer's odd payload gets a reason, not a crash."""
     policy = make_policy()
-    for payload, reason in ((b"[" * 100_000 + b"]" * 100_000, "malformed-payload"),
-                            (b'{"_type": NaN}', "malformed-payload"),
-                            ("\udcff".encode("utf-8", "surrogatepass"), "malformed-payload"),
-                            (b'{"_type": "https://in-toto.io/Statement/v1"}', "wrong-predicate-type")):
+    for payload, reason in (
+        (b"[" * 100_000 + b"]" * 100_000, "malformed-payload"),
+        (b'{"_type": NaN}', "malformed-payload"),
+        ("\udcff".encode("utf-8", "surrogatepass"), "malformed-payload"),
+        (b'{"_type": "https://in-toto.io/Statement/v1"}', "wrong-predicate-type"),
+    ):
         env = sign_envelope(payload, PAYLOAD_TYPE, ring.private_key("lab"))
         assert verify_attestation(env, policy=policy).reasons() == [reason]
 

@@ -83,6 +83,8 @@ def test_the_cache_only_answers_know_nothing_the_store_has_not_told_this_process
     assert authority.cached_caller("Basic YWxpY2U6cHc=") is None  # passwords: always the full check
     alice = authority.authenticate(f"Token {key}")
     assert authority.cached_caller(f"Bearer {key}") == alice == authority.cached_caller(None, f" {key} ")
+    assert authority.cached_caller(f" token  {key} ") == alice  # taxii2-client's TokenAuth scheme
+    assert authority.cached_caller(f"Digest {key}") is None
     assert repo.cached_collection(API_ROOT, col.id) is None
     assert repo.collection(API_ROOT, col.id) == repo.cached_collection(API_ROOT, col.id)
     assert authority.cached_permissions(alice, col.id, False) is None
@@ -96,3 +98,17 @@ def test_the_cache_only_answers_know_nothing_the_store_has_not_told_this_process
         authority.authenticate(f"Bearer {key}")
     clock.now += 1.0
     assert repo.cached_collection(API_ROOT, col.id) is None  # expired with the time to live
+
+
+def test_a_verified_key_is_trusted_for_the_ttl_after_another_worker_revokes_it(
+    store: Store, clock: _Clock
+) -> None:
+    """Documented in auth.py: a change made elsewhere applies here within AUTH_CACHE_SECONDS."""
+    here, elsewhere = Authority(store), Authority(store)
+    key = here.issue_api_key("carol")
+    assert here.authenticate(f"Bearer {key}").name == "carol"
+    assert elsewhere.revoke_api_keys(principal="carol") == 1
+    assert here.authenticate(f"Bearer {key}").name == "carol"  # still cached here
+    clock.now += 1.0
+    with pytest.raises(AuthenticationFailed, match="unknown or revoked"):
+        here.authenticate(f"Bearer {key}")

@@ -14,8 +14,13 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.threats.conftest import LiveTaxii, attack_pattern
+import tongzhou.threats.auth as auth
+from tests.conftest import free_port
+from tests.threats.conftest import API_ROOT, LiveTaxii, ThreadedServer, attack_pattern, make_principals
+from tests.threats.test_auth_accounts import basic
 from tests.threats.test_hostile_clients import HEADERS, bearer
+from tongzhou.store import Store
+from tongzhou.threats.server import ServerConfig, create_app
 
 CALLERS = ("anonymous", "reader", "writer", "scribe", "outsider", "admin")
 
@@ -209,5 +214,35 @@ def test_a_status_is_read_by_whoever_posted_it_and_admins(taxii: dict[str, Any])
     assert refusal(anonymous) == "401" and anonymous.json()["description"] == "credentials are required"
     got = {who: call(taxii, who, "GET", status_path).status_code for who in CALLERS}
     assert got == {
-        "anonymous": 401, "reader": 404, "writer": 200, "scribe": 404, "outsider": 404, "admin": 200
+        "anonymous": 401,
+        "reader": 404,
+        "writer": 200,
+        "scribe": 404,
+        "outsider": 404,
+        "admin": 200,
     }
+
+
+def test_basic_credentials_are_told_to_come_back_while_every_password_check_slot_is_busy(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(auth, "PASSWORD_CHECK_WAIT_S", 0.05)
+    _, _, made = make_principals(store)
+    app = create_app(store, ServerConfig())
+    slots = app.state.authority._password_checks
+    port = free_port()
+    server = ThreadedServer(app, port)
+    server.start()
+    held = 0
+    try:
+        while slots.acquire(blocking=False):  # a flood of scrypts in flight
+            held += 1
+        url = f"http://127.0.0.1:{port}/{API_ROOT}/collections/{made['shared'].id}/objects/"
+        busy = httpx.get(url, headers={**HEADERS, "Authorization": basic("writer", "a guess")})
+    finally:
+        for _ in range(held):
+            slots.release()
+        server.stop()
+    assert (busy.status_code, busy.headers["retry-after"]) == (503, "1")
+    assert busy.json()["title"] == "Service Unavailable"
+    assert busy.json()["description"] == "too many password checks at once; retry shortly, or use an API key"

@@ -63,7 +63,6 @@ class Classifier:
     def __init__(self, ruleset: RuleSet | None = None, crosswalk: Crosswalk | None = None) -> None:
         self.ruleset = ruleset or default_ruleset()
         self.crosswalk = crosswalk if crosswalk is not None else default_crosswalk()
-        self._names = {r.jurisdiction: r.jurisdiction_name for r in self.ruleset.regimes}
         self._basis = {rule.id: rule.legal_basis for r in self.ruleset.regimes for rule in r.rules}
         self._stop_duties = frozenset(
             oid
