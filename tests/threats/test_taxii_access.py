@@ -95,6 +95,14 @@ def test_reading_the_shared_collection(taxii: dict[str, Any], route: str) -> Non
     }
 
 
+def test_an_anonymous_caller_is_told_that_credentials_are_required(taxii: dict[str, Any]) -> None:
+    for route in READ_ROUTES:
+        path = collection_path(taxii, "shared") + route.format(id=taxii["stored"]["shared"])
+        response = call(taxii, "anonymous", "GET", path)
+        assert refusal(response) == "401", route
+        assert response.json()["description"] == "credentials are required", route
+
+
 @pytest.mark.parametrize("route", READ_ROUTES, ids=lambda r: r or "collection")
 def test_everyone_reads_the_public_collection(taxii: dict[str, Any], route: str) -> None:
     path = collection_path(taxii, "public") + route.format(id=taxii["stored"]["public"])
