@@ -174,9 +174,14 @@ def test_principals_keep_what_an_update_does_not_name(store: Store) -> None:
     assert Authority(store).authenticate(basic("eve", PASSWORD)) == Caller("eve", is_admin=False)
     with pytest.raises(InputError) as refusal:
         authority.grant("nobody", "collection--1")
-    assert str(refusal.value) == (
+    english = (
         "no principal 'nobody': create it first with `tongzhou threats add-key nobody` or "
-        "`tongzhou threats add-user nobody` / 用户不存在，请先创建"
+        "`tongzhou threats add-user nobody`"
+    )
+    assert str(refusal.value) == english
+    assert refusal.value.bilingual() == (
+        f"{english} / 用户 'nobody' 不存在，请先用 `tongzhou threats add-key nobody` 或 "
+        "`tongzhou threats add-user nobody` 创建"
     )
 
 
